@@ -1,0 +1,369 @@
+"""Closed namespaces for the vocabularies cityreg speaks.
+
+``CITYREG`` lists every term of ontology/cityreg.ttl, one attribute per term with its label as a
+comment, and fails on any other name: a typo in code (``CITYREG.hasAudits``) is an error where
+it is written, not an empty query result. tests/test_namespaces.py keeps the list equal to the
+ontology. The other vocabularies are open rdflib namespaces, reused by IRI.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+# Standard vocabularies the registry reuses (their own IRIs, never copies).
+DPV = Namespace("https://w3id.org/dpv#")
+EU_GDPR = Namespace("https://w3id.org/dpv/legal/eu/gdpr#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+DCT = Namespace("http://purl.org/dc/terms/")
+SOSA = Namespace("http://www.w3.org/ns/sosa/")
+SSN = Namespace("http://www.w3.org/ns/ssn/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+ODRL = Namespace("http://www.w3.org/ns/odrl/2/")
+GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+
+#: Where the registry mints entity IRIs unless a deployment configures its own base.
+DEFAULT_ENTITY_BASE = "https://w3id.org/cityreg/id/"
+
+#: Named graphs the registry itself maintains.
+PROVENANCE_GRAPH = URIRef("urn:cityreg:graph:provenance")
+ONTOLOGY_GRAPH = URIRef("urn:cityreg:graph:ontology")
+VALIDATION_CONTEXT_GRAPH = URIRef("urn:cityreg:graph:validation-context")
+
+
+class CITYREG(DefinedNamespace):
+    """The cityreg ontology (https://w3id.org/cityreg#)."""
+
+    _NS = Namespace("https://w3id.org/cityreg#")
+    _fail = True
+
+    AISystem: URIRef  # AI system
+    AccessElement: URIRef  # data access
+    AccessGrantClause: URIRef  # access-grant clause
+    AcousticSensor: URIRef  # acoustic sensor
+    Agency: URIRef  # Public agency
+    AirQualitySensor: URIRef  # air-quality sensor
+    AlternativesElement: URIRef  # alternatives
+    Amendment: URIRef  # Amendment
+    AmendmentType: URIRef  # Amendment type
+    AnnualSurveillanceReport: URIRef  # Annual surveillance report
+    App: URIRef  # App
+    AuditAndOversight: URIRef  # audit and oversight
+    AuditClause: URIRef  # audit clause
+    AuditScope: URIRef  # Audit scope
+    AuthorisedUses: URIRef  # authorised uses
+    AutomatedDecisionWithEffect: URIRef  # automated decision with legal or similar effect
+    BehaviouralData: URIRef  # behavioural data
+    BlocksRightOrServiceCriterion: URIRef  # prevents exercising a right or using a service
+    BluetoothSensor: URIRef  # Bluetooth sensor
+    BreachesElement: URIRef  # breaches
+    CameraSensor: URIRef  # camera
+    CapabilitiesElement: URIRef  # capabilities
+    ChemicalSensor: URIRef  # chemical sensor
+    CitizenComplaintHandling: URIRef  # handling residents' reports
+    CitizenReportApp: URIRef  # Citizen-report app
+    City: URIRef  # City
+    CityAuditRightsClause: URIRef  # city audit-rights clause
+    CivilRightsImpact: URIRef  # civil-rights impact
+    Claim: URIRef  # Claim
+    Clause: URIRef  # Clause
+    Company: URIRef  # Company
+    ComplaintRight: URIRef  # right to complain
+    ComplaintsElement: URIRef  # complaints
+    ComplianceAssistanceClause: URIRef  # compliance-assistance clause
+    ContactData: URIRef  # contact data
+    ControllerContacts: URIRef  # controller's contact details
+    ControllerRightsClause: URIRef  # controller's obligations and rights clause
+    CostBenefitAnalysis: URIRef  # Cost-benefit analysis
+    CouncilApproval: URIRef  # Council approval
+    CrowdAnalytics: URIRef  # crowd and footfall analytics
+    DPOContact: URIRef  # DPO contact
+    DataCategories: URIRef  # categories of personal data
+    DataCollectionElement: URIRef  # data collection
+    DataExportClause: URIRef  # data-export clause
+    DataFlow: URIRef  # Data flow
+    DataMonetisation: URIRef  # selling data
+    DataRightsClause: URIRef  # data-rights clause
+    DataSharingAgreement: URIRef  # Data-sharing agreement
+    DataSubjectCategories: URIRef  # categories of data subjects
+    DataSubjectRightsClause: URIRef  # data-subject-rights assistance clause
+    DeletionOrReturnClause: URIRef  # deletion-or-return clause
+    DescriptionOfProcessing: URIRef  # systematic description of the processing
+    DeviceIdentifier: URIRef  # device identifier
+    DigitalTwin: URIRef  # Digital twin
+    Direction: URIRef  # Direction
+    Disclosed: URIRef  # disclosed
+    DisclosureStatus: URIRef  # Disclosure status
+    DisparateImpact: URIRef  # disparate impact
+    DocumentElement: URIRef  # Document element
+    DocumentedInstructionsClause: URIRef  # documented-instructions clause
+    EffectivenessElement: URIRef  # effectiveness
+    ElderlyCare: URIRef  # elderly care
+    EmergencyResponse: URIRef  # emergency response
+    EmployeeEvaluation: URIRef  # evaluating public employees
+    EscrowClause: URIRef  # source-escrow or open-licence clause
+    EvaluationOrScoring: URIRef  # evaluation or scoring
+    ExitPlanClause: URIRef  # exit-plan clause
+    Extension: URIRef  # extension
+    FaceRecognitionCamera: URIRef  # face-recognition camera
+    FiscalCost: URIRef  # fiscal cost
+    GPSTracker: URIRef  # GPS tracker
+    GenderAnalysis: URIRef  # Gender analysis
+    GeneralAuthorisation: URIRef  # general written authorisation
+    HealthAndSafety: URIRef  # health and safety
+    HomeSensor: URIRef  # in-home sensor
+    ImageOfPerson: URIRef  # image of a person
+    InnovativeTechnologyCriterion: URIRef  # innovative technology
+    InspectionAllowed: URIRef  # audits and inspections allowed
+    InteroperabilityClause: URIRef  # interoperability clause
+    JointArrangementEssence: URIRef  # essence of the joint arrangement
+    LargeScaleCriterion: URIRef  # large scale
+    LawEnforcement: URIRef  # law enforcement
+    LegalBasisElement: URIRef  # legal basis
+    LicencePlateReader: URIRef  # licence-plate reader
+    LocationData: URIRef  # location data
+    LocationElement: URIRef  # location
+    MatchingDatasetsCriterion: URIRef  # matching or combining datasets
+    MitigationMeasures: URIRef  # measures to address the risks
+    MobilePhoneSensor: URIRef  # mobile-phone tracker
+    Modification: URIRef  # modification
+    NecessityAndProportionality: URIRef  # necessity and proportionality
+    NotDisclosed: URIRef  # not disclosed
+    Notice: URIRef  # Notice to data subjects
+    OneWay: URIRef  # one-way
+    OnwardSharingClause: URIRef  # onward-sharing clause
+    OperationsCentre: URIRef  # Operations centre
+    OtherOrganisation: URIRef  # Other organisation
+    OtherSensorType: URIRef  # other sensor
+    ParkingSensor: URIRef  # parking sensor
+    PartiallyDisclosed: URIRef  # partially disclosed
+    PersonalDataCategory: URIRef  # Personal data category
+    Platform: URIRef  # Platform
+    Processing: URIRef  # Processing activity
+    ProcessingCategories: URIRef  # categories of processing
+    ProcessorOwnPurposesClause: URIRef  # processor's own-use clause
+    ProcurementCategory: URIRef  # Procurement category
+    ProductImprovement: URIRef  # vendor's product improvement
+    Programme: URIRef  # Programme
+    PublicAccessElement: URIRef  # public access
+    PurposesElement: URIRef  # purposes
+    RecipientsElement: URIRef  # recipients
+    RecordOfProcessing: URIRef  # Record of processing
+    Renewal: URIRef  # renewal
+    ReportContent: URIRef  # report content
+    RetentionElement: URIRef  # retention
+    RightsElement: URIRef  # data subjects' rights
+    RisksToRights: URIRef  # risks to rights and freedoms
+    SafeguardsElement: URIRef  # safeguards
+    SecurityElement: URIRef  # security measures
+    SecurityMeasuresClause: URIRef  # security-measures clause
+    SensitiveDataCriterion: URIRef  # sensitive or highly personal data
+    SensorType: URIRef  # Sensor type
+    Services: URIRef  # services
+    Source: URIRef  # Source
+    SpecificAuthorisation: URIRef  # prior specific authorisation
+    SubProcessingClause: URIRef  # sub-processing clause
+    SubProcessingContract: URIRef  # Sub-processing contract
+    SubProcessingProhibited: URIRef  # sub-processing prohibited
+    SubProcessorAuthorisation: URIRef  # Sub-processor authorisation
+    Supplies: URIRef  # supplies
+    SurveillanceImpactReport: URIRef  # Surveillance impact report
+    SwitchingChargeClause: URIRef  # switching-charge clause
+    SwitchingClause: URIRef  # switching clause
+    System: URIRef  # System
+    SystematicMonitoringCriterion: URIRef  # systematic monitoring
+    ThirdPartyDependence: URIRef  # third-party dependence
+    ThirdPartySharingElement: URIRef  # third-party sharing
+    TrafficManagement: URIRef  # traffic management
+    TrafficSensor: URIRef  # traffic sensor
+    TrainingElement: URIRef  # training
+    TransferClause: URIRef  # international-transfer clause
+    TransfersElement: URIRef  # transfers to third countries
+    TravelHistory: URIRef  # travel history
+    TwoWay: URIRef  # two-way exchange
+    UrbanPlanning: URIRef  # urban planning
+    UsageStatistics: URIRef  # usage
+    UsePolicy: URIRef  # Surveillance use policy
+    ValidationContext: URIRef  # Validation context
+    VehiclePlate: URIRef  # vehicle registration
+    VendorContract: URIRef  # Vendor contract
+    VendorReportsOnly: URIRef  # vendor-supplied reports only
+    VulnerableSubjectsCriterion: URIRef  # vulnerable data subjects
+    WP248Criterion: URIRef  # WP248 criterion
+    WiFiSensor: URIRef  # Wi-Fi sensor
+    WorkPerformanceData: URIRef  # work performance data
+    Works: URIRef  # works
+    absent: URIRef  # known to be absent
+    accessProcedure: URIRef  # access and correction procedure
+    accountableOfficer: URIRef  # accountable officer
+    accuracyProcedure: URIRef  # accuracy procedure
+    actualUse: URIRef  # actual use
+    address: URIRef  # address
+    aiActException: URIRef  # AI Act Art. 5(1)(h) exception
+    amendmentDate: URIRef  # amendment date
+    amendmentType: URIRef  # amendment type
+    approvalDate: URIRef  # approval date
+    approves: URIRef  # approves
+    assessmentDate: URIRef  # assessment date
+    auditDate: URIRef  # audit date
+    auditOf: URIRef  # audit of
+    auditScope: URIRef  # audit scope
+    auditor: URIRef  # auditor
+    authorisedSubProcessor: URIRef  # authorised sub-processor
+    automaticRenewal: URIRef  # automatic renewal
+    brandNamedWithoutEquivalent: URIRef  # brand named without 'or equivalent'
+    breachNoticeHours: URIRef  # breach-notice deadline (hours)
+    buyer: URIRef  # buyer
+    chargeAtCost: URIRef  # charge at cost
+    chargedOn: URIRef  # charged on
+    citedIn: URIRef  # cited in
+    city: URIRef  # city
+    concentrationThreshold: URIRef  # concentration threshold
+    contactPoint: URIRef  # contact point
+    countryCode: URIRef  # country code
+    covers: URIRef  # covers
+    coversDataset: URIRef  # covers dataset
+    coversSystem: URIRef  # covers system
+    criticalCustomSoftware: URIRef  # critical custom software
+    currency: URIRef  # currency
+    customBuilt: URIRef  # custom-built
+    dataProtectionOfficer: URIRef  # data protection officer
+    developer: URIRef  # developer
+    direction: URIRef  # direction
+    documentDisclosure: URIRef  # document disclosure
+    documentReference: URIRef  # document reference
+    dpfCertified: URIRef  # Data Privacy Framework certified
+    dpoConsulted: URIRef  # DPO advice sought
+    dueDiligence: URIRef  # processor due diligence
+    endDate: URIRef  # end date
+    erasureAfterRetrieval: URIRef  # erasure after retrieval
+    exceptionalJustification: URIRef  # exceptional justification
+    exitSupport: URIRef  # exit support
+    exportFormat: URIRef  # export format
+    exportableDataListed: URIRef  # exportable data listed
+    feedsDataset: URIRef  # feeds dataset
+    fictional: URIRef  # fictional
+    flowDown: URIRef  # obligations flowed down
+    footnote: URIRef  # footnote
+    frameworkAgreement: URIRef  # framework agreement
+    grantedBy: URIRef  # granted by
+    hasAmendment: URIRef  # has amendment
+    hasAudit: URIRef  # has audit
+    hasDataFlow: URIRef  # has data flow
+    hasOversightDocument: URIRef  # has oversight document
+    hasParty: URIRef  # party
+    hasRecordOfProcessing: URIRef  # has record of processing
+    hasSecurityAnnex: URIRef  # has security annex
+    hasSubProcessor: URIRef  # has sub-processor
+    highRiskAnnexIII: URIRef  # high-risk (AI Act Annex III)
+    hostedBy: URIRef  # hosted by
+    hostingTermMonths: URIRef  # hosting term (months)
+    inWriting: URIRef  # in writing
+    infeasibilityNotice: URIRef  # infeasibility notice
+    integrates: URIRef  # integrates
+    isDataProcessingService: URIRef  # data processing service
+    isSurveillanceTechnology: URIRef  # surveillance technology
+    keptBy: URIRef  # kept by
+    largeScale: URIRef  # large scale
+    lastReviewed: URIRef  # last reviewed
+    lawReference: URIRef  # law reference
+    locationDescription: URIRef  # location
+    maximumTermMonths: URIRef  # maximum term (months)
+    modificationValue: URIRef  # modification value
+    natureOfProcessing: URIRef  # nature of processing
+    noDpiaReason: URIRef  # reason for no DPIA
+    notDisclosed: URIRef  # not disclosed
+    objectionPeriodDays: URIRef  # objection period (days)
+    onwardSharingAllowed: URIRef  # onward sharing allowed
+    openApi: URIRef  # open-standard API
+    openFormat: URIRef  # open format
+    operator: URIRef  # operator
+    optOutAvailable: URIRef  # opt-out available
+    owner: URIRef  # owner
+    parentContract: URIRef  # parent contract
+    parentOrganisation: URIRef  # parent organisation
+    partOfProgramme: URIRef  # part of programme
+    partnerOf: URIRef  # partner of
+    priorAuthorisationDate: URIRef  # prior authorisation date
+    priorConsultationDate: URIRef  # prior consultation date
+    privacyNotice: URIRef  # privacy notice
+    processesPersonalData: URIRef  # processes personal data
+    processingChangedOn: URIRef  # processing changed on
+    procurementCategory: URIRef  # procurement category
+    procurementMethod: URIRef  # procurement method
+    provider: URIRef  # provider
+    publiclyAccessible: URIRef  # publicly accessible place
+    published: URIRef  # published
+    publishedOn: URIRef  # published on
+    purposeRecordedOn: URIRef  # purpose recorded on
+    quote: URIRef  # quote
+    realTimeRemoteBiometricIdentification: URIRef  # real-time remote biometric identification
+    recipient: URIRef  # recipient
+    recipientRole: URIRef  # recipient's role
+    referenceDate: URIRef  # reference date
+    renewalTermMonths: URIRef  # renewal term (months)
+    residualRiskHigh: URIRef  # high residual risk
+    retainedIndefinitely: URIRef  # retained indefinitely
+    retentionCriteria: URIRef  # retention criteria
+    retentionJustification: URIRef  # retention justification
+    retentionPeriodDays: URIRef  # retention period (days)
+    retrievalPeriodDays: URIRef  # data retrieval period (days)
+    retrievedOn: URIRef  # retrieved on
+    reviewDue: URIRef  # review due
+    sale: URIRef  # sale
+    securityMeasures: URIRef  # security measures
+    sensorType: URIRef  # sensor type
+    sharesDataset: URIRef  # shares dataset
+    signage: URIRef  # signage
+    signedDate: URIRef  # signed on
+    source: URIRef  # source
+    sourceDocument: URIRef  # source document
+    startDate: URIRef  # start date
+    status: URIRef  # status
+    storageCountry: URIRef  # storage country
+    subProcessorAuthorisation: URIRef  # sub-processor authorisation
+    subjectMatter: URIRef  # subject matter
+    supplier: URIRef  # supplier
+    switchingCharge: URIRef  # switching charge
+    switchingNoticeMonths: URIRef  # switching notice (months)
+    transferCountry: URIRef  # transfer country
+    transferMechanism: URIRef  # transfer mechanism
+    transitionalPeriodDays: URIRef  # transitional period (days)
+    unitCount: URIRef  # unit count
+    url: URIRef  # URL
+    usedForDecisions: URIRef  # used for decisions
+    usesDataset: URIRef  # uses dataset
+    usesSensor: URIRef  # uses sensor
+    usesSystem: URIRef  # uses system
+    value: URIRef  # value
+    wp248Criterion: URIRef  # WP248 criterion
+
+
+#: Prefixes used when the registry writes Turtle or SPARQL for people to read.
+PREFIXES: dict[str, str] = {
+    "cityreg": str(CITYREG._NS),
+    "dpv": str(DPV),
+    "eu-gdpr": str(EU_GDPR),
+    "dcat": str(DCAT),
+    "dct": str(DCT),
+    "sosa": str(SOSA),
+    "ssn": str(SSN),
+    "org": str(ORG),
+    "prov": str(PROV),
+    "odrl": str(ODRL),
+    "geo": str(GEO),
+    "skos": str(SKOS),
+    "sh": str(SH),
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
+
+def sparql_prefixes() -> str:
+    """The PREFIX lines for :data:`PREFIXES`, to put in front of a SPARQL query."""
+    return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
