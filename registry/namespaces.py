@@ -109,6 +109,7 @@ class CITYREG(DefinedNamespace):
     ExitPlanClause: URIRef  # exit-plan clause
     Extension: URIRef  # extension
     FaceRecognitionCamera: URIRef  # face-recognition camera
+    FindingKind: URIRef  # Finding kind
     FiscalCost: URIRef  # fiscal cost
     GPSTracker: URIRef  # GPS tracker
     GenderAnalysis: URIRef  # Gender analysis
@@ -126,12 +127,14 @@ class CITYREG(DefinedNamespace):
     LicencePlateReader: URIRef  # licence-plate reader
     LocationData: URIRef  # location data
     LocationElement: URIRef  # location
+    ManualReviewFinding: URIRef  # manual review
     MatchingDatasetsCriterion: URIRef  # matching or combining datasets
     MitigationMeasures: URIRef  # measures to address the risks
     MobilePhoneSensor: URIRef  # mobile-phone tracker
     Modification: URIRef  # modification
     NecessityAndProportionality: URIRef  # necessity and proportionality
     NotDisclosed: URIRef  # not disclosed
+    NotDisclosedFinding: URIRef  # cannot be verified: not disclosed
     Notice: URIRef  # Notice to data subjects
     OneWay: URIRef  # one-way
     OnwardSharingClause: URIRef  # onward-sharing clause
@@ -157,6 +160,7 @@ class CITYREG(DefinedNamespace):
     RetentionElement: URIRef  # retention
     RightsElement: URIRef  # data subjects' rights
     RisksToRights: URIRef  # risks to rights and freedoms
+    RuleViolation: URIRef  # rule not met
     SafeguardsElement: URIRef  # safeguards
     SecurityElement: URIRef  # security measures
     SecurityMeasuresClause: URIRef  # security-measures clause
@@ -246,6 +250,7 @@ class CITYREG(DefinedNamespace):
     exportableDataListed: URIRef  # exportable data listed
     feedsDataset: URIRef  # feeds dataset
     fictional: URIRef  # fictional
+    findingKind: URIRef  # finding kind
     flowDown: URIRef  # obligations flowed down
     footnote: URIRef  # footnote
     frameworkAgreement: URIRef  # framework agreement
@@ -270,6 +275,7 @@ class CITYREG(DefinedNamespace):
     largeScale: URIRef  # large scale
     lastReviewed: URIRef  # last reviewed
     lawReference: URIRef  # law reference
+    legalSource: URIRef  # legal source
     locationDescription: URIRef  # location
     maximumTermMonths: URIRef  # maximum term (months)
     modificationValue: URIRef  # modification value
@@ -306,6 +312,7 @@ class CITYREG(DefinedNamespace):
     referenceDate: URIRef  # reference date
     renewalTermMonths: URIRef  # renewal term (months)
     residualRiskHigh: URIRef  # high residual risk
+    resolution: URIRef  # resolution
     retainedIndefinitely: URIRef  # retained indefinitely
     retentionCriteria: URIRef  # retention criteria
     retentionJustification: URIRef  # retention justification
@@ -313,6 +320,7 @@ class CITYREG(DefinedNamespace):
     retrievalPeriodDays: URIRef  # data retrieval period (days)
     retrievedOn: URIRef  # retrieved on
     reviewDue: URIRef  # review due
+    ruleId: URIRef  # rule id
     sale: URIRef  # sale
     securityMeasures: URIRef  # security measures
     sensorType: URIRef  # sensor type
