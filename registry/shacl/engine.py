@@ -1,0 +1,147 @@
+"""Running compiled shapes over a pyoxigraph store.
+
+::
+
+    shapes = ShapesGraph.load(["shapes/gdpr.ttl", "shapes/lockin.ttl"])
+    engine = ValidationEngine(shapes)
+    results = engine.validate(store)                      # every focus node
+    results = engine.validate(store, focus={changed_iri}) # only these focus nodes
+    print(engine.explain(shapes.shape(EX.ContractShape))) # the SPARQL it runs
+
+Every query runs with ``use_default_graph_as_union=True``: the data may sit in the default
+graph or be spread over named graphs (one per source document), and validation sees it all.
+
+SPARQL-based constraints are reported the way pySHACL reports them: a row whose projection
+binds none of ``?this``, ``?value`` and ``?path`` is dropped, identical rows for one focus
+node count once, the value defaults to the focus node on node shapes, and ``{?var}`` /
+``{$var}`` in messages are replaced by the projected bindings (see :func:`_substitute`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal
+from rdflib.term import Node
+
+from registry.shacl.compile import CompiledQuery, compile_evaluation, default_message
+from registry.shacl.constraints import Sparql
+from registry.shacl.model import Shape, ShapesGraph
+from registry.shacl.results import ValidationResult
+from registry.shacl.terms import to_rdflib
+
+
+class ValidationEngine:
+    """Validates pyoxigraph stores against a :class:`ShapesGraph` with whole-graph queries.
+
+    The queries are compiled once, here; :meth:`validate` only runs them.
+    """
+
+    def __init__(self, shapes: ShapesGraph) -> None:
+        self.shapes = shapes
+        self.queries: tuple[CompiledQuery, ...] = tuple(
+            q for evaluation in shapes.evaluations for q in compile_evaluation(evaluation)
+        )
+
+    def validate(self, store: ox.Store, focus: Iterable[Node] | None = None
+                 ) -> list[ValidationResult]:
+        """All validation results in ``store``, or only those whose focus node is in ``focus``.
+
+        ``focus`` holds IRIs or literals (blank nodes cannot be named in a query). An
+        incremental run answers exactly what a full run would for those focus nodes.
+        """
+        nodes = None if focus is None else list(dict.fromkeys(focus))
+        if nodes is not None:
+            if not nodes:
+                return []
+            if any(isinstance(n, BNode) for n in nodes):
+                raise ValueError("focus nodes must be IRIs or literals, not blank nodes")
+        results: list[ValidationResult] = []
+        for query in self.queries:
+            results.extend(self.run(store, query, nodes))
+        return results
+
+    def run(self, store: ox.Store, query: CompiledQuery, focus: list[Node] | None = None
+            ) -> Iterator[ValidationResult]:
+        """The results of one compiled query (see :attr:`queries`)."""
+        solutions = store.query(query.text(focus), use_default_graph_as_union=True)
+        assert isinstance(solutions, ox.QuerySolutions)
+        if isinstance(query.constraint, Sparql):
+            yield from _sparql_results(query, query.constraint, solutions)
+            return
+        shape = query.evaluation.shape
+        messages = shape.messages or (Literal(default_message(shape, query.constraint)),)
+        for row in solutions:
+            value = row["value"] if query.has_value else None
+            yield ValidationResult(
+                focus=to_rdflib(row["this"]), path=shape.path_node,
+                value=None if value is None else to_rdflib(value), source_shape=shape.node,
+                component=query.constraint.component, severity=shape.severity,
+                messages=messages,
+            )
+
+    def explain(self, shape: Shape | Node) -> str:
+        """The SPARQL queries compiled for ``shape`` (a Shape or its node), for debugging.
+
+        Each query is preceded by a comment naming the constraint component and, for a
+        property shape evaluated under a node shape, that parent.
+        """
+        node = shape.node if isinstance(shape, Shape) else shape
+        parts = []
+        for q in self.queries:
+            if q.evaluation.shape.node != node:
+                continue
+            parent = q.evaluation.parent
+            via = f" (via {parent.node.n3()})" if parent is not None else ""
+            parts.append(f"# {q.constraint.component.n3()}{via}\n{q.text()}\n")
+        return "\n".join(parts)
+
+
+def _sparql_results(query: CompiledQuery, constraint: Sparql, solutions: ox.QuerySolutions
+                    ) -> Iterator[ValidationResult]:
+    shape = query.evaluation.shape
+    select = constraint.query
+    names = [v.value for v in solutions.variables]
+    shows = {name: select.projects(name) for name in ("this", "path", "value")}
+    others = [n for n in names if n not in ("this", "path", "value")
+              and (select.star or n in select.projected)]
+    seen: set[tuple[Node | None, ...]] = set()
+    for row in solutions:
+        focus = to_rdflib(row["this"])
+        bound = {n: to_rdflib(row[n]) for n in names if row[n] is not None}
+        this, path, value = (bound.get(n) if shows[n] else None for n in ("this", "path", "value"))
+        if this is None and path is None and value is None:
+            continue
+        identity = (focus, this, path, value, *(bound.get(n) for n in others))
+        if identity in seen:
+            continue
+        seen.add(identity)
+        if value is None and not shape.is_property_shape:
+            value = focus
+        variables = {n: bound[n] for n in others if n in bound}
+        variables.update({k: v for k, v in (("this", this), ("path", path), ("value", value))
+                          if v is not None})
+        texts = [m for m in constraint.messages if m not in shape.messages] + list(shape.messages)
+        messages = tuple(dict.fromkeys(
+            Literal(_substitute(str(m), variables), lang=m.language) for m in texts))
+        yield ValidationResult(
+            focus=focus, path=path if path is not None else shape.path_node, value=value,
+            source_shape=shape.node, component=constraint.component, severity=shape.severity,
+            messages=messages,
+        )
+
+
+def _substitute(message: str, variables: dict[str, Node]) -> str:
+    """Replace ``{?name}`` and ``{$name}`` by each binding's string form, as pySHACL does.
+
+    pySHACL substitutes only variables the query projects: ``{$this}`` stays as written when
+    ``$this`` is not in the SELECT clause. Unlike pySHACL, replacement text is inserted
+    literally (pySHACL passes it to ``re.sub`` as a template, so a backslash would be read
+    as an escape).
+    """
+    for name, term in variables.items():
+        literal = str(term).replace("\\", "\\\\")  # a template that inserts the text as is
+        message = re.sub(r"\{[?$]" + re.escape(name) + r"\}", literal, message)
+    return message
