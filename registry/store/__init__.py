@@ -1,0 +1,39 @@
+"""The registry's RDF store: :class:`Registry` and the small types it returns.
+
+Modules, one concept each:
+
+* ``registry``     the Registry class: open, load, query, export, count
+* ``sources``      finding RDF files and parsing them into memory (atomic loads start here)
+* ``planning``     deciding, before writing, what a load replaces and what is unchanged
+* ``transaction``  writing a batch of graph replacements in one pyoxigraph transaction
+* ``provenance``   the PROV-O record kept for every named graph
+* ``formats``      which syntaxes are read (by extension) and written (by name)
+* ``sparql``       default prefixes, query/update recognition, readable SPARQL errors
+* ``terms``        pyoxigraph <-> rdflib term conversion
+* ``reports``      LoadReport, SourceLoad, ClassCount
+"""
+
+from registry.store.formats import EXPORT_FORMATS, READ_EXTENSIONS
+from registry.store.planning import Statement
+from registry.store.provenance import CITYREG, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, GraphRecord
+from registry.store.registry import OntologyChoice, QueryResult, Registry
+from registry.store.reports import ClassCount, LoadReport, LoadStatus, SourceLoad
+from registry.store.sparql import DEFAULT_PREFIXES
+
+__all__ = [
+    "CITYREG",
+    "DEFAULT_PREFIXES",
+    "EXPORT_FORMATS",
+    "ONTOLOGY_GRAPH",
+    "PROVENANCE_GRAPH",
+    "READ_EXTENSIONS",
+    "ClassCount",
+    "GraphRecord",
+    "LoadReport",
+    "LoadStatus",
+    "OntologyChoice",
+    "QueryResult",
+    "Registry",
+    "SourceLoad",
+    "Statement",
+]

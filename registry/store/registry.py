@@ -1,0 +1,381 @@
+"""The Registry: the one object that owns the RDF graph.
+
+Everything cityreg knows lives in one pyoxigraph store, in memory or on disk (RocksDB):
+
+* one named graph per loaded file (IRI: its ``file://`` URI, or ``graph_base`` + its path);
+* ``urn:cityreg:graph:ontology``: the built-in cityreg ontology;
+* ``urn:cityreg:graph:provenance``: one PROV-O record per graph (see provenance.py).
+
+Queries see the union of all graphs as their default graph. Counts, stats and exports are about
+the *data*: they leave out the provenance graph and, unless asked, the ontology.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO, Literal, TypeAlias, TypeVar
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.term import Node
+
+from registry import resources
+from registry.errors import InputError, NotFoundError, QueryError, StoreError
+from registry.store import planning, sparql, transaction
+from registry.store.formats import (
+    GRAPH_KEEPING_EXPORTS,
+    export_syntax,
+    require_syntax_for_path,
+)
+from registry.store.planning import Statement
+from registry.store.provenance import (
+    ONTOLOGY_GRAPH,
+    PROVENANCE_GRAPH,
+    RDFS,
+    RESERVED_GRAPHS,
+    GraphRecord,
+    read_records,
+)
+from registry.store.reports import ClassCount, LoadReport, SourceLoad
+from registry.store.sources import Source, discover
+from registry.store.terms import to_oxigraph, to_rdflib
+
+OntologyChoice: TypeAlias = str | Path | Literal[False] | None
+"""``None``: the built-in ontology; a path: that file; ``False``: no ontology."""
+QueryResult: TypeAlias = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+_T = TypeVar("_T")
+
+
+class Registry:
+    """The registry's RDF dataset, with atomic loads, provenance and SPARQL.
+
+    Create one with :meth:`memory` or :meth:`open`; use it as a context manager or call
+    :meth:`close`. Not thread-safe for writes; reads may run concurrently.
+    """
+
+    def __init__(self, store: ox.Store, path: Path | None) -> None:
+        """Wrap an already opened pyoxigraph store; prefer :meth:`memory` and :meth:`open`."""
+        self._ox: ox.Store | None = store
+        self._path = path
+
+    # -- opening and closing --------------------------------------------------------------------
+
+    @classmethod
+    def memory(cls, ontology: OntologyChoice = None) -> Registry:
+        """A registry held in memory, gone when closed."""
+        registry = cls(ox.Store(), None)
+        registry._sync_ontology(ontology)
+        return registry
+
+    @classmethod
+    def open(cls, path: str | Path, ontology: OntologyChoice = None) -> Registry:
+        """Open (or create) the on-disk registry in the folder ``path``.
+
+        The ontology graph is (re)loaded when it is missing or its file changed. Only one
+        process may have a store open for writing at a time.
+        """
+        folder = Path(path)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            store = ox.Store(str(folder))
+        except FileExistsError:
+            raise StoreError(folder, "it is a file, expected a folder",
+                             "give a folder path (it is created if missing)") from None
+        except (OSError, RuntimeError) as error:
+            raise _open_error(folder, error) from error
+        registry = cls(store, folder)
+        try:
+            registry._sync_ontology(ontology)
+        except BaseException:
+            registry.close()
+            raise
+        return registry
+
+    @property
+    def path(self) -> Path | None:
+        """The store's folder, or ``None`` in memory."""
+        return self._path
+
+    def close(self) -> None:
+        """Flush to disk and release the store (and its lock). Safe to call twice."""
+        if self._ox is not None and self._path is not None:
+            self._ox.flush()
+        self._ox = None
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = "memory" if self._path is None else str(self._path)
+        return f"<Registry {where}{' closed' if self._ox is None else ''}>"
+
+    @property
+    def _store(self) -> ox.Store:
+        if self._ox is None:
+            raise StoreError(self._path, "the registry was closed",
+                             "open it again with Registry.open() or Registry.memory()")
+        return self._ox
+
+    # -- loading ----------------------------------------------------------------------------------
+
+    def load(self, *paths: str | Path, graph_base: str | None = None) -> LoadReport:
+        """Load RDF files and folder trees, each file into its own named graph, atomically.
+
+        Every file is parsed into memory first; if any file is malformed a ParseError names
+        ``file:line:col`` and the store is left exactly as it was. A file loaded before is
+        replaced (its graphs and provenance only); a file whose SHA-256 did not change is
+        skipped and reported ``unchanged``. See :func:`sources.discover` for ``graph_base``.
+        """
+        sources = discover(paths, graph_base)
+        replacements, report = planning.plan_files(sources, self._records(), self._has_graph)
+        transaction.apply(self._store, replacements)
+        return report
+
+    def load_quads(
+        self, graph_iri: str, statements: Iterable[Statement], provenance: Mapping[str, str]
+    ) -> SourceLoad:
+        """Replace the named graph ``graph_iri`` with ``statements``, atomically.
+
+        For importers that build data in memory. ``provenance`` needs ``source`` (the IRI the
+        data was derived from) and ``format`` (its media type, e.g. ``text/csv``); ``sha256``
+        is optional (the source file's checksum: equal to the stored one means ``unchanged``
+        and nothing is written; without it, the checksum of the statements is used).
+        """
+        replacement, result = planning.plan_graph(
+            graph_iri, statements, provenance, self._records(), self._has_graph)
+        if replacement is not None:
+            transaction.apply(self._store, [replacement])
+        return result
+
+    replace_graph = load_quads
+
+    def remove_graph(self, graph_iri: str) -> None:
+        """Remove one named graph and its provenance record."""
+        if graph_iri not in self._records() and not self._has_graph(graph_iri):
+            raise NotFoundError("graph", graph_iri, "list the registry's graphs with "
+                                "Registry.graphs() or `cityreg stats`")
+        transaction.drop_graphs(self._store, [graph_iri])
+
+    def _sync_ontology(self, ontology: OntologyChoice) -> None:
+        """Load the ontology into its graph unless the same file is already there."""
+        if ontology is False:
+            return
+        path = _ontology_path(ontology, self._path)
+        resolved = path.resolve()
+        source = Source(str(path), resolved, resolved.as_uri(), ONTOLOGY_GRAPH,
+                        require_syntax_for_path(path))
+        replacement = planning.plan_ontology(source, self._records(), self._has_graph)
+        if replacement is not None:
+            transaction.apply(self._store, [replacement])
+
+    def _has_graph(self, graph_iri: str) -> bool:
+        return bool(self._store.contains_named_graph(ox.NamedNode(graph_iri)))
+
+    def _records(self) -> dict[str, GraphRecord]:
+        return read_records(
+            self._store.quads_for_pattern(None, None, None, ox.NamedNode(PROVENANCE_GRAPH)))
+
+    # -- querying ---------------------------------------------------------------------------------
+
+    def raw_query(self, sparql_text: str, bindings: Mapping[str, Node] | None = None
+                  ) -> QueryResult:
+        """Run a read-only SPARQL query; pyoxigraph's own lazy result, for hot paths.
+
+        The default graph is the union of all named graphs; common prefixes (cityreg, rdf,
+        rdfs, xsd, owl, prov, dct, dcat, ...) need no declaration. ``bindings`` pre-binds
+        variables (name without ``?`` -> rdflib term), which is safer than formatting values
+        into the text; a bound variable must be one the query returns (or use ``SELECT *``).
+        """
+        sparql.refuse_service(sparql_text)
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(name): to_oxigraph(term) for name, term in (bindings or {}).items()}
+        try:
+            return self._store.query(
+                sparql_text, prefixes=sparql.DEFAULT_PREFIXES, use_default_graph_as_union=True,
+                substitutions=substitutions or None)
+        except SyntaxError as error:
+            raise sparql.syntax_error(error, sparql_text, "query") from error
+        except RuntimeError as error:
+            if not substitutions:
+                raise
+            raise QueryError(f"cannot bind {', '.join(sorted(bindings or {}))}: {error}; bind "
+                             "only variables that the query returns") from error
+
+    def select(self, sparql_text: str, bindings: Mapping[str, Node] | None = None
+               ) -> list[dict[str, Node]]:
+        """Rows of a SELECT query as dicts of rdflib terms; unbound variables are left out."""
+        result = self._expect(sparql_text, bindings, ox.QuerySolutions, "SELECT", "select")
+        names = [variable.value for variable in result.variables]
+        return [
+            {name: to_rdflib(term) for name, term in zip(names, solution, strict=True)
+             if term is not None}
+            for solution in result
+        ]
+
+    def ask(self, sparql_text: str, bindings: Mapping[str, Node] | None = None) -> bool:
+        """The answer of an ASK query."""
+        return bool(self._expect(sparql_text, bindings, ox.QueryBoolean, "ASK", "ask"))
+
+    def construct(self, sparql_text: str, bindings: Mapping[str, Node] | None = None
+                  ) -> rdflib.Graph:
+        """The graph a CONSTRUCT (or DESCRIBE) query builds, as an rdflib Graph."""
+        result = self._expect(sparql_text, bindings, ox.QueryTriples, "CONSTRUCT", "construct")
+        graph = rdflib.Graph()
+        for triple in result:
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate),
+                       to_rdflib(triple.object)))
+        return graph
+
+    def _expect(self, text: str, bindings: Mapping[str, Node] | None, kind: type[_T],
+                form: str, method: str) -> _T:
+        result = self.raw_query(text, bindings)
+        if not isinstance(result, kind):
+            got = sparql.sparql_form(text) or type(result).__name__
+            raise QueryError(f"Registry.{method}() expects a {form} query, but got {got}; "
+                             "use select(), ask() or construct() to match the query")
+        return result
+
+    def update(self, sparql_text: str) -> None:
+        """Run a SPARQL Update, atomically. Provenance records are not adjusted.
+
+        ``INSERT`` without ``GRAPH`` writes into the store's default graph, which queries,
+        counts and exports include. ``LOAD <url>`` fetches from the network: trusted callers only.
+        """
+        try:
+            self._store.update(sparql_text, prefixes=sparql.DEFAULT_PREFIXES)
+        except SyntaxError as error:
+            raise sparql.syntax_error(error, sparql_text, "update") from error
+
+    # -- exporting and counting -------------------------------------------------------------------
+
+    def export(self, fmt: str, out: BinaryIO | str | Path, include_ontology: bool = False
+               ) -> None:
+        """Write the registry as ``turtle``, ``json-ld``, ``n-triples`` or ``n-quads``.
+
+        Triple formats get the deduplicated union of the data graphs, sorted by subject so that
+        exports of the same data diff cleanly; ``n-quads`` keeps every named graph, the
+        provenance graph included. The ontology only with ``include_ontology``.
+        """
+        syntax = export_syntax(fmt)
+        graphs = self._data_graphs(include_ontology)
+        target = str(out) if isinstance(out, str | Path) else out
+        try:
+            if fmt in GRAPH_KEEPING_EXPORTS:
+                graphs.append(ox.NamedNode(PROVENANCE_GRAPH))
+                quads = (quad for graph in graphs
+                         for quad in self._store.quads_for_pattern(None, None, None, graph))
+                ox.serialize(quads, target, syntax.rdf_format)
+                return
+            triples = self._store.query(
+                "CONSTRUCT { ?s ?p ?o } WHERE "
+                "{ SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o }",
+                default_graph=graphs)
+            assert isinstance(triples, ox.QueryTriples)
+            prefixes = sparql.DEFAULT_PREFIXES if syntax.rdf_format == ox.RdfFormat.TURTLE else None
+            ox.serialize(triples, target, syntax.rdf_format, prefixes=prefixes)
+        except OSError as error:
+            raise InputError(f"cannot write the export to {out}: {error.strerror or error}; "
+                             "check that the folder exists and is writable") from error
+
+    def to_rdflib_graph(self, include_ontology: bool = True) -> rdflib.Graph:
+        """The union of the data graphs (and the ontology) as an rdflib Graph, without provenance.
+
+        Copies every statement into Python objects: for the pyshacl oracle and small
+        registries, not for hot paths.
+        """
+        graph = rdflib.Graph()
+        for name in self._data_graphs(include_ontology):
+            for quad in self._store.quads_for_pattern(None, None, None, name):
+                graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate),
+                           to_rdflib(quad.object)))
+        return graph
+
+    def count(self, include_ontology: bool = False) -> int:
+        """Statements in the data graphs (and the default graph), provenance left out."""
+        excluded = [PROVENANCE_GRAPH] if include_ontology else sorted(RESERVED_GRAPHS)
+        return len(self._store) - sum(self._graph_size(graph) for graph in excluded)
+
+    def __len__(self) -> int:
+        """Same as ``count()``: data statements, without ontology and provenance."""
+        return self.count()
+
+    def stats(self) -> dict[str, ClassCount]:
+        """Distinct instances per ``rdf:type`` in the data, most frequent class first.
+
+        Keys are class IRIs; each value carries the class's label from the ontology graph.
+        """
+        rows = self._store.query(
+            "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class FILTER isIRI(?class) }"
+            " GROUP BY ?class",
+            default_graph=self._data_graphs(include_ontology=False))
+        assert isinstance(rows, ox.QuerySolutions)
+        counts = sorted(((row[0].value, int(row[1].value)) for row in rows),
+                        key=lambda item: (-item[1], item[0]))
+        labels = self._ontology_labels()
+        return {iri: ClassCount(iri, labels.get(iri), n) for iri, n in counts}
+
+    def graphs(self) -> list[GraphRecord]:
+        """The provenance record of every graph, ontology included, sorted by graph IRI."""
+        return sorted(self._records().values(), key=lambda record: record.graph)
+
+    def _data_graphs(self, include_ontology: bool
+                     ) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
+        excluded = {PROVENANCE_GRAPH} if include_ontology else set(RESERVED_GRAPHS)
+        names: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
+        names += [g for g in self._store.named_graphs() if g.value not in excluded]
+        return names
+
+    def _graph_size(self, graph: str) -> int:
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None,
+                                                            ox.NamedNode(graph)))
+
+    def _ontology_labels(self) -> dict[str, str]:
+        """Class IRI -> rdfs:label, preferring English, then no language tag, then any."""
+        best: dict[str, tuple[int, str]] = {}
+        label = ox.NamedNode(RDFS + "label")
+        for quad in self._store.quads_for_pattern(None, label, None, ox.NamedNode(ONTOLOGY_GRAPH)):
+            if not isinstance(quad.subject, ox.NamedNode) or not isinstance(quad.object,
+                                                                           ox.Literal):
+                continue
+            language = quad.object.language
+            rank = 0 if language == "en" else 1 if language is None else 2
+            candidate = (rank, quad.object.value)
+            best[quad.subject.value] = min(best.get(quad.subject.value, candidate), candidate)
+        return {iri: text for iri, (_, text) in best.items()}
+
+
+def _open_error(folder: Path, error: Exception) -> StoreError:
+    if "lock" in str(error).lower():
+        return StoreError(folder, "it is already open, in this or another process (locked)",
+                          "stop the other cityreg process (such as `cityreg serve`) and retry")
+    return StoreError(folder, f"it is not a cityreg store ({error})",
+                      "give an empty folder or one created by `cityreg load --store`")
+
+
+def _ontology_path(ontology: str | Path | None, store_path: Path | None) -> Path:
+    if ontology is None:
+        try:
+            path = resources.ontology_path()
+        except FileNotFoundError as error:
+            raise StoreError(store_path, str(error), "pass ontology=False to open without it"
+                             ) from error
+        if not path.is_file():
+            raise StoreError(store_path, f"the built-in ontology {path} is missing",
+                             "reinstall cityreg or run from a complete checkout")
+        return path
+    path = Path(ontology)
+    if not path.is_file():
+        raise InputError(f"the ontology file {str(path)!r} does not exist: expected a Turtle "
+                         "file; check the path, or pass ontology=None for the built-in one")
+    return path

@@ -1,0 +1,198 @@
+"""Finding RDF files on disk and parsing them, fully in memory, before the store is touched.
+
+``Registry.load`` is atomic: it first turns every path into a :class:`Source` (discover), then
+parses every source into a :class:`ParsedSource` (parse), and only when all of them parsed does
+it write anything. This module does the first two steps and knows nothing about the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from registry.errors import InputError, ParseError
+from registry.store.formats import (
+    READ_EXTENSIONS,
+    RdfSyntax,
+    require_syntax_for_path,
+    syntax_for_path,
+)
+from registry.store.provenance import RESERVED_GRAPHS
+
+# pyoxigraph prefixes its messages with the location, which ParseError prints gcc-style itself.
+_LOCATION_PREFIX = re.compile(
+    r"^Parser error (?:at line \d+ (?:between columns \d+ and \d+|column \d+)"
+    r"|between line \d+ column \d+ and line \d+ column \d+): "
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One RDF file to load and the named graph it will fill."""
+
+    display: str
+    """The path as the user wrote it (joined with the file's place in a folder)."""
+    path: Path
+    """The resolved absolute path."""
+    uri: str
+    """``file://`` URI of ``path``: the base IRI for parsing and ``prov:wasDerivedFrom``."""
+    graph: str
+    """IRI of the file's own named graph (its default graph, for N-Quads and TriG)."""
+    syntax: RdfSyntax
+
+
+@dataclass(frozen=True)
+class ParsedSource:
+    """A source parsed into memory: its checksum and its distinct quads per named graph."""
+
+    source: Source
+    sha256: str
+    graphs: dict[str, set[ox.Quad]]
+
+
+def discover(paths: Sequence[str | Path], graph_base: str | None = None) -> list[Source]:
+    """Expand files and folder trees into sources, in a stable order.
+
+    Folders are walked recursively in sorted order; hidden files and folders and files with
+    extensions we do not read are skipped, but a folder without any RDF file is an error (it is
+    almost always a wrong path). A file named explicitly must have a known extension.
+    Without ``graph_base`` each file's graph IRI is its ``file://`` URI; with it, the graph IRI
+    is ``graph_base`` followed by the file's path relative to the folder given (or its name),
+    so that the same data gets the same graph IRIs on every machine.
+    """
+    if not paths:
+        raise InputError("no path given: expected at least one RDF file or folder to load")
+    if graph_base is not None:
+        _check_iri(graph_base + "x", "graph_base", "give an absolute IRI such as "
+                   "'https://example.org/graphs/'")
+    sources: list[Source] = []
+    seen: set[Path] = set()
+    for given in paths:
+        for path, relative in _expand(Path(given)):
+            resolved = path.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            uri = resolved.as_uri()
+            graph = uri if graph_base is None else graph_base + quote(relative.as_posix())
+            syntax = require_syntax_for_path(path)
+            sources.append(Source(str(path), resolved, uri, graph, syntax))
+    _check_unique_graphs(sources)
+    return sources
+
+
+def _expand(root: Path) -> list[tuple[Path, Path]]:
+    """(path, path relative to ``root``) of every RDF file under ``root``."""
+    if root.is_file():
+        return [(root, Path(root.name))]
+    if not root.is_dir():
+        raise InputError(f"no such file or folder: {str(root)!r}; check the path")
+    found = []
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+            continue
+        if syntax_for_path(path) is not None:
+            found.append((path, relative))
+    if not found:
+        raise InputError(
+            f"the folder {str(root)!r} contains no RDF files: expected files ending in "
+            f"{', '.join(sorted(READ_EXTENSIONS))}; check the path"
+        )
+    return found
+
+
+def _check_unique_graphs(sources: list[Source]) -> None:
+    owners: dict[str, Source] = {}
+    for source in sources:
+        other = owners.setdefault(source.graph, source)
+        if other is not source:
+            raise InputError(
+                f"{source.display} and {other.display} would both load into the graph "
+                f"<{source.graph}>: expected one file per graph; load them in separate calls "
+                "or with a graph_base under which their relative paths differ"
+            )
+
+
+def _check_iri(iri: str, what: str, fix: str) -> None:
+    try:
+        ox.NamedNode(iri)
+    except ValueError as error:
+        raise InputError(f"{what} {iri!r} is not a valid absolute IRI ({error}); {fix}") from None
+
+
+def read_source(source: Source) -> tuple[bytes, str]:
+    """The file's bytes and their hex SHA-256."""
+    try:
+        data = source.path.read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read {source.display}: {error.strerror}; check the file's "
+                         "permissions") from error
+    return data, hashlib.sha256(data).hexdigest()
+
+
+def parse_source(source: Source, data: bytes, sha256: str) -> ParsedSource:
+    """Parse ``data`` fully into memory with pyoxigraph's native parser.
+
+    The file's default graph goes into ``source.graph``; named graphs of N-Quads and TriG keep
+    their IRIs. Blank nodes are renamed so that two files' ``_:b0`` stay two nodes.
+    """
+    default_graph = ox.NamedNode(source.graph)
+    graphs: dict[str, set[ox.Quad]] = {}
+    try:
+        parser = ox.parse(
+            data, source.syntax.rdf_format, base_iri=source.uri, rename_blank_nodes=True
+        )
+        for quad in parser:
+            name = quad.graph_name
+            if isinstance(name, ox.DefaultGraph):
+                graphs.setdefault(source.graph, set()).add(
+                    ox.Quad(quad.subject, quad.predicate, quad.object, default_graph)
+                )
+            else:
+                graphs.setdefault(_named_graph(source, name), set()).add(quad)
+    except SyntaxError as error:
+        raise _parse_error(source, error) from error
+    if not graphs:
+        graphs[source.graph] = set()
+    return ParsedSource(source, sha256, graphs)
+
+
+def _named_graph(source: Source, name: ox.NamedNode | ox.BlankNode) -> str:
+    if isinstance(name, ox.BlankNode):
+        raise InputError(
+            f"{source.display} names a graph with the blank node _:{name.value}: expected an "
+            "IRI, because a blank node graph cannot be found again to reload it; give the graph "
+            "an IRI"
+        )
+    if name.value in RESERVED_GRAPHS:
+        raise InputError(
+            f"{source.display} writes into the graph <{name.value}>, which cityreg manages "
+            "itself: expected any other graph IRI; rename the graph in the file"
+        )
+    return str(name.value)
+
+
+def _parse_error(source: Source, error: SyntaxError) -> ParseError:
+    """Turn pyoxigraph's SyntaxError (1-based line and column in ``args[1]``) into ours."""
+    message = str(error.args[0]) if error.args else str(error)
+    message = _LOCATION_PREFIX.sub("", message)
+    if len(message) > 1 and message[0].isupper() and message[1].islower():
+        message = message[0].lower() + message[1:]
+    line = column = None
+    if len(error.args) > 1 and isinstance(error.args[1], tuple) and len(error.args[1]) > 2:
+        line, column = error.args[1][1], error.args[1][2]
+    return ParseError(
+        source.display,
+        line if isinstance(line, int) else None,
+        column if isinstance(column, int) else None,
+        message,
+        source.syntax.describe(),
+        "fix the file and load again; nothing was loaded",
+    )

@@ -1,0 +1,611 @@
+"""The Registry: loading, provenance, atomicity, queries, export and counts."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import subprocess
+import sys
+import warnings
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib import BNode, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from registry import resources
+from registry.errors import (
+    InputError,
+    NotFoundError,
+    ParseError,
+    QueryError,
+    StoreError,
+    UnknownFormatError,
+)
+from registry.store import ONTOLOGY_GRAPH, PROVENANCE_GRAPH, ClassCount, Registry
+
+EX = "https://example.org/city/"
+CITYREG = "https://w3id.org/cityreg#"
+
+# One statement, ex:a ex:p "v", in every syntax the registry reads.
+ONE_STATEMENT = {
+    ".ttl": '<https://example.org/a> <https://example.org/p> "v" .',
+    ".nt": '<https://example.org/a> <https://example.org/p> "v" .',
+    ".nq": '<https://example.org/a> <https://example.org/p> "v" .',
+    ".trig": '{ <https://example.org/a> <https://example.org/p> "v" . }',
+    ".jsonld": '{"@id": "https://example.org/a", "https://example.org/p": "v"}',
+    ".json-ld": '{"@id": "https://example.org/a", "https://example.org/p": "v"}',
+    ".rdf": (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:ex="https://example.org/"><rdf:Description rdf:about="https://example.org/a">'
+        "<ex:p>v</ex:p></rdf:Description></rdf:RDF>"
+    ),
+}
+ONE_STATEMENT[".owl"] = ONE_STATEMENT[".xml"] = ONE_STATEMENT[".rdf"]
+MEDIA_TYPES = {
+    ".ttl": "text/turtle", ".nt": "application/n-triples", ".nq": "application/n-quads",
+    ".trig": "application/trig", ".jsonld": "application/ld+json",
+    ".json-ld": "application/ld+json", ".rdf": "application/rdf+xml",
+    ".owl": "application/rdf+xml", ".xml": "application/rdf+xml",
+}
+CITY_FILES = ["agencies.ttl", "sensors.jsonld", "sub/datasets.nt", "sub/legacy.rdf",
+              "sub/sharing.trig"]
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def snapshot(registry: Registry) -> set[str]:
+    """Every quad of the store, provenance and ontology included, as N-Quads lines."""
+    result = registry.raw_query("SELECT ?s ?p ?o ?g { GRAPH ?g { ?s ?p ?o } }")
+    assert isinstance(result, ox.QuerySolutions)
+    return {" ".join(str(term) for term in row) for row in result}
+
+
+# -- formats and folders --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("extension", sorted(ONE_STATEMENT))
+def test_every_supported_extension_loads_into_the_files_graph(
+    memory_registry: Registry, tmp_path: Path, extension: str
+) -> None:
+    path = write(tmp_path / f"one{extension.upper() if extension == '.ttl' else extension}",
+                 ONE_STATEMENT[extension])
+    report = memory_registry.load(path)
+    graph = path.resolve().as_uri()
+    assert [(s.status, s.statements, s.graphs) for s in report.sources] == [
+        ("loaded", 1, (graph,))]
+    rows = memory_registry.select("SELECT ?g ?o { GRAPH ?g { ?s ?p ?o } }",
+                                  bindings={"g": URIRef(graph)})
+    assert rows == [{"g": URIRef(graph), "o": Literal("v")}]
+    [record] = [r for r in memory_registry.graphs() if r.graph == graph]
+    assert record.format == MEDIA_TYPES[extension]
+
+
+def test_folder_is_walked_recursively_sorted_skipping_hidden_and_unknown_files(
+    memory_registry: Registry, city_dir: Path
+) -> None:
+    report = memory_registry.load(city_dir)
+    assert [s.source for s in report.sources] == [str(city_dir / f) for f in CITY_FILES]
+    assert [s.statements for s in report.sources] == [4, 6, 2, 1, 2]
+    assert {s.status for s in report.sources} == {"loaded"}
+    assert report.count("loaded") == 5
+    assert report.statements == 15
+    assert len(memory_registry) == 15  # counted per graph: cam3's type is in two files
+
+
+def test_a_folder_without_rdf_is_an_input_error(memory_registry: Registry, tmp_path: Path
+                                                 ) -> None:
+    write(tmp_path / "notes" / "readme.md", "no RDF here")
+    with pytest.raises(InputError, match=r"contains no RDF files: expected files ending in"):
+        memory_registry.load(tmp_path / "notes")
+
+
+def test_a_missing_path_is_an_input_error(memory_registry: Registry, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"no such file or folder: '.*nowhere'"):
+        memory_registry.load(tmp_path / "nowhere")
+
+
+def test_a_file_named_explicitly_needs_a_known_extension(
+    memory_registry: Registry, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "agencies.csv", "name\nPolice\n")
+    with pytest.raises(UnknownFormatError, match=r"unknown RDF file extension .*'\.csv'.*\.ttl"):
+        memory_registry.load(path)
+
+
+def test_blank_nodes_of_two_files_stay_two_nodes(memory_registry: Registry, tmp_path: Path
+                                                 ) -> None:
+    write(tmp_path / "a.ttl", '_:b0 <https://example.org/name> "A" .')
+    write(tmp_path / "b.ttl", '_:b0 <https://example.org/name> "B" .')
+    memory_registry.load(tmp_path)
+    rows = memory_registry.select("SELECT DISTINCT ?s { ?s <https://example.org/name> ?n }")
+    assert len(rows) == 2
+    assert all(isinstance(row["s"], BNode) for row in rows)
+
+
+def test_graph_base_gives_machine_independent_graph_iris(
+    memory_registry: Registry, city_dir: Path
+) -> None:
+    report = memory_registry.load(city_dir, graph_base="https://example.org/graphs/")
+    assert [s.graphs[0] for s in report.sources] == [
+        f"https://example.org/graphs/{f}" for f in CITY_FILES]
+    record = next(r for r in memory_registry.graphs()
+                  if r.graph == "https://example.org/graphs/agencies.ttl")
+    assert record.source == (city_dir / "agencies.ttl").resolve().as_uri()
+
+
+# -- named graphs and provenance ------------------------------------------------------------------
+
+
+def test_each_file_gets_a_graph_and_a_prov_record(memory_registry: Registry, city_dir: Path
+                                                  ) -> None:
+    before = datetime.now(UTC)
+    memory_registry.load(city_dir)
+    records = {r.graph: r for r in memory_registry.graphs()}
+    agencies = (city_dir / "agencies.ttl").resolve()
+    record = records[agencies.as_uri()]
+    assert record.source == agencies.as_uri()
+    assert record.sha256 == hashlib.sha256(agencies.read_bytes()).hexdigest()
+    assert record.statement_count == 4
+    assert record.format == "text/turtle"
+    assert before - timedelta(seconds=1) <= record.generated_at <= datetime.now(UTC)
+    assert memory_registry.ask(
+        """ASK { GRAPH <urn:cityreg:graph:provenance> {
+              ?g a prov:Entity ; prov:wasDerivedFrom ?g ; cityreg:sha256 ?sha ;
+                 prov:generatedAtTime ?t ; cityreg:statementCount 4 ; dct:format "text/turtle" }
+            FILTER(datatype(?t) = xsd:dateTime) }""",
+        bindings={"g": URIRef(agencies.as_uri()), "sha": Literal(record.sha256)},
+    )
+
+
+def test_trig_keeps_its_named_graphs_and_records_them_as_the_files(
+    memory_registry: Registry, city_dir: Path
+) -> None:
+    report = memory_registry.load(city_dir / "sub" / "sharing.trig")
+    trig = (city_dir / "sub" / "sharing.trig").resolve().as_uri()
+    assert report.sources[0].graphs == (trig, EX + "agreements")
+    records = {r.graph: r for r in memory_registry.graphs()}
+    assert records[EX + "agreements"].source == trig
+    assert records[EX + "agreements"].statement_count == 1
+    assert records[trig].statement_count == 1
+    assert memory_registry.ask(
+        "ASK { GRAPH <https://example.org/city/agreements> "
+        "{ <https://example.org/city/traffic> cityreg:sharedWith ?x } }")
+
+
+def test_reloading_a_changed_file_replaces_only_its_statements(
+    memory_registry: Registry, city_dir: Path
+) -> None:
+    memory_registry.load(city_dir)
+    others = {r.graph: r for r in memory_registry.graphs() if "agencies" not in r.graph}
+    write(city_dir / "agencies.ttl", f"<{EX}transport> a <{CITYREG}Agency> .")
+    report = memory_registry.load(city_dir)
+    assert [(s.status, s.statements, s.previous_statements) for s in report.sources] == [
+        ("replaced", 1, 4), ("unchanged", 6, None), ("unchanged", 2, None),
+        ("unchanged", 1, None), ("unchanged", 2, None)]
+    assert not memory_registry.ask(f"ASK {{ <{EX}police> a ?type }}")
+    assert memory_registry.ask(f"ASK {{ <{EX}cam1> <{CITYREG}operatedBy> <{EX}police> }}")
+    assert len(memory_registry) == 12
+    assert {r.graph: r for r in memory_registry.graphs() if "agencies" not in r.graph} == others
+
+
+def test_reloading_a_trig_file_drops_the_named_graphs_it_no_longer_has(
+    memory_registry: Registry, city_dir: Path
+) -> None:
+    trig = write(city_dir / "g.trig",
+                 f"<{EX}g1> {{ <{EX}a> <{EX}p> 1 }} <{EX}g2> {{ <{EX}a> <{EX}p> 2 }}")
+    memory_registry.load(trig)
+    write(trig, f"<{EX}g1> {{ <{EX}a> <{EX}p> 1 }}")
+    memory_registry.load(trig)
+    assert EX + "g2" not in {r.graph for r in memory_registry.graphs()}
+    assert memory_registry.select(f"SELECT ?o {{ <{EX}a> <{EX}p> ?o }}") == [
+        {"o": Literal(1)}]
+
+
+def test_reloading_an_unchanged_file_writes_nothing(memory_registry: Registry, city_dir: Path
+                                                    ) -> None:
+    memory_registry.load(city_dir)
+    before = snapshot(memory_registry)
+    report = memory_registry.load(city_dir)
+    assert {s.status for s in report.sources} == {"unchanged"}
+    assert [s.statements for s in report.sources] == [4, 6, 2, 1, 2]
+    assert snapshot(memory_registry) == before  # provenance timestamps included
+
+
+def test_two_files_cannot_fill_the_same_named_graph(memory_registry: Registry, tmp_path: Path
+                                                    ) -> None:
+    write(tmp_path / "a.trig", f"<{EX}g> {{ <{EX}a> <{EX}p> 1 }}")
+    write(tmp_path / "b.trig", f"<{EX}g> {{ <{EX}a> <{EX}p> 2 }}")
+    with pytest.raises(InputError, match=r"a\.trig and .*b\.trig both fill the graph"):
+        memory_registry.load(tmp_path)
+    memory_registry.load(tmp_path / "a.trig")
+    with pytest.raises(InputError, match=r"b\.trig would take over the graph <.*/g> \(already "
+                                         r"filled from file://.*a\.trig\)"):
+        memory_registry.load(tmp_path / "b.trig")
+
+
+def test_files_cannot_write_into_reserved_graphs(memory_registry: Registry, tmp_path: Path
+                                                 ) -> None:
+    path = write(tmp_path / "evil.trig", f"<{PROVENANCE_GRAPH}> {{ <{EX}a> <{EX}p> 1 }}")
+    with pytest.raises(InputError, match="which cityreg manages itself"):
+        memory_registry.load(path)
+
+
+# -- atomic loads ---------------------------------------------------------------------------------
+
+MALFORMED = f"""@prefix ex: <{EX}> .
+ex:a ex:p ex:b .
+ex:c ex:p foo:d .
+"""
+
+
+def test_a_malformed_file_fails_the_whole_load_on_a_memory_store(
+    memory_registry: Registry, city_dir: Path
+) -> None:
+    memory_registry.load(city_dir)
+    before = snapshot(memory_registry)
+    write(city_dir / "agencies.ttl", f"<{EX}x> a <{CITYREG}Agency> .")  # valid change ...
+    write(city_dir / "sub" / "zz-broken.ttl", MALFORMED)  # ... loaded with a broken file
+    with pytest.raises(ParseError) as caught:
+        memory_registry.load(city_dir)
+    error = caught.value
+    assert (error.file, error.line, error.column) == (str(city_dir / "sub" / "zz-broken.ttl"),
+                                                      3, 11)
+    assert str(error).startswith(f"{city_dir}/sub/zz-broken.ttl:3:11: the prefix foo: has not "
+                                 "been declared (expected valid Turtle")
+    assert "nothing was loaded" in str(error)
+    assert snapshot(memory_registry) == before
+
+
+def test_a_malformed_file_leaves_an_on_disk_store_untouched_across_reopening(
+    tiny_ontology: Path, city_dir: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    with Registry.open(store, ontology=tiny_ontology) as registry:
+        registry.load(city_dir)
+        count, before = len(registry), snapshot(registry)
+    write(city_dir / "agencies.ttl", f"<{EX}x> a <{CITYREG}Agency> .")
+    write(city_dir / "broken.ttl", MALFORMED)
+    with Registry.open(store, ontology=tiny_ontology) as registry, pytest.raises(
+        ParseError, match=r"broken\.ttl:3:11: "
+    ):
+        registry.load(city_dir)
+    with Registry.open(store, ontology=tiny_ontology) as registry:
+        assert len(registry) == count == 15
+        assert snapshot(registry) == before
+    script = ("import sys; from registry.store import Registry; "
+              "r = Registry.open(sys.argv[1], ontology=False); print(len(r)); r.close()")
+    child = subprocess.run([sys.executable, "-c", script, str(store)], capture_output=True,
+                           text=True, check=True)
+    assert child.stdout == "15\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line", "column"),
+    [
+        ("bad.nt", f"<{EX}a> <{EX}p> <{EX}b> .\n<{EX}a> <relative> <{EX}b> .\n", 2, 30),
+        ("bad.jsonld", '{"@id": "https://example.org/a",\n "https://example.org/p": [}', 2, 28),
+        ("bad.ttl", f'<{EX}a> <{EX}p> "unterminated .\n', 1, 59),
+    ],
+)
+def test_parse_errors_carry_one_based_line_and_column(
+    memory_registry: Registry, tmp_path: Path, name: str, text: str, line: int, column: int
+) -> None:
+    path = write(tmp_path / name, text)
+    with pytest.raises(ParseError) as caught:
+        memory_registry.load(path)
+    assert (caught.value.line, caught.value.column) == (line, column)
+    assert str(caught.value).startswith(f"{path}:{line}:{column}: ")
+
+
+def test_rdf_xml_errors_without_a_location_still_name_the_file(
+    memory_registry: Registry, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "bad.rdf", "<rdf:RDF><unclosed></rdf:RDF>")
+    with pytest.raises(ParseError) as caught:
+        memory_registry.load(path)
+    assert caught.value.line is None
+    assert str(caught.value).startswith(f"{path}: ")
+    assert "expected valid RDF/XML (https://www.w3.org/TR/rdf-syntax-grammar/)" in str(
+        caught.value)
+
+
+# -- graphs built in memory -----------------------------------------------------------------------
+
+IMPORT_GRAPH = "https://example.org/graphs/import"
+
+
+def test_load_quads_records_provenance_and_is_idempotent(memory_registry: Registry) -> None:
+    triples = [(URIRef(EX + "a"), URIRef(EX + "name"), Literal("A", lang="en")),
+               (URIRef(EX + "a"), URIRef(EX + "size"), Literal(3))]
+    provenance = {"source": "https://example.org/agencies.csv", "format": "text/csv"}
+    first = memory_registry.load_quads(IMPORT_GRAPH, triples, provenance)
+    assert (first.status, first.statements, first.graphs) == ("loaded", 2, (IMPORT_GRAPH,))
+    again = memory_registry.load_quads(IMPORT_GRAPH, triples, provenance)
+    assert again.status == "unchanged"
+    changed = memory_registry.replace_graph(IMPORT_GRAPH, triples[:1], provenance)
+    assert (changed.status, changed.statements, changed.previous_statements) == (
+        "replaced", 1, 2)
+    [record] = [r for r in memory_registry.graphs() if r.graph == IMPORT_GRAPH]
+    assert (record.source, record.format, record.statement_count) == (
+        "https://example.org/agencies.csv", "text/csv", 1)
+    assert memory_registry.select(f"SELECT ?o {{ GRAPH <{IMPORT_GRAPH}> {{ ?s ?p ?o }} }}") == [
+        {"o": Literal("A", lang="en")}]
+
+
+def test_load_quads_with_the_sources_checksum_skips_unchanged_input(
+    memory_registry: Registry,
+) -> None:
+    provenance = {"source": "https://example.org/x.csv", "format": "text/csv", "sha256": "ab"}
+    memory_registry.load_quads(IMPORT_GRAPH, [ox.Triple(ox.NamedNode(EX + "a"),
+                                                        ox.NamedNode(EX + "p"), ox.Literal("1"))],
+                               provenance)
+
+    def never_iterated() -> list[ox.Triple]:
+        raise AssertionError("statements of an unchanged source must not be read")
+
+    class Lazy:
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            return iter(never_iterated())
+
+    assert memory_registry.load_quads(IMPORT_GRAPH, Lazy(), provenance).status == "unchanged"
+
+
+def test_load_quads_refuses_reserved_graphs_and_bad_provenance(memory_registry: Registry) -> None:
+    with pytest.raises(InputError, match="managed by cityreg itself"):
+        memory_registry.load_quads(ONTOLOGY_GRAPH, [], {"source": "x:y", "format": "text/csv"})
+    with pytest.raises(ValueError, match=r"missing \['format'\], unknown \['license'\]"):
+        memory_registry.load_quads(IMPORT_GRAPH, [], {"source": "x:y", "license": "CC0"})
+
+
+def test_remove_graph_removes_its_statements_and_record(
+    memory_registry: Registry, city_dir: Path
+) -> None:
+    memory_registry.load(city_dir)
+    graph = (city_dir / "agencies.ttl").resolve().as_uri()
+    memory_registry.remove_graph(graph)
+    assert len(memory_registry) == 11
+    assert graph not in {r.graph for r in memory_registry.graphs()}
+    with pytest.raises(NotFoundError, match=r"no graph '.*agencies\.ttl' in the registry"):
+        memory_registry.remove_graph(graph)
+
+
+# -- the ontology ---------------------------------------------------------------------------------
+
+
+def test_the_ontology_is_loaded_but_kept_out_of_counts_stats_and_export(
+    memory_registry: Registry, city_dir: Path
+) -> None:
+    assert len(memory_registry) == 0
+    assert memory_registry.count(include_ontology=True) == 7  # 3 classes, 4 labels
+    memory_registry.load(city_dir)
+    assert len(memory_registry) == 15
+    assert "http://www.w3.org/2002/07/owl#Class" not in memory_registry.stats()
+    out = io.BytesIO()
+    memory_registry.export("n-triples", out)
+    assert b"owl#Class" not in out.getvalue()
+    memory_registry.export("n-triples", out := io.BytesIO(), include_ontology=True)
+    assert b"owl#Class" in out.getvalue()
+
+
+def test_the_ontology_is_reloaded_only_when_its_file_changes(
+    tmp_path: Path, tiny_ontology: Path
+) -> None:
+    ontology = write(tmp_path / "onto.ttl", tiny_ontology.read_text())
+    store = tmp_path / "store"
+    with Registry.open(store, ontology=ontology) as registry:
+        first = next(r for r in registry.graphs() if r.graph == ONTOLOGY_GRAPH)
+    with Registry.open(store, ontology=ontology) as registry:
+        assert next(r for r in registry.graphs() if r.graph == ONTOLOGY_GRAPH) == first
+    write(ontology, f'<{CITYREG}Sensor> <http://www.w3.org/2000/01/rdf-schema#label> "Sensore" .')
+    with Registry.open(store, ontology=ontology) as registry:
+        second = next(r for r in registry.graphs() if r.graph == ONTOLOGY_GRAPH)
+        assert second.sha256 != first.sha256
+        assert registry.count(include_ontology=True) == 1
+
+
+def test_ontology_false_loads_none_and_a_missing_file_is_an_error(tmp_path: Path) -> None:
+    with Registry.memory(ontology=False) as registry:
+        assert registry.graphs() == []
+    with pytest.raises(InputError, match=r"the ontology file '.*nope\.ttl' does not exist"):
+        Registry.memory(ontology=tmp_path / "nope.ttl")
+
+
+def test_the_built_in_ontology_comes_from_resources(
+    monkeypatch: pytest.MonkeyPatch, tiny_ontology: Path, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(resources, "ontology_path", lambda: tiny_ontology)
+    with Registry.memory() as registry:
+        [record] = registry.graphs()
+        assert record.source == tiny_ontology.resolve().as_uri()
+    monkeypatch.setattr(resources, "ontology_path", lambda: tmp_path / "missing.ttl")
+    with pytest.raises(StoreError, match=r"built-in ontology .*missing\.ttl is missing"):
+        Registry.memory()
+
+
+# -- queries --------------------------------------------------------------------------------------
+
+
+def test_select_converts_terms_to_rdflib(memory_registry: Registry, tmp_path: Path) -> None:
+    write(tmp_path / "t.ttl", f'<{EX}a> <{EX}p> "plain", "en"@en, 3, "2024-01-02"^^<'
+                              'http://www.w3.org/2001/XMLSchema#date>, _:b .')
+    memory_registry.load(tmp_path / "t.ttl")
+    rows = memory_registry.select(f"SELECT ?o ?missing {{ <{EX}a> <{EX}p> ?o "
+                                  "OPTIONAL { ?o <urn:x> ?missing } } ORDER BY str(?o)")
+    values = [row["o"] for row in rows]
+    assert all("missing" not in row for row in rows)
+    assert isinstance(values[0], BNode)  # str() of a blank node is an error: sorts first
+    assert values[1:] == [Literal("2024-01-02", datatype=rdflib.XSD.date), Literal(3),
+                          Literal("en", lang="en"), Literal("plain")]
+    assert values[-1].datatype is None  # xsd:string comes back as a plain rdflib literal
+
+
+def test_ask_construct_and_raw_query(memory_registry: Registry, city_dir: Path) -> None:
+    memory_registry.load(city_dir)
+    assert memory_registry.ask("ASK { ?s a cityreg:Dataset }") is True
+    assert memory_registry.ask("ASK { ?s a cityreg:Contract }") is False
+    graph = memory_registry.construct(
+        "CONSTRUCT { ?agency cityreg:operates ?sensor } "
+        "WHERE { ?sensor cityreg:operatedBy ?agency }")
+    assert set(graph) == {
+        (URIRef(EX + "police"), URIRef(CITYREG + "operates"), URIRef(EX + "cam1")),
+        (URIRef(EX + "transport"), URIRef(CITYREG + "operates"), URIRef(EX + "cam2")),
+        (URIRef(EX + "transport"), URIRef(CITYREG + "operates"), URIRef(EX + "cam3")),
+    }
+    raw = memory_registry.raw_query("SELECT (COUNT(*) AS ?n) { ?s a cityreg:Sensor }")
+    assert isinstance(raw, ox.QuerySolutions)
+    assert [row["n"].value for row in raw] == ["4"]  # cam3 is typed in two graphs
+
+
+def test_a_query_of_the_wrong_form_names_the_right_method(memory_registry: Registry) -> None:
+    with pytest.raises(QueryError, match=r"select\(\) expects a SELECT query, but got ASK"):
+        memory_registry.select("ASK { ?s ?p ?o }")
+    with pytest.raises(QueryError, match=r"ask\(\) expects a ASK query, but got SELECT"):
+        memory_registry.ask("SELECT * { ?s ?p ?o }")
+
+
+@pytest.mark.parametrize("update", [
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+    "PREFIX ex: <urn:ex#> # a comment with SELECT in it\nDELETE WHERE { ?s ex:p ?o }",
+    "DROP ALL",
+])
+def test_queries_refuse_updates(memory_registry: Registry, update: str) -> None:
+    with pytest.raises(QueryError, match=r"this is a SPARQL update .*use Registry\.update\(\)"):
+        memory_registry.select(update)
+    assert memory_registry.count(include_ontology=True) == 7
+
+
+def test_update_changes_data_and_refuses_queries(memory_registry: Registry) -> None:
+    memory_registry.update(f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}a> a cityreg:Sensor }} }}")
+    assert len(memory_registry) == 1
+    with pytest.raises(QueryError, match=r"this is a SPARQL query \(SELECT\), but an update"):
+        memory_registry.update("SELECT * { ?s ?p ?o }")
+
+
+def test_bad_sparql_names_line_column_and_shows_the_spot(memory_registry: Registry) -> None:
+    with pytest.raises(QueryError) as caught:
+        memory_registry.select("SELECT ?s\nWHERE { ?s ex:p ?o }")
+    assert (caught.value.line, caught.value.column) == (2, 17)  # where pyoxigraph gave up
+    assert str(caught.value) == (
+        "SPARQL error at line 2, column 17: expected OPTIONAL; the prefix ex: is not declared: "
+        "add `PREFIX ex: <...>`\n    WHERE { ?s ex:p ?o }\n                    ^")
+
+
+def test_federated_queries_are_refused(memory_registry: Registry) -> None:
+    with pytest.raises(QueryError, match="uses SERVICE"):
+        memory_registry.select("SELECT * { SERVICE <http://localhost:1/sparql> { ?s ?p ?o } }")
+    assert memory_registry.select("SELECT ?service { BIND(1 AS ?service) }") == [
+        {"service": Literal(1)}]
+
+
+def test_bindings_must_name_returned_variables(memory_registry: Registry) -> None:
+    with pytest.raises(QueryError, match=r"cannot bind s: .*bind only variables that the query"):
+        memory_registry.select("SELECT ?o { ?s ?p ?o }", bindings={"s": URIRef(EX + "a")})
+
+
+# -- export, counts, stats ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("fmt", "rdflib_format"), [
+    ("turtle", "turtle"), ("json-ld", "json-ld"), ("n-triples", "nt")])
+def test_triple_exports_round_trip_through_rdflib(
+    memory_registry: Registry, city_dir: Path, fmt: str, rdflib_format: str
+) -> None:
+    memory_registry.load(city_dir)
+    out = io.BytesIO()
+    memory_registry.export(fmt, out)
+    with warnings.catch_warnings():  # rdflib 7.6's JSON-LD parser uses deprecated names
+        warnings.simplefilter("ignore", DeprecationWarning)
+        parsed = rdflib.Graph().parse(data=out.getvalue(), format=rdflib_format)
+    assert len(parsed) == 14  # the union: cam3's duplicated type statement counted once
+    assert isomorphic(parsed, memory_registry.to_rdflib_graph(include_ontology=False))
+
+
+def test_nquads_export_keeps_named_graphs_and_provenance(
+    memory_registry: Registry, city_dir: Path, tmp_path: Path
+) -> None:
+    memory_registry.load(city_dir)
+    memory_registry.export("n-quads", tmp_path / "all.nq")
+    dataset = rdflib.Dataset()
+    with warnings.catch_warnings():  # rdflib 7.6's own N-Quads parser uses deprecated names
+        warnings.simplefilter("ignore", DeprecationWarning)
+        dataset.parse(tmp_path / "all.nq", format="nquads")
+    graphs = {str(g.identifier): len(g) for g in dataset.graphs() if len(g)}
+    assert graphs[(city_dir / "agencies.ttl").resolve().as_uri()] == 4
+    assert graphs[EX + "agreements"] == 1
+    assert graphs[PROVENANCE_GRAPH] == 7 * 6  # 5 files, ex:agreements, ontology; 6 each
+    assert ONTOLOGY_GRAPH not in graphs
+
+
+def test_export_errors(memory_registry: Registry, tmp_path: Path) -> None:
+    with pytest.raises(UnknownFormatError, match=r"unknown export format 'rdfxml': expected "
+                                                 r"one of turtle, json-ld, n-triples, n-quads"):
+        memory_registry.export("rdfxml", io.BytesIO())
+    with pytest.raises(InputError, match=r"cannot write the export to .*/missing/out\.ttl"):
+        memory_registry.export("turtle", tmp_path / "missing" / "out.ttl")
+
+
+def test_stats_counts_distinct_instances_per_class_with_ontology_labels(
+    memory_registry: Registry, city_dir: Path
+) -> None:
+    memory_registry.load(city_dir)
+    write(city_dir / "extra.ttl", f"<{EX}x> a <{EX}Unlabelled> . <{EX}y> a <{EX}Unlabelled> .")
+    memory_registry.load(city_dir / "extra.ttl")
+    stats = memory_registry.stats()
+    assert list(stats.values()) == [
+        ClassCount(CITYREG + "Sensor", "Sensor", 3),
+        ClassCount(EX + "Unlabelled", None, 2),  # ties broken by IRI
+        ClassCount(CITYREG + "Agency", "Agency", 2),  # English preferred over Italian
+        ClassCount(CITYREG + "Dataset", "Dataset", 1),
+    ]
+    assert list(stats) == [c.iri for c in stats.values()]
+
+
+# -- opening and closing --------------------------------------------------------------------------
+
+
+def test_a_store_is_locked_while_open(tmp_path: Path) -> None:
+    with Registry.open(tmp_path / "store", ontology=False), pytest.raises(
+        StoreError, match="already open, in this or another process"
+    ):
+        Registry.open(tmp_path / "store", ontology=False)
+
+
+def test_a_file_is_not_a_store(tmp_path: Path) -> None:
+    path = write(tmp_path / "store", "not a folder")
+    with pytest.raises(StoreError, match=r"cannot use the store at .*store: it is a file"):
+        Registry.open(path, ontology=False)
+
+
+def test_a_closed_registry_says_so(tmp_path: Path) -> None:
+    registry = Registry.open(tmp_path / "store", ontology=False)
+    registry.close()
+    registry.close()
+    with pytest.raises(StoreError, match="the registry was closed"):
+        len(registry)
+    with Registry.open(tmp_path / "store", ontology=False) as again:  # the lock was released
+        assert len(again) == 0
+
+
+def test_replacing_through_sparql_update_keeps_tricky_terms_intact(
+    memory_registry: Registry, tmp_path: Path
+) -> None:
+    tricky = (f'<{EX}a> <{EX}p> "quote \\" backslash \\\\ tab \\t", """two\nlines""", '
+              f'"ünïcödé 🚦"@de-AT, "1.50"^^<http://www.w3.org/2001/XMLSchema#decimal>, '
+              f'[ <{EX}q> _:shared ] . _:shared <{EX}r> "shared" .\n')
+    path = write(tmp_path / "tricky.ttl", tricky)
+    memory_registry.load(path)
+    write(path, tricky + f"<{EX}b> <{EX}p> 1 .\n")  # changed: replaced via one SPARQL update
+    assert memory_registry.load(path).sources[0].status == "replaced"
+    with Registry.memory(ontology=False) as fresh:
+        fresh.load(path)  # first load: written via Store.extend
+        assert isomorphic(memory_registry.to_rdflib_graph(include_ontology=False),
+                          fresh.to_rdflib_graph())
+    assert len(memory_registry) == 8
