@@ -170,6 +170,10 @@ class _Reader:
         for p in (SH["and"], SH["or"], SH.xone):
             for head in g.objects(None, p):
                 referenced.update(g.items(head))
+        for owner, prop in g.subject_objects(SH.property):
+            if (prop, SH.path, None) not in g:
+                raise InvalidShapeError(owner, f"sh:property {prop.n3()} has no sh:path",
+                                        "Give the property shape a path.", "property-shapes")
         shapes: dict[Node, Shape] = {}
         qualified_values = set(g.objects(None, SH.qualifiedValueShape))
         for node in typed_node | typed_property | implied | referenced:

@@ -135,8 +135,11 @@ def _patterns(graph: Graph, node: Node) -> list[Constraint]:
         text = str(pattern)
         try:
             re.compile(text)
-            query = f"ASK {{ FILTER(REGEX(\"\", {sparql_term(Literal(text))}, \"{flags}\")) }}"
-            ox.Store().query(query)
+            query = f"SELECT (REGEX(\"\", {sparql_term(Literal(text))}, \"{flags}\") AS ?ok) {{}}"
+            solutions = ox.Store().query(query)
+            assert isinstance(solutions, ox.QuerySolutions)
+            if next(iter(solutions))["ok"] is None:  # Oxigraph reads a bad regex as an error
+                raise ValueError("Oxigraph cannot compile it")
         except (re.error, SyntaxError, OSError, ValueError) as exc:
             raise UnsupportedShapeError(node, f"sh:pattern {text!r} is not accepted by both "
                                         f"Python and Oxigraph ({exc})",
