@@ -1,0 +1,93 @@
+"""Options and helpers shared by the commands: where the registry is, and plain-text tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from registry.store import Registry
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def store_option(creates: bool = False) -> Callable[[F], F]:
+    """``--store DIR``: the on-disk registry; without it, one in memory for this command.
+
+    ``creates``: the command makes the store when the folder is missing (``load``); read-only
+    commands refuse a missing store instead (see :func:`registry_for_reading`).
+    """
+    how = "created if missing" if creates else "made by `cityreg load --store DIR`"
+    return click.option(
+        "--store",
+        type=click.Path(file_okay=False, path_type=Path),
+        metavar="DIR",
+        help=f"Folder of an on-disk registry ({how}). Without it, the registry lives in memory "
+        "for this one command.",
+    )
+
+
+def paths_argument(function: F) -> F:
+    """``[PATH]...``: RDF files or folders to load into an in-memory registry first."""
+    return click.argument("paths", nargs=-1, type=click.Path(path_type=Path),
+                          metavar="[PATH]...")(function)
+
+
+def open_registry(store: Path | None) -> Registry:
+    """The on-disk registry in ``store``, or a fresh in-memory one when ``store`` is None."""
+    return Registry.memory() if store is None else Registry.open(store)
+
+
+def registry_for_reading(store: Path | None, paths: Sequence[Path]) -> Registry:
+    """For read-only commands: the ``--store`` registry, or ``PATH``s loaded into memory.
+
+    Exactly one of the two must be given: reading an empty in-memory registry is never what
+    the user meant, and loading files into a store is ``cityreg load``'s job.
+    """
+    if store is not None and paths:
+        raise click.UsageError(
+            "give either --store DIR or PATHs to load, not both (use `cityreg load PATH "
+            "--store DIR` to add files to a store)"
+        )
+    if store is None and not paths:
+        raise click.UsageError(
+            "nothing to read: give PATHs of RDF files or folders, or --store DIR"
+        )
+    if store is not None:
+        if not store.is_dir():
+            raise click.UsageError(
+                f"no registry at {store}: create one with `cityreg load PATH --store {store}`"
+            )
+        return Registry.open(store)
+    registry = Registry.memory()
+    try:
+        registry.load(*paths)
+    except BaseException:
+        registry.close()
+        raise
+    return registry
+
+
+def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]],
+                 right_aligned: frozenset[int] = frozenset()) -> str:
+    """An aligned plain-text table: header, dashes, rows; no trailing spaces."""
+    widths = [len(header) for header in headers]
+    for row in rows:
+        widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [
+            cell.rjust(width) if index in right_aligned else cell.ljust(width)
+            for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(padded).rstrip()
+
+    return "\n".join([line(headers), line(["-" * width for width in widths]),
+                      *(line(row) for row in rows)])
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 file``, ``2 files``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
