@@ -9,6 +9,7 @@ has so that the error can say "this is an update, use Registry.update()" instead
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from registry.errors import QueryError
 from registry.namespaces import PREFIXES
@@ -17,6 +18,21 @@ from registry.namespaces import PREFIXES
 #: the project's reading prefixes (registry.namespaces.PREFIXES), so queries, exports and the
 #: shapes all spell cityreg:, dpv:, dcat:, ... the same way.
 DEFAULT_PREFIXES: dict[str, str] = dict(PREFIXES)
+
+
+
+def prefixes_used(iris: Iterable[str]) -> dict[str, str]:
+    """The DEFAULT_PREFIXES whose namespace starts one of ``iris``, for tidy Turtle headers."""
+    namespaces = set(DEFAULT_PREFIXES.values())
+    used = set()
+    for iri in iris:
+        for namespace in namespaces:
+            if iri.startswith(namespace):
+                used.add(namespace)
+        if len(used) == len(namespaces):
+            break
+    return {name: iri for name, iri in DEFAULT_PREFIXES.items() if iri in used}
+
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_FORMS = frozenset(
