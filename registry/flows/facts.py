@@ -1,0 +1,135 @@
+"""The few bulk SPARQL queries the access graph is built from.
+
+Three queries read everything the projection needs (labels, the types that matter, and the
+statements of the roughly thirty properties that move data), whatever the registry's size: never
+one query per node. The answers are kept as plain dicts of strings for the builder.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import pyoxigraph as ox
+
+from registry.namespaces import CITYREG, DCAT, DCT, DPV, ORG, PROV, SOSA, SSN
+from registry.store import Registry
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+ORGANISATION_TYPES = (CITYREG.Agency, CITYREG.Company, CITYREG.OtherOrganisation,
+                      ORG.Organization)
+SYSTEM_TYPES = (CITYREG.System, CITYREG.Platform, CITYREG.OperationsCentre, CITYREG.App,
+                CITYREG.CitizenReportApp, CITYREG.DigitalTwin, CITYREG.AISystem)
+CONTRACT_TYPES = (CITYREG.VendorContract, CITYREG.SubProcessingContract, DPV.Contract,
+                  DPV.SubProcessorAgreement, DPV.JointDataControllersAgreement)
+TRACKED_TYPES = (*ORGANISATION_TYPES, *SYSTEM_TYPES, *CONTRACT_TYPES, DCAT.Dataset,
+                 SOSA.Sensor, SSN.Deployment, CITYREG.Processing, CITYREG.DataSharingAgreement,
+                 CITYREG.DataFlow, CITYREG.City)
+
+#: Every property the projection reads.
+PROPERTIES = (
+    CITYREG.feedsDataset, CITYREG.usesDataset, CITYREG.usesSensor, CITYREG.usesSystem,
+    SSN.deployedSystem, CITYREG.operator, CITYREG.owner, CITYREG.developer, CITYREG.hostedBy,
+    DCT.publisher, DPV.hasDataController, DPV.hasJointDataControllers, DPV.hasDataProcessor,
+    CITYREG.hasSubProcessor, DPV.hasRecipient, DPV.hasThirdParty, CITYREG.coversDataset,
+    CITYREG.coversSystem, CITYREG.parentContract, CITYREG.buyer, CITYREG.supplier,
+    CITYREG.hasParty, CITYREG.hasDataFlow, CITYREG.provider, CITYREG.recipient,
+    CITYREG.sharesDataset, CITYREG.recipientRole, CITYREG.grantedBy,
+    CITYREG.onwardSharingAllowed, DPV.hasPurpose, DPV.hasLegalBasis, CITYREG.startDate,
+    CITYREG.endDate, CITYREG.direction, CITYREG.city, PROV.wasDerivedFrom,
+    CITYREG.documentReference,
+)
+
+
+@dataclass
+class Facts:
+    """What the bulk queries returned, as strings: ``facts[subject][property] -> [values]``.
+
+    IRIs and literals are both kept as their lexical value; the builder knows which property
+    holds which kind. Values are sorted, so that everything built from them is deterministic.
+    """
+
+    labels: dict[str, str] = field(default_factory=dict)
+    types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    facts: dict[str, dict[str, list[str]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+
+    def get(self, subject: str, prop: str) -> list[str]:
+        """The values of ``prop`` on ``subject`` (empty when none)."""
+        found = self.facts.get(subject)
+        if found is None:
+            return []
+        return found.get(prop, [])
+
+    def first(self, subject: str, prop: str) -> str | None:
+        """The first value of ``prop`` on ``subject``, or None."""
+        values = self.get(subject, prop)
+        return values[0] if values else None
+
+    def day(self, subject: str, prop: str) -> date | None:
+        """A date-valued fact (the first that parses), or None."""
+        for value in self.get(subject, prop):
+            try:
+                return date.fromisoformat(value[:10])
+            except ValueError:
+                continue
+        return None
+
+    def flag(self, subject: str, prop: str) -> bool | None:
+        """A boolean fact, or None when it is not stated."""
+        value = self.first(subject, prop)
+        if value is None:
+            return None
+        return value.strip().lower() in {"true", "1"}
+
+    def label(self, iri: str) -> str:
+        """The entity's label, else the last segment of its IRI."""
+        found = self.labels.get(iri)
+        if found is not None:
+            return found
+        tail = iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        return tail or iri
+
+    def is_a(self, iri: str, types: tuple[str, ...]) -> bool:
+        """True when ``iri`` has one of ``types``."""
+        found = self.types.get(iri)
+        return found is not None and any(t in found for t in types)
+
+
+def _values(terms: tuple[str, ...]) -> str:
+    return " ".join(f"<{term}>" for term in terms)
+
+
+def read_facts(registry: Registry) -> Facts:
+    """Run the three bulk queries and collect their answers."""
+    facts = Facts()
+    label_rank: dict[str, int] = {}
+    for row in _rows(registry, f"SELECT ?s ?l WHERE {{ ?s <{RDFS_LABEL}> ?l FILTER isIRI(?s) }}"):
+        subject, literal = row[0], row[1]
+        if not isinstance(literal, ox.Literal):
+            continue
+        language = literal.language
+        rank = 0 if language == "en" else 1 if language is None else 2
+        key = subject.value
+        if rank < label_rank.get(key, 3):
+            label_rank[key] = rank
+            facts.labels[key] = literal.value
+    for row in _rows(registry, "SELECT ?s ?t WHERE { VALUES ?t { "
+                     f"{_values(TRACKED_TYPES)} }} ?s a ?t }}"):
+        facts.types[row[0].value].add(row[1].value)
+    collected: dict[str, dict[str, list[str]]] = facts.facts
+    for row in _rows(registry, f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {_values(PROPERTIES)} }}"
+                     " ?s ?p ?o }"):
+        collected[row[0].value][row[1].value].append(row[2].value)
+    for by_property in collected.values():
+        for prop, values in by_property.items():
+            by_property[prop] = sorted(set(values))
+    return facts
+
+
+def _rows(registry: Registry, text: str) -> ox.QuerySolutions:
+    result = registry.raw_query(text)
+    assert isinstance(result, ox.QuerySolutions)
+    return result

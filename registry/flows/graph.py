@@ -1,0 +1,243 @@
+"""The access graph: a networkx projection of who passes which data to whom, and its questions.
+
+Built once from a registry with three bulk queries (:mod:`registry.flows.facts`); every
+question after that is answered in memory:
+
+* :meth:`AccessGraph.who_can_access` - organisations that can access a source's data, with all
+  evidence paths (:mod:`registry.flows.trace`);
+* :meth:`AccessGraph.reachable_by` - the reverse: what data an organisation can reach;
+* :meth:`AccessGraph.data_flows` - hops between organisations, filtered by either end;
+* :meth:`AccessGraph.vendor_concentration` - per vendor and city, what depends on it;
+* :meth:`AccessGraph.edges_of` - the hops around one entity, for diagrams.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import networkx as nx
+
+from registry.errors import InputError, NotFoundError
+from registry.flows.build import Projection, project
+from registry.flows.facts import Facts, read_facts
+from registry.flows.model import (
+    DatasetReach,
+    EdgesOf,
+    Hop,
+    ReachResult,
+    TraceResult,
+    Truncation,
+    VendorConcentration,
+)
+from registry.flows.trace import check_limits, trace
+from registry.namespaces import CITYREG, DPV
+from registry.store import Registry
+
+_FIX_SOURCE = ("give the IRI or exact label of a sensor, deployment, system, dataset or "
+               "organisation (see `cityreg query` or the GraphQL `search` field)")
+
+
+class AccessGraph:
+    """Who can access what, under which agreement: a MultiDiGraph of hops plus trace indexes.
+
+    Nodes are organisations and the sensors, systems, deployments and datasets that data
+    starts from; every edge is one :class:`~registry.flows.model.Hop` (attribute ``hop``).
+    """
+
+    def __init__(self, projection: Projection) -> None:
+        """Wrap a projection; prefer :meth:`from_registry`."""
+        self._projection = projection
+        self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        carried: dict[str, list[Hop]] = defaultdict(list)
+        for index, hop in enumerate(projection.hops):
+            self.graph.add_edge(hop.source, hop.target, key=index, hop=hop)
+            for iri in {hop.dataset, hop.via, hop.flow}:
+                if iri is not None:
+                    carried[iri].append(hop)
+        self._carried = carried
+
+    @classmethod
+    def from_registry(cls, registry: Registry) -> AccessGraph:
+        """Read the registry in bulk and build the graph."""
+        return cls(project(read_facts(registry)))
+
+    @property
+    def facts(self) -> Facts:
+        """The bulk facts the graph was built from (labels, types)."""
+        return self._projection.facts
+
+    @property
+    def hops(self) -> list[Hop]:
+        """Every hop, origin hops included."""
+        return self._projection.hops
+
+    def label(self, iri: str) -> str:
+        """The label of any entity the graph knows (else the tail of its IRI)."""
+        return self._projection.facts.label(iri)
+
+    # -- resolving what the user typed ------------------------------------------------------------
+
+    def resolve(self, text: str) -> str:
+        """The IRI of a traceable entity given its IRI or its exact label (case-insensitive)."""
+        sources = self._projection.source_datasets
+        if text in sources:
+            return text
+        wanted = text.strip().casefold()
+        matches = sorted(iri for iri in sources
+                         if self._projection.facts.labels.get(iri, "").casefold() == wanted)
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise InputError(f"the label {text!r} names {len(matches)} entities "
+                             f"({', '.join(matches)}): expected one; give the IRI instead")
+        raise NotFoundError("sensor, deployment, system, dataset or organisation", text,
+                            _FIX_SOURCE)
+
+    def datasets_of(self, iri: str) -> list[str]:
+        """The datasets a traced entity stands for (a dataset stands for itself)."""
+        found = self._projection.source_datasets.get(iri)
+        if found is None:
+            raise NotFoundError("sensor, deployment, system, dataset or organisation", iri,
+                                _FIX_SOURCE)
+        return found
+
+    # -- questions --------------------------------------------------------------------------------
+
+    def who_can_access(self, source_iri: str, as_of: date | None = None, max_depth: int = 6,
+                       max_paths: int = 100) -> TraceResult:
+        """Every organisation that can access data from ``source_iri``, with all evidence paths.
+
+        ``source_iri`` is a sensor, deployment, system, dataset or organisation (its published
+        datasets). ``as_of`` keeps only hops valid on that date. The result's ``complete`` is
+        False, and ``truncated_at`` names the limit, when ``max_paths`` or ``max_depth`` cut
+        the search.
+        """
+        datasets = self.datasets_of(source_iri)
+        return trace(self._projection, source_iri, self.label(source_iri), datasets, as_of,
+                     max_depth, max_paths)
+
+    def reachable_by(self, org_iri: str, as_of: date | None = None, max_depth: int = 6,
+                     max_paths: int = 100) -> ReachResult:
+        """Every dataset organisation ``org_iri`` can reach, with the paths that bring it there.
+
+        ``max_paths`` caps the paths per dataset; a cap that cut any answer is reported.
+        """
+        projection = self._projection
+        if org_iri not in projection.organisations and org_iri not in projection.holdings:
+            raise NotFoundError("organisation", org_iri, "give the IRI of an agency, company "
+                                "or other organisation of the registry")
+        check_limits(max_depth, max_paths)
+        candidates = set(projection.holdings.get(org_iri, ()))
+        pending = list(candidates)
+        while pending:
+            for parent in projection.derived_from.get(pending.pop(), ()):
+                if parent not in candidates:
+                    candidates.add(parent)
+                    pending.append(parent)
+        reached: list[DatasetReach] = []
+        truncated: Truncation | None = None
+        for dataset in sorted(candidates, key=lambda d: (self.label(d).casefold(), d)):
+            result = trace(projection, dataset, self.label(dataset), [dataset], as_of,
+                           max_depth, max_paths)
+            truncated = truncated or result.truncated_at
+            access = result.for_organisation(org_iri)
+            if access is not None:
+                reached.append(DatasetReach(dataset, self.label(dataset), access.paths))
+        return ReachResult(org_iri, self.label(org_iri), as_of, tuple(reached), truncated)
+
+    def data_flows(self, from_iri: str | None = None, to_iri: str | None = None,
+                   as_of: date | None = None) -> list[Hop]:
+        """Hops between organisations (contracts and agreements), optionally from/to one."""
+        hops = [hop for hop in self._projection.hops if hop.kind != "origin"
+                and (from_iri is None or hop.source == from_iri)
+                and (to_iri is None or hop.target == to_iri) and hop.valid_on(as_of)]
+        return sorted(hops, key=lambda h: (h.source_label.casefold(), h.target_label.casefold(),
+                                           h.dataset_label.casefold(), h.via, h.grant))
+
+    def edges_of(self, iri: str) -> EdgesOf:
+        """Incoming, outgoing and carried hops of an entity (empty lists for an unknown IRI)."""
+        incoming = tuple(hop for _, _, hop in self.graph.in_edges(iri, data="hop")
+                         ) if iri in self.graph else ()
+        outgoing = tuple(hop for _, _, hop in self.graph.out_edges(iri, data="hop")
+                         ) if iri in self.graph else ()
+        return EdgesOf(iri, incoming, outgoing, tuple(self._carried.get(iri, ())))
+
+    def vendor_concentration(self) -> list[VendorConcentration]:
+        """Per vendor and city: the contracts, datasets and sensors that depend on the vendor.
+
+        A vendor is a company that supplies, processes or sub-processes under a contract, or
+        develops a system, or hosts a dataset. Its contracts are those it is party to in one of
+        those roles; its datasets those the contracts cover, those its systems feed and those it
+        hosts; its sensors those that feed its datasets or that its systems use. The city is
+        the entity's cityreg:city, else its buyer's or operator's.
+        """
+        facts = self._projection.facts
+        rows: dict[tuple[str, str | None], dict[str, set[str]]] = defaultdict(
+            lambda: {"contracts": set(), "datasets": set(), "sensors": set()})
+        feeders = _feeders(facts)
+
+        def city_of(*entities: str) -> str | None:
+            pending, seen = list(entities), set()
+            while pending:
+                entity = pending.pop(0)
+                if entity in seen:
+                    continue
+                seen.add(entity)
+                city = facts.first(entity, str(CITYREG.city))
+                if city:
+                    return city
+                pending += facts.get(entity, str(CITYREG.parentContract))
+            return None
+
+        def add_dataset(vendor: str, dataset: str, fallback: str | None) -> None:
+            row = rows[(vendor, fallback or city_of(dataset))]
+            row["datasets"].add(dataset)
+            for feeder in feeders.get(dataset, ()):
+                if facts.is_a(feeder, ("http://www.w3.org/ns/sosa/Sensor",)):
+                    row["sensors"].add(feeder)
+
+        for contract, by_property in facts.facts.items():
+            vendors = {v for prop in (CITYREG.supplier, DPV.hasDataProcessor,
+                                      CITYREG.hasSubProcessor)
+                       for v in by_property.get(str(prop), ())}
+            if not vendors:
+                continue
+            buyers = by_property.get(str(CITYREG.buyer), []) + by_property.get(
+                str(DPV.hasDataController), [])
+            city = city_of(contract, *buyers)
+            covered = self._contract_datasets(contract)
+            for vendor in vendors:
+                rows[(vendor, city)]["contracts"].add(contract)
+                for dataset in covered:
+                    add_dataset(vendor, dataset, city)
+        for entity, by_property in facts.facts.items():
+            for vendor in by_property.get(str(CITYREG.developer), ()):
+                city = city_of(entity, *by_property.get(str(CITYREG.operator), []))
+                row = rows[(vendor, city)]
+                for sensor in by_property.get(str(CITYREG.usesSensor), ()):
+                    row["sensors"].add(sensor)
+                for dataset in by_property.get(str(CITYREG.feedsDataset), ()):
+                    add_dataset(vendor, dataset, city)
+            for vendor in by_property.get(str(CITYREG.hostedBy), ()):
+                add_dataset(vendor, entity, city_of(*by_property.get(str(CITYREG.city), [])))
+        result = [
+            VendorConcentration(
+                vendor, self.label(vendor), city, None if city is None else self.label(city),
+                tuple(sorted(row["contracts"])), tuple(sorted(row["datasets"])),
+                tuple(sorted(row["sensors"])))
+            for (vendor, city), row in rows.items()]
+        return sorted(result, key=lambda r: (-(len(r.contracts) + len(r.datasets)
+                                               + len(r.sensors)), r.label.casefold(),
+                                             r.city_label or ""))
+
+    def _contract_datasets(self, contract: str) -> list[str]:
+        return sorted({hop.dataset for hop in self._carried.get(contract, ())})
+
+
+def _feeders(facts: Facts) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = defaultdict(list)
+    for subject, by_property in facts.facts.items():
+        for dataset in by_property.get(str(CITYREG.feedsDataset), ()):
+            index[dataset].append(subject)
+    return index
