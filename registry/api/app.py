@@ -1,0 +1,156 @@
+"""The starlette application: ``/graphql`` (GraphQL over HTTP and GraphiQL) and ``/healthz``.
+
+GraphQL over HTTP (https://graphql.github.io/graphql-over-http/):
+
+* POST ``application/json`` bodies ``{"query", "variables", "operationName"}``; GET with the same
+  as URL parameters, for queries only (a mutation on GET is refused with 405);
+* the answer is ``application/graphql-response+json`` when the client accepts it, else
+  ``application/json``. A request that cannot run (malformed JSON, a parse or validation
+  error, a limit) is 400 with ``application/graphql-response+json`` and 200 with
+  ``application/json``; errors are always a GraphQL ``errors`` list, never a traceback;
+* a browser (``Accept: text/html``) that GETs ``/graphql`` without a query gets GraphiQL.
+
+The web pages (entity pages, /sparql, dumps) come from :mod:`registry.web.routes` when that
+module is installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from graphql import ExecutionResult, GraphQLError, OperationType
+from registry import __version__
+from registry.api.service import GraphQLService
+from registry.context import RegistryContext
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+
+GRAPHIQL_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>cityreg GraphQL</title>
+  <link rel="stylesheet" href="https://unpkg.com/graphiql@3/graphiql.min.css">
+  <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
+</head>
+<body>
+  <div id="graphiql">Loading GraphiQL from unpkg.com&hellip; (it needs a network connection;
+  without one, POST queries to this URL with curl or any GraphQL client)</div>
+  <script crossorigin src="https://unpkg.com/react@18/umd/react.production.min.js"></script>
+  <script crossorigin src="https://unpkg.com/react-dom@18/umd/react-dom.production.min.js"></script>
+  <script crossorigin src="https://unpkg.com/graphiql@3/graphiql.min.js"></script>
+  <script>
+    const fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
+    ReactDOM.createRoot(document.getElementById("graphiql")).render(
+      React.createElement(GraphiQL,
+        { fetcher, defaultQuery: "{ cities { nodes { id label } } }" }));
+  </script>
+</body>
+</html>
+"""
+
+
+def create_app(context: RegistryContext, *, extra_routes: Sequence[BaseRoute] = ()
+               ) -> Starlette:
+    """The cityreg web application over one registry; the read model is built here, once."""
+    service = GraphQLService(context)
+    _ = context.access_graph  # built now, not on the first trace request
+    routes: list[BaseRoute] = [
+        Route("/graphql", _graphql_endpoint(service), methods=["GET", "POST"]),
+        Route("/healthz", _health_endpoint(service), methods=["GET"]),
+        *extra_routes,
+    ]
+    if importlib.util.find_spec("registry.web.routes") is not None:
+        web = importlib.import_module("registry.web.routes")
+        routes += web.build_routes(context)
+    app = Starlette(routes=routes)
+    app.state.graphql = service
+    app.state.context = context
+    return app
+
+
+def _health_endpoint(service: GraphQLService) -> Any:
+    async def health(_request: Request) -> Response:
+        return JSONResponse({"status": "ok", "statements": service.model.statement_count,
+                             "entities": len(service.model.entities), "version": __version__})
+    return health
+
+
+def _graphql_endpoint(service: GraphQLService) -> Any:
+    async def endpoint(request: Request) -> Response:
+        accept = request.headers.get("accept", "")
+        media = GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept or (JSON not in accept and (
+            "*/*" not in accept and accept)) else JSON
+        if request.method == "GET":
+            if "query" not in request.query_params and "text/html" in accept:
+                return HTMLResponse(GRAPHIQL_PAGE)
+            params: dict[str, Any] = dict(request.query_params)
+            if isinstance(params.get("variables"), str):
+                try:
+                    params["variables"] = json.loads(params["variables"])
+                except json.JSONDecodeError as error:
+                    return _request_error(media, f"variables is not JSON: {error}")
+        else:
+            content_type = request.headers.get("content-type", "").split(";")[0].strip()
+            if content_type != JSON:
+                return _request_error(media, f"Content-Type {content_type or '(none)'!r} is "
+                                      f"not supported: send the request as {JSON}", 415)
+            try:
+                params = json.loads(await request.body())
+            except (json.JSONDecodeError, UnicodeDecodeError) as error:
+                return _request_error(media, f"the body is not JSON: {error}")
+            if not isinstance(params, dict):
+                return _request_error(media, "the body must be a JSON object with a `query`")
+        return _run(service, request.method, params, media)
+    return endpoint
+
+
+def _run(service: GraphQLService, method: str, params: dict[str, Any], media: str
+         ) -> Response:
+    query = params.get("query")
+    if not isinstance(query, str) or not query.strip():
+        return _request_error(media, "`query` is missing: send {\"query\": \"{ ... }\"}")
+    variables = params.get("variables")
+    if variables is not None and not isinstance(variables, dict):
+        return _request_error(media, "`variables` must be a JSON object")
+    operation_name = params.get("operationName") or None
+    prepared = service.prepare(query)
+    if method == "GET" and prepared.operation(operation_name) not in (None,
+                                                                      OperationType.QUERY):
+        return JSONResponse({"errors": [{"message": "only queries may be sent with GET; "
+                                         "send mutations with POST"}]}, status_code=405,
+                            headers={"Allow": "POST"}, media_type=media)
+    errors = service.check(prepared, operation_name, variables)
+    if errors:
+        return _errors(media, errors)
+    try:
+        result = service.execute(prepared, operation_name, variables)
+    except GraphQLError as error:
+        return _errors(media, [error])
+    return _result(media, result)
+
+
+def _result(media: str, result: ExecutionResult) -> Response:
+    return Response(json.dumps(result.formatted, default=str, ensure_ascii=False),
+                    media_type=media)
+
+
+def _errors(media: str, errors: list[GraphQLError]) -> Response:
+    status = 400 if media == GRAPHQL_RESPONSE else 200
+    body = {"errors": [error.formatted for error in errors]}
+    return Response(json.dumps(body, ensure_ascii=False), status_code=status, media_type=media)
+
+
+def _request_error(media: str, message: str, status: int = 400) -> Response:
+    return JSONResponse({"errors": [{"message": message}]}, status_code=status,
+                        media_type=media)

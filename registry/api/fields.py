@@ -1,0 +1,122 @@
+"""Field factories that read one property of an :class:`~registry.api.readmodel.Entity`.
+
+Each returns a graphene field whose resolver is a dictionary lookup in the read model, so the
+types in :mod:`registry.api.types` read like a list of "GraphQL name = property".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import graphene
+
+from graphql import GraphQLError, GraphQLResolveInfo
+from registry.namespaces import PREFIXES
+
+if TYPE_CHECKING:
+    from registry.api.readmodel import Entity, ReadModel
+    from registry.api.service import ApiContext
+
+
+@dataclass(frozen=True)
+class TermValue:
+    """A vocabulary term or any IRI, with its label."""
+
+    id: str
+    label: str
+
+
+class Term(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """A vocabulary term (purpose, legal basis, sensor type, role, ...) or other IRI."""
+
+    id = graphene.ID(required=True, description="The IRI.")
+    label = graphene.String(required=True, description="Its label, else its last segment.")
+    compact = graphene.String(required=True, description="The IRI as prefix:name when known.",
+                              resolver=lambda term, _info: compact(term.id))
+
+
+def compact(iri: str) -> str:
+    """``https://w3id.org/dpv#hasPurpose`` -> ``dpv:hasPurpose`` (the IRI when no prefix fits)."""
+    for name, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{name}:{iri[len(namespace):]}"
+    return iri
+
+
+def api(info: GraphQLResolveInfo) -> ApiContext:
+    """The request's context object."""
+    context: ApiContext = info.context
+    return context
+
+
+def model(info: GraphQLResolveInfo) -> ReadModel:
+    """The read model of the request."""
+    return api(info).model
+
+
+def text(prop: str, doc: str) -> graphene.String:
+    """A string fact."""
+    return graphene.String(description=doc, resolver=lambda e, _i: e.text(prop))
+
+
+def day(prop: str, doc: str) -> graphene.Date:
+    """A date fact."""
+    return graphene.Date(description=doc, resolver=lambda e, _i: e.day(prop))
+
+
+def integer(prop: str, doc: str) -> graphene.Int:
+    """An integer fact."""
+    return graphene.Int(description=doc, resolver=lambda e, _i: e.integer(prop))
+
+
+def decimal(prop: str, doc: str) -> graphene.Decimal:
+    """A decimal fact (money, thresholds)."""
+    return graphene.Decimal(description=doc, resolver=lambda e, _i: e.decimal(prop))
+
+
+def flag(prop: str, doc: str) -> graphene.Boolean:
+    """A boolean fact: null when not stated."""
+    return graphene.Boolean(description=doc, resolver=lambda e, _i: e.flag(prop))
+
+
+def terms(prop: str, doc: str) -> graphene.List:
+    """The IRIs of ``prop`` as terms with labels."""
+    def resolve(entity: Entity, info: GraphQLResolveInfo) -> list[TermValue]:
+        found = model(info)
+        return [TermValue(iri, found.label(iri)) for iri in entity.iris(prop)]
+    return graphene.List(graphene.NonNull(Term), required=True, description=doc,
+                         resolver=resolve)
+
+
+def term(prop: str, doc: str) -> graphene.Field:
+    """The first IRI of ``prop`` as a term."""
+    def resolve(entity: Entity, info: GraphQLResolveInfo) -> TermValue | None:
+        iris = entity.iris(prop)
+        return TermValue(iris[0], model(info).label(iris[0])) if iris else None
+    return graphene.Field(Term, description=doc, resolver=resolve)
+
+
+def refs(kind: Any, prop: str, doc: str) -> graphene.List:
+    """The entities that ``prop`` points to."""
+    return graphene.List(graphene.NonNull(kind), required=True, description=doc,
+                         resolver=lambda e, i: model(i).resolve(e.iris(prop)))
+
+
+def ref(kind: Any, prop: str, doc: str) -> graphene.Field:
+    """The first entity that ``prop`` points to."""
+    def resolve(entity: Entity, info: GraphQLResolveInfo) -> Entity | None:
+        found = model(info).resolve(entity.iris(prop))
+        return found[0] if found else None
+    return graphene.Field(kind, description=doc, resolver=resolve)
+
+
+def back(kind: Any, prop: str, doc: str) -> graphene.List:
+    """The entities that point to this one with ``prop``."""
+    return graphene.List(graphene.NonNull(kind), required=True, description=doc,
+                         resolver=lambda e, i: model(i).pointing_at(e.iri, prop))
+
+
+def refused(message: str) -> GraphQLError:
+    """A GraphQL error for a request the API cannot answer."""
+    return GraphQLError(message)

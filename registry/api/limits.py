@@ -1,0 +1,106 @@
+"""What one GraphQL request may cost: depth, estimated cost, page size, time.
+
+* **depth**: at most :data:`MAX_DEPTH` nested selections (graphene's depth-limit validator);
+* **page size**: ``first`` at most :data:`MAX_PAGE_SIZE` on every list;
+* **cost**: every selected field costs 1 times the product of the ``first`` of the lists it is
+  nested in (default :data:`DEFAULT_PAGE_SIZE`); a trace costs its ``maxPaths``. More than
+  :data:`MAX_COST` is refused before anything runs;
+* **time**: a resolver that starts after :data:`TIMEOUT_SECONDS` fails the request.
+
+Each refusal is a GraphQL error that names the limit, the value asked for and what to do.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLResolveInfo,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    value_from_ast_untyped,
+)
+
+MAX_DEPTH = 12
+MAX_PAGE_SIZE = 500
+DEFAULT_PAGE_SIZE = 50
+MAX_COST = 50_000
+TIMEOUT_SECONDS = 5.0
+#: Arguments that multiply the cost of what is selected below them.
+MULTIPLIERS = ("first", "maxPaths")
+
+
+def estimate_cost(document: DocumentNode, operation_name: str | None,
+                  variables: Mapping[str, Any] | None) -> int:
+    """The estimated number of resolved fields of the operation; refuses too-large pages."""
+    fragments = {d.name.value: d for d in document.definitions
+                 if isinstance(d, FragmentDefinitionNode)}
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [op for op in operations
+              if operation_name is None or (op.name and op.name.value == operation_name)]
+    return sum(_cost(op.selection_set, 1, fragments, dict(variables or {}), set())
+               for op in chosen[:1])
+
+
+def _cost(selection_set: SelectionSetNode | None, multiplier: int,
+          fragments: dict[str, FragmentDefinitionNode], variables: dict[str, Any],
+          seen: set[str]) -> int:
+    if selection_set is None:
+        return 0
+    total = 0
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            factor = 1
+            for argument in selection.arguments or ():
+                if argument.name.value in MULTIPLIERS:
+                    value = value_from_ast_untyped(argument.value, variables)
+                    if isinstance(value, int):
+                        if argument.name.value == "first" and value > MAX_PAGE_SIZE:
+                            raise GraphQLError(
+                                f"first: {value} on `{selection.name.value}` exceeds the "
+                                f"page-size cap of {MAX_PAGE_SIZE}; ask for at most "
+                                f"{MAX_PAGE_SIZE} items and page on with `after`")
+                        factor = max(factor, value)
+            if factor == 1 and selection.name.value in {"edges", "nodes"}:
+                factor = 1
+            total += multiplier
+            total += _cost(selection.selection_set, multiplier * factor, fragments, variables,
+                           seen)
+        elif isinstance(selection, InlineFragmentNode):
+            total += _cost(selection.selection_set, multiplier, fragments, variables, seen)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in fragments and name not in seen:
+                total += _cost(fragments[name].selection_set, multiplier, fragments,
+                               variables, seen | {name})
+    return total
+
+
+def check_cost(cost: int) -> None:
+    """Refuse an operation whose estimated cost exceeds :data:`MAX_COST`."""
+    if cost > MAX_COST:
+        raise GraphQLError(
+            f"query cost {cost} exceeds the limit of {MAX_COST} (each field counts once per "
+            "item of the lists it is nested in, by their `first`); ask for smaller pages or "
+            "fewer nested lists")
+
+
+class DeadlineMiddleware:
+    """Fails the request when a field starts resolving after its deadline."""
+
+    def resolve(self, next_: Callable[..., Any], root: Any, info: GraphQLResolveInfo,
+                **args: Any) -> Any:
+        """Check the request's deadline, then resolve the field."""
+        deadline = getattr(info.context, "deadline", None)
+        if deadline is not None and time.perf_counter() > deadline:
+            raise GraphQLError(f"the query took longer than {TIMEOUT_SECONDS:g} s and was "
+                               "stopped; ask for fewer items or a shallower trace")
+        return next_(root, info, **args)

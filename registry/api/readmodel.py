@@ -1,0 +1,224 @@
+"""The API's read model: every entity of the registry as a Python record, built once at load.
+
+GraphQL resolvers never run SPARQL. Two bulk queries (types with the class hierarchy, then
+every statement about an IRI subject) fill :class:`Entity` records; a reverse index answers
+"who points at me" (the deployments of a sensor, the flows of an agreement). Per-request work is
+then dictionary lookups, so a list of 500 entities costs no more than its serialisation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import pyoxigraph as ox
+
+from registry.namespaces import (
+    CITYREG,
+    DCAT,
+    DPV,
+    ORG,
+    PROVENANCE_GRAPH,
+    SOSA,
+    SSN,
+)
+from registry.store import Registry
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+
+#: Kinds of entity, most specific first: an entity gets the first kind one of its types
+#: (or their superclasses in the ontology) matches.
+KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Agency", (str(CITYREG.Agency),)),
+    ("Company", (str(CITYREG.Company),)),
+    ("OtherOrganisation", (str(CITYREG.OtherOrganisation), str(ORG.Organization))),
+    ("Sensor", (str(SOSA.Sensor),)),
+    ("Deployment", (str(SSN.Deployment),)),
+    ("System", (str(CITYREG.System),)),
+    ("Dataset", (str(DCAT.Dataset),)),
+    ("DataSharingAgreement", (str(CITYREG.DataSharingAgreement),)),
+    ("DataFlow", (str(CITYREG.DataFlow),)),
+    ("Contract", (str(CITYREG.VendorContract), str(DPV.Contract))),
+    ("Clause", (str(CITYREG.Clause), str(DPV.ContractualClause))),
+    ("ImpactAssessment", (str(DPV.ImpactAssessment),)),
+    ("Processing", (str(CITYREG.Processing),)),
+    ("Source", (str(CITYREG.Source),)),
+    ("City", (str(CITYREG.City),)),
+)
+ORGANISATION_KINDS = frozenset({"Agency", "Company", "OtherOrganisation"})
+
+
+@dataclass(eq=False)
+class Entity:
+    """One registry entity: its IRI, kind, types and statements (``props[predicate]``)."""
+
+    iri: str
+    kind: str
+    label: str
+    types: list[str] = field(default_factory=list)
+    props: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]] = field(
+        default_factory=lambda: defaultdict(list))
+
+    def values(self, prop: str) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
+        """Every object of ``prop``."""
+        return self.props.get(prop, [])
+
+    def iris(self, prop: str) -> list[str]:
+        """The IRIs (and blank-node ids) among the objects of ``prop``."""
+        return [v.value for v in self.values(prop) if not isinstance(v, ox.Literal)]
+
+    def text(self, prop: str) -> str | None:
+        """The first object of ``prop`` as text (an English literal preferred)."""
+        values = self.values(prop)
+        if not values:
+            return None
+        for value in values:
+            if isinstance(value, ox.Literal) and value.language in (None, "en"):
+                return value.value
+        return values[0].value
+
+    def day(self, prop: str) -> date | None:
+        """The first object of ``prop`` as a date, or None when absent or malformed."""
+        for value in self.values(prop):
+            try:
+                return date.fromisoformat(value.value[:10])
+            except ValueError:
+                continue
+        return None
+
+    def integer(self, prop: str) -> int | None:
+        """The first object of ``prop`` as an integer, or None."""
+        for value in self.values(prop):
+            try:
+                return int(value.value)
+            except ValueError:
+                continue
+        return None
+
+    def decimal(self, prop: str) -> Decimal | None:
+        """The first object of ``prop`` as a decimal, or None."""
+        for value in self.values(prop):
+            try:
+                return Decimal(value.value)
+            except InvalidOperation:
+                continue
+        return None
+
+    def flag(self, prop: str) -> bool | None:
+        """The first object of ``prop`` as a boolean, or None when not stated."""
+        text = self.text(prop)
+        return None if text is None else text.strip().lower() in {"true", "1"}
+
+    @property
+    def city(self) -> str | None:
+        """The IRI of the entity's cityreg:city, if stated."""
+        found = self.iris(str(CITYREG.city))
+        return found[0] if found else None
+
+
+class ReadModel:
+    """Every entity by IRI and by kind, a reverse index and the labels of any IRI."""
+
+    def __init__(self) -> None:
+        """An empty model; use :meth:`from_registry`."""
+        self.entities: dict[str, Entity] = {}
+        self.by_kind: dict[str, list[Entity]] = defaultdict(list)
+        self.labels: dict[str, str] = {}
+        self.reverse: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        self.statement_count = 0
+
+    @classmethod
+    def from_registry(cls, registry: Registry) -> ReadModel:
+        """Read the registry in two bulk queries."""
+        model = cls()
+        model.statement_count = registry.count()
+        superclasses: dict[str, set[str]] = defaultdict(set)
+        for row in _rows(registry, f"SELECT ?c ?s WHERE {{ ?c <{RDFS_SUBCLASS}>+ ?s }}"):
+            superclasses[row[0].value].add(row[1].value)
+        statements: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]] = (
+            defaultdict(lambda: defaultdict(list)))
+        label_rank: dict[str, int] = {}
+        for row in _rows(registry, "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
+                         f"FILTER(?g != <{PROVENANCE_GRAPH}>) }}"):
+            subject, predicate, value = row[0], row[1], row[2]
+            key = subject.value
+            if predicate.value == RDFS_LABEL and isinstance(value, ox.Literal):
+                rank = 0 if value.language == "en" else 1 if value.language is None else 2
+                if rank < label_rank.get(key, 3):
+                    label_rank[key] = rank
+                    model.labels[key] = value.value
+            if isinstance(subject, ox.NamedNode) or predicate.value != RDF_TYPE:
+                bucket = statements[key][predicate.value]
+                if value not in bucket:
+                    bucket.append(value)
+        for iri, props in statements.items():
+            types = [t.value for t in props.get(RDF_TYPE, ())]
+            kind = _kind(types, superclasses)
+            if kind is None:
+                continue
+            entity = Entity(iri, kind, model.labels.get(iri) or _tail(iri), sorted(types), props)
+            model.entities[iri] = entity
+            model.by_kind[kind].append(entity)
+            for prop, values in props.items():
+                if prop == RDF_TYPE:
+                    continue
+                for value in values:
+                    if not isinstance(value, ox.Literal):
+                        model.reverse[value.value][prop].append(iri)
+        for entities in model.by_kind.values():
+            entities.sort(key=lambda e: (e.label.casefold(), e.iri))
+        for by_prop in model.reverse.values():
+            for subjects in by_prop.values():
+                subjects.sort()
+        model.blank_nodes = {iri: props for iri, props in statements.items()
+                             if iri not in model.entities}
+        return model
+
+    blank_nodes: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]]
+
+    def label(self, iri: str) -> str:
+        """The label of any IRI the registry labels, else the IRI's last segment."""
+        return self.labels.get(iri) or _tail(iri)
+
+    def get(self, iri: str) -> Entity | None:
+        """The entity with IRI ``iri``, or None."""
+        return self.entities.get(iri)
+
+    def resolve(self, iris: Iterable[str]) -> list[Entity]:
+        """The entities among ``iris`` (unknown IRIs are skipped)."""
+        return [e for e in (self.entities.get(iri) for iri in iris) if e is not None]
+
+    def pointing_at(self, iri: str, prop: str) -> list[Entity]:
+        """Entities that state ``<them> prop <iri>``."""
+        return self.resolve(self.reverse.get(iri, {}).get(prop, ()))
+
+    def organisations(self) -> list[Entity]:
+        """Agencies, companies and other organisations, by label."""
+        found = [e for kind in ORGANISATION_KINDS for e in self.by_kind.get(kind, ())]
+        return sorted(found, key=lambda e: (e.label.casefold(), e.iri))
+
+
+def _kind(types: list[str], superclasses: dict[str, set[str]]) -> str | None:
+    closure = set(types)
+    for t in types:
+        closure |= superclasses.get(t, set())
+    for kind, classes in KINDS:
+        if any(c in closure for c in classes):
+            return kind
+    return None
+
+
+def _tail(iri: str) -> str:
+    return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
+
+
+def _rows(registry: Registry, text: str) -> ox.QuerySolutions:
+    result = registry.raw_query(text)
+    assert isinstance(result, ox.QuerySolutions)
+    return result
+

@@ -1,0 +1,227 @@
+"""The GraphQL root: entity lookup, search, list roots with filters, traces, findings.
+
+The whole schema is built once (:data:`schema`); ``graphql/schema.graphql`` is its SDL,
+written by ``cityreg export-schema`` and checked by a test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+import graphene
+
+from graphql import GraphQLError, GraphQLResolveInfo
+from registry.api import tracetypes as tt
+from registry.api.connections import connection, page_args, paginate
+from registry.api.fields import api, model
+from registry.api.readmodel import ORGANISATION_KINDS, Entity
+from registry.api.types import (
+    TYPES,
+    City,
+    Contract,
+    Dataset,
+    DataSharingAgreement,
+    Finding,
+    Organisation,
+    Sensor,
+    System,
+)
+from registry.api.types import Entity as EntityType
+from registry.errors import CityregError
+from registry.namespaces import CITYREG, DPV
+
+C = str(CITYREG._NS)
+VENDOR_PROPERTIES = (C + "supplier", str(DPV.hasDataProcessor), C + "hasSubProcessor",
+                     C + "developer", C + "hostedBy")
+
+EntityConnection = connection(EntityType, "Entity")
+SensorConnection = connection(Sensor, "Sensor")
+DatasetConnection = connection(Dataset, "Dataset")
+ContractConnection = connection(Contract, "Contract")
+AgreementConnection = connection(DataSharingAgreement, "DataSharingAgreement")
+OrganisationConnection = connection(Organisation, "Organisation")
+SystemConnection = connection(System, "System")
+CityConnection = connection(City, "City")
+FindingConnection = connection(Finding, "Finding")
+
+
+def _by_city(items: Sequence[Entity], city: str | None) -> list[Entity]:
+    return list(items) if city is None else [e for e in items if e.city == city]
+
+
+def _vendor_related(info: GraphQLResolveInfo, vendor: str) -> set[str]:
+    """IRIs of contracts, systems and datasets that depend on ``vendor``."""
+    found = model(info)
+    related: set[str] = set()
+    for prop in VENDOR_PROPERTIES:
+        related |= {e.iri for e in found.pointing_at(vendor, prop)}
+    graph = api(info).access_graph
+    for row in graph.vendor_concentration():
+        if row.vendor == vendor:
+            related |= set(row.contracts) | set(row.datasets) | set(row.sensors)
+    return related
+
+
+def _active(entity: Entity, day: date | None) -> bool:
+    if day is None:
+        return True
+    start, end = entity.day(C + "startDate"), entity.day(C + "endDate")
+    return (start is None or start <= day) and (end is None or day <= end)
+
+
+def _list_root(kinds: Sequence[str], doc: str, conn: Any, *, with_type: bool = False,
+               with_vendor: bool = False, with_date: bool = False) -> graphene.Field:
+    extra: dict[str, Any] = {"city": graphene.ID(description="Only entities of this city.")}
+    if with_type:
+        extra["type"] = graphene.ID(description="Only entities with this rdf:type IRI.")
+    if with_vendor:
+        extra["vendor"] = graphene.ID(description="Only those depending on this vendor.")
+    if with_date:
+        extra["active_on"] = graphene.Date(description="Only those in force on this date.")
+
+    def resolve(_root: Any, info: GraphQLResolveInfo, first: int | None = None,
+                after: str | None = None, city: str | None = None, type: str | None = None,
+                vendor: str | None = None, active_on: date | None = None) -> Any:
+        found = model(info)
+        items: list[Entity] = []
+        for kind in kinds:
+            items += found.by_kind.get(kind, [])
+        if len(kinds) > 1:
+            items.sort(key=lambda e: (e.label.casefold(), e.iri))
+        items = _by_city(items, city)
+        if type is not None:
+            items = [e for e in items if type in e.types]
+        if vendor is not None:
+            related = _vendor_related(info, vendor)
+            items = [e for e in items if e.iri in related]
+        if active_on is not None:
+            items = [e for e in items if _active(e, active_on)]
+        return paginate(items, first, after)
+
+    return graphene.Field(conn, required=True, description=doc, resolver=resolve,
+                          **page_args(**extra))
+
+
+def _guard(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a CityregError (unknown IRI, bad limit) into a GraphQL error with its message."""
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except CityregError as error:
+            raise GraphQLError(str(error)) from error
+    return wrapped
+
+
+class Query(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """What a journalist, transparency officer or legal team can ask the registry."""
+
+    node = graphene.Field(EntityType, id=graphene.ID(required=True),
+                          description="Any entity by its IRI.")
+    search = graphene.Field(EntityConnection, required=True,
+                            label=graphene.String(required=True,
+                                                  description="Part of the label, any case."),
+                            type=graphene.String(description="A GraphQL type name (Sensor, "
+                                                 "Company, ...)."),
+                            first=graphene.Int(), after=graphene.String(),
+                            description="Entities whose label contains the text.")
+    who_can_access = graphene.Field(
+        tt.TraceResult, required=True, source=graphene.ID(required=True),
+        as_of=graphene.Date(), max_depth=graphene.Int(default_value=6),
+        max_paths=graphene.Int(default_value=100),
+        description="Every organisation that can access data from a sensor, deployment, "
+        "system, dataset or organisation, with all evidence paths, shortest first.")
+    reachable_by = graphene.Field(
+        tt.ReachResult, required=True, organisation=graphene.ID(required=True),
+        as_of=graphene.Date(), description="What data an organisation can reach, and how.")
+    data_flows = graphene.List(
+        graphene.NonNull(tt.Hop), required=True, from_=graphene.ID(name="from"),
+        to=graphene.ID(), as_of=graphene.Date(),
+        description="Hops between organisations under contracts and agreements.")
+    edges_of = graphene.Field(tt.EdgesOf, required=True, id=graphene.ID(required=True),
+                              description="Incoming, outgoing and carried hops of an entity.")
+    vendor_concentration = graphene.List(
+        graphene.NonNull(tt.VendorConcentration), required=True, city=graphene.ID(),
+        description="Per vendor and city: contracts, datasets and sensors depending on it.")
+    findings = graphene.Field(
+        FindingConnection, required=True,
+        description="Legal findings at the server's reference date.",
+        **page_args(severity=graphene.String(description="violation, warning or info."),
+                    rule=graphene.String(description="A rule id such as GDPR-28-3-g."),
+                    kind=graphene.String(description="rule, not-disclosed, manual-review."),
+                    focus=graphene.ID(description="Only findings on this entity.")))
+    sensors = _list_root(["Sensor"], "Sensors.", SensorConnection, with_type=True,
+                         with_vendor=True)
+    datasets = _list_root(["Dataset"], "Datasets.", DatasetConnection, with_vendor=True)
+    contracts = _list_root(["Contract"], "Vendor and sub-processing contracts.",
+                           ContractConnection, with_type=True, with_vendor=True,
+                           with_date=True)
+    agreements = _list_root(["DataSharingAgreement"], "Data-sharing agreements.",
+                            AgreementConnection, with_date=True)
+    organisations = _list_root(sorted(ORGANISATION_KINDS), "Agencies, companies, others.",
+                               OrganisationConnection, with_type=True)
+    systems = _list_root(["System"], "Systems and platforms.", SystemConnection,
+                         with_type=True, with_vendor=True)
+    cities = _list_root(["City"], "Cities.", CityConnection)
+
+    @staticmethod
+    def resolve_node(_root: Any, info: GraphQLResolveInfo, id: str) -> Entity | None:
+        return model(info).get(id)
+
+    @staticmethod
+    def resolve_search(_root: Any, info: GraphQLResolveInfo, label: str,
+                       type: str | None = None, first: int | None = None,
+                       after: str | None = None) -> Any:
+        if type is not None and type not in TYPES:
+            raise GraphQLError(f"type: {type!r} is not an entity type; expected one of "
+                               f"{', '.join(sorted(TYPES))}")
+        wanted = label.casefold()
+        found = model(info)
+        kinds = [type] if type else sorted(found.by_kind)
+        items = sorted((e for kind in kinds for e in found.by_kind.get(kind, ())
+                        if wanted in e.label.casefold()),
+                       key=lambda e: (e.label.casefold(), e.iri))
+        return paginate(items, first, after)
+
+    @staticmethod
+    @_guard
+    def resolve_who_can_access(_root: Any, info: GraphQLResolveInfo, source: str,
+                               as_of: date | None = None, max_depth: int = 6,
+                               max_paths: int = 100) -> Any:
+        return api(info).access_graph.who_can_access(source, as_of, max_depth, max_paths)
+
+    @staticmethod
+    @_guard
+    def resolve_reachable_by(_root: Any, info: GraphQLResolveInfo, organisation: str,
+                             as_of: date | None = None) -> Any:
+        return api(info).access_graph.reachable_by(organisation, as_of)
+
+    @staticmethod
+    def resolve_data_flows(_root: Any, info: GraphQLResolveInfo, from_: str | None = None,
+                           to: str | None = None, as_of: date | None = None) -> Any:
+        return api(info).access_graph.data_flows(from_, to, as_of)
+
+    @staticmethod
+    def resolve_edges_of(_root: Any, info: GraphQLResolveInfo, id: str) -> Any:
+        return api(info).access_graph.edges_of(id)
+
+    @staticmethod
+    def resolve_vendor_concentration(_root: Any, info: GraphQLResolveInfo,
+                                     city: str | None = None) -> Any:
+        rows = api(info).access_graph.vendor_concentration()
+        return [row for row in rows if city is None or row.city == city]
+
+    @staticmethod
+    def resolve_findings(_root: Any, info: GraphQLResolveInfo, first: int | None = None,
+                         after: str | None = None, severity: str | None = None,
+                         rule: str | None = None, kind: str | None = None,
+                         focus: str | None = None) -> Any:
+        items = [f for f in api(info).all_findings()
+                 if (severity is None or f.severity == severity)
+                 and (rule is None or f.rule_id == rule) and (kind is None or f.kind == kind)
+                 and (focus is None or f.focus == focus)]
+        return paginate(items, first, after)
+
+
+schema = graphene.Schema(query=Query, types=list(TYPES.values()))

@@ -1,0 +1,167 @@
+"""Running one GraphQL request against the read model, with the limits, fast.
+
+:class:`GraphQLService` holds the schema, the read model and the :class:`RegistryContext`.
+Parsed and validated documents are cached by their text, so a repeated query (the common case
+for a journalist's page or a benchmark) costs only its execution.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from collections import OrderedDict, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from graphene.validation import depth_limit_validator
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    execute,
+    parse,
+    specified_rules,
+    validate,
+)
+from registry.api.limits import (
+    MAX_DEPTH,
+    TIMEOUT_SECONDS,
+    DeadlineMiddleware,
+    check_cost,
+    estimate_cost,
+)
+from registry.api.readmodel import ReadModel
+from registry.api.schema import schema
+
+if TYPE_CHECKING:
+    from registry.context import RegistryContext
+    from registry.flows import AccessGraph
+
+_CACHE_SIZE = 256
+_RULES = (*specified_rules, depth_limit_validator(max_depth=MAX_DEPTH))
+
+
+@dataclass
+class Prepared:
+    """A parsed document with its validation errors (empty when valid)."""
+
+    document: DocumentNode | None
+    errors: list[GraphQLError]
+
+    def operation(self, name: str | None) -> OperationType | None:
+        """The type (query, mutation) of the operation that would run."""
+        if self.document is None:
+            return None
+        for definition in self.document.definitions:
+            if isinstance(definition, OperationDefinitionNode) and (
+                    name is None or (definition.name and definition.name.value == name)):
+                return definition.operation
+        return None
+
+
+@dataclass
+class ApiContext:
+    """What every resolver of one request can reach (``info.context``)."""
+
+    service: GraphQLService
+    deadline: float
+    _findings: dict[str, list[Any]] | None = field(default=None)
+
+    @property
+    def model(self) -> ReadModel:
+        """The read model."""
+        return self.service.model
+
+    @property
+    def access_graph(self) -> AccessGraph:
+        """The access graph of the registry."""
+        return self.service.context.access_graph
+
+    def all_findings(self) -> list[Any]:
+        """Every finding of the legal checks, or a GraphQL error until they are installed."""
+        return self.service.findings()
+
+    def findings_for(self, iri: str) -> list[Any]:
+        """Findings whose focus is ``iri``."""
+        return self.service.findings_by_focus().get(iri, [])
+
+
+class GraphQLService:
+    """Executes GraphQL requests over one registry."""
+
+    def __init__(self, context: RegistryContext, model: ReadModel | None = None) -> None:
+        """Build the read model now (unless given) so that no request pays for it."""
+        self.context = context
+        self.model = model or ReadModel.from_registry(context.registry)
+        self.schema = schema
+        self._cache: OrderedDict[str, Prepared] = OrderedDict()
+        self._by_focus: dict[str, list[Any]] | None = None
+
+    def prepare(self, query: str) -> Prepared:
+        """Parse and validate ``query`` once; later calls hit the cache."""
+        cached = self._cache.get(query)
+        if cached is not None:
+            self._cache.move_to_end(query)
+            return cached
+        try:
+            document = parse(query)
+        except GraphQLError as error:
+            prepared = Prepared(None, [error])
+        else:
+            prepared = Prepared(document, validate(self.schema.graphql_schema, document,
+                                                   _RULES))
+        self._cache[query] = prepared
+        if len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return prepared
+
+    def check(self, prepared: Prepared, operation_name: str | None,
+              variables: Mapping[str, Any] | None) -> list[GraphQLError]:
+        """Validation errors, else the cost and page-size refusals (empty when it may run)."""
+        if prepared.errors or prepared.document is None:
+            return prepared.errors
+        try:
+            check_cost(estimate_cost(prepared.document, operation_name, variables))
+        except GraphQLError as error:
+            return [error]
+        return []
+
+    def execute(self, prepared: Prepared, operation_name: str | None = None,
+                variables: Mapping[str, Any] | None = None) -> ExecutionResult:
+        """Run a prepared, checked document."""
+        assert prepared.document is not None
+        context = ApiContext(self, time.perf_counter() + TIMEOUT_SECONDS)
+        result = execute(self.schema.graphql_schema, prepared.document,
+                         context_value=context, variable_values=dict(variables or {}),
+                         operation_name=operation_name, middleware=[DeadlineMiddleware()])
+        assert isinstance(result, ExecutionResult)
+        return result
+
+    def run(self, query: str, variables: Mapping[str, Any] | None = None,
+            operation_name: str | None = None) -> ExecutionResult:
+        """Parse, validate, check the limits and execute: the one-call form for tests."""
+        prepared = self.prepare(query)
+        errors = self.check(prepared, operation_name, variables)
+        if errors:
+            return ExecutionResult(None, errors)
+        return self.execute(prepared, operation_name, variables)
+
+    def findings(self) -> list[Any]:
+        """The findings of the legal checks (registry/validate.py), computed once."""
+        if importlib.util.find_spec("registry.validate") is None:
+            raise GraphQLError("legal findings are not available in this installation: "
+                               "registry.validate is missing; update cityreg")
+        return list(self.context.validation.findings)
+
+    def findings_by_focus(self) -> dict[str, list[Any]]:
+        """Findings grouped by focus IRI, computed once."""
+        if self._by_focus is None:
+            grouped: dict[str, list[Any]] = defaultdict(list)
+            for finding in self.findings():
+                grouped[finding.focus].append(finding)
+            self._by_focus = dict(grouped)
+        return self._by_focus

@@ -1,0 +1,405 @@
+"""The GraphQL types of registry entities: the ``Entity`` and ``Organisation`` interfaces and
+one object type per kind, each field a property of the ontology (see ontology/MODELLING.md).
+
+Every entity has its IRI as ``id``, its ``label``, its typed facts, the three states of a fact
+(``notDisclosed``, ``absent``; a known fact is the field itself), its ``sources`` and its legal
+``findings``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+
+from graphql import GraphQLResolveInfo
+from registry.api.fields import (
+    Term,
+    TermValue,
+    api,
+    back,
+    compact,
+    day,
+    decimal,
+    flag,
+    integer,
+    model,
+    ref,
+    refs,
+    term,
+    terms,
+    text,
+)
+from registry.api.readmodel import Entity as EntityRecord
+from registry.namespaces import CITYREG, DCT, DPV, PROV, SOSA, SSN
+
+C = str(CITYREG._NS)
+DESCRIPTION = str(DCT.description)
+
+
+class Fact(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """One statement about an entity, for generic displays."""
+
+    property = graphene.Field(Term, required=True)
+    value = graphene.String(required=True, description="The literal's text or the IRI.")
+    value_label = graphene.String(description="The label of the IRI value, if any.")
+    is_iri = graphene.Boolean(required=True)
+
+
+class Finding(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """A legal finding of the checks (registry/validate.py) on one entity."""
+
+    rule_id = graphene.String(required=True)
+    severity = graphene.String(required=True, description="violation, warning or info.")
+    kind = graphene.String(required=True, description="rule, not-disclosed or manual-review.")
+    focus_id = graphene.ID(required=True, resolver=lambda f, _i: f.focus)
+    focus = graphene.Field(lambda: Entity, resolver=lambda f, i: model(i).get(f.focus))
+    focus_label = graphene.String()
+    path = graphene.String()
+    value = graphene.String()
+    message = graphene.String(required=True)
+    legal_source = graphene.String(description="IRI of the article of law.")
+    legal_source_label = graphene.String(description="Such as GDPR Art. 28(3)(g).")
+    resolution = graphene.String()
+    shape = graphene.String()
+
+
+def _facts(entity: EntityRecord, info: GraphQLResolveInfo) -> list[dict[str, Any]]:
+    labels = model(info)
+    found = []
+    for prop, values in sorted(entity.props.items()):
+        for value in values:
+            literal = type(value).__name__ == "Literal"
+            found.append({"property": TermValue(prop, labels.label(prop)), "value": value.value,
+                          "value_label": None if literal else labels.label(value.value),
+                          "is_iri": not literal})
+    return found
+
+
+def _marks(prop: str) -> Any:
+    return lambda e, _i: [compact(iri) for iri in e.iris(prop)]
+
+
+def _findings(entity: EntityRecord, info: GraphQLResolveInfo) -> list[Any]:
+    return api(info).findings_for(entity.iri)
+
+
+def _types(entity: EntityRecord, info: GraphQLResolveInfo) -> list[TermValue]:
+    return [TermValue(t, model(info).label(t)) for t in entity.types]
+
+
+class Entity(graphene.Interface):  # type: ignore[misc]  # graphene is untyped
+    """Anything the registry describes, identified by its IRI."""
+
+    id = graphene.ID(required=True, description="The entity's IRI.",
+                     resolver=lambda e, _i: e.iri)
+    label = graphene.String(required=True, resolver=lambda e, _i: e.label)
+    description = text(DESCRIPTION, "A free-text account (dct:description).")
+    kind = graphene.String(required=True, description="The GraphQL type name.",
+                           resolver=lambda e, _i: e.kind)
+    types = graphene.List(graphene.NonNull(Term), required=True, resolver=_types)
+    city = graphene.Field(lambda: City, resolver=lambda e, i: model(i).get(e.city or ""))
+    fictional = flag(C + "fictional", "True for the fictional demonstration city.")
+    sources = refs(lambda: Source, C + "source", "Public documents this entry is taken from.")
+    not_disclosed = graphene.List(
+        graphene.NonNull(graphene.String), required=True, resolver=_marks(C + "notDisclosed"),
+        description="Facts (properties or clause classes) the publisher has not disclosed.")
+    absent = graphene.List(
+        graphene.NonNull(graphene.String), required=True, resolver=_marks(C + "absent"),
+        description="Facts the publisher states do not exist.")
+    facts = graphene.List(graphene.NonNull(Fact), required=True, resolver=_facts,
+                          description="Every statement about the entity.")
+    findings = graphene.List(graphene.NonNull(Finding), resolver=_findings,
+                             description="Legal findings on this entity at the server's date.")
+
+    @classmethod
+    def resolve_type(cls, instance: EntityRecord, info: GraphQLResolveInfo) -> Any:
+        """The object type of an entity record, by its kind."""
+        return TYPES[instance.kind]
+
+
+def _org_contracts(entity: EntityRecord, info: GraphQLResolveInfo) -> list[EntityRecord]:
+    found = model(info)
+    seen: dict[str, EntityRecord] = {}
+    for prop in (C + "buyer", C + "supplier", str(DPV.hasDataController),
+                 str(DPV.hasDataProcessor), C + "hasSubProcessor"):
+        for contract in found.pointing_at(entity.iri, prop):
+            if contract.kind == "Contract":
+                seen[contract.iri] = contract
+    return sorted(seen.values(), key=lambda e: (e.label.casefold(), e.iri))
+
+
+class Organisation(Entity):
+    """An agency, company or other organisation."""
+
+    class Meta:
+        interfaces = (Entity,)
+
+    country_code = text(C + "countryCode", "ISO 3166-1 alpha-2 country.")
+    parent_organisation = ref(lambda: Organisation, C + "parentOrganisation", "Parent body.")
+    data_protection_officer = text(C + "dataProtectionOfficer", "DPO contact.")
+    contact_point = text(C + "contactPoint", "Contact point.")
+    dpf_certified = flag(C + "dpfCertified", "Data Privacy Framework certified.")
+    contracts = graphene.List(graphene.NonNull(lambda: Contract), required=True,
+                              resolver=_org_contracts,
+                              description="Contracts it buys, supplies, controls or processes.")
+    agreements = back(lambda: DataSharingAgreement, C + "hasParty",
+                      "Data-sharing agreements it is party to.")
+    operates = back(lambda: Entity, C + "operator", "Sensors, systems, deployments it operates.")
+    publishes = back(lambda: Dataset, str(DCT.publisher), "Datasets it publishes.")
+
+    @classmethod
+    def resolve_type(cls, instance: EntityRecord, info: GraphQLResolveInfo) -> Any:
+        """The object type of an organisation record."""
+        return TYPES[instance.kind]
+
+
+class Agency(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """A public body."""
+
+    class Meta:
+        interfaces = (Entity, Organisation)
+
+
+class Company(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """A company: vendors, platforms, processors."""
+
+    class Meta:
+        interfaces = (Entity, Organisation)
+
+
+class OtherOrganisation(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """Any other organisation (university, NGO, consortium)."""
+
+    class Meta:
+        interfaces = (Entity, Organisation)
+
+
+class Sensor(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """A sensor or sensor network (sosa:Sensor)."""
+
+    class Meta:
+        interfaces = (Entity,)
+
+    sensor_type = term(C + "sensorType", "Camera, Wi-Fi sensor, ...")
+    unit_count = integer(C + "unitCount", "Number of devices.")
+    observes = terms(str(SOSA.observes), "What it observes.")
+    feeds_datasets = refs(lambda: Dataset, C + "feedsDataset", "Datasets it feeds.")
+    deployments = back(lambda: Deployment, str(SSN.deployedSystem), "Where it is deployed.")
+    used_by = back(lambda: System, C + "usesSensor", "Systems that use it.")
+
+
+def _gdpr_fields() -> dict[str, Any]:
+    return {
+        "purposes": terms(str(DPV.hasPurpose), "Declared purposes."),
+        "legal_bases": terms(str(DPV.hasLegalBasis), "Legal bases relied on."),
+        "personal_data": terms(str(DPV.hasPersonalData), "Categories of personal data."),
+        "impact_assessments": refs(lambda: ImpactAssessment, str(DPV.hasImpactAssessment),
+                                   "Impact assessments (DPIA, SIR, ...)."),
+        "operator": ref(lambda: Organisation, C + "operator", "Who operates it."),
+        "owner": ref(lambda: Organisation, C + "owner", "Who owns it."),
+        "controllers": refs(lambda: Organisation, str(DPV.hasDataController),
+                            "Data controllers."),
+        "start_date": day(C + "startDate", "Start date."),
+        "end_date": day(C + "endDate", "End date."),
+        "processes_personal_data": flag(C + "processesPersonalData", "Processes personal data."),
+        "is_surveillance_technology": flag(C + "isSurveillanceTechnology", "Surveillance tech."),
+    }
+
+
+Deployment: Any = type("Deployment", (graphene.ObjectType,), {
+    "__doc__": "A sensor or system placed somewhere for a purpose (ssn:Deployment).",
+    "Meta": type("Meta", (), {"interfaces": (Entity,)}),
+    "deployed_system": ref(lambda: Entity, str(SSN.deployedSystem), "The sensor or system."),
+    "location_description": text(C + "locationDescription", "Where."),
+    "publicly_accessible": flag(C + "publiclyAccessible", "In a publicly accessible place."),
+    "signage": flag(C + "signage", "Signs tell people about it."),
+    **_gdpr_fields(),
+})
+
+System: Any = type("System", (graphene.ObjectType,), {
+    "__doc__": "A platform, operations centre, app, digital twin or AI system.",
+    "Meta": type("Meta", (), {"interfaces": (Entity,)}),
+    "developer": ref(lambda: Organisation, C + "developer", "Who built it."),
+    "uses_sensors": refs(lambda: Sensor, C + "usesSensor", "Sensors it uses."),
+    "uses_datasets": refs(lambda: Dataset, C + "usesDataset", "Datasets it uses."),
+    "feeds_datasets": refs(lambda: Dataset, C + "feedsDataset", "Datasets it feeds."),
+    "integrates": refs(lambda: Entity, C + "integrates", "What it integrates."),
+    "deployments": back(lambda: Deployment, str(SSN.deployedSystem), "Its deployments."),
+    **_gdpr_fields(),
+})
+
+Processing: Any = type("Processing", (graphene.ObjectType,), {
+    "__doc__": "A processing activity (cityreg:Processing).",
+    "Meta": type("Meta", (), {"interfaces": (Entity,)}),
+    "uses_systems": refs(lambda: System, C + "usesSystem", "Systems used."),
+    "uses_datasets": refs(lambda: Dataset, C + "usesDataset", "Datasets used."),
+    **_gdpr_fields(),
+})
+
+
+class Dataset(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """A dataset (dcat:Dataset)."""
+
+    class Meta:
+        interfaces = (Entity,)
+
+    publisher = ref(lambda: Organisation, str(DCT.publisher), "Publisher.")
+    controllers = refs(lambda: Organisation, str(DPV.hasDataController), "Data controllers.")
+    personal_data = terms(str(DPV.hasPersonalData), "Categories of personal data.")
+    data_subjects = terms(str(DPV.hasDataSubject), "Whose data.")
+    retention_period_days = integer(C + "retentionPeriodDays", "Retention (days).")
+    retained_indefinitely = flag(C + "retainedIndefinitely", "Kept forever.")
+    storage_country = text(C + "storageCountry", "Where it is stored.")
+    hosted_by = ref(lambda: Organisation, C + "hostedBy", "Who hosts it.")
+    derived_from = refs(lambda: Dataset, str(PROV.wasDerivedFrom), "Datasets it was made from.")
+    derivatives = back(lambda: Dataset, str(PROV.wasDerivedFrom), "Datasets made from it.")
+    fed_by = back(lambda: Entity, C + "feedsDataset", "Sensors and systems that feed it.")
+    covered_by = back(lambda: Contract, C + "coversDataset", "Contracts covering it.")
+    shared_in = back(lambda: DataFlow, C + "sharesDataset", "Data flows that share it.")
+
+
+class Clause(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """A clause of a contract or agreement, with its reference into the document."""
+
+    class Meta:
+        interfaces = (Entity,)
+
+    document_reference = text(C + "documentReference", "Such as §12.1.")
+    quote = text(C + "quote", "The clause's words.")
+    of = back(lambda: Entity, str(DPV.hasContractualClause), "The contract or agreement.")
+
+
+class Contract(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """A vendor contract or sub-processing contract."""
+
+    class Meta:
+        interfaces = (Entity,)
+
+    buyer = ref(lambda: Organisation, C + "buyer", "Buyer.")
+    supplier = ref(lambda: Organisation, C + "supplier", "Supplier.")
+    controllers = refs(lambda: Organisation, str(DPV.hasDataController), "Data controllers.")
+    processors = refs(lambda: Organisation, str(DPV.hasDataProcessor), "Data processors.")
+    sub_processors = refs(lambda: Organisation, C + "hasSubProcessor", "Sub-processors.")
+    parent_contract = ref(lambda: Contract, C + "parentContract", "Parent contract.")
+    sub_contracts = back(lambda: Contract, C + "parentContract", "Sub-processing contracts.")
+    subject_matter = text(C + "subjectMatter", "Subject matter.")
+    nature_of_processing = text(C + "natureOfProcessing", "Nature of the processing.")
+    purposes = terms(str(DPV.hasPurpose), "Purposes.")
+    personal_data = terms(str(DPV.hasPersonalData), "Categories of personal data.")
+    covers_datasets = refs(Dataset, C + "coversDataset", "Datasets covered.")
+    covers_systems = refs(lambda: System, C + "coversSystem", "Systems covered.")
+    start_date = day(C + "startDate", "Start date.")
+    end_date = day(C + "endDate", "End date.")
+    signed_date = day(C + "signedDate", "Signed on.")
+    in_writing = flag(C + "inWriting", "In writing.")
+    value = decimal(C + "value", "Contract value.")
+    currency = text(C + "currency", "Currency.")
+    automatic_renewal = flag(C + "automaticRenewal", "Renews automatically.")
+    maximum_term_months = integer(C + "maximumTermMonths", "Maximum term (months).")
+    is_data_processing_service = flag(C + "isDataProcessingService", "Data processing service.")
+    sub_processor_authorisation = term(C + "subProcessorAuthorisation", "Authorisation kind.")
+    document_disclosure = term(C + "documentDisclosure", "Disclosed, partially, not.")
+    source_document = text(C + "sourceDocument", "Where the text is.")
+    clauses = refs(Clause, str(DPV.hasContractualClause), "Its clauses.")
+
+
+class DataFlow(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """One direction of one dataset under a data-sharing agreement."""
+
+    class Meta:
+        interfaces = (Entity,)
+
+    agreement = graphene.Field(lambda: DataSharingAgreement, resolver=lambda e, i: next(
+        iter(model(i).pointing_at(e.iri, C + "hasDataFlow")), None))
+    provider = ref(Organisation, C + "provider", "Who gives the data.")
+    recipient = ref(Organisation, C + "recipient", "Who gets it.")
+    datasets = refs(Dataset, C + "sharesDataset", "What is shared.")
+    recipient_role = term(C + "recipientRole", "The recipient's role.")
+    purposes = terms(str(DPV.hasPurpose), "Purposes.")
+    legal_bases = terms(str(DPV.hasLegalBasis), "Legal bases.")
+    onward_sharing_allowed = flag(C + "onwardSharingAllowed", "Onward sharing allowed.")
+    granted_by = ref(Clause, C + "grantedBy", "The clause that grants access.")
+    start_date = day(C + "startDate", "Start (else the agreement's).")
+    end_date = day(C + "endDate", "End (else the agreement's).")
+    sale = flag(C + "sale", "The data is sold.")
+
+
+class DataSharingAgreement(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """An agreement that grants data flows between parties."""
+
+    class Meta:
+        interfaces = (Entity,)
+
+    parties = refs(Organisation, C + "hasParty", "Parties.")
+    direction = term(C + "direction", "One-way or two-way.")
+    flows = refs(DataFlow, C + "hasDataFlow", "Its data flows.")
+    purposes = terms(str(DPV.hasPurpose), "Purposes.")
+    legal_bases = terms(str(DPV.hasLegalBasis), "Legal bases.")
+    start_date = day(C + "startDate", "Start date.")
+    end_date = day(C + "endDate", "End date.")
+    clauses = refs(Clause, str(DPV.hasContractualClause), "Its clauses.")
+
+
+class ImpactAssessment(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """A DPIA, rights impact assessment, surveillance impact report, ..."""
+
+    class Meta:
+        interfaces = (Entity,)
+
+    assessment_date = day(C + "assessmentDate", "When it was made.")
+    review_due = day(C + "reviewDue", "When it must be reviewed.")
+    last_reviewed = day(C + "lastReviewed", "Last review.")
+    published = flag(C + "published", "Public.")
+    dpo_consulted = flag(C + "dpoConsulted", "DPO advice sought.")
+    residual_risk_high = flag(C + "residualRiskHigh", "High residual risk.")
+    prior_consultation_date = day(C + "priorConsultationDate", "Prior consultation.")
+    covers = terms(C + "covers", "Elements it addresses.")
+    assesses = back(Entity, str(DPV.hasImpactAssessment), "What it assesses.")
+
+
+class Source(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """A public document that evidences registry entries."""
+
+    class Meta:
+        interfaces = (Entity,)
+
+    url = text(C + "url", "Where to read it.")
+    retrieved_on = day(C + "retrievedOn", "When it was read.")
+    published_on = day(C + "publishedOn", "When it was published.")
+    footnote = integer(C + "footnote", "Footnote number in the citing report.")
+    cited_in = ref(lambda: Source, C + "citedIn", "The report citing it.")
+    evidences = back(Entity, C + "source", "Entries taken from it.")
+
+
+def _in_city(*kinds: str) -> Any:
+    def resolve(city: EntityRecord, info: GraphQLResolveInfo) -> list[EntityRecord]:
+        return [e for e in model(info).pointing_at(city.iri, C + "city") if e.kind in kinds]
+    return resolve
+
+
+class City(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """A city whose smart-city machinery the registry describes."""
+
+    class Meta:
+        interfaces = (Entity,)
+
+    country_code = text(C + "countryCode", "Country.")
+    sensors = graphene.List(graphene.NonNull(Sensor), required=True,
+                            resolver=_in_city("Sensor"))
+    datasets = graphene.List(graphene.NonNull(Dataset), required=True,
+                             resolver=_in_city("Dataset"))
+    systems = graphene.List(graphene.NonNull(System), required=True, resolver=_in_city("System"))
+    contracts = graphene.List(graphene.NonNull(Contract), required=True,
+                              resolver=_in_city("Contract"))
+    organisations = graphene.List(graphene.NonNull(Organisation), required=True,
+                                  resolver=_in_city("Agency", "Company", "OtherOrganisation"))
+
+
+TYPES: dict[str, Any] = {
+    "Agency": Agency, "Company": Company, "OtherOrganisation": OtherOrganisation,
+    "Sensor": Sensor, "Deployment": Deployment, "System": System, "Dataset": Dataset,
+    "Contract": Contract, "DataSharingAgreement": DataSharingAgreement, "DataFlow": DataFlow,
+    "Clause": Clause, "ImpactAssessment": ImpactAssessment, "Processing": Processing,
+    "Source": Source, "City": City,
+}
