@@ -1,0 +1,51 @@
+"""Publishing: the registry as web pages, Linked Data, dumps, a catalogue and a SPARQL endpoint.
+
+Modules, one concept each:
+
+* ``routes``        :func:`build_routes`: the Starlette routes the API app mounts
+* ``negotiation``   Accept headers, media types and file extensions
+* ``pages``         one entity's page model; :class:`Linker` for server and static links
+* ``indexes``       home, cities, kinds, vendors and the findings dashboard
+* ``diagram``       the server-side SVG data-flow diagram of an entity
+* ``dumps``         whole-registry dumps and one entity's RDF description
+* ``catalog``       the DCAT description of the registry itself
+* ``sparql``        the read-only SPARQL 1.1 Protocol endpoint
+* ``ontology_doc``  the HTML documentation of ontology/cityreg.ttl
+* ``publish``       the same pages and files written as a static site
+
+Templates (Jinja2, autoescaped) are in ``templates/``, the stylesheet in ``static/``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+
+from registry import __version__
+
+if TYPE_CHECKING:
+    from registry.web.pages import Linker
+
+WEB_DIR = Path(__file__).resolve().parent
+STATIC_DIR = WEB_DIR / "static"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment: templates from this package, autoescape on, undefined strict."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(WEB_DIR / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(template: str, linker: Linker, **values: Any) -> str:
+    """Render ``template`` with ``values``, ``linker`` and the version."""
+    return environment().get_template(template).render(
+        linker=linker, version=__version__, **values)

@@ -1,0 +1,116 @@
+"""The registry as RDF documents: whole-registry dumps and one entity's description.
+
+* :func:`registry_dump` writes ``/registry.ttl``, ``/registry.jsonld`` (the union of the data
+  graphs) and ``/registry.nq`` (every named graph, one per loaded source, plus provenance).
+* :func:`describe` builds what ``/id/<path>.ttl`` serves: a concise bounded description of the
+  entity (its statements, the blank nodes and the clauses and data flows it owns), the
+  statements that point at it, and the labels of all those neighbours, so that a Linked Data
+  client can show names without a second request.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import rdflib
+
+from registry.namespaces import PREFIXES
+from registry.store import Registry
+
+#: Characters that cannot occur in an IRI (RFC 3987): a path with one is not an entity.
+_NOT_IN_IRI = re.compile(r'[\s<>"{}|\\^`]')
+
+
+@dataclass(frozen=True)
+class Dump:
+    """One whole-registry download: its file name, media type and export format."""
+
+    filename: str
+    media_type: str
+    export_format: str
+    title: str
+
+
+DUMPS: tuple[Dump, ...] = (
+    Dump("registry.ttl", "text/turtle", "turtle", "The registry in Turtle"),
+    Dump("registry.jsonld", "application/ld+json", "json-ld", "The registry in JSON-LD"),
+    Dump("registry.nq", "application/n-quads", "n-quads",
+         "The registry in N-Quads, one named graph per source, with provenance"),
+)
+
+
+def registry_dump(registry: Registry, dump: Dump) -> bytes:
+    """The bytes of one dump (see :data:`DUMPS`)."""
+    out = io.BytesIO()
+    registry.export(dump.export_format, out)
+    return out.getvalue()
+
+
+def is_iri_safe(text: str) -> bool:
+    """Whether ``text`` can be put between ``<`` and ``>`` in SPARQL without escaping."""
+    return not _NOT_IN_IRI.search(text)
+
+
+# Statements about ?e, one or two levels of blank nodes below it, the clauses, amendments and
+# flows it owns, and the statements pointing at it.
+_DESCRIBE = """
+CONSTRUCT { ?s ?p ?o }
+WHERE {
+  { BIND(<%(e)s> AS ?s) ?s ?p ?o }
+  UNION { <%(e)s> ?p0 ?s . FILTER(isBlank(?s)) ?s ?p ?o }
+  UNION { <%(e)s> ?p0 ?b . FILTER(isBlank(?b)) ?b ?p1 ?s . FILTER(isBlank(?s)) ?s ?p ?o }
+  UNION { <%(e)s> dpv:hasContractualClause|cityreg:hasAmendment|cityreg:hasDataFlow ?s .
+          ?s ?p ?o }
+  UNION { ?s ?p <%(e)s> . BIND(<%(e)s> AS ?o) }
+}
+"""
+_LABELS = """
+SELECT ?n ?label WHERE {
+  VALUES ?n { %s }
+  ?n rdfs:label ?label .
+  FILTER(LANG(?label) = "" || LANGMATCHES(LANG(?label), "en"))
+}
+"""
+
+
+def describe(registry: Registry, iri: str) -> rdflib.Graph:
+    """The description of the entity ``iri`` (empty when the registry says nothing about it)."""
+    graph = rdflib.Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    if not is_iri_safe(iri):
+        return graph
+    graph += registry.construct(_DESCRIBE % {"e": iri})
+    neighbours = {str(term) for triple in graph for term in triple
+                  if isinstance(term, rdflib.URIRef) and term != rdflib.URIRef(iri)}
+    for node, label in labels(registry, neighbours).items():
+        graph.add((rdflib.URIRef(node), rdflib.RDFS.label, label))
+    return graph
+
+
+def labels(registry: Registry, iris: set[str]) -> dict[str, rdflib.Literal]:
+    """The English (or untagged) label of each of ``iris`` that has one."""
+    safe = sorted(iri for iri in iris if is_iri_safe(iri))
+    found: dict[str, rdflib.Literal] = {}
+    for start in range(0, len(safe), 500):
+        values = " ".join(f"<{iri}>" for iri in safe[start:start + 500])
+        for row in registry.select(_LABELS % values):
+            label = row["label"]
+            if isinstance(label, rdflib.Literal):
+                previous = found.get(str(row["n"]))
+                if previous is None or (previous.language and not label.language):
+                    found[str(row["n"])] = label
+    return found
+
+
+def exists(registry: Registry, iri: str) -> bool:
+    """Whether the registry states anything about ``iri`` as a subject."""
+    return is_iri_safe(iri) and registry.ask(f"ASK {{ <{iri}> ?p ?o }}")
+
+
+def serialize(graph: rdflib.Graph, rdflib_format: str) -> bytes:
+    """``graph`` in one of rdflib's formats, as UTF-8 bytes."""
+    data = graph.serialize(format=rdflib_format, encoding="utf-8")
+    return data if isinstance(data, bytes) else data.encode("utf-8")

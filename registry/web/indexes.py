@@ -1,0 +1,189 @@
+"""The index pages: home, cities, entity types, vendors and the findings dashboard.
+
+Each function returns a plain model for its template. Entity kinds follow the IRI scheme of
+ontology/MODELLING.md (``<city>/<kind>/<slug>``); a kind is the set of instances of its root
+classes and their subclasses in the ontology.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from registry.context import RegistryContext
+from registry.findings import Finding
+from registry.web.dumps import is_iri_safe
+from registry.web.pages import local_name
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of entity: its URL slug, its plural title and its root classes."""
+
+    slug: str
+    title: str
+    roots: tuple[str, ...]
+
+
+_C = "https://w3id.org/cityreg#"
+KINDS: tuple[Kind, ...] = (
+    Kind("city", "Cities", (_C + "City",)),
+    Kind("agency", "Public agencies", (_C + "Agency",)),
+    Kind("company", "Companies", (_C + "Company",)),
+    Kind("org", "Other organisations", (_C + "OtherOrganisation",)),
+    Kind("sensor", "Sensors", ("http://www.w3.org/ns/sosa/Sensor",)),
+    Kind("deployment", "Deployments", ("http://www.w3.org/ns/ssn/Deployment",)),
+    Kind("system", "Systems", (_C + "System",)),
+    Kind("dataset", "Datasets", ("http://www.w3.org/ns/dcat#Dataset",)),
+    Kind("contract", "Vendor contracts", (_C + "VendorContract",)),
+    Kind("agreement", "Data-sharing agreements", (_C + "DataSharingAgreement",)),
+    Kind("flow", "Data flows", (_C + "DataFlow",)),
+    Kind("clause", "Clauses", ("https://w3id.org/dpv#ContractualClause",)),
+    Kind("assessment", "Impact assessments", ("https://w3id.org/dpv#ImpactAssessment",)),
+    Kind("audit", "Audits", ("https://w3id.org/dpv#Audit",)),
+    Kind("processing", "Processing activities", (_C + "Processing",)),
+    Kind("programme", "Programmes", (_C + "Programme",)),
+    Kind("source", "Sources", (_C + "Source",)),
+)
+KINDS_BY_SLUG = {kind.slug: kind for kind in KINDS}
+
+
+@dataclass(frozen=True)
+class Item:
+    """An entity in a list: IRI, label, and the label of its city if it has one."""
+
+    iri: str
+    label: str
+    city: str | None = None
+
+
+def _members(context: RegistryContext, kind: Kind, city: str | None = None) -> list[Item]:
+    roots = " ".join(f"<{root}>" for root in kind.roots)
+    city_filter = f"?e cityreg:city <{city}> ." if city else ""
+    rows = context.registry.select(f"""
+        SELECT DISTINCT ?e (SAMPLE(?l) AS ?label) (SAMPLE(?cl) AS ?cityLabel) WHERE {{
+          VALUES ?root {{ {roots} }}
+          ?t rdfs:subClassOf* ?root . ?e a ?t . FILTER(isIRI(?e))
+          {city_filter}
+          OPTIONAL {{ ?e rdfs:label ?l FILTER(LANG(?l) IN ("", "en")) }}
+          OPTIONAL {{ ?e cityreg:city/rdfs:label ?cl FILTER(LANG(?cl) IN ("", "en")) }}
+        }} GROUP BY ?e""")
+    items = [Item(str(row["e"]), str(row.get("label", local_name(str(row["e"])))),
+                  str(row["cityLabel"]) if "cityLabel" in row else None) for row in rows]
+    return sorted(items, key=lambda item: (item.label.lower(), item.iri))
+
+
+def kind_members(context: RegistryContext, slug: str) -> list[Item] | None:
+    """The entities of the kind ``slug``; ``None`` for an unknown kind."""
+    kind = KINDS_BY_SLUG.get(slug)
+    return None if kind is None else _members(context, kind)
+
+
+@dataclass
+class City:
+    """A city with its slug (first path segment of its IRI under the base) and its entities."""
+
+    slug: str
+    iri: str
+    label: str
+    groups: list[tuple[Kind, list[Item]]] = field(default_factory=list)
+
+
+def city_slug(iri: str, entity_base: str) -> str:
+    """``<base>rio/city/rio`` -> ``rio``; an IRI outside the base -> its last segment."""
+    if iri.startswith(entity_base):
+        return iri[len(entity_base):].split("/", 1)[0] or local_name(iri)
+    return local_name(iri)
+
+
+def cities(context: RegistryContext) -> list[City]:
+    """Every city in the registry, by label."""
+    items = _members(context, KINDS_BY_SLUG["city"])
+    return [City(city_slug(item.iri, context.entity_base), item.iri, item.label)
+            for item in items]
+
+
+def city_page(context: RegistryContext, slug: str) -> City | None:
+    """The city ``slug`` with its entities grouped by kind; ``None`` if there is none."""
+    city = next((c for c in cities(context) if c.slug == slug), None)
+    if city is None or not is_iri_safe(city.iri):
+        return None
+    for kind in KINDS:
+        if kind.slug == "city":
+            continue
+        members = _members(context, kind, city.iri)
+        if members:
+            city.groups.append((kind, members))
+    return city
+
+
+@dataclass(frozen=True)
+class KindCount:
+    """How many entities of one kind the registry holds."""
+
+    kind: Kind
+    count: int
+
+
+def kind_counts(context: RegistryContext) -> list[KindCount]:
+    """Entity counts per kind (kinds with none left out)."""
+    counts = []
+    for kind in KINDS:
+        roots = " ".join(f"<{root}>" for root in kind.roots)
+        rows = context.registry.select(
+            f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ VALUES ?root {{ {roots} }} "
+            "?t rdfs:subClassOf* ?root . ?e a ?t . FILTER(isIRI(?e)) }")
+        count = int(rows[0]["n"]) if rows else 0  # type: ignore[call-overload]
+        if count:
+            counts.append(KindCount(kind, count))
+    return counts
+
+
+@dataclass(frozen=True)
+class VendorRow:
+    """A vendor with the cities it works in and how much of each depends on it."""
+
+    iri: str
+    label: str
+    cities: tuple[tuple[str | None, str | None, int, int, int], ...]
+
+    @property
+    def contracts(self) -> int:
+        """Contracts across all cities."""
+        return sum(row[2] for row in self.cities)
+
+
+def vendors(context: RegistryContext) -> list[VendorRow]:
+    """Vendors (from the access graph's vendor concentration), most contracts first."""
+    grouped: dict[tuple[str, str], list[tuple[str | None, str | None, int, int, int]]] = (
+        defaultdict(list))
+    for row in context.access_graph.vendor_concentration():
+        grouped[(row.vendor, row.label)].append(
+            (row.city, row.city_label, len(row.contracts), len(row.datasets), len(row.sensors)))
+    rows = [VendorRow(iri, label, tuple(sorted(cs, key=lambda c: c[1] or "")))
+            for (iri, label), cs in grouped.items()]
+    return sorted(rows, key=lambda v: (-v.contracts, v.label.lower()))
+
+
+@dataclass
+class RuleSummary:
+    """One rule on the findings dashboard: its counts per severity and the entities it hits."""
+
+    rule_id: str
+    legal_source: str
+    legal_source_label: str
+    severities: Counter[str] = field(default_factory=Counter)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def findings_dashboard(context: RegistryContext) -> tuple[Counter[str], list[RuleSummary]]:
+    """Counts per severity over the whole registry, and one summary per rule (by rule id)."""
+    report = context.validation
+    totals: Counter[str] = Counter(str(f.severity) for f in report.findings)
+    rules: dict[str, RuleSummary] = {}
+    for finding in report.findings:
+        summary = rules.setdefault(finding.rule_id, RuleSummary(
+            finding.rule_id, finding.legal_source, finding.legal_source_label))
+        summary.severities[str(finding.severity)] += 1
+        summary.findings.append(finding)
+    return totals, [rules[rule_id] for rule_id in sorted(rules)]

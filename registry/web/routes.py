@@ -1,0 +1,162 @@
+"""The publishing routes: what each URL of the public site returns.
+
+:func:`build_routes` gives the Starlette routes that ``registry.api.app.create_app`` mounts next
+to ``/graphql``. The page functions (:func:`html_page`, :func:`entity_html`,
+:func:`entity_data`) are shared with :mod:`registry.web.publish`, so the static site and the
+server show the same pages.
+
+=====================  ==========================================================
+``/``                  home: what the registry is, counts, links
+``/id/<path>``         an entity: 303 to ``.html``/``.ttl``/``.jsonld``/``.nt`` by Accept
+``/cities/``           cities; ``/cities/<slug>`` one city's entities by kind
+``/types/<kind>``      the entities of one kind (agency, company, sensor, ...)
+``/vendors/``          vendors and how much of each city depends on them
+``/findings``          the legal findings dashboard
+``/ontology``          the ontology's documentation
+``/sparql``            the read-only SPARQL 1.1 Protocol endpoint
+``/registry.ttl``      dumps (``.jsonld``, ``.nq``) and ``/catalog.ttl`` (DCAT)
+=====================  ==========================================================
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from registry.context import RegistryContext
+from registry.web import STATIC_DIR, indexes, ontology_doc, render, sparql
+from registry.web.catalog import catalog_graph
+from registry.web.dumps import DUMPS, describe, exists, registry_dump, serialize
+from registry.web.negotiation import HTML, Representation, choose_representation, split_extension
+from registry.web.pages import Linker, entity_page
+
+
+@cache
+def _ontology() -> ontology_doc.OntologyDoc:
+    return ontology_doc.build()
+
+
+def html_page(context: RegistryContext, path: str, linker: Linker) -> str | None:
+    """The HTML of the index page at site path ``path``, or ``None`` if there is none."""
+    if path == "/":
+        return render("home.html", linker, counts=indexes.kind_counts(context),
+                      cities=indexes.cities(context), statements=f"{len(context.registry):,}",
+                      findings=len(context.validation.findings), dumps=DUMPS)
+    if path == "/cities/":
+        return render("cities.html", linker, cities=indexes.cities(context))
+    if path.startswith("/cities/"):
+        city = indexes.city_page(context, path[len("/cities/"):])
+        if city is None:
+            return None
+        groups = [(kind.title, items) for kind, items in city.groups]
+        return render("items.html", linker, title=city.label, groups=groups, show_city=False,
+                      intro=None, city=city)
+    if path.startswith("/types/"):
+        slug = path[len("/types/"):]
+        members = indexes.kind_members(context, slug)
+        if members is None:
+            return None
+        return render("items.html", linker, title=indexes.KINDS_BY_SLUG[slug].title,
+                      groups=[(None, members)], show_city=True, intro=None)
+    if path == "/vendors/":
+        return render("vendors.html", linker, vendors=indexes.vendors(context))
+    if path == "/findings":
+        totals, rules = indexes.findings_dashboard(context)
+        return render("findings.html", linker, totals=totals, rules=rules, as_of=context.as_of)
+    if path == "/ontology":
+        return render("ontology.html", linker, doc=_ontology())
+    return None
+
+
+def entity_html(context: RegistryContext, iri: str, linker: Linker) -> str:
+    """The HTML page of the entity ``iri`` (which exists)."""
+    return render("entity.html", linker, page=entity_page(context, iri, linker),
+                  as_of=context.as_of)
+
+
+def entity_data(context: RegistryContext, iri: str, representation: Representation) -> bytes:
+    """The RDF description of ``iri`` in an RDF ``representation``."""
+    assert representation.rdflib_format is not None
+    return serialize(describe(context.registry, iri), representation.rdflib_format)
+
+
+def not_found(linker: Linker, message: str, request: Request | None = None) -> Response:
+    """A 404: an HTML page for browsers, plain text for other clients."""
+    accept = request.headers.get("accept") if request is not None else None
+    if choose_representation(accept, (HTML,)) is None and accept and "html" not in accept:
+        return PlainTextResponse(message + "\n", status_code=404)
+    return HTMLResponse(render("not_found.html", linker, message=message), status_code=404)
+
+
+def build_routes(context: RegistryContext) -> list[BaseRoute]:
+    """The routes of the public site, bound to ``context``."""
+    linker = Linker(context.entity_base)
+
+    def page(request: Request) -> Response:
+        path = request.url.path
+        html = html_page(context, path, linker)
+        if html is None:
+            return not_found(linker, f"There is no page {path} in this registry.", request)
+        return HTMLResponse(html)
+
+    def entity(request: Request) -> Response:
+        path: str = request.path_params["path"]
+        stem, representation = split_extension(path)
+        if representation is not None and exists(context.registry, context.entity_base + stem):
+            iri = context.entity_base + stem
+            if representation is HTML:
+                return HTMLResponse(entity_html(context, iri, linker),
+                                    headers={"Link": f'<{iri}>; rel="canonical"'})
+            return Response(entity_data(context, iri, representation),
+                            media_type=representation.content_type)
+        iri = context.entity_base + path
+        if not exists(context.registry, iri):
+            return not_found(linker, f"The registry has no entity {iri}.", request)
+        chosen = choose_representation(request.headers.get("accept"))
+        if chosen is None:
+            return PlainTextResponse(
+                f"cannot serve {iri} as {request.headers.get('accept')!r}: available as "
+                "text/html, text/turtle, application/ld+json, application/n-triples\n",
+                status_code=406, headers={"Vary": "Accept"})
+        return RedirectResponse(f"/id/{path}{chosen.extension}", status_code=303,
+                                headers={"Vary": "Accept"})
+
+    def dump(request: Request) -> Response:
+        name = request.url.path.lstrip("/")
+        chosen = next(d for d in DUMPS if d.filename == name)
+        return Response(registry_dump(context.registry, chosen), media_type=chosen.media_type,
+                        headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+    def catalog(request: Request) -> Response:
+        site = str(request.base_url)
+        return Response(serialize(catalog_graph(context, site), "turtle"),
+                        media_type="text/turtle; charset=utf-8")
+
+    async def sparql_endpoint(request: Request) -> Response:
+        return await sparql.endpoint(request, context)
+
+    def redirect_to_folder(request: Request) -> Response:
+        return RedirectResponse(request.url.path + "/", status_code=301)
+
+    routes: list[Any] = [
+        Route("/", page, name="home"),
+        Route("/id/{path:path}", entity, name="entity"),
+        Route("/cities", redirect_to_folder),
+        Route("/cities/", page, name="cities"),
+        Route("/cities/{slug}", page, name="city"),
+        Route("/types/{kind}", page, name="kind"),
+        Route("/vendors", redirect_to_folder),
+        Route("/vendors/", page, name="vendors"),
+        Route("/findings", page, name="findings"),
+        Route("/ontology", page, name="ontology"),
+        Route("/sparql", sparql_endpoint, methods=["GET", "POST"], name="sparql"),
+        Route("/catalog.ttl", catalog, name="catalog"),
+        *(Route("/" + d.filename, dump) for d in DUMPS),
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    return routes
