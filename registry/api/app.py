@@ -64,7 +64,7 @@ def create_app(context: RegistryContext, *, extra_routes: Sequence[BaseRoute] = 
                ) -> Starlette:
     """The cityreg web application over one registry; the read model is built here, once."""
     service = GraphQLService(context)
-    _ = context.access_graph  # built now, not on the first trace request
+    service.warm()  # the access graph and findings now, not on the first request
     routes: list[BaseRoute] = [
         Route("/graphql", _graphql_endpoint(service), methods=["GET", "POST"]),
         Route("/healthz", _health_endpoint(service), methods=["GET"]),

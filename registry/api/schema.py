@@ -27,6 +27,7 @@ from registry.api.types import (
     Organisation,
     Sensor,
     System,
+    plain,
 )
 from registry.api.types import Entity as EntityType
 from registry.errors import CityregError
@@ -218,8 +219,8 @@ class Query(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
                          rule: str | None = None, kind: str | None = None,
                          focus: str | None = None) -> Any:
         items = [f for f in api(info).all_findings()
-                 if (severity is None or f.severity == severity)
-                 and (rule is None or f.rule_id == rule) and (kind is None or f.kind == kind)
+                 if (severity is None or plain(f.severity) == severity)
+                 and (rule is None or f.rule_id == rule) and (kind is None or plain(f.kind) == kind)
                  and (focus is None or f.focus == focus)]
         return paginate(items, first, after)
 

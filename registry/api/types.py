@@ -50,8 +50,10 @@ class Finding(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
     """A legal finding of the checks (registry/validate.py) on one entity."""
 
     rule_id = graphene.String(required=True)
-    severity = graphene.String(required=True, description="violation, warning or info.")
-    kind = graphene.String(required=True, description="rule, not-disclosed or manual-review.")
+    severity = graphene.String(required=True, description="violation, warning or info.",
+                               resolver=lambda f, _i: plain(f.severity))
+    kind = graphene.String(required=True, description="rule, not-disclosed or manual-review.",
+                           resolver=lambda f, _i: plain(f.kind))
     focus_id = graphene.ID(required=True, resolver=lambda f, _i: f.focus)
     focus = graphene.Field(lambda: Entity, resolver=lambda f, i: model(i).get(f.focus))
     focus_label = graphene.String()
@@ -62,6 +64,11 @@ class Finding(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
     legal_source_label = graphene.String(description="Such as GDPR Art. 28(3)(g).")
     resolution = graphene.String()
     shape = graphene.String()
+
+
+def plain(value: Any) -> str:
+    """An enum member's value, or the text of anything else."""
+    return str(getattr(value, "value", value))
 
 
 def _facts(entity: EntityRecord, info: GraphQLResolveInfo) -> list[dict[str, Any]]:

@@ -1,0 +1,107 @@
+"""The starlette app: GraphQL over HTTP, GraphiQL, /healthz and the request limits."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Iterator
+
+import pytest
+
+with warnings.catch_warnings():  # starlette 1.10 prefers httpx2, which is not installed
+    warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
+    from starlette.testclient import TestClient
+
+from registry.api.app import create_app
+from registry.api.limits import MAX_PAGE_SIZE
+from registry.context import RegistryContext
+from registry.store import Registry
+from tests.api.conftest import TESTVILLE
+
+pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    with Registry.memory() as registry:
+        registry.load(TESTVILLE)
+        yield TestClient(create_app(RegistryContext(registry)))
+
+
+def test_post_and_get_queries(client: TestClient) -> None:
+    query = "{ cities { nodes { label } } }"
+    posted = client.post("/graphql", json={"query": query})
+    assert posted.status_code == 200
+    assert posted.headers["content-type"].startswith("application/json")
+    assert posted.json() == {"data": {"cities": {"nodes": [{"label": "Testville"}]}}}
+    got = client.get("/graphql", params={"query": query},
+                     headers={"accept": GRAPHQL_RESPONSE})
+    assert got.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+    assert got.json() == posted.json()
+
+
+def test_variables_and_operation_name(client: TestClient) -> None:
+    body = {"query": "query A($id: ID!) { node(id: $id) { label } } query B { cities "
+            "{ totalCount } }", "variables": {"id": "https://w3id.org/cityreg/id/testville/"
+                                                  "council"}, "operationName": "A"}
+    assert client.post("/graphql", json=body).json() == {
+        "data": {"node": {"label": "Testville Council"}}}
+
+
+def test_request_errors_are_graphql_errors(client: TestClient) -> None:
+    broken = client.post("/graphql", content=b"{not json", headers={
+        "content-type": "application/json", "accept": GRAPHQL_RESPONSE})
+    assert broken.status_code == 400
+    assert broken.json()["errors"][0]["message"].startswith("the body is not JSON")
+    syntax = client.post("/graphql", json={"query": "{ cities "},
+                         headers={"accept": GRAPHQL_RESPONSE})
+    assert syntax.status_code == 400
+    assert "Syntax Error" in syntax.json()["errors"][0]["message"]
+    assert client.post("/graphql", json={"query": "{ cities "}).status_code == 200
+    form = client.post("/graphql", content=b"query=x",
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+    assert form.status_code == 415
+    mutation = client.get("/graphql", params={"query": "mutation { x }"})
+    assert mutation.status_code == 405
+    assert mutation.headers["allow"] == "POST"
+
+
+def test_deep_query_is_refused(client: TestClient) -> None:
+    deep = "{ cities { nodes { " + "sources { " * 20 + "id" + " }" * 20 + " } } }"
+    answer = client.post("/graphql", json={"query": deep}, headers={"accept": GRAPHQL_RESPONSE})
+    assert answer.status_code == 400
+    assert answer.json()["errors"][0]["message"] == (
+        "'anonymous' exceeds maximum operation depth of 12.")
+
+
+def test_huge_page_and_costly_queries_are_refused(client: TestClient) -> None:
+    huge = client.post("/graphql", json={"query": "{ sensors(first: 1000000) { totalCount } }"})
+    assert huge.status_code == 200
+    assert huge.json()["errors"][0]["message"] == (
+        f"first: 1000000 on `sensors` exceeds the page-size cap of {MAX_PAGE_SIZE}; ask for "
+        f"at most {MAX_PAGE_SIZE} items and page on with `after`")
+    via_variable = client.post("/graphql", json={
+        "query": "query($n: Int) { sensors(first: $n) { totalCount } }",
+        "variables": {"n": 10**6}})
+    assert "page-size cap" in via_variable.json()["errors"][0]["message"]
+    costly = "{ " + " ".join(f"s{i}: sensors(first: 500) {{ nodes {{ id label }} }}"
+                             for i in range(40)) + " }"
+    refused = client.post("/graphql", json={"query": costly}).json()
+    assert refused["errors"][0]["message"].startswith("query cost ")
+    assert refused["errors"][0]["message"] == (
+        "query cost 60040 exceeds the limit of 50000 (each field counts once per item of the "
+        "lists it is nested in, by their `first`); ask for smaller pages or fewer nested lists")
+
+
+def test_graphiql_page_and_health(client: TestClient) -> None:
+    page = client.get("/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "graphiql.min.js" in page.text
+    assert "GraphiQL.createFetcher" in page.text
+    health = client.get("/healthz").json()
+    assert health["status"] == "ok"
+    assert health["statements"] == 217
+    assert json.dumps(health["version"])
