@@ -21,6 +21,7 @@ import json
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 from xml.sax.saxutils import escape, quoteattr
 
 import anyio
@@ -90,18 +91,22 @@ def run(context: RegistryContext, text: str, cap: int, deadline: float) -> Answe
     if isinstance(result, ox.QueryBoolean):
         return Answer(boolean=bool(result))
     rows: list[Any] = []
-    truncated = False
+    truncated = timed_out = False
+    names = [v.value for v in result.variables] if isinstance(result, ox.QuerySolutions) else None
     for row in result:
         if time.monotonic() > deadline:
-            raise ProtocolError(503, f"the query ran longer than {TIMEOUT_SECONDS:g} s; add a "
-                                "LIMIT or narrow the patterns")
+            timed_out = True
+            break
         if len(rows) >= cap:
             truncated = True
             break
-        rows.append(row)
-    if isinstance(result, ox.QuerySolutions):
-        names = [v.value for v in result.variables]
-        return Answer(variables=names, rows=[list(row) for row in rows], truncated=truncated)
+        rows.append(list(row) if names is not None else row)
+    del result
+    if timed_out:
+        raise ProtocolError(503, f"the query ran longer than {TIMEOUT_SECONDS:g} s; add a "
+                            "LIMIT or narrow the patterns")
+    if names is not None:
+        return Answer(variables=names, rows=rows, truncated=truncated)
     return Answer(triples=rows, truncated=truncated)
 
 
@@ -145,8 +150,9 @@ async def _read_request(request: Request) -> tuple[str | None, str | None]:
             raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is refused; send "
                                 "queries as application/sparql-query")
         elif content_type == "application/x-www-form-urlencoded":
-            form = await request.form()
-            fields.update({k: str(v) for k, v in form.items()})
+            # Parsed here: Starlette's request.form() needs python-multipart for this too.
+            body = (await request.body()).decode("utf-8", errors="replace")
+            fields.update({k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()})
         else:
             raise ProtocolError(415, f"unsupported Content-Type {content_type!r}: send "
                                 "application/x-www-form-urlencoded or application/sparql-query")

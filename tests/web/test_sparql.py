@@ -1,0 +1,175 @@
+"""The read-only SPARQL 1.1 Protocol endpoint: queries, result formats, refused updates."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import uvicorn
+from SPARQLWrapper import JSON, SPARQLWrapper
+from starlette.applications import Starlette
+
+from registry.context import RegistryContext
+from registry.web import sparql
+from registry.web.routes import build_routes
+
+SELECT = """SELECT ?agency ?label WHERE {
+  ?agency a cityreg:Agency ; rdfs:label ?label } ORDER BY ?label"""
+RESULTS_NS = "{http://www.w3.org/2005/sparql-results#}"
+
+
+def test_get_select_json(client: Any) -> None:
+    response = client.get("/sparql", params={"query": SELECT},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/sparql-results+json")
+    assert response.headers["x-sparql-result-cap"] == str(sparql.RESULT_CAP)
+    body = response.json()
+    assert body["head"]["vars"] == ["agency", "label"]
+    assert [row["label"]["value"] for row in body["results"]["bindings"]] == [
+        "Harbour Police", "Harbour Transport Office"]
+    assert body["results"]["bindings"][0]["agency"] == {
+        "type": "uri", "value": "https://w3id.org/cityreg/id/harbour/agency/police"}
+
+
+def test_post_form_and_direct_body(client: Any) -> None:
+    form = client.post("/sparql", data={"query": SELECT},
+                       headers={"Accept": "application/sparql-results+json"})
+    direct = client.post("/sparql", content=SELECT.encode(), headers={
+        "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+    assert form.status_code == direct.status_code == 200
+    assert form.json() == direct.json()
+
+
+def test_xml_csv_tsv(client: Any) -> None:
+    xml = client.get("/sparql", params={"query": SELECT},
+                     headers={"Accept": "application/sparql-results+xml"})
+    root = ET.fromstring(xml.content)
+    assert [v.get("name") for v in root.iter(RESULTS_NS + "variable")] == ["agency", "label"]
+    assert len(list(root.iter(RESULTS_NS + "result"))) == 2
+    table = client.get("/sparql", params={"query": SELECT}, headers={"Accept": "text/csv"})
+    assert table.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(table.text)))
+    assert rows == [["agency", "label"],
+                    ["https://w3id.org/cityreg/id/harbour/agency/police", "Harbour Police"],
+                    ["https://w3id.org/cityreg/id/harbour/agency/transport",
+                     "Harbour Transport Office"]]
+    tsv = client.get("/sparql", params={"query": SELECT},
+                     headers={"Accept": "text/tab-separated-values"})
+    assert tsv.text.splitlines() == [
+        "?agency\t?label",
+        '<https://w3id.org/cityreg/id/harbour/agency/police>\t"Harbour Police"',
+        '<https://w3id.org/cityreg/id/harbour/agency/transport>\t"Harbour Transport Office"']
+
+
+def test_ask_and_construct(client: Any) -> None:
+    ask = client.get("/sparql", params={"query": "ASK { ?s a cityreg:DataFlow }"},
+                     headers={"Accept": "application/sparql-results+json"})
+    assert ask.json() == {"head": {}, "boolean": True}
+    construct = client.get("/sparql", params={
+        "query": "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s a cityreg:Agency ; rdfs:label ?l }"},
+        headers={"Accept": "application/n-triples"})
+    assert construct.headers["content-type"].startswith("application/n-triples")
+    assert len(construct.text.strip().splitlines()) == 2
+    describe = client.get("/sparql", params={
+        "query": "DESCRIBE <https://w3id.org/cityreg/id/harbour/agency/police>"},
+        headers={"Accept": "text/turtle"})
+    assert describe.status_code == 200
+    assert "Harbour Police" in describe.text
+
+
+@pytest.mark.parametrize(
+    "request_kwargs",
+    [
+        {"method": "GET", "params": {"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}},
+        {"method": "POST", "data": {"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}},
+        {"method": "POST", "data": {"query": "DELETE WHERE { ?s ?p ?o }"}},
+        {"method": "POST", "content": b"DROP ALL",
+         "headers": {"Content-Type": "application/sparql-update"}},
+        {"method": "GET", "params": {"update": "CLEAR ALL"}},
+    ],
+)
+def test_updates_are_refused_and_nothing_changes(
+        client: Any, harbour: RegistryContext, request_kwargs: dict[str, Any]) -> None:
+    before = len(harbour.registry)
+    kwargs = dict(request_kwargs)
+    response = client.request(kwargs.pop("method"), "/sparql", **kwargs)
+    assert response.status_code == 403
+    assert "read-only" in response.text
+    assert len(harbour.registry) == before
+
+
+def test_bad_requests(client: Any) -> None:
+    syntax = client.get("/sparql", params={"query": "SELECT ?x WHERE { ?x"})
+    assert syntax.status_code == 400
+    assert "SPARQL error" in syntax.text
+    assert client.get("/sparql", params={"query": ""}).status_code == 400
+    not_acceptable = client.get("/sparql", params={"query": SELECT},
+                                headers={"Accept": "image/png"})
+    assert not_acceptable.status_code == 406
+    assert "application/sparql-results+json" in not_acceptable.text
+    assert client.post("/sparql", content=b"x", headers={
+        "Content-Type": "text/plain"}).status_code == 415
+
+
+def test_form_without_parameters(client: Any) -> None:
+    response = client.get("/sparql", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert '<form class="sparql" method="get" action="/sparql">' in response.text
+
+
+def test_result_cap(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sparql, "RESULT_CAP", 3)
+    response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert response.headers["x-sparql-truncated"] == "true"
+    assert len(response.json()["results"]["bindings"]) == 3
+
+
+def test_timeout(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sparql, "TIMEOUT_SECONDS", 0.0)
+    response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert response.status_code == 503
+    assert "ran longer than 0 s" in response.text
+
+
+@pytest.fixture
+def server(harbour: RegistryContext) -> Iterator[str]:
+    """A real uvicorn server over Harbour City on a free port; yields its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(Starlette(routes=build_routes(harbour)), host="127.0.0.1",
+                            port=port, log_level="warning", lifespan="off")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not instance.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start within 10 s")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.mark.slow
+def test_sparqlwrapper_gets_spec_json(server: str) -> None:
+    wrapper = SPARQLWrapper(server + "/sparql")
+    wrapper.setQuery(SELECT)
+    wrapper.setReturnFormat(JSON)
+    result = wrapper.query().convert()
+    assert isinstance(result, dict)
+    assert result["head"]["vars"] == ["agency", "label"]
+    assert [b["label"]["value"] for b in result["results"]["bindings"]] == [
+        "Harbour Police", "Harbour Transport Office"]
+    json.dumps(result)  # plain JSON all the way down
