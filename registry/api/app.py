@@ -10,14 +10,12 @@ GraphQL over HTTP (https://graphql.github.io/graphql-over-http/):
   ``application/json``; errors are always a GraphQL ``errors`` list, never a traceback;
 * a browser (``Accept: text/html``) that GETs ``/graphql`` without a query gets GraphiQL.
 
-The web pages (entity pages, /sparql, dumps) come from :mod:`registry.web.routes` when that
-module is installed.
+The public site (entity pages at /id/..., /sparql, dumps, /ontology, index pages) comes from
+:func:`registry.web.routes.build_routes`; ``extra_routes`` go before it.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -31,6 +29,7 @@ from graphql import ExecutionResult, GraphQLError, OperationType
 from registry import __version__
 from registry.api.service import GraphQLService
 from registry.context import RegistryContext
+from registry.web.routes import build_routes
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -69,10 +68,8 @@ def create_app(context: RegistryContext, *, extra_routes: Sequence[BaseRoute] = 
         Route("/graphql", _graphql_endpoint(service), methods=["GET", "POST"]),
         Route("/healthz", _health_endpoint(service), methods=["GET"]),
         *extra_routes,
+        *build_routes(context),
     ]
-    if importlib.util.find_spec("registry.web.routes") is not None:
-        web = importlib.import_module("registry.web.routes")
-        routes += web.build_routes(context)
     app = Starlette(routes=routes)
     app.state.graphql = service
     app.state.context = context

@@ -56,6 +56,7 @@ class AccessGraph:
                 if iri is not None:
                     carried[iri].append(hop)
         self._carried = carried
+        self._concentration: tuple[VendorConcentration, ...] | None = None
 
     @classmethod
     def from_registry(cls, registry: Registry) -> AccessGraph:
@@ -166,12 +167,19 @@ class AccessGraph:
     def vendor_concentration(self) -> list[VendorConcentration]:
         """Per vendor and city: the contracts, datasets and sensors that depend on the vendor.
 
+        Computed on the first call and kept (the graph does not change).
+
         A vendor is a company that supplies, processes or sub-processes under a contract, or
         develops a system, or hosts a dataset. Its contracts are those it is party to in one of
         those roles; its datasets those the contracts cover, those its systems feed and those it
         hosts; its sensors those that feed its datasets or that its systems use. The city is
         the entity's cityreg:city, else its buyer's or operator's.
         """
+        if self._concentration is None:
+            self._concentration = tuple(self._concentrations())
+        return list(self._concentration)
+
+    def _concentrations(self) -> list[VendorConcentration]:
         facts = self._projection.facts
         rows: dict[tuple[str, str | None], dict[str, set[str]]] = defaultdict(
             lambda: {"contracts": set(), "datasets": set(), "sensors": set()})
