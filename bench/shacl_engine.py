@@ -83,23 +83,39 @@ def registry_ntriples(n: int, seed: int = 1) -> str:
         t(f"org{i}", "country", f"<{EX}{'XX' if bad() else rng.choice(['NL', 'BE', 'DE'])}>")
         for k in range(8):
             t(f"org{i}", "memberOf", f"<{EX}network{(i + k) % 50}>")
+    published: dict[int, list[int]] = {}
+    dataset_publisher: list[int] = []
+    for i in range(5 * n):
+        lines.append(f"<{EX}dataset{i}> {typ} <{EX}Dataset> .")
+        publisher = rng.randrange(n)
+        published.setdefault(publisher, []).append(i)
+        dataset_publisher.append(publisher)
+        t(f"dataset{i}", "publisher", f"<{EX}org{publisher}>")
+        if not bad():
+            t(f"dataset{i}", "license", f"<{EX}cc-by>")
+        t(f"dataset{i}", "title", f'"Dataset {i}"')
+    shared = 0
     for i in range(10 * n):
         lines.append(f"<{EX}sensor{i}> {typ} <{EX}Sensor> .")
-        op = "nobody" if bad() else f"org{rng.randrange(n)}"
-        t(f"sensor{i}", "operator", f"<{EX}{op}>")
+        operator = rng.randrange(n)
+        t(f"sensor{i}", "operator", f"<{EX}{'nobody' if bad() else f'org{operator}'}>")
         t(f"sensor{i}", "status", '"broken"' if bad() else '"active"')
         t(f"sensor{i}", "installed", '"2020-01-01"^^<http://www.w3.org/2001/XMLSchema#date>')
         t(f"sensor{i}", "label", f'"Sensor {i}"')
         t(f"sensor{i}", "location", f'"POINT({rng.random():.5f} {rng.random():.5f})"')
-        t(f"sensor{i}", "produces", f"<{EX}dataset{rng.randrange(5 * n)}>")
+        own = published.get(operator)
+        if own and rng.random() < 0.9:
+            t(f"sensor{i}", "produces", f"<{EX}dataset{rng.choice(own)}>")
+        else:  # feeds another organisation's dataset: an agreement should cover it
+            dataset = rng.randrange(5 * n)
+            t(f"sensor{i}", "produces", f"<{EX}dataset{dataset}>")
+            if rng.random() < 0.7:
+                t(f"sharing{shared}", "party", f"<{EX}org{operator}>")
+                t(f"sharing{shared}", "party", f"<{EX}org{dataset_publisher[dataset]}>")
+                t(f"sharing{shared}", "covers", f"<{EX}dataset{dataset}>")
+                shared += 1
         for k in range(17):
             t(f"sensor{i}", f"reading{k}", f'"{rng.randrange(1000)}"')
-    for i in range(5 * n):
-        lines.append(f"<{EX}dataset{i}> {typ} <{EX}Dataset> .")
-        t(f"dataset{i}", "publisher", f"<{EX}org{rng.randrange(n)}>")
-        if not bad():
-            t(f"dataset{i}", "license", f"<{EX}cc-by>")
-        t(f"dataset{i}", "title", f'"Dataset {i}"')
     for i in range(2 * n):
         lines.append(f"<{EX}agreement{i}> {typ} <{EX}Agreement> .")
         a, b = rng.randrange(n), rng.randrange(n)

@@ -14,7 +14,7 @@ graph or be spread over named graphs (one per source document), and validation s
 SPARQL-based constraints are reported the way pySHACL reports them: a row whose projection
 binds none of ``?this``, ``?value`` and ``?path`` is dropped, identical rows for one focus
 node count once, the value defaults to the focus node on node shapes, and ``{?var}`` /
-``{$var}`` in messages are replaced by the projected bindings (see :func:`_substitute`).
+``{$var}`` in messages are replaced by the projected bindings (see :class:`_Substitution`).
 """
 
 from __future__ import annotations
@@ -73,11 +73,13 @@ class ValidationEngine:
             return
         shape = query.evaluation.shape
         messages = shape.messages or (Literal(default_message(shape, query.constraint)),)
+        convert = _Converter()
         for row in solutions:
-            value = row["value"] if query.has_value else None
+            node = convert(row["this"])
+            assert node is not None
             yield ValidationResult(
-                focus=to_rdflib(row["this"]), path=shape.path_node,
-                value=None if value is None else to_rdflib(value), source_shape=shape.node,
+                focus=node, path=shape.path_node,
+                value=convert(row["value"]) if query.has_value else None, source_shape=shape.node,
                 component=query.constraint.component, severity=shape.severity,
                 messages=messages,
             )
@@ -104,44 +106,75 @@ def _sparql_results(query: CompiledQuery, constraint: Sparql, solutions: ox.Quer
     shape = query.evaluation.shape
     select = constraint.query
     names = [v.value for v in solutions.variables]
-    shows = {name: select.projects(name) for name in ("this", "path", "value")}
+    shown = [n for n in ("this", "path", "value") if select.projects(n)]
     others = [n for n in names if n not in ("this", "path", "value")
               and (select.star or n in select.projected)]
+    templates = [m for m in constraint.messages if m not in shape.messages] + list(shape.messages)
+    substitute = _Substitution(templates, [*others, "this", "path", "value"])
+    convert = _Converter()
     seen: set[tuple[Node | None, ...]] = set()
     for row in solutions:
-        focus = to_rdflib(row["this"])
-        bound = {n: to_rdflib(row[n]) for n in names if row[n] is not None}
-        this, path, value = (bound.get(n) if shows[n] else None for n in ("this", "path", "value"))
+        focus = convert(row["this"])
+        assert focus is not None
+        bound = {n: convert(row[n]) for n in shown}
+        this, path, value = bound.get("this"), bound.get("path"), bound.get("value")
         if this is None and path is None and value is None:
             continue
-        identity = (focus, this, path, value, *(bound.get(n) for n in others))
+        extra = [convert(row[n]) for n in others]
+        identity = (focus, this, path, value, *extra)
         if identity in seen:
             continue
         seen.add(identity)
         if value is None and not shape.is_property_shape:
             value = focus
-        variables = {n: bound[n] for n in others if n in bound}
-        variables.update({k: v for k, v in (("this", this), ("path", path), ("value", value))
-                          if v is not None})
-        texts = [m for m in constraint.messages if m not in shape.messages] + list(shape.messages)
-        messages = tuple(dict.fromkeys(
-            Literal(_substitute(str(m), variables), lang=m.language) for m in texts))
+        variables = dict(zip(others, extra, strict=True))
+        variables.update(this=this, path=path, value=value)
         yield ValidationResult(
             focus=focus, path=path if path is not None else shape.path_node, value=value,
             source_shape=shape.node, component=constraint.component, severity=shape.severity,
-            messages=messages,
+            messages=substitute(variables),
         )
 
 
-def _substitute(message: str, variables: dict[str, Node]) -> str:
-    """Replace ``{?name}`` and ``{$name}`` by each binding's string form, as pySHACL does.
+class _Converter:
+    """pyoxigraph -> rdflib term conversion with a per-query cache (IRIs repeat a lot)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[object, Node] = {}
+
+    def __call__(self, term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Node | None:
+        if term is None:
+            return None
+        found = self.cache.get(term)
+        if found is None:
+            found = self.cache[term] = to_rdflib(term)
+        return found
+
+
+class _Substitution:
+    """Message templates with ``{?name}`` / ``{$name}`` replaced, as pySHACL does.
 
     pySHACL substitutes only variables the query projects: ``{$this}`` stays as written when
     ``$this`` is not in the SELECT clause. Unlike pySHACL, replacement text is inserted
-    literally (pySHACL passes it to ``re.sub`` as a template, so a backslash would be read
-    as an escape).
+    literally (pySHACL hands it to ``re.sub`` as a template, so a backslash would be read as
+    an escape). Language tags are kept, where pySHACL drops them from substituted messages.
     """
-    for name, term in variables.items():
-        literal = str(term).replace("\\", "\\\\")  # a template that inserts the text as is
-        message = re.sub(r"\{[?$]" + re.escape(name) + r"\}", literal, message)
-    return message
+
+    def __init__(self, templates: list[Literal], names: list[str]) -> None:
+        self.templates = templates
+        self.fixed = tuple(dict.fromkeys(templates)) if not any(
+            "{" in str(t) for t in templates) else None
+        self.patterns = {n: re.compile(r"\{[?$]" + re.escape(n) + r"\}") for n in names}
+
+    def __call__(self, variables: dict[str, Node | None]) -> tuple[Literal, ...]:
+        if self.fixed is not None:
+            return self.fixed
+        out = []
+        for template in self.templates:
+            text = str(template)
+            for name, term in variables.items():
+                if term is not None and "{" in text:
+                    replacement = str(term).replace("\\", "\\\\")
+                    text = self.patterns[name].sub(replacement, text)
+            out.append(Literal(text, lang=template.language))
+        return tuple(dict.fromkeys(out))

@@ -109,7 +109,8 @@ class ShapesGraph:
 
     def __init__(self, graph: Graph, shapes: dict[Node, Shape]) -> None:
         self.graph = graph
-        self.shapes = shapes
+        self.shapes = dict(sorted(shapes.items(), key=lambda item: (
+            isinstance(item[0], BNode), item[0].n3())))
         self.evaluations = tuple(self._evaluations())
 
     @classmethod
@@ -225,7 +226,7 @@ class _Reader:
             raise InvalidShapeError(node, "sh:deactivated is not a boolean", "Use true or false.",
                                     "deactivated")
         properties: list[Shape] = []
-        for prop in g.objects(node, SH.property):
+        for prop in sorted(g.objects(node, SH.property), key=lambda p: _order_key(g, p)):
             if not isinstance(prop, URIRef | BNode) or (prop, SH.path, None) not in g:
                 raise InvalidShapeError(node, f"sh:property {prop.n3()} has no sh:path",
                                         "Give the property shape a path.", "property-shapes")
@@ -285,6 +286,13 @@ class _Reader:
         if role == "property" and (node, SH.property, None) in self.graph:
             raise UnsupportedShapeError(node, "sh:property on a property shape",
                                         "Attach it to a node shape with its own target.", "")
+
+
+def _order_key(graph: Graph, node: Node) -> tuple[str, str]:
+    """Property shapes in a stable order: by path, then by node (blank-node ids vary)."""
+    path = graph.value(node, SH.path)
+    path_text = parse_path(graph, path, node).sparql() if path is not None else ""
+    return path_text, node.n3() if isinstance(node, URIRef) else ""
 
 
 def qualified_shapes(shape: Shape) -> Iterable[Shape]:
