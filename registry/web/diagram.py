@@ -42,9 +42,10 @@ class Edge:
 # feeding datasets, systems using sensors and datasets, and the suppliers and processors of the
 # contracts that cover a system or dataset.
 _STRUCTURAL = """
-SELECT DISTINCT ?from ?to ?via WHERE {
-  { ?from cityreg:feedsDataset ?to }
-  UNION { ?to cityreg:usesSensor|cityreg:usesDataset|cityreg:integrates ?from }
+SELECT DISTINCT ?from ?to ?via ?rel WHERE {
+  { ?from cityreg:feedsDataset ?to . BIND("feeds" AS ?rel) }
+  UNION { ?to cityreg:usesSensor|cityreg:usesDataset ?from . BIND("used by" AS ?rel) }
+  UNION { ?to cityreg:integrates ?from . BIND("integrated into" AS ?rel) }
   UNION { ?via cityreg:coversSystem|cityreg:coversDataset ?from ;
                cityreg:supplier|dpv:hasDataProcessor|cityreg:hasSubProcessor ?to }
   FILTER(?from = <%(e)s> || ?to = <%(e)s>)
@@ -78,7 +79,7 @@ def edges_for(context: RegistryContext, iri: str, limit: int = 24) -> list[Edge]
     for row in rows:
         via = row.get("via")
         edge = Edge(str(row["from"]), text(row["from"]), str(row["to"]), text(row["to"]),
-                    f"under {text(via)}" if via is not None else "data")
+                    f"under {text(via)}" if via is not None else str(row.get("rel", "data")))
         edges.setdefault((edge.source, edge.target), edge)
     return sorted(edges.values(), key=lambda e: (e.source_label, e.target_label))[:limit]
 
@@ -90,11 +91,11 @@ def _local(iri: str) -> str:
 # -- drawing --------------------------------------------------------------------------------------
 
 _WIDTH = 880
-_NODE_W = 230
+_NODE_W = 210
 _NODE_H = 44
 _ROW = 62
 _MARGIN = 16
-_MAX_CHARS = 30
+_MAX_CHARS = 27
 
 
 def _clip(text: str, limit: int = _MAX_CHARS) -> str:
@@ -123,13 +124,13 @@ def render_svg(iri: str, label: str, edges: list[Edge], linker: Linker) -> str:
     for index, (other, other_label, what) in enumerate(incoming):
         y = _row_y(index, len(incoming), height)
         parts.append(_edge(_MARGIN + _NODE_W, y + _NODE_H // 2, centre_x,
-                           centre_y + _NODE_H // 2, what))
+                           centre_y + _NODE_H // 2, what, label_at_start=True))
         parts.append(_node(_MARGIN, y, other, other_label, linker))
     for index, (other, other_label, what) in enumerate(outgoing):
         y = _row_y(index, len(outgoing), height)
         x = _WIDTH - _MARGIN - _NODE_W
         parts.append(_edge(centre_x + _NODE_W, centre_y + _NODE_H // 2, x, y + _NODE_H // 2,
-                           what))
+                           what, label_at_start=False))
         parts.append(_node(x, y, other, other_label, linker))
     parts.append(_node(centre_x, centre_y, iri, label, linker, centre=True))
     if not edges:
@@ -170,11 +171,14 @@ def _node(x: int, y: int, iri: str, label: str, linker: Linker, centre: bool = F
             f"<title>{escape(label)}</title>{box}</a>")
 
 
-def _edge(x1: int, y1: int, x2: int, y2: int, what: str) -> str:
+def _edge(x1: int, y1: int, x2: int, y2: int, what: str, label_at_start: bool) -> str:
+    """A curve from (x1, y1) to (x2, y2), labelled beside the outer node's end."""
     middle = (x1 + x2) // 2
     path = f"M{x1},{y1} C{middle},{y1} {middle},{y2} {x2},{y2}"
-    label_y = (y1 + y2) // 2 - 4
+    if label_at_start:
+        label = f'<text x="{x1 + 4}" y="{y1 - 5}" text-anchor="start">'
+    else:
+        label = f'<text x="{x2 - 4}" y="{y2 - 5}" text-anchor="end">'
     return (f'<g class="flow-edge"><title>{escape(what)}</title>'
             f'<path d="{path}" marker-end="url(#arrow)"/>'
-            f'<text x="{middle}" y="{label_y}" text-anchor="middle">{escape(_clip(what, 24))}'
-            "</text></g>")
+            f"{label}{escape(_clip(what, 20))}</text></g>")

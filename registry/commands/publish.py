@@ -1,0 +1,55 @@
+"""``cityreg publish``: the registry as a static website."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from registry.commands._common import paths_argument, plural, registry_for_reading, store_option
+from registry.context import RegistryContext
+from registry.namespaces import DEFAULT_ENTITY_BASE
+from registry.resources import seed_dir
+
+
+@click.command("publish")
+@paths_argument
+@store_option()
+@click.option("--out", required=True, metavar="DIR",
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the site to (new, empty, or a site published before).")
+@click.option("--base", default=DEFAULT_ENTITY_BASE, show_default=True, metavar="IRI",
+              help="Entity IRI base: entities under it get pages at id/<path>.html.")
+@click.option("--site-url", default="", metavar="URL",
+              help="Where the site will be served (ending in /), for absolute IRIs in "
+              "catalog.ttl; without it they are relative.")
+def publish(paths: tuple[Path, ...], store: Path | None, out: Path, base: str,
+            site_url: str) -> None:
+    """Write the registry as a static website to DIR: the same pages as `cityreg serve`.
+
+    Every entity gets a page (id/<path>.html) and its data (.ttl, .jsonld, .nt), plus index
+    pages, the findings dashboard, the ontology, the dumps and a DCAT catalogue. Links are
+    relative: any web host can serve the folder, and it works opened from disk. With no PATH
+    and no --store, publishes the built-in seed registry.
+    """
+    from registry.web.publish import publish as write_site
+
+    if site_url and not site_url.endswith("/"):
+        raise click.BadParameter(f"{site_url!r} must end in '/', as in https://example.org/",
+                                 param_hint="--site-url")
+    registry = registry_for_reading(store, paths or (() if store else (seed_dir(),)))
+    try:
+        report = write_site(RegistryContext(registry, entity_base=base), out, site_url)
+    finally:
+        registry.close()
+    entities = "1 entity" if report.entities == 1 else f"{report.entities} entities"
+    click.echo(f"Published {entities} to {out}")
+    click.echo(f"  {plural(report.pages, 'page')} (HTML)")
+    click.echo(f"  {plural(report.data_files, 'data file')} (Turtle, JSON-LD, N-Triples, "
+               "N-Quads)")
+    click.echo(f"  {plural(report.files, 'file')} in total")
+    for iri in report.skipped:
+        click.echo(f"  skipped {iri}: its path cannot be a file name", err=True)
+
+
+COMMANDS: list[click.Command] = [publish]
