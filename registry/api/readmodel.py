@@ -134,28 +134,35 @@ class ReadModel:
 
     @classmethod
     def from_registry(cls, registry: Registry) -> ReadModel:
-        """Read the registry in two bulk queries."""
+        """Read the registry in two bulk queries (the class hierarchy, then every statement)."""
         model = cls()
         model.statement_count = registry.count()
         superclasses: dict[str, set[str]] = defaultdict(set)
         for row in _rows(registry, f"SELECT ?c ?s WHERE {{ ?c <{RDFS_SUBCLASS}>+ ?s }}"):
             superclasses[row[0].value].add(row[1].value)
-        statements: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]] = (
-            defaultdict(lambda: defaultdict(list)))
+        statements: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]] = {}
+        labels = model.labels
         label_rank: dict[str, int] = {}
         for row in _rows(registry, "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
                          f"FILTER(?g != <{PROVENANCE_GRAPH}>) }}"):
-            subject, predicate, value = row[0], row[1], row[2]
-            key = subject.value
-            if predicate.value == RDFS_LABEL and isinstance(value, ox.Literal):
+            key, predicate, value = row[0].value, row[1].value, row[2]
+            props = statements.get(key)
+            if props is None:
+                props = statements[key] = {}
+            bucket = props.get(predicate)
+            if bucket is None:
+                props[predicate] = [value]
+            else:
+                bucket.append(value)
+            if predicate == RDFS_LABEL and isinstance(value, ox.Literal):
                 rank = 0 if value.language == "en" else 1 if value.language is None else 2
                 if rank < label_rank.get(key, 3):
                     label_rank[key] = rank
-                    model.labels[key] = value.value
-            if isinstance(subject, ox.NamedNode) or predicate.value != RDF_TYPE:
-                bucket = statements[key][predicate.value]
-                if value not in bucket:
-                    bucket.append(value)
+                    labels[key] = value.value
+        for props in statements.values():
+            for predicate, values in props.items():
+                if len(values) > 1:  # the same statement in two files
+                    props[predicate] = list(dict.fromkeys(values))
         for iri, props in statements.items():
             types = [t.value for t in props.get(RDF_TYPE, ())]
             kind = _kind(types, superclasses)
@@ -175,11 +182,7 @@ class ReadModel:
         for by_prop in model.reverse.values():
             for subjects in by_prop.values():
                 subjects.sort()
-        model.blank_nodes = {iri: props for iri, props in statements.items()
-                             if iri not in model.entities}
         return model
-
-    blank_nodes: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]]
 
     def label(self, iri: str) -> str:
         """The label of any IRI the registry labels, else the IRI's last segment."""

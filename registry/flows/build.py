@@ -27,21 +27,66 @@ from registry.flows.facts import CONTRACT_TYPES, Facts
 from registry.flows.model import Hop, OnwardSharing
 from registry.namespaces import CITYREG, DCAT, DCT, DPV, PROV, SSN
 
+# IRIs as plain strings, made once (closed-namespace lookups cost microseconds each).
+_CITYREG_DataFlow = str(CITYREG.DataFlow)
+_CITYREG_SubProcessingContract = str(CITYREG.SubProcessingContract)
+_CITYREG_buyer = str(CITYREG.buyer)
+_CITYREG_coversDataset = str(CITYREG.coversDataset)
+_CITYREG_coversSystem = str(CITYREG.coversSystem)
+_CITYREG_documentReference = str(CITYREG.documentReference)
+_CITYREG_endDate = str(CITYREG.endDate)
+_CITYREG_feedsDataset = str(CITYREG.feedsDataset)
+_CITYREG_grantedBy = str(CITYREG.grantedBy)
+_CITYREG_hasDataFlow = str(CITYREG.hasDataFlow)
+_CITYREG_hasSubProcessor = str(CITYREG.hasSubProcessor)
+_CITYREG_onwardSharingAllowed = str(CITYREG.onwardSharingAllowed)
+_CITYREG_operator = str(CITYREG.operator)
+_CITYREG_owner = str(CITYREG.owner)
+_CITYREG_parentContract = str(CITYREG.parentContract)
+_CITYREG_provider = str(CITYREG.provider)
+_CITYREG_recipient = str(CITYREG.recipient)
+_CITYREG_recipientRole = str(CITYREG.recipientRole)
+_CITYREG_sharesDataset = str(CITYREG.sharesDataset)
+_CITYREG_startDate = str(CITYREG.startDate)
+_CITYREG_supplier = str(CITYREG.supplier)
+_CITYREG_usesDataset = str(CITYREG.usesDataset)
+_CITYREG_usesSensor = str(CITYREG.usesSensor)
+_CITYREG_usesSystem = str(CITYREG.usesSystem)
+_DCAT_Dataset = str(DCAT.Dataset)
+_DCT_publisher = str(DCT.publisher)
+_DPV_DataController = str(DPV.DataController)
+_DPV_DataProcessor = str(DPV.DataProcessor)
+_DPV_DataSubProcessor = str(DPV.DataSubProcessor)
+_DPV_JointDataControllers = str(DPV.JointDataControllers)
+_DPV_Recipient = str(DPV.Recipient)
+_DPV_SubProcessorAgreement = str(DPV.SubProcessorAgreement)
+_DPV_ThirdParty = str(DPV.ThirdParty)
+_DPV_hasDataController = str(DPV.hasDataController)
+_DPV_hasDataProcessor = str(DPV.hasDataProcessor)
+_DPV_hasJointDataControllers = str(DPV.hasJointDataControllers)
+_DPV_hasLegalBasis = str(DPV.hasLegalBasis)
+_DPV_hasPurpose = str(DPV.hasPurpose)
+_PROV_wasDerivedFrom = str(PROV.wasDerivedFrom)
+_SSN_deployedSystem = str(SSN.deployedSystem)
+
 #: Labels of role terms that the ontology graph may not carry.
 ROLE_LABELS = {
-    str(DPV.DataController): "data controller",
-    str(DPV.JointDataControllers): "joint controller",
-    str(DPV.DataProcessor): "data processor",
-    str(DPV.DataSubProcessor): "sub-processor",
-    str(DPV.Recipient): "recipient",
-    str(DPV.ThirdParty): "third party",
-    str(DCT.publisher): "publisher",
-    str(CITYREG.operator): "operator",
-    str(CITYREG.owner): "owner",
-    str(CITYREG.supplier): "supplier",
+    _DPV_DataController: "data controller",
+    _DPV_JointDataControllers: "joint controller",
+    _DPV_DataProcessor: "data processor",
+    _DPV_DataSubProcessor: "sub-processor",
+    _DPV_Recipient: "recipient",
+    _DPV_ThirdParty: "third party",
+    _DCT_publisher: "publisher",
+    _CITYREG_operator: "operator",
+    _CITYREG_owner: "owner",
+    _CITYREG_supplier: "supplier",
 }
 
-_HOLDER_PROPERTIES = (CITYREG.operator, CITYREG.owner, DPV.hasDataController)
+_HOLDER_PROPERTIES = (_CITYREG_operator, _CITYREG_owner, _DPV_hasDataController)
+_ORGANISATION_TYPES = frozenset(str(t) for t in (CITYREG.Agency, CITYREG.Company,
+                                                 CITYREG.OtherOrganisation))
+_CONTRACT_TYPES = tuple(str(t) for t in CONTRACT_TYPES)
 
 
 @dataclass
@@ -93,15 +138,14 @@ def project(facts: Facts) -> Projection:
 
 def _collect_entities(projection: Projection) -> None:
     facts = projection.facts
-    datasets = {iri for iri, types in facts.types.items() if str(DCAT.Dataset) in types}
+    datasets = {iri for iri, types in facts.types.items() if _DCAT_Dataset in types}
     for by_property in facts.facts.values():
-        for prop in (CITYREG.feedsDataset, CITYREG.usesDataset, CITYREG.coversDataset,
-                     CITYREG.sharesDataset):
-            datasets.update(by_property.get(str(prop), ()))
+        for prop in (_CITYREG_feedsDataset, _CITYREG_usesDataset, _CITYREG_coversDataset,
+                     _CITYREG_sharesDataset):
+            datasets.update(by_property.get(prop, ()))
     projection.datasets = datasets
     organisations = {iri for iri, types in facts.types.items()
-                     if types & {str(t) for t in (CITYREG.Agency, CITYREG.Company,
-                                                  CITYREG.OtherOrganisation)}
+                     if types & _ORGANISATION_TYPES
                      or "http://www.w3.org/ns/org#Organization" in types}
     projection.organisations = organisations
 
@@ -109,7 +153,7 @@ def _collect_entities(projection: Projection) -> None:
 def _derivations(projection: Projection) -> None:
     facts = projection.facts
     for dataset in sorted(projection.datasets):
-        for parent in facts.get(dataset, str(PROV.wasDerivedFrom)):
+        for parent in facts.get(dataset, _PROV_wasDerivedFrom):
             if parent in projection.datasets:
                 projection.derived[parent].append(dataset)
                 projection.derived_from[dataset].append(parent)
@@ -117,11 +161,10 @@ def _derivations(projection: Projection) -> None:
 
 def _holders(facts: Facts, entity: str) -> list[tuple[str, str]]:
     """(organisation, role property) pairs of an entity's operators, owners and controllers."""
-    found = [(org, str(prop)) for prop in _HOLDER_PROPERTIES
-             for org in facts.get(entity, str(prop))]
-    for group in facts.get(entity, str(DPV.hasJointDataControllers)):
-        found += [(member, str(DPV.hasJointDataControllers))
-                  for member in facts.get(group, str(DPV.hasDataController))]
+    found = [(org, prop) for prop in _HOLDER_PROPERTIES for org in facts.get(entity, prop)]
+    for group in facts.get(entity, _DPV_hasJointDataControllers):
+        found += [(member, _DPV_hasJointDataControllers)
+                  for member in facts.get(group, _DPV_hasDataController)]
     return found
 
 
@@ -135,15 +178,15 @@ def _entities_by_object(facts: Facts, prop: str) -> dict[str, list[str]]:
 
 def _origins(projection: Projection) -> None:
     facts = projection.facts
-    feeders = _entities_by_object(facts, str(CITYREG.feedsDataset))
-    users = _entities_by_object(facts, str(CITYREG.usesDataset))
-    sensor_users = _entities_by_object(facts, str(CITYREG.usesSensor))
-    system_users = _entities_by_object(facts, str(CITYREG.usesSystem))
-    deployments = _entities_by_object(facts, str(SSN.deployedSystem))
+    feeders = _entities_by_object(facts, _CITYREG_feedsDataset)
+    users = _entities_by_object(facts, _CITYREG_usesDataset)
+    sensor_users = _entities_by_object(facts, _CITYREG_usesSensor)
+    system_users = _entities_by_object(facts, _CITYREG_usesSystem)
+    deployments = _entities_by_object(facts, _SSN_deployedSystem)
     for dataset in sorted(projection.datasets):
         label = facts.label(dataset)
-        for org in facts.get(dataset, str(DCT.publisher)):
-            projection.add(_origin_hop(facts, dataset, org, str(DCT.publisher), dataset, label))
+        for org in facts.get(dataset, _DCT_publisher):
+            projection.add(_origin_hop(facts, dataset, org, _DCT_publisher, dataset, label))
         for org, prop in _holders(facts, dataset):
             projection.add(_origin_hop(facts, dataset, org, prop, dataset, label))
         entities: list[str] = []
@@ -163,17 +206,17 @@ def _origins(projection: Projection) -> None:
 
 def _origin_hop(facts: Facts, entity: str, org: str, prop: str, dataset: str,
                 dataset_label: str) -> Hop:
-    role = str(DPV.DataController) if prop == str(DPV.hasDataController) else (
-        str(DPV.JointDataControllers) if prop == str(DPV.hasJointDataControllers) else prop)
+    role = _DPV_DataController if prop == _DPV_hasDataController else (
+        _DPV_JointDataControllers if prop == _DPV_hasJointDataControllers else prop)
     return Hop(
         source=entity, source_label=facts.label(entity), target=org, target_label=facts.label(org),
         dataset=dataset, dataset_label=dataset_label, kind="origin", via=entity,
         via_label=facts.label(entity), role=role, role_label=_role_label(facts, role),
         grant=prop, grant_label=facts.label(prop), purposes=tuple(facts.get(entity,
-                                                                             str(DPV.hasPurpose))),
-        legal_bases=tuple(facts.get(entity, str(DPV.hasLegalBasis))),
-        start=facts.day(entity, str(CITYREG.startDate)), end=facts.day(entity,
-                                                                      str(CITYREG.endDate)))
+                                                                             _DPV_hasPurpose)),
+        legal_bases=tuple(facts.get(entity, _DPV_hasLegalBasis)),
+        start=facts.day(entity, _CITYREG_startDate), end=facts.day(entity,
+                                                                      _CITYREG_endDate))
 
 
 def _role_label(facts: Facts, role: str) -> str:
@@ -183,19 +226,19 @@ def _role_label(facts: Facts, role: str) -> str:
 # -- contracts ------------------------------------------------------------------------------------
 
 def _system_datasets(facts: Facts, system: str) -> list[str]:
-    found = list(facts.get(system, str(CITYREG.feedsDataset)))
-    for sensor in facts.get(system, str(CITYREG.usesSensor)):
-        found += facts.get(sensor, str(CITYREG.feedsDataset))
+    found = list(facts.get(system, _CITYREG_feedsDataset))
+    for sensor in facts.get(system, _CITYREG_usesSensor):
+        found += facts.get(sensor, _CITYREG_feedsDataset)
     return found
 
 
 def _contract_datasets(facts: Facts, contract: str, seen: frozenset[str] = frozenset()
                        ) -> list[str]:
-    found = list(facts.get(contract, str(CITYREG.coversDataset)))
-    for system in facts.get(contract, str(CITYREG.coversSystem)):
+    found = list(facts.get(contract, _CITYREG_coversDataset))
+    for system in facts.get(contract, _CITYREG_coversSystem):
         found += _system_datasets(facts, system)
     if not found:
-        for parent in facts.get(contract, str(CITYREG.parentContract)):
+        for parent in facts.get(contract, _CITYREG_parentContract):
             if parent not in seen:
                 found += _contract_datasets(facts, parent, seen | {contract})
     return sorted(set(found))
@@ -203,8 +246,7 @@ def _contract_datasets(facts: Facts, contract: str, seen: frozenset[str] = froze
 
 def _contracts(projection: Projection) -> None:
     facts = projection.facts
-    contracts = sorted(iri for iri in facts.types if facts.is_a(iri, tuple(map(str,
-                                                                               CONTRACT_TYPES))))
+    contracts = sorted(iri for iri in facts.types if facts.is_a(iri, _CONTRACT_TYPES))
     for contract in contracts:
         datasets = _contract_datasets(facts, contract)
         if datasets:
@@ -213,32 +255,32 @@ def _contracts(projection: Projection) -> None:
 
 def _contract_hops(projection: Projection, contract: str, datasets: list[str]) -> None:
     facts = projection.facts
-    grant = facts.first(contract, str(CITYREG.grantedBy))
-    joint = [member for group in facts.get(contract, str(DPV.hasJointDataControllers))
-             for member in facts.get(group, str(DPV.hasDataController))]
-    controllers = facts.get(contract, str(DPV.hasDataController)) + joint
-    parents = facts.get(contract, str(CITYREG.parentContract))
-    is_sub = bool(parents) or facts.is_a(contract, (str(CITYREG.SubProcessingContract),
-                                                    str(DPV.SubProcessorAgreement)))
+    grant = facts.first(contract, _CITYREG_grantedBy)
+    joint = [member for group in facts.get(contract, _DPV_hasJointDataControllers)
+             for member in facts.get(group, _DPV_hasDataController)]
+    controllers = facts.get(contract, _DPV_hasDataController) + joint
+    parents = facts.get(contract, _CITYREG_parentContract)
+    is_sub = bool(parents) or facts.is_a(contract, (_CITYREG_SubProcessingContract,
+                                                    _DPV_SubProcessorAgreement))
     if not controllers:
         controllers = [p for parent in parents
-                       for p in facts.get(parent, str(DPV.hasDataProcessor))]
+                       for p in facts.get(parent, _DPV_hasDataProcessor)]
     if not controllers:
-        controllers = facts.get(contract, str(CITYREG.buyer))
-    processors = [(p, str(DPV.hasDataProcessor)) for p in facts.get(contract,
-                                                                     str(DPV.hasDataProcessor))]
+        controllers = facts.get(contract, _CITYREG_buyer)
+    processors = [(p, _DPV_hasDataProcessor) for p in facts.get(contract,
+                                                                     _DPV_hasDataProcessor)]
     if not processors and not is_sub:
-        processors = [(s, str(CITYREG.supplier)) for s in facts.get(contract,
-                                                                    str(CITYREG.supplier))]
-    subprocessors = facts.get(contract, str(CITYREG.hasSubProcessor))
-    stated = facts.flag(contract, str(CITYREG.onwardSharingAllowed))
+        processors = [(s, _CITYREG_supplier) for s in facts.get(contract,
+                                                                    _CITYREG_supplier)]
+    subprocessors = facts.get(contract, _CITYREG_hasSubProcessor)
+    stated = facts.flag(contract, _CITYREG_onwardSharingAllowed)
     onward: OnwardSharing = ("not disclosed" if stated is None
                              else "allowed" if stated else "not allowed")
     pairs: list[tuple[str, str, str, str, OnwardSharing, bool]] = []
     for controller in controllers:
         for processor, prop in processors:
-            role = str(DPV.DataSubProcessor) if is_sub else (
-                str(DPV.DataProcessor) if prop == str(DPV.hasDataProcessor) else prop)
+            role = _DPV_DataSubProcessor if is_sub else (
+                _DPV_DataProcessor if prop == _DPV_hasDataProcessor else prop)
             pairs.append((controller, processor, role, prop, onward, is_sub))
         for prop, role in ((DPV.hasRecipient, DPV.Recipient), (DPV.hasThirdParty,
                                                                DPV.ThirdParty)):
@@ -247,11 +289,11 @@ def _contract_hops(projection: Projection, contract: str, datasets: list[str]) -
     upstream = [p for p, _ in processors] or controllers
     for processor in upstream:
         for sub in subprocessors:
-            pairs.append((processor, sub, str(DPV.DataSubProcessor),
-                          str(CITYREG.hasSubProcessor), onward, True))
+            pairs.append((processor, sub, _DPV_DataSubProcessor,
+                          _CITYREG_hasSubProcessor, onward, True))
     for first, second in permutations(joint, 2):
-        pairs.append((first, second, str(DPV.JointDataControllers),
-                      str(DPV.hasJointDataControllers), "allowed", False))
+        pairs.append((first, second, _DPV_JointDataControllers,
+                      _DPV_hasJointDataControllers, "allowed", False))
     label = facts.label(contract)
     for dataset in datasets:
         dataset_label = facts.label(dataset)
@@ -265,16 +307,16 @@ def _contract_hops(projection: Projection, contract: str, datasets: list[str]) -
                 kind="contract", via=contract, via_label=label, role=role,
                 role_label=_role_label(facts, role), grant=granted,
                 grant_label=_grant_label(facts, granted),
-                purposes=tuple(facts.get(contract, str(DPV.hasPurpose))),
-                legal_bases=tuple(facts.get(contract, str(DPV.hasLegalBasis))),
-                onward_sharing=sharing, start=facts.day(contract, str(CITYREG.startDate)),
-                end=facts.day(contract, str(CITYREG.endDate)), chain=chain))
+                purposes=tuple(facts.get(contract, _DPV_hasPurpose)),
+                legal_bases=tuple(facts.get(contract, _DPV_hasLegalBasis)),
+                onward_sharing=sharing, start=facts.day(contract, _CITYREG_startDate),
+                end=facts.day(contract, _CITYREG_endDate), chain=chain))
 
 
 def _grant_label(facts: Facts, grant: str) -> str:
     if grant in facts.labels:
         return facts.labels[grant]
-    reference = facts.first(grant, str(CITYREG.documentReference))
+    reference = facts.first(grant, _CITYREG_documentReference)
     return f"clause {reference}" if reference else facts.label(grant)
 
 
@@ -282,8 +324,8 @@ def _grant_label(facts: Facts, grant: str) -> str:
 
 def _flows(projection: Projection) -> None:
     facts = projection.facts
-    agreements = _entities_by_object(facts, str(CITYREG.hasDataFlow))
-    flows = sorted(iri for iri, types in facts.types.items() if str(CITYREG.DataFlow) in types)
+    agreements = _entities_by_object(facts, _CITYREG_hasDataFlow)
+    flows = sorted(iri for iri, types in facts.types.items() if _CITYREG_DataFlow in types)
     for flow in flows:
         agreement = next(iter(agreements.get(flow, ())), None)
         owner = agreement or flow
@@ -291,18 +333,18 @@ def _flows(projection: Projection) -> None:
         def own_or_agreement(prop: str, flow: str = flow, owner: str = owner) -> list[str]:
             return facts.get(flow, prop) or facts.get(owner, prop)
 
-        stated = facts.flag(flow, str(CITYREG.onwardSharingAllowed))
+        stated = facts.flag(flow, _CITYREG_onwardSharingAllowed)
         onward: OnwardSharing = ("not disclosed" if stated is None
                                  else "allowed" if stated else "not allowed")
-        role = facts.first(flow, str(CITYREG.recipientRole)) or str(DPV.Recipient)
-        grant = (facts.first(flow, str(CITYREG.grantedBy))
-                 or facts.first(owner, str(CITYREG.grantedBy)) or str(CITYREG.recipient))
-        start = facts.day(flow, str(CITYREG.startDate)) or facts.day(owner,
-                                                                     str(CITYREG.startDate))
-        end = facts.day(flow, str(CITYREG.endDate)) or facts.day(owner, str(CITYREG.endDate))
-        for provider in facts.get(flow, str(CITYREG.provider)):
-            for recipient in facts.get(flow, str(CITYREG.recipient)):
-                for dataset in facts.get(flow, str(CITYREG.sharesDataset)):
+        role = facts.first(flow, _CITYREG_recipientRole) or _DPV_Recipient
+        grant = (facts.first(flow, _CITYREG_grantedBy)
+                 or facts.first(owner, _CITYREG_grantedBy) or _CITYREG_recipient)
+        start = facts.day(flow, _CITYREG_startDate) or facts.day(owner,
+                                                                     _CITYREG_startDate)
+        end = facts.day(flow, _CITYREG_endDate) or facts.day(owner, _CITYREG_endDate)
+        for provider in facts.get(flow, _CITYREG_provider):
+            for recipient in facts.get(flow, _CITYREG_recipient):
+                for dataset in facts.get(flow, _CITYREG_sharesDataset):
                     projection.add(Hop(
                         source=provider, source_label=facts.label(provider), target=recipient,
                         target_label=facts.label(recipient), dataset=dataset,
@@ -310,8 +352,8 @@ def _flows(projection: Projection) -> None:
                         via_label=facts.label(owner), flow=flow, role=role,
                         role_label=_role_label(facts, role), grant=grant,
                         grant_label=_grant_label(facts, grant),
-                        purposes=tuple(own_or_agreement(str(DPV.hasPurpose))),
-                        legal_bases=tuple(own_or_agreement(str(DPV.hasLegalBasis))),
+                        purposes=tuple(own_or_agreement(_DPV_hasPurpose)),
+                        legal_bases=tuple(own_or_agreement(_DPV_hasLegalBasis)),
                         onward_sharing=onward, start=start, end=end))
 
 
@@ -321,19 +363,19 @@ def _source_datasets(projection: Projection) -> None:
     facts = projection.facts
     sources: dict[str, list[str]] = {dataset: [dataset] for dataset in projection.datasets}
     for subject, by_property in facts.facts.items():
-        feeds = list(by_property.get(str(CITYREG.feedsDataset), ()))
+        feeds = list(by_property.get(_CITYREG_feedsDataset, ()))
         if feeds:
             sources[subject] = sorted(set(feeds))
     for subject, by_property in facts.facts.items():
-        systems = by_property.get(str(SSN.deployedSystem), ())
+        systems = by_property.get(_SSN_deployedSystem, ())
         if systems:
             found = list(sources.get(subject, ()))
             for system in systems:
                 found += sources.get(system, [])
-                for sensor in facts.get(system, str(CITYREG.usesSensor)):
+                for sensor in facts.get(system, _CITYREG_usesSensor):
                     found += sources.get(sensor, [])
             sources[subject] = sorted(set(found))
-    published = _entities_by_object(facts, str(DCT.publisher))
+    published = _entities_by_object(facts, _DCT_publisher)
     for org in projection.organisations:
         if org not in sources:
             sources[org] = sorted(d for d in published.get(org, ()) if d in projection.datasets)

@@ -1,8 +1,8 @@
 """The few bulk SPARQL queries the access graph is built from.
 
-Three queries read everything the projection needs (labels, the types that matter, and the
-statements of the roughly thirty properties that move data), whatever the registry's size: never
-one query per node. The answers are kept as plain dicts of strings for the builder.
+One query for labels, one per type that matters and one per property that moves data (about
+sixty in all, whatever the registry's size; never one query per node) read everything the
+projection needs. The answers are kept as plain dicts of strings for the builder.
 """
 
 from __future__ import annotations
@@ -98,12 +98,9 @@ class Facts:
         return found is not None and any(t in found for t in types)
 
 
-def _values(terms: tuple[str, ...]) -> str:
-    return " ".join(f"<{term}>" for term in terms)
-
-
 def read_facts(registry: Registry) -> Facts:
-    """Run the three bulk queries and collect their answers."""
+    """Run the bulk queries (one per property and type: single patterns are the fastest form
+    for pyoxigraph, twice as fast as one query joining a VALUES list) and collect the answers."""
     facts = Facts()
     label_rank: dict[str, int] = {}
     for row in _rows(registry, f"SELECT ?s ?l WHERE {{ ?s <{RDFS_LABEL}> ?l FILTER isIRI(?s) }}"):
@@ -116,16 +113,19 @@ def read_facts(registry: Registry) -> Facts:
         if rank < label_rank.get(key, 3):
             label_rank[key] = rank
             facts.labels[key] = literal.value
-    for row in _rows(registry, "SELECT ?s ?t WHERE { VALUES ?t { "
-                     f"{_values(TRACKED_TYPES)} }} ?s a ?t }}"):
-        facts.types[row[0].value].add(row[1].value)
+    for kind in TRACKED_TYPES:
+        name = str(kind)
+        for row in _rows(registry, f"SELECT ?s WHERE {{ ?s a <{name}> }}"):
+            facts.types[row[0].value].add(name)
     collected: dict[str, dict[str, list[str]]] = facts.facts
-    for row in _rows(registry, f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {_values(PROPERTIES)} }}"
-                     " ?s ?p ?o }"):
-        collected[row[0].value][row[1].value].append(row[2].value)
+    for prop in PROPERTIES:
+        name = str(prop)
+        for row in _rows(registry, f"SELECT ?s ?o WHERE {{ ?s <{name}> ?o }}"):
+            collected[row[0].value][name].append(row[1].value)
     for by_property in collected.values():
-        for prop, values in by_property.items():
-            by_property[prop] = sorted(set(values))
+        for name, values in by_property.items():
+            if len(values) > 1:
+                by_property[name] = sorted(set(values))
     return facts
 
 

@@ -34,6 +34,17 @@ from registry.flows.trace import check_limits, trace
 from registry.namespaces import CITYREG, DPV
 from registry.store import Registry
 
+# IRIs as plain strings, made once (closed-namespace lookups cost microseconds each).
+_CITYREG_buyer = str(CITYREG.buyer)
+_CITYREG_city = str(CITYREG.city)
+_CITYREG_developer = str(CITYREG.developer)
+_CITYREG_feedsDataset = str(CITYREG.feedsDataset)
+_CITYREG_hostedBy = str(CITYREG.hostedBy)
+_CITYREG_operator = str(CITYREG.operator)
+_CITYREG_parentContract = str(CITYREG.parentContract)
+_CITYREG_usesSensor = str(CITYREG.usesSensor)
+_DPV_hasDataController = str(DPV.hasDataController)
+
 _FIX_SOURCE = ("give the IRI or exact label of a sensor, deployment, system, dataset or "
                "organisation (see `cityreg query` or the GraphQL `search` field)")
 
@@ -192,10 +203,10 @@ class AccessGraph:
                 if entity in seen:
                     continue
                 seen.add(entity)
-                city = facts.first(entity, str(CITYREG.city))
+                city = facts.first(entity, _CITYREG_city)
                 if city:
                     return city
-                pending += facts.get(entity, str(CITYREG.parentContract))
+                pending += facts.get(entity, _CITYREG_parentContract)
             return None
 
         def add_dataset(vendor: str, dataset: str, fallback: str | None) -> None:
@@ -211,8 +222,8 @@ class AccessGraph:
                        for v in by_property.get(str(prop), ())}
             if not vendors:
                 continue
-            buyers = by_property.get(str(CITYREG.buyer), []) + by_property.get(
-                str(DPV.hasDataController), [])
+            buyers = by_property.get(_CITYREG_buyer, []) + by_property.get(
+                _DPV_hasDataController, [])
             city = city_of(contract, *buyers)
             covered = self._contract_datasets(contract)
             for vendor in vendors:
@@ -220,15 +231,15 @@ class AccessGraph:
                 for dataset in covered:
                     add_dataset(vendor, dataset, city)
         for entity, by_property in facts.facts.items():
-            for vendor in by_property.get(str(CITYREG.developer), ()):
-                city = city_of(entity, *by_property.get(str(CITYREG.operator), []))
+            for vendor in by_property.get(_CITYREG_developer, ()):
+                city = city_of(entity, *by_property.get(_CITYREG_operator, []))
                 row = rows[(vendor, city)]
-                for sensor in by_property.get(str(CITYREG.usesSensor), ()):
+                for sensor in by_property.get(_CITYREG_usesSensor, ()):
                     row["sensors"].add(sensor)
-                for dataset in by_property.get(str(CITYREG.feedsDataset), ()):
+                for dataset in by_property.get(_CITYREG_feedsDataset, ()):
                     add_dataset(vendor, dataset, city)
-            for vendor in by_property.get(str(CITYREG.hostedBy), ()):
-                add_dataset(vendor, entity, city_of(*by_property.get(str(CITYREG.city), [])))
+            for vendor in by_property.get(_CITYREG_hostedBy, ()):
+                add_dataset(vendor, entity, city_of(*by_property.get(_CITYREG_city, [])))
         result = [
             VendorConcentration(
                 vendor, self.label(vendor), city, None if city is None else self.label(city),
@@ -246,6 +257,6 @@ class AccessGraph:
 def _feeders(facts: Facts) -> dict[str, list[str]]:
     index: dict[str, list[str]] = defaultdict(list)
     for subject, by_property in facts.facts.items():
-        for dataset in by_property.get(str(CITYREG.feedsDataset), ()):
+        for dataset in by_property.get(_CITYREG_feedsDataset, ()):
             index[dataset].append(subject)
     return index
