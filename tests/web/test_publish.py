@@ -50,6 +50,23 @@ def test_every_local_link_resolves_to_a_file(site: Path) -> None:
     assert checked > 500
 
 
+@pytest.mark.slow
+def test_seed_site_links_resolve(tmp_path: Path) -> None:
+    from registry.resources import seed_dir
+    from registry.store import Registry
+
+    with Registry.memory() as registry:
+        registry.load(seed_dir())
+        report = publish(RegistryContext(registry), tmp_path / "seed")
+    assert report.skipped == ()
+    site = report.out
+    assert (site / "id/rio/system/operations-centre.html").is_file()
+    for page in site.rglob("*.html"):
+        for href in local_links(page):
+            target = (page.parent / unquote(href.split("#", 1)[0])).resolve()
+            assert target.is_file(), f"{page.relative_to(site)} links to missing {href}"
+
+
 def test_layout_and_data_files(site: Path) -> None:
     for name in ("index.html", "cities/index.html", "cities/harbour.html", "types/agency.html",
                  "vendors/index.html", "findings.html", "ontology.html", "404.html",
