@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import graphene
 
 from graphql import GraphQLError, GraphQLResolveInfo
+from registry.api.connections import Page, connection, page_args, paginate
 from registry.namespaces import PREFIXES
 
 if TYPE_CHECKING:
@@ -111,10 +112,16 @@ def ref(kind: Any, prop: str, doc: str) -> graphene.Field:
     return graphene.Field(kind, description=doc, resolver=resolve)
 
 
-def back(kind: Any, prop: str, doc: str) -> graphene.List:
-    """The entities that point to this one with ``prop``."""
-    return graphene.List(graphene.NonNull(kind), required=True, description=doc,
-                         resolver=lambda e, i: model(i).pointing_at(e.iri, prop))
+def back(kind: Any, name: str, prop: str, doc: str) -> graphene.Field:
+    """The entities that point to this one with ``prop``, as a paginated connection.
+
+    Reverse links can be long (every entry cites the report it comes from), so they page.
+    """
+    def resolve(entity: Entity, info: GraphQLResolveInfo, first: int | None = None,
+                after: str | None = None) -> Page:
+        return paginate(model(info).pointing_at(entity.iri, prop), first, after)
+    return graphene.Field(connection(kind, name), required=True, description=doc,
+                          resolver=resolve, **page_args())
 
 
 def refused(message: str) -> GraphQLError:

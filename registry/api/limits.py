@@ -1,9 +1,10 @@
 """What one GraphQL request may cost: depth, estimated cost, page size, time.
 
-* **depth**: at most :data:`MAX_DEPTH` nested selections (graphene's depth-limit validator);
+* **depth**: at most :data:`MAX_DEPTH` nested selections;
 * **page size**: ``first`` at most :data:`MAX_PAGE_SIZE` on every list;
-* **cost**: every selected field costs 1 times the product of the ``first`` of the lists it is
-  nested in (default :data:`DEFAULT_PAGE_SIZE`); a trace costs its ``maxPaths``. More than
+* **cost**: every selected field costs 1 times the product of the ``first`` of the paginated
+  lists it is nested in (:data:`DEFAULT_PAGE_SIZE` when not given); a trace multiplies by its
+  ``maxPaths``. More than
   :data:`MAX_COST` is refused before anything runs;
 * **time**: a resolver that starts after :data:`TIMEOUT_SECONDS` fails the request.
 
@@ -58,7 +59,7 @@ def _cost(selection_set: SelectionSetNode | None, multiplier: int,
     total = 0
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
-            factor = 1
+            factor = DEFAULT_PAGE_SIZE if _is_connection(selection) else 1
             for argument in selection.arguments or ():
                 if argument.name.value in MULTIPLIERS:
                     value = value_from_ast_untyped(argument.value, variables)
@@ -68,9 +69,7 @@ def _cost(selection_set: SelectionSetNode | None, multiplier: int,
                                 f"first: {value} on `{selection.name.value}` exceeds the "
                                 f"page-size cap of {MAX_PAGE_SIZE}; ask for at most "
                                 f"{MAX_PAGE_SIZE} items and page on with `after`")
-                        factor = max(factor, value)
-            if factor == 1 and selection.name.value in {"edges", "nodes"}:
-                factor = 1
+                        factor = value
             total += multiplier
             total += _cost(selection.selection_set, multiplier * factor, fragments, variables,
                            seen)
@@ -82,6 +81,50 @@ def _cost(selection_set: SelectionSetNode | None, multiplier: int,
                 total += _cost(fragments[name].selection_set, multiplier, fragments,
                                variables, seen | {name})
     return total
+
+
+def _is_connection(field: FieldNode) -> bool:
+    """A paginated list: its selection asks for ``edges`` or ``nodes``."""
+    selections = field.selection_set.selections if field.selection_set else ()
+    return any(isinstance(sub, FieldNode) and sub.name.value in {"edges", "nodes"}
+               for sub in selections)
+
+
+def operation_depth(document: DocumentNode, operation_name: str | None) -> int:
+    """How deeply the chosen operation nests its selections (fragments expanded)."""
+    fragments = {d.name.value: d for d in document.definitions
+                 if isinstance(d, FragmentDefinitionNode)}
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)
+                  and (operation_name is None or (d.name and d.name.value == operation_name))]
+    return max((_depth(op.selection_set, fragments, set()) for op in operations[:1]), default=0)
+
+
+def _depth(selection_set: SelectionSetNode | None, fragments: dict[str, FragmentDefinitionNode],
+           seen: set[str]) -> int:
+    if selection_set is None:
+        return 0
+    deepest = 0
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            if selection.name.value.startswith("__"):
+                continue  # introspection (GraphiQL's schema query) is not limited
+            deepest = max(deepest, 1 + _depth(selection.selection_set, fragments, seen))
+        elif isinstance(selection, InlineFragmentNode):
+            deepest = max(deepest, _depth(selection.selection_set, fragments, seen))
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in fragments and name not in seen:
+                deepest = max(deepest, _depth(fragments[name].selection_set, fragments,
+                                              seen | {name}))
+    return deepest
+
+
+def check_depth(depth: int) -> None:
+    """Refuse an operation nested deeper than :data:`MAX_DEPTH`."""
+    if depth > MAX_DEPTH:
+        raise GraphQLError(
+            f"query depth {depth} exceeds the limit of {MAX_DEPTH} nested selections; ask for "
+            "the ids of deeper entities and query them with `node(id:)` in a second request")
 
 
 def check_cost(cost: int) -> None:

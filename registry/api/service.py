@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from graphene.validation import depth_limit_validator
-
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -28,11 +26,12 @@ from graphql import (
     validate,
 )
 from registry.api.limits import (
-    MAX_DEPTH,
     TIMEOUT_SECONDS,
     DeadlineMiddleware,
     check_cost,
+    check_depth,
     estimate_cost,
+    operation_depth,
 )
 from registry.api.readmodel import ReadModel
 from registry.api.schema import schema
@@ -42,7 +41,7 @@ if TYPE_CHECKING:
     from registry.flows import AccessGraph
 
 _CACHE_SIZE = 256
-_RULES = (*specified_rules, depth_limit_validator(max_depth=MAX_DEPTH))
+_RULES = tuple(specified_rules)
 
 
 @dataclass
@@ -129,10 +128,11 @@ class GraphQLService:
 
     def check(self, prepared: Prepared, operation_name: str | None,
               variables: Mapping[str, Any] | None) -> list[GraphQLError]:
-        """Validation errors, else the cost and page-size refusals (empty when it may run)."""
+        """Validation errors, else the depth, cost and page-size refusals (empty: it may run)."""
         if prepared.errors or prepared.document is None:
             return prepared.errors
         try:
+            check_depth(operation_depth(prepared.document, operation_name))
             check_cost(estimate_cost(prepared.document, operation_name, variables))
         except GraphQLError as error:
             return [error]

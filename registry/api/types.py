@@ -13,6 +13,7 @@ from typing import Any
 import graphene
 
 from graphql import GraphQLResolveInfo
+from registry.api.connections import Page, connection, page_args, paginate
 from registry.api.fields import (
     Term,
     TermValue,
@@ -125,7 +126,8 @@ class Entity(graphene.Interface):  # type: ignore[misc]  # graphene is untyped
         return TYPES[instance.kind]
 
 
-def _org_contracts(entity: EntityRecord, info: GraphQLResolveInfo) -> list[EntityRecord]:
+def _org_contracts(entity: EntityRecord, info: GraphQLResolveInfo, first: int | None = None,
+                   after: str | None = None) -> Page:
     found = model(info)
     seen: dict[str, EntityRecord] = {}
     for prop in (C + "buyer", C + "supplier", str(DPV.hasDataController),
@@ -133,7 +135,8 @@ def _org_contracts(entity: EntityRecord, info: GraphQLResolveInfo) -> list[Entit
         for contract in found.pointing_at(entity.iri, prop):
             if contract.kind == "Contract":
                 seen[contract.iri] = contract
-    return sorted(seen.values(), key=lambda e: (e.label.casefold(), e.iri))
+    return paginate(sorted(seen.values(), key=lambda e: (e.label.casefold(), e.iri)), first,
+                    after)
 
 
 class Organisation(Entity):
@@ -147,13 +150,13 @@ class Organisation(Entity):
     data_protection_officer = text(C + "dataProtectionOfficer", "DPO contact.")
     contact_point = text(C + "contactPoint", "Contact point.")
     dpf_certified = flag(C + "dpfCertified", "Data Privacy Framework certified.")
-    contracts = graphene.List(graphene.NonNull(lambda: Contract), required=True,
-                              resolver=_org_contracts,
-                              description="Contracts it buys, supplies, controls or processes.")
-    agreements = back(lambda: DataSharingAgreement, C + "hasParty",
+    contracts = graphene.Field(connection(lambda: Contract, "Contract"), required=True,
+                               resolver=_org_contracts, **page_args(),
+                               description="Contracts it buys, supplies, controls or processes.")
+    agreements = back(lambda: DataSharingAgreement, "DataSharingAgreement", C + "hasParty",
                       "Data-sharing agreements it is party to.")
-    operates = back(lambda: Entity, C + "operator", "Sensors, systems, deployments it operates.")
-    publishes = back(lambda: Dataset, str(DCT.publisher), "Datasets it publishes.")
+    operates = back(lambda: Entity, "Entity", C + "operator", "What it operates.")
+    publishes = back(lambda: Dataset, "Dataset", str(DCT.publisher), "Datasets it publishes.")
 
     @classmethod
     def resolve_type(cls, instance: EntityRecord, info: GraphQLResolveInfo) -> Any:
@@ -192,8 +195,8 @@ class Sensor(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
     unit_count = integer(C + "unitCount", "Number of devices.")
     observes = terms(str(SOSA.observes), "What it observes.")
     feeds_datasets = refs(lambda: Dataset, C + "feedsDataset", "Datasets it feeds.")
-    deployments = back(lambda: Deployment, str(SSN.deployedSystem), "Where it is deployed.")
-    used_by = back(lambda: System, C + "usesSensor", "Systems that use it.")
+    deployments = back(lambda: Deployment, "Deployment", str(SSN.deployedSystem), "Deployments.")
+    used_by = back(lambda: System, "System", C + "usesSensor", "Systems that use it.")
 
 
 def _gdpr_fields() -> dict[str, Any]:
@@ -232,7 +235,8 @@ System: Any = type("System", (graphene.ObjectType,), {
     "uses_datasets": refs(lambda: Dataset, C + "usesDataset", "Datasets it uses."),
     "feeds_datasets": refs(lambda: Dataset, C + "feedsDataset", "Datasets it feeds."),
     "integrates": refs(lambda: Entity, C + "integrates", "What it integrates."),
-    "deployments": back(lambda: Deployment, str(SSN.deployedSystem), "Its deployments."),
+    "deployments": back(lambda: Deployment, "Deployment", str(SSN.deployedSystem),
+                        "Its deployments."),
     **_gdpr_fields(),
 })
 
@@ -260,10 +264,10 @@ class Dataset(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
     storage_country = text(C + "storageCountry", "Where it is stored.")
     hosted_by = ref(lambda: Organisation, C + "hostedBy", "Who hosts it.")
     derived_from = refs(lambda: Dataset, str(PROV.wasDerivedFrom), "Datasets it was made from.")
-    derivatives = back(lambda: Dataset, str(PROV.wasDerivedFrom), "Datasets made from it.")
-    fed_by = back(lambda: Entity, C + "feedsDataset", "Sensors and systems that feed it.")
-    covered_by = back(lambda: Contract, C + "coversDataset", "Contracts covering it.")
-    shared_in = back(lambda: DataFlow, C + "sharesDataset", "Data flows that share it.")
+    derivatives = back(lambda: Dataset, "Dataset", str(PROV.wasDerivedFrom), "Derived data.")
+    fed_by = back(lambda: Entity, "Entity", C + "feedsDataset", "Sensors and systems that feed it.")
+    covered_by = back(lambda: Contract, "Contract", C + "coversDataset", "Contracts covering it.")
+    shared_in = back(lambda: DataFlow, "DataFlow", C + "sharesDataset", "Data flows that share it.")
 
 
 class Clause(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
@@ -274,7 +278,10 @@ class Clause(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
 
     document_reference = text(C + "documentReference", "Such as §12.1.")
     quote = text(C + "quote", "The clause's words.")
-    of = back(lambda: Entity, str(DPV.hasContractualClause), "The contract or agreement.")
+    of = graphene.List(graphene.NonNull(lambda: Entity), required=True,
+                       description="The contract or agreement it belongs to.",
+                       resolver=lambda e, i: model(i).pointing_at(e.iri,
+                                                                  str(DPV.hasContractualClause)))
 
 
 class Contract(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
@@ -289,7 +296,7 @@ class Contract(graphene.ObjectType):  # type: ignore[misc]  # graphene is untype
     processors = refs(lambda: Organisation, str(DPV.hasDataProcessor), "Data processors.")
     sub_processors = refs(lambda: Organisation, C + "hasSubProcessor", "Sub-processors.")
     parent_contract = ref(lambda: Contract, C + "parentContract", "Parent contract.")
-    sub_contracts = back(lambda: Contract, C + "parentContract", "Sub-processing contracts.")
+    sub_contracts = back(lambda: Contract, "Contract", C + "parentContract", "Sub-contracts.")
     subject_matter = text(C + "subjectMatter", "Subject matter.")
     nature_of_processing = text(C + "natureOfProcessing", "Nature of the processing.")
     purposes = terms(str(DPV.hasPurpose), "Purposes.")
@@ -362,7 +369,7 @@ class ImpactAssessment(graphene.ObjectType):  # type: ignore[misc]  # graphene i
     residual_risk_high = flag(C + "residualRiskHigh", "High residual risk.")
     prior_consultation_date = day(C + "priorConsultationDate", "Prior consultation.")
     covers = terms(C + "covers", "Elements it addresses.")
-    assesses = back(Entity, str(DPV.hasImpactAssessment), "What it assesses.")
+    assesses = back(Entity, "Entity", str(DPV.hasImpactAssessment), "What it assesses.")
 
 
 class Source(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
@@ -376,13 +383,17 @@ class Source(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
     published_on = day(C + "publishedOn", "When it was published.")
     footnote = integer(C + "footnote", "Footnote number in the citing report.")
     cited_in = ref(lambda: Source, C + "citedIn", "The report citing it.")
-    evidences = back(Entity, C + "source", "Entries taken from it.")
+    evidences = back(Entity, "Entity", C + "source", "Entries taken from it.")
 
 
-def _in_city(*kinds: str) -> Any:
-    def resolve(city: EntityRecord, info: GraphQLResolveInfo) -> list[EntityRecord]:
-        return [e for e in model(info).pointing_at(city.iri, C + "city") if e.kind in kinds]
-    return resolve
+def _in_city(kind: Any, name: str, *kinds: str) -> graphene.Field:
+    """The city's entities of ``kinds``, as a connection."""
+    def resolve(city: EntityRecord, info: GraphQLResolveInfo, first: int | None = None,
+                after: str | None = None) -> Page:
+        found = [e for e in model(info).pointing_at(city.iri, C + "city") if e.kind in kinds]
+        return paginate(found, first, after)
+    return graphene.Field(connection(kind, name), required=True, resolver=resolve,
+                          description=f"Its {name} entries.", **page_args())
 
 
 class City(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
@@ -392,15 +403,12 @@ class City(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
         interfaces = (Entity,)
 
     country_code = text(C + "countryCode", "Country.")
-    sensors = graphene.List(graphene.NonNull(Sensor), required=True,
-                            resolver=_in_city("Sensor"))
-    datasets = graphene.List(graphene.NonNull(Dataset), required=True,
-                             resolver=_in_city("Dataset"))
-    systems = graphene.List(graphene.NonNull(System), required=True, resolver=_in_city("System"))
-    contracts = graphene.List(graphene.NonNull(Contract), required=True,
-                              resolver=_in_city("Contract"))
-    organisations = graphene.List(graphene.NonNull(Organisation), required=True,
-                                  resolver=_in_city("Agency", "Company", "OtherOrganisation"))
+    sensors = _in_city(Sensor, "Sensor", "Sensor")
+    datasets = _in_city(Dataset, "Dataset", "Dataset")
+    systems = _in_city(System, "System", "System")
+    contracts = _in_city(Contract, "Contract", "Contract")
+    organisations = _in_city(Organisation, "Organisation", "Agency", "Company",
+                             "OtherOrganisation")
 
 
 TYPES: dict[str, Any] = {

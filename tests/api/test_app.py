@@ -73,7 +73,15 @@ def test_deep_query_is_refused(client: TestClient) -> None:
     answer = client.post("/graphql", json={"query": deep}, headers={"accept": GRAPHQL_RESPONSE})
     assert answer.status_code == 400
     assert answer.json()["errors"][0]["message"] == (
-        "'anonymous' exceeds maximum operation depth of 12.")
+        "query depth 23 exceeds the limit of 12 nested selections; ask for the ids of deeper "
+        "entities and query them with `node(id:)` in a second request")
+    fragment = ("query { cities { nodes { ...Deep } } } fragment Deep on City { "
+                + "sources { " * 11 + "id" + " }" * 11 + " }")
+    assert "query depth 14 exceeds" in client.post("/graphql", json={"query": fragment}).json()[
+        "errors"][0]["message"]
+    introspection = "{ __schema { types { name fields { name type { name ofType { name "
+    introspection += "ofType { name ofType { name ofType { name } } } } } } } } }"
+    assert "errors" not in client.post("/graphql", json={"query": introspection}).json()
 
 
 def test_huge_page_and_costly_queries_are_refused(client: TestClient) -> None:
