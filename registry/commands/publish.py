@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -23,8 +24,10 @@ from registry.resources import seed_dir
 @click.option("--site-url", default="", metavar="URL",
               help="Where the site will be served (ending in /), for absolute IRIs in "
               "catalog.ttl; without it they are relative.")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Reference date of the legal checks (YYYY-MM-DD; default today).")
 def publish(paths: tuple[Path, ...], store: Path | None, out: Path, base: str,
-            site_url: str) -> None:
+            site_url: str, as_of: str | None) -> None:
     """Write the registry as a static website to DIR: the same pages as `cityreg serve`.
 
     Every entity gets a page (id/<path>.html) and its data (.ttl, .jsonld, .nt), plus index
@@ -37,9 +40,17 @@ def publish(paths: tuple[Path, ...], store: Path | None, out: Path, base: str,
     if site_url and not site_url.endswith("/"):
         raise click.BadParameter(f"{site_url!r} must end in '/', as in https://example.org/",
                                  param_hint="--site-url")
+    try:
+        reference = date.fromisoformat(as_of) if as_of is not None else None
+    except ValueError:
+        raise click.BadParameter(f"{as_of!r} is not a date: expected YYYY-MM-DD, such as "
+                                 "2024-01-31", param_hint="--as-of") from None
     registry = registry_for_reading(store, paths or (() if store else (seed_dir(),)))
     try:
-        report = write_site(RegistryContext(registry, entity_base=base), out, site_url)
+        context = RegistryContext(registry, entity_base=base)
+        if reference is not None:
+            context.as_of = reference
+        report = write_site(context, out, site_url)
     finally:
         registry.close()
     entities = "1 entity" if report.entities == 1 else f"{report.entities} entities"

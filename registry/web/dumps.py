@@ -77,9 +77,9 @@ SELECT ?n ?label WHERE {
 
 def describe(registry: Registry, iri: str) -> rdflib.Graph:
     """The description of the entity ``iri`` (empty when the registry says nothing about it)."""
-    graph = rdflib.Graph()
+    graph = rdflib.Graph(bind_namespaces="none")  # rdflib's default binds dozens: slow
     for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, override=True, replace=True)
+        graph.bind(prefix, namespace)
     if not is_iri_safe(iri):
         return graph
     graph += registry.construct(_DESCRIBE % {"e": iri})

@@ -9,6 +9,7 @@ terms, ``#prefix-LocalName`` for the reused ones (``#dpv-DPIA``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import rdflib
@@ -115,3 +116,18 @@ def build(path: Path | None = None) -> OntologyDoc:
         description=_text(graph, ontology, SKOS.definition), iri=_CITYREG,
         classes=classes, object_properties=properties[OWL.ObjectProperty],
         datatype_properties=properties[OWL.DatatypeProperty], lists=lists)
+
+
+@cache
+def build_cached() -> OntologyDoc:
+    """:func:`build` of the built-in ontology, read once per process."""
+    return build()
+
+
+@cache
+def documented_terms() -> frozenset[str]:
+    """IRIs of the terms the built-in ontology's page has an entry for."""
+    doc = build_cached()
+    terms = [*doc.classes, *doc.object_properties, *doc.datatype_properties]
+    terms += [member for _, members in doc.lists for member in members]
+    return frozenset(term.iri for term in terms if term.documented)

@@ -21,12 +21,11 @@ from rdflib import RDF, RDFS, XSD, BNode, Literal, URIRef
 from registry.context import RegistryContext
 from registry.findings import Finding
 from registry.namespaces import CITYREG, DCT
-from registry.web import diagram
+from registry.web import diagram, ontology_doc
 from registry.web.dumps import describe
 
-_CITYREG_NS = str(CITYREG._NS)
 #: Predicates shown in their own place on the page rather than in the table of facts.
-_SHOWN_ELSEWHERE = {RDF.type, RDFS.label, DCT.description, URIRef(_CITYREG_NS + "source")}
+_SHOWN_ELSEWHERE = {RDF.type, RDFS.label, DCT.description, CITYREG.source}
 
 
 class Linker:
@@ -63,8 +62,8 @@ class Linker:
         path = self.entity_path(iri)
         if path is not None:
             return self.href(path)
-        if iri.startswith(_CITYREG_NS):
-            return self.href("/ontology#" + iri[len(_CITYREG_NS):])
+        if iri in ontology_doc.documented_terms():
+            return self.href("/ontology#" + ontology_doc.anchor(iri))
         return iri
 
 
@@ -200,9 +199,13 @@ SELECT ?src ?label ?url ?retrieved WHERE {
 """
 
 
-def entity_page(context: RegistryContext, iri: str, linker: Linker) -> EntityPage:
-    """The page model of ``iri``; the caller has checked that the entity exists."""
-    graph = describe(context.registry, iri)
+def entity_page(context: RegistryContext, iri: str, linker: Linker,
+                graph: rdflib.Graph | None = None) -> EntityPage:
+    """The page model of ``iri``; the caller has checked that the entity exists.
+
+    ``graph`` is the entity's description when the caller already has it.
+    """
+    graph = describe(context.registry, iri) if graph is None else graph
     subject = URIRef(iri)
     build = _Builder(graph, linker)
     description = next((str(o) for o in graph.objects(subject, DCT.description)), None)

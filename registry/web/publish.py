@@ -26,7 +26,7 @@ from registry.context import RegistryContext
 from registry.errors import InputError
 from registry.web import STATIC_DIR, indexes, render
 from registry.web.catalog import catalog_graph
-from registry.web.dumps import DUMPS, is_iri_safe, registry_dump, serialize
+from registry.web.dumps import DUMPS, describe, is_iri_safe, registry_dump, serialize
 from registry.web.negotiation import ENTITY_REPRESENTATIONS, HTML
 from registry.web.pages import Linker, static_file
 from registry.web.routes import entity_data, entity_html, html_page
@@ -125,12 +125,14 @@ def _write_site(context: RegistryContext, root: Path, site_url: str) -> PublishR
     for path in paths:
         iri = context.entity_base + path
         site_path = "/id/" + path
-        write(site_path, entity_html(context, iri, Linker(context.entity_base, site_path)))
+        graph = describe(context.registry, iri)
+        write(site_path, entity_html(context, iri, Linker(context.entity_base, site_path),
+                                     graph))
         pages += 1
         for representation in ENTITY_REPRESENTATIONS:
             if representation is not HTML:
                 write(site_path + representation.extension,
-                      entity_data(context, iri, representation))
+                      entity_data(context, iri, representation, graph))
                 data_files += 1
 
     for dump in DUMPS:

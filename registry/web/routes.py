@@ -20,9 +20,9 @@ server show the same pages.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
+import rdflib
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -34,11 +34,6 @@ from registry.web.catalog import catalog_graph
 from registry.web.dumps import DUMPS, describe, exists, registry_dump, serialize
 from registry.web.negotiation import HTML, Representation, choose_representation, split_extension
 from registry.web.pages import Linker, entity_page
-
-
-@cache
-def _ontology() -> ontology_doc.OntologyDoc:
-    return ontology_doc.build()
 
 
 def html_page(context: RegistryContext, path: str, linker: Linker) -> str | None:
@@ -69,20 +64,24 @@ def html_page(context: RegistryContext, path: str, linker: Linker) -> str | None
         totals, rules = indexes.findings_dashboard(context)
         return render("findings.html", linker, totals=totals, rules=rules, as_of=context.as_of)
     if path == "/ontology":
-        return render("ontology.html", linker, doc=_ontology())
+        return render("ontology.html", linker, doc=ontology_doc.build_cached())
     return None
 
 
-def entity_html(context: RegistryContext, iri: str, linker: Linker) -> str:
-    """The HTML page of the entity ``iri`` (which exists)."""
-    return render("entity.html", linker, page=entity_page(context, iri, linker),
+def entity_html(context: RegistryContext, iri: str, linker: Linker,
+                graph: rdflib.Graph | None = None) -> str:
+    """The HTML page of the entity ``iri`` (which exists); ``graph``: its description, if the
+    caller has it already."""
+    return render("entity.html", linker, page=entity_page(context, iri, linker, graph),
                   as_of=context.as_of)
 
 
-def entity_data(context: RegistryContext, iri: str, representation: Representation) -> bytes:
+def entity_data(context: RegistryContext, iri: str, representation: Representation,
+                graph: rdflib.Graph | None = None) -> bytes:
     """The RDF description of ``iri`` in an RDF ``representation``."""
     assert representation.rdflib_format is not None
-    return serialize(describe(context.registry, iri), representation.rdflib_format)
+    graph = describe(context.registry, iri) if graph is None else graph
+    return serialize(graph, representation.rdflib_format)
 
 
 def not_found(linker: Linker, message: str, request: Request | None = None) -> Response:

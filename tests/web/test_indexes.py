@@ -115,6 +115,8 @@ def test_ontology_page_documents_every_term(client: Any) -> None:
     # Entity pages link their terms into this page.
     entity = client.get("/id/harbour/system/control-room.html").text
     assert 'href="/ontology#usesSensor"' in entity
+    assert 'id="dpv-hasImpactAssessment"' in html
+    assert 'href="/ontology#dpv-hasImpactAssessment"' in entity
 
 
 def test_dumps(client: Any, harbour: RegistryContext) -> None:

@@ -127,6 +127,11 @@ def test_cli_publish_errors(tmp_path: Path) -> None:
                                     "https://example.org", str(DATA / "harbour.ttl")])
     assert bad.exit_code == 2
     assert "must end in '/'" in bad.output
+    late = CliRunner().invoke(main, ["publish", "--out", str(tmp_path / "o"), "--as-of",
+                                     "yesterday", str(DATA / "harbour.ttl")])
+    assert late.exit_code == 2
+    assert "'yesterday' is not a date: expected YYYY-MM-DD" in late.output
+    assert not (tmp_path / "o").exists()
 
 
 def test_help_is_documented() -> None:
@@ -134,7 +139,7 @@ def test_help_is_documented() -> None:
     assert result.exit_code == 0
     assert "Write the registry as a static website to DIR" in result.output
     assert all(option in result.output for option in ("--out", "--store", "--base",
-                                                      "--site-url"))
+                                                      "--site-url", "--as-of"))
 
 
 def test_published_pages_match_the_server(site: Path, client: Any) -> None:
