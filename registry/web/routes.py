@@ -122,7 +122,8 @@ def build_routes(context: RegistryContext) -> list[BaseRoute]:
                 f"cannot serve {iri} as {request.headers.get('accept')!r}: available as "
                 "text/html, text/turtle, application/ld+json, application/n-triples\n",
                 status_code=406, headers={"Vary": "Accept"})
-        return RedirectResponse(f"/id/{path}{chosen.extension}", status_code=303,
+        root = request.scope.get("root_path", "")
+        return RedirectResponse(f"{root}/id/{path}{chosen.extension}", status_code=303,
                                 headers={"Vary": "Accept"})
 
     def dump(request: Request) -> Response:
