@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from registry.context import RegistryContext
-from registry.findings import Finding
 from registry.web.dumps import is_iri_safe
-from registry.web.pages import local_name
+from registry.web.pages import local_name, validation_report
+
+if TYPE_CHECKING:
+    from registry.findings import Finding
 
 
 @dataclass(frozen=True)
@@ -176,9 +179,13 @@ class RuleSummary:
     findings: list[Finding] = field(default_factory=list)
 
 
-def findings_dashboard(context: RegistryContext) -> tuple[Counter[str], list[RuleSummary]]:
-    """Counts per severity over the whole registry, and one summary per rule (by rule id)."""
-    report = context.validation
+def findings_dashboard(context: RegistryContext
+                       ) -> tuple[Counter[str], list[RuleSummary]] | None:
+    """Counts per severity over the whole registry, and one summary per rule (by rule id);
+    ``None`` without legal checks."""
+    report = validation_report(context)
+    if report is None:
+        return None
     totals: Counter[str] = Counter(str(f.severity) for f in report.findings)
     rules: dict[str, RuleSummary] = {}
     for finding in report.findings:

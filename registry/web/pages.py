@@ -13,18 +13,21 @@ import posixpath
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rdflib
 from rdflib import RDF, RDFS, XSD, BNode, Literal, URIRef
 
 from registry.context import RegistryContext
-from registry.findings import Finding
 from registry.namespaces import CITYREG, DCT
 from registry.web import diagram, ontology_doc
 from registry.web.dumps import describe
 
 #: Predicates shown in their own place on the page rather than in the table of facts.
+if TYPE_CHECKING:
+    from registry.findings import Finding
+    from registry.validate import ValidationReport
+
 _SHOWN_ELSEWHERE = {RDF.type, RDFS.label, DCT.description, CITYREG.source}
 
 
@@ -121,7 +124,7 @@ class EntityPage:
     facts: list[Fact]
     referenced_by: list[tuple[Value, str]]
     sources: list[SourceRef]
-    findings: list[Finding]
+    findings: list[Finding] | None
     diagram_svg: str
     data_links: dict[str, str]
 
@@ -235,6 +238,21 @@ def entity_page(context: RegistryContext, iri: str, linker: Linker,
         diagram_svg=diagram.render_svg(iri, label, edges, linker), data_links=data_links)
 
 
-def findings_for(context: RegistryContext, iri: str) -> list[Finding]:
-    """The legal findings on ``iri`` at the context's reference date, most severe first."""
-    return sorted(context.validation.for_focus(iri), key=lambda finding: finding.sort_key)
+def validation_report(context: RegistryContext) -> ValidationReport | None:
+    """The context's legal findings, or ``None`` when this installation has no legal checks
+    (registry.validate missing): pages then say so instead of failing."""
+    try:
+        return context.validation
+    except ImportError as error:
+        if error.name in ("registry.validate", "registry.findings"):
+            return None
+        raise
+
+
+def findings_for(context: RegistryContext, iri: str) -> list[Finding] | None:
+    """The legal findings on ``iri`` at the context's reference date, most severe first;
+    ``None`` without legal checks."""
+    report = validation_report(context)
+    if report is None:
+        return None
+    return sorted(report.for_focus(iri), key=lambda finding: finding.sort_key)

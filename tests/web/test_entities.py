@@ -150,3 +150,22 @@ def test_every_internal_link_on_a_page_resolves(client: Any) -> None:
     html = client.get("/id/harbour/contract/control-room.html").text
     for href in set(re.findall(r'href="(/[^"#]*)', html)):
         assert client.get(href).status_code == 200, href
+
+
+def test_pages_work_without_the_legal_checks(harbour: Any, make_client: Any,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from starlette.applications import Starlette
+
+    from registry.web.routes import build_routes
+
+    monkeypatch.setitem(sys.modules, "registry.validate", None)
+    client = make_client(Starlette(routes=build_routes(harbour)))
+    page = client.get("/id/harbour/contract/control-room.html")
+    assert page.status_code == 200
+    assert "The legal checks are not installed with this copy of cityreg." in page.text
+    dashboard = client.get("/findings")
+    assert dashboard.status_code == 200
+    assert "The legal checks are not installed" in dashboard.text
+    assert client.get("/").status_code == 200
