@@ -25,7 +25,15 @@ from registry.errors import (
     StoreError,
     UnknownFormatError,
 )
-from registry.store import ONTOLOGY_GRAPH, PROVENANCE_GRAPH, ClassCount, Registry
+from registry.store import (
+    ONTOLOGY_GRAPH,
+    PROVENANCE_GRAPH,
+    ClassCount,
+    Registry,
+    planning,
+    transaction,
+)
+from registry.store.sources import discover
 
 EX = "https://example.org/city/"
 CITYREG = "https://w3id.org/cityreg#"
@@ -609,3 +617,56 @@ def test_replacing_through_sparql_update_keeps_tricky_terms_intact(
         assert isomorphic(memory_registry.to_rdflib_graph(include_ontology=False),
                           fresh.to_rdflib_graph())
     assert len(memory_registry) == 8
+
+
+def test_importer_blank_nodes_with_stable_ids_survive_a_replacement(
+    memory_registry: Registry,
+) -> None:
+    address = BNode("address-of-a")
+    triples = [(URIRef(EX + "a"), URIRef(EX + "address"), address),
+               (address, URIRef(EX + "street"), Literal("Main St"))]
+    provenance = {"source": "https://example.org/a.csv", "format": "text/csv"}
+    memory_registry.load_quads(IMPORT_GRAPH, triples, provenance)
+    more = [*triples, (URIRef(EX + "a"), URIRef(EX + "name"), Literal("A"))]
+    assert memory_registry.load_quads(IMPORT_GRAPH, more, provenance).status == "replaced"
+    assert memory_registry.select(
+        f"SELECT ?street {{ <{EX}a> <{EX}address>/<{EX}street> ?street }}") == [
+        {"street": Literal("Main St")}]
+    assert len(memory_registry) == 3
+
+
+class RecordingStore:
+    """A pyoxigraph store that remembers the SPARQL updates sent to it."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.updates: list[str] = []
+
+    def quads_for_pattern(self, *pattern: object) -> object:
+        return self.store.quads_for_pattern(*pattern)  # type: ignore[arg-type]
+
+    def update(self, text: str) -> None:
+        self.updates.append(text)
+        self.store.update(text)
+
+
+def test_a_small_change_to_a_large_file_is_a_small_write(tmp_path: Path) -> None:
+    lines = [f'<{EX}s{i}> <{EX}p> "{i}" .' for i in range(2000)]
+    path = write(tmp_path / "big.nt", "\n".join(lines) + "\n")
+    store = ox.Store()
+    registry = Registry(store, None)
+    registry.load(path)
+    write(path, "\n".join([*lines[1:], f'<{EX}new> <{EX}p> "new" .']) + "\n")
+    records = {record.graph: record for record in registry.graphs()}
+    replacements, report = planning.plan_files(discover([path]), records,
+                                                lambda graph: graph in records)
+    assert report.sources[0].status == "replaced"
+    spy = RecordingStore(store)
+    transaction.apply(spy, replacements)  # type: ignore[arg-type]
+    [update] = spy.updates
+    assert f'<{EX}s0> <{EX}p> "0"' in update  # the one deleted statement
+    assert f'<{EX}new> <{EX}p> "new"' in update  # the one added statement
+    assert f"<{EX}s1> " not in update  # the 1998 unchanged ones are not rewritten
+    assert "DROP" not in update
+    assert len(registry) == 2000
+    assert not registry.ask(f"ASK {{ <{EX}s0> ?p ?o }}")
