@@ -15,7 +15,7 @@ from typing import Any
 import graphene
 
 from graphql import GraphQLError
-from registry.api.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from registry.api.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, check_deadline
 
 
 class PageInfo(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
@@ -69,6 +69,7 @@ def decode_cursor(cursor: str) -> int:
 
 def paginate(items: Sequence[Any], first: int | None, after: str | None) -> Page:
     """The page of ``items`` after cursor ``after`` with at most ``first`` items."""
+    check_deadline()
     size = DEFAULT_PAGE_SIZE if first is None else first
     if size < 0 or size > MAX_PAGE_SIZE:
         raise GraphQLError(f"first: {size} is outside 0..{MAX_PAGE_SIZE}; ask for at most "

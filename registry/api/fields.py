@@ -13,6 +13,7 @@ import graphene
 
 from graphql import GraphQLError, GraphQLResolveInfo
 from registry.api.connections import Page, connection, page_args, paginate
+from registry.api.limits import check_deadline
 from registry.namespaces import PREFIXES
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ def flag(prop: str, doc: str) -> graphene.Boolean:
 def terms(prop: str, doc: str) -> graphene.List:
     """The IRIs of ``prop`` as terms with labels."""
     def resolve(entity: Entity, info: GraphQLResolveInfo) -> list[TermValue]:
+        check_deadline()
         found = model(info)
         return [TermValue(iri, found.label(iri)) for iri in entity.iris(prop)]
     return graphene.List(graphene.NonNull(Term), required=True, description=doc,
@@ -100,8 +102,11 @@ def term(prop: str, doc: str) -> graphene.Field:
 
 def refs(kind: Any, prop: str, doc: str) -> graphene.List:
     """The entities that ``prop`` points to."""
+    def resolve(entity: Entity, info: GraphQLResolveInfo) -> list[Entity]:
+        check_deadline()
+        return model(info).resolve(entity.iris(prop))
     return graphene.List(graphene.NonNull(kind), required=True, description=doc,
-                         resolver=lambda e, i: model(i).resolve(e.iris(prop)))
+                         resolver=resolve)
 
 
 def ref(kind: Any, prop: str, doc: str) -> graphene.Field:

@@ -6,7 +6,8 @@
   lists it is nested in (:data:`DEFAULT_PAGE_SIZE` when not given); a trace multiplies by its
   ``maxPaths``. More than
   :data:`MAX_COST` is refused before anything runs;
-* **time**: a resolver that starts after :data:`TIMEOUT_SECONDS` fails the request.
+* **time**: a request still running after :data:`TIMEOUT_SECONDS` fails at its next list, page
+  or trace (:func:`check_deadline`) with an error that says so.
 
 Each refusal is a GraphQL error that names the limit, the value asked for and what to do.
 """
@@ -14,7 +15,8 @@ Each refusal is a GraphQL error that names the limit, the value asked for and wh
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from contextvars import ContextVar, Token
 from typing import Any
 
 from graphql import (
@@ -23,7 +25,6 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
-    GraphQLResolveInfo,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
@@ -136,14 +137,31 @@ def check_cost(cost: int) -> None:
             "fewer nested lists")
 
 
-class DeadlineMiddleware:
-    """Fails the request when a field starts resolving after its deadline."""
+_DEADLINE: ContextVar[float | None] = ContextVar("cityreg_graphql_deadline", default=None)
 
-    def resolve(self, next_: Callable[..., Any], root: Any, info: GraphQLResolveInfo,
-                **args: Any) -> Any:
-        """Check the request's deadline, then resolve the field."""
-        deadline = getattr(info.context, "deadline", None)
-        if deadline is not None and time.perf_counter() > deadline:
-            raise GraphQLError(f"the query took longer than {TIMEOUT_SECONDS:g} s and was "
-                               "stopped; ask for fewer items or a shallower trace")
-        return next_(root, info, **args)
+
+def start_clock() -> Token[float | None]:
+    """Start the request's clock (reset it with :func:`stop_clock`)."""
+    return _DEADLINE.set(time.perf_counter() + TIMEOUT_SECONDS)
+
+
+def stop_clock(token: Token[float | None]) -> None:
+    """Forget the request's deadline."""
+    _DEADLINE.reset(token)
+
+
+def check_deadline() -> None:
+    """Raise the timeout error when the running request has passed its deadline.
+
+    Called where work grows with the answer (every list, page and trace), not on every field:
+    a per-field check costs a sixth of a request.
+    """
+    deadline = _DEADLINE.get()
+    if deadline is not None and time.perf_counter() > deadline:
+        raise timeout_error()
+
+
+def timeout_error() -> GraphQLError:
+    """The error of a request that ran longer than :data:`TIMEOUT_SECONDS`."""
+    return GraphQLError(f"the query took longer than {TIMEOUT_SECONDS:g} s and was stopped; ask "
+                        "for fewer items, smaller pages or a shallower trace (maxDepth, maxPaths)")

@@ -16,6 +16,7 @@ from graphql import GraphQLError, GraphQLResolveInfo
 from registry.api import tracetypes as tt
 from registry.api.connections import connection, page_args, paginate
 from registry.api.fields import api, model
+from registry.api.limits import check_deadline
 from registry.api.readmodel import ORGANISATION_KINDS, Entity
 from registry.api.types import (
     TYPES,
@@ -106,8 +107,9 @@ def _list_root(kinds: Sequence[str], doc: str, conn: Any, *, with_type: bool = F
 
 
 def _guard(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a CityregError (unknown IRI, bad limit) into a GraphQL error with its message."""
+    """Check the deadline; turn a CityregError (unknown IRI, bad limit) into a GraphQL error."""
     def wrapped(*args: Any, **kwargs: Any) -> Any:
+        check_deadline()
         try:
             return function(*args, **kwargs)
         except CityregError as error:
@@ -199,15 +201,18 @@ class Query(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
         return api(info).access_graph.reachable_by(organisation, as_of)
 
     @staticmethod
+    @_guard
     def resolve_data_flows(_root: Any, info: GraphQLResolveInfo, from_: str | None = None,
                            to: str | None = None, as_of: date | None = None) -> Any:
         return api(info).access_graph.data_flows(from_, to, as_of)
 
     @staticmethod
+    @_guard
     def resolve_edges_of(_root: Any, info: GraphQLResolveInfo, id: str) -> Any:
         return api(info).access_graph.edges_of(id)
 
     @staticmethod
+    @_guard
     def resolve_vendor_concentration(_root: Any, info: GraphQLResolveInfo,
                                      city: str | None = None) -> Any:
         rows = api(info).access_graph.vendor_concentration()

@@ -8,10 +8,9 @@ for a journalist's page or a benchmark) costs only its execution.
 from __future__ import annotations
 
 import importlib.util
-import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -26,12 +25,12 @@ from graphql import (
     validate,
 )
 from registry.api.limits import (
-    TIMEOUT_SECONDS,
-    DeadlineMiddleware,
     check_cost,
     check_depth,
     estimate_cost,
     operation_depth,
+    start_clock,
+    stop_clock,
 )
 from registry.api.readmodel import ReadModel
 from registry.api.schema import schema
@@ -67,8 +66,6 @@ class ApiContext:
     """What every resolver of one request can reach (``info.context``)."""
 
     service: GraphQLService
-    deadline: float
-    _findings: dict[str, list[Any]] | None = field(default=None)
 
     @property
     def model(self) -> ReadModel:
@@ -82,19 +79,11 @@ class ApiContext:
 
     def all_findings(self) -> list[Any]:
         """Every finding of the legal checks, or a GraphQL error until they are installed."""
-        started = time.perf_counter()
-        found = self.service.findings()
-        self.deadline += time.perf_counter() - started
-        return found
+        return self.service.findings()
 
     def findings_for(self, iri: str) -> list[Any]:
-        """Findings whose focus is ``iri`` (the first call's checks do not count as time)."""
-        started = time.perf_counter()
-        fresh = self.service._by_focus is None
-        found = self.service.findings_by_focus().get(iri, [])
-        if fresh:
-            self.deadline += time.perf_counter() - started
-        return found
+        """Findings whose focus is ``iri``."""
+        return self.service.findings_by_focus().get(iri, [])
 
 
 class GraphQLService:
@@ -142,10 +131,14 @@ class GraphQLService:
                 variables: Mapping[str, Any] | None = None) -> ExecutionResult:
         """Run a prepared, checked document."""
         assert prepared.document is not None
-        context = ApiContext(self, time.perf_counter() + TIMEOUT_SECONDS)
-        result = execute(self.schema.graphql_schema, prepared.document,
-                         context_value=context, variable_values=dict(variables or {}),
-                         operation_name=operation_name, middleware=[DeadlineMiddleware()])
+        clock = start_clock()
+        try:
+            result = execute(self.schema.graphql_schema, prepared.document,
+                             context_value=ApiContext(self),
+                             variable_values=dict(variables or {}),
+                             operation_name=operation_name)
+        finally:
+            stop_clock(clock)
         assert isinstance(result, ExecutionResult)
         return result
 

@@ -113,3 +113,15 @@ def test_graphiql_page_and_health(client: TestClient) -> None:
     assert health["status"] == "ok"
     assert health["statements"] == 217
     assert json.dumps(health["version"])
+
+
+def test_slow_request_is_answered_with_a_timeout_error(client: TestClient,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("registry.api.limits.TIMEOUT_SECONDS", 0.0)
+    answer = client.post("/graphql", json={"query": "{ cities { totalCount } }"})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["data"] is None
+    assert [error["message"] for error in body["errors"]] == [
+        "the query took longer than 0 s and was stopped; ask for fewer items, smaller pages or "
+        "a shallower trace (maxDepth, maxPaths)"]
