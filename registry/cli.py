@@ -86,7 +86,8 @@ def main() -> None:
     RDF knowledge graph. Start with `cityreg load FOLDER --store DIR`, then ask questions with
     `cityreg query --store DIR "SELECT ..."`.
 
-    Exit codes: 0 success, 2 error (bad input, malformed file, bad query).
+    Exit codes: 0 success; 2 error (bad input, malformed file, bad query); commands that
+    check data against the law exit with 1 when it does not conform.
     """
 
 

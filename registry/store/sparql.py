@@ -20,7 +20,6 @@ from registry.namespaces import PREFIXES
 DEFAULT_PREFIXES: dict[str, str] = dict(PREFIXES)
 
 
-
 def prefixes_used(iris: Iterable[str]) -> dict[str, str]:
     """The DEFAULT_PREFIXES whose namespace starts one of ``iris``, for tidy Turtle headers."""
     namespaces = set(DEFAULT_PREFIXES.values())
