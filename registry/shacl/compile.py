@@ -56,8 +56,10 @@ from registry.shacl.constraints import (
 from registry.shacl.model import Evaluation, Shape, Targets
 from registry.shacl.terms import sparql_term, values_block
 
-# Marks where the focus subquery goes while a query is assembled.
+# Marks where the focus subquery goes while a query is assembled, and where an incremental
+# run puts its VALUES block inside that subquery.
 _SLOT = "\u0001TARGET\u0001"
+FOCUS_SLOT = "\u0001FOCUS\u0001"
 _TYPE = f"{sparql_term(RDF.type)}/{sparql_term(RDFS.subClassOf)}*"
 _CASTABLE = {XSD[n] for n in ("integer", "decimal", "float", "double", "boolean", "date",
                               "time", "dateTime")}
@@ -70,7 +72,7 @@ _NODE_KINDS = {
 
 @dataclass(frozen=True)
 class CompiledQuery:
-    """One SELECT for one constraint of one evaluation, split around the focus slot.
+    """One SELECT for one constraint of one evaluation, with focus slots in its template.
 
     ``has_value`` says whether rows carry ``?value``; SPARQL-based constraints are read by
     the engine from their own projection instead.
@@ -78,28 +80,33 @@ class CompiledQuery:
 
     evaluation: Evaluation
     constraint: Constraint
-    head: str
-    tail: str
+    template: str
     has_value: bool
 
     def text(self, focus: Iterable[Node] | None = None) -> str:
         """The query; with ``focus`` it only considers those focus nodes."""
         slot = "" if focus is None else values_block("this", focus)
-        return f"{self.head}{slot}{self.tail}"
+        return self.template.replace(FOCUS_SLOT, slot)
 
 
 def compile_evaluation(evaluation: Evaluation) -> list[CompiledQuery]:
     """The queries of every constraint of an evaluation, in declaration order."""
-    head, tail = _target(evaluation.targets)
+    target = target_group(evaluation.targets)
     out = []
     for constraint in evaluation.shape.constraints:
-        body = _body(evaluation.shape, constraint)
+        body = _body(evaluation.shape, constraint, evaluation.targets)
         if body is None:
             continue
         query, has_value = body
-        before, after = query.split(_SLOT)
-        out.append(CompiledQuery(evaluation, constraint, before + head, tail + after, has_value))
+        out.append(CompiledQuery(evaluation, constraint, query.replace(_SLOT, target),
+                                 has_value))
     return out
+
+
+def target_group(targets: Targets) -> str:
+    """A group binding ``?this`` to each focus node once, with the focus slot inside."""
+    head, tail = _target(targets)
+    return head + FOCUS_SLOT + tail
 
 
 def _target(targets: Targets) -> tuple[str, str]:
@@ -118,7 +125,7 @@ def _values(shape: Shape) -> str:
     return f"?this {shape.path.sparql()} ?value ."
 
 
-def _body(shape: Shape, c: Constraint) -> tuple[str, bool] | None:
+def _body(shape: Shape, c: Constraint, targets: Targets) -> tuple[str, bool] | None:
     """The query text with the focus slot where the targets go, and has_value."""
     path = shape.path.sparql() if shape.path is not None else ""
     if isinstance(c, MinCount | MaxCount):
@@ -150,7 +157,9 @@ def _body(shape: Shape, c: Constraint) -> tuple[str, bool] | None:
         return (f"SELECT ?this WHERE {{ {_SLOT} {optional} {{ {_values(shape)} FILTER({ok}) }} }} "
                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) {op} {c.count})", False)
     if isinstance(c, Sparql):
-        return c.query.rewrite(c.prologue(), _SLOT), False
+        # A zero-length path would match a sh:targetNode absent from the data under
+        # EXISTS but not as a join: keep EXISTS for shapes with such targets.
+        return c.query.rewrite(c.prologue(), _SLOT, semi_joins=not targets.nodes), False
     ok = value_test(c, "?value")
     return (f"SELECT DISTINCT ?this ?value WHERE {{ {_SLOT} {_values(shape)} "
             f"FILTER(!({ok})) }}", True)

@@ -82,6 +82,16 @@ def _tokens(text: str) -> list[_Token]:
 
 
 @dataclass(frozen=True)
+class _SemiJoin:
+    """A top-level ``FILTER [NOT] EXISTS { body }`` at ``where[start:end]``."""
+
+    start: int
+    end: int
+    negated: bool
+    body: str
+
+
+@dataclass(frozen=True)
 class SelectQuery:
     """A constraint's SELECT query, split into the parts the rewrite needs.
 
@@ -99,13 +109,28 @@ class SelectQuery:
     group_by: str | None
     having_and_order: str
     aggregated: bool
+    semi_joins: tuple[_SemiJoin, ...] = ()
 
     def projects(self, name: str) -> bool:
         """Whether a result row of the original query carries variable ``name``."""
         return self.star or name in self.projected
 
-    def rewrite(self, prefixes: str, target: str) -> str:
-        """The whole-graph query: ``target`` (a group binding ``?this``) joined in first."""
+    def rewrite(self, prefixes: str, target: str, semi_joins: bool = True) -> str:
+        """The whole-graph query: ``target`` (a group binding ``?this``) joined in first.
+
+        With ``semi_joins``, each top-level ``FILTER [NOT] EXISTS { X }`` that shares only
+        ``$this`` with the rest of the query becomes a join (``MINUS``) with
+        ``{ SELECT DISTINCT ?this WHERE { target X } }``: the same answers, but Oxigraph 0.5
+        evaluates an EXISTS block once per row and, when it holds a ``*`` or ``?`` path with
+        an end bound at run time, scans the whole graph each time (oxigraph issue #1894);
+        as a join it is evaluated once.
+        """
+        where = self.where
+        if semi_joins:
+            for join in sorted(self.semi_joins, key=lambda j: -j.start):
+                inner = f"{{ SELECT DISTINCT ?this WHERE {{ {target} {join.body} }} }}"
+                replacement = f"MINUS {{ {inner} }}" if join.negated else inner
+                where = where[:join.start] + replacement + where[join.end:]
         projection = self.projection if self.projects("this") else f"{self.projection} ?this"
         group = ""
         if self.group_by is not None:
@@ -115,7 +140,7 @@ class SelectQuery:
             group = "GROUP BY ?this"
         return (
             f"{prefixes}{self.prologue}SELECT {self.modifier}{projection} WHERE {{\n"
-            f"{target}\n{self.where}\n}}\n{group} {self.having_and_order}"
+            f"{target}\n{where}\n}}\n{group} {self.having_and_order}"
         )
 
 
@@ -220,6 +245,8 @@ def _analyse(text: str, shape: Node) -> SelectQuery:
     close = _matching(tokens, i, "{", "}")
     where = text[tokens[i].end:tokens[close].start]
     _check_nested_selects(tokens[i + 1:close], shape)
+    _check_this_scopes(tokens[i + 1:close], shape)
+    semi_joins = _semi_joins(text, tokens, i, close)
     group_by, rest_start = _group_by(tokens, close + 1, text, shape)
     having_and_order = text[rest_start:].strip() if rest_start < len(text) else ""
     star = len(projection_tokens) == 1 and projection_tokens[0].text == "*"
@@ -231,7 +258,7 @@ def _analyse(text: str, shape: Node) -> SelectQuery:
         text=text, prologue=text[:tokens[select].start], modifier=modifier,
         projection=text[projection_tokens[0].start:projection_tokens[-1].end], star=star,
         projected=projected, where=where, group_by=group_by,
-        having_and_order=having_and_order, aggregated=aggregated,
+        having_and_order=having_and_order, aggregated=aggregated, semi_joins=semi_joins,
     )
 
 
@@ -269,3 +296,74 @@ def _projected(tokens: list[_Token]) -> tuple[str, ...]:
         elif t.kind == "var" and (depth == 0 or (i > 0 and tokens[i - 1].is_word("AS"))):
             names.append(t.text[1:])
     return tuple(names)
+
+
+def _semi_joins(text: str, tokens: list[_Token], open_: int, close: int
+                ) -> tuple[_SemiJoin, ...]:
+    """Top-level FILTER [NOT] EXISTS blocks that share no variable but $this with the rest."""
+    base = tokens[open_].end
+    found: list[tuple[int, int, bool]] = []  # token indices: FILTER, closing brace, negated
+    depth = 0
+    i = open_ + 1
+    while i < close:
+        t = tokens[i]
+        if t.kind == "punct" and t.text in "{(":
+            depth += 1
+        elif t.kind == "punct" and t.text in "})":
+            depth -= 1
+        elif depth == 0 and t.is_word("FILTER"):
+            j = i + 1
+            negated = j < close and tokens[j].is_word("NOT")
+            j += 1 if negated else 0
+            if j + 1 < close and tokens[j].is_word("EXISTS") and tokens[j + 1].text == "{":
+                end = _matching(tokens, j + 1, "{", "}")
+                found.append((i, end, negated))
+                i = end
+        i += 1
+    inside = {k for start, end, _ in found for k in range(start, end + 1)}
+    outside = {t.text[1:] for k, t in enumerate(tokens) if t.kind == "var" and k not in inside}
+    out = []
+    for start, end, negated in found:
+        names = {t.text[1:] for t in tokens[start:end] if t.kind == "var"}
+        if "this" in names and not (names - {"this"}) & outside:
+            body_start = tokens[start + (3 if negated else 2)].end  # after the "{"
+            out.append(_SemiJoin(tokens[start].start - base, tokens[end].end - base, negated,
+                                 text[body_start:tokens[end].start]))
+    return tuple(out)
+
+
+def _check_this_scopes(tokens: list[_Token], shape: Node) -> None:
+    """Refuse ``$this`` in an expression that a whole-graph query would see unbound.
+
+    Joining the focus nodes first binds ``?this`` for the top-level group, its FILTERs,
+    OPTIONAL conditions and EXISTS blocks. A UNION branch, a nested group or subquery and a
+    BIND inside OPTIONAL are evaluated on their own, where pre-binding (pySHACL) would still
+    see the focus node; such uses are refused rather than answered differently.
+    """
+    groups: list[str] = []
+    parens: list[bool] = []  # per open parenthesis: inside a FILTER expression
+    previous: _Token | None = None
+    for t in tokens:
+        if t.kind == "punct" and t.text == "{":
+            if previous is not None and previous.is_word("EXISTS"):
+                groups.append("exists")
+            elif previous is not None and previous.is_word("OPTIONAL"):
+                groups.append("optional")
+            else:
+                groups.append("group")
+        elif t.kind == "punct" and t.text == "}" and groups:
+            groups.pop()
+        elif t.kind == "punct" and t.text == "(":
+            parens.append((previous is not None and previous.is_word("FILTER"))
+                          or (bool(parens) and parens[-1]))
+        elif t.kind == "punct" and t.text == ")" and parens:
+            parens.pop()
+        elif t.kind == "var" and t.text[1:] == "this" and parens and "exists" not in groups:
+            safe = not groups or (groups == ["optional"] and parens[-1])
+            if not safe:
+                raise UnsupportedShapeError(
+                    shape, "$this is used in an expression inside a UNION branch, nested group, "
+                    "subquery or OPTIONAL BIND", "Move the FILTER/BIND to the top level of the "
+                    "WHERE clause (or inside FILTER EXISTS), where $this is bound.",
+                    "sparql-constraints-prebound")
+        previous = t

@@ -56,5 +56,3 @@ def shacl_run() -> Callable[[Graph | str, Graph | str], Run]:
     return load_run
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "shacl_oracle: compares the engine with pySHACL")

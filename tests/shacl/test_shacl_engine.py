@@ -11,6 +11,9 @@ from rdflib.namespace import SH, XSD
 
 import registry.shacl
 from registry.shacl import ShapesGraph, ValidationEngine, store_from_graph
+from registry.shacl.compile import FOCUS_SLOT as FOCUS
+from registry.shacl.compile import target_group
+from registry.shacl.constraints import Sparql
 from registry.shacl.terms import sparql_term, to_oxigraph, to_rdflib
 
 DATA = Path(__file__).parent / "data"
@@ -97,3 +100,23 @@ def test_sparql_term_escapes_and_refuses_blank_nodes() -> None:
         sparql_term(BNode())
     with pytest.raises(ValueError, match="IRI"):
         sparql_term(URIRef("http://example.org/a b"))
+
+
+def test_exists_blocks_sharing_only_this_become_joins() -> None:
+    engine = ValidationEngine(ShapesGraph.load(DATA / "sparql.shapes.ttl"))
+    text = engine.explain(URIRef(EX + "UnregisteredVendorShape"))
+    assert text.count("MINUS { { SELECT DISTINCT ?this WHERE {") == 2
+    assert "EXISTS" not in text.split("WHERE {", 1)[1]
+    # a block sharing ?sub with the query stays a FILTER NOT EXISTS
+    assert "FILTER NOT EXISTS" in engine.explain(URIRef(EX + "UnauthorisedSubprocessorShape"))
+    store = store_from_graph(Graph().parse(DATA / "sparql.data.ttl"))
+    query = next(q for q in engine.queries
+                 if q.evaluation.shape.node == URIRef(EX + "UnregisteredVendorShape"))
+    constraint = query.constraint
+    assert isinstance(constraint, Sparql)
+    plain = constraint.query.rewrite(constraint.prologue(), target_group(
+        query.evaluation.targets), semi_joins=False).replace(FOCUS, "")
+    rows = {str(r["this"]) for r in store.query(plain, use_default_graph_as_union=True)}
+    found = {str(r.focus.n3()) for r in engine.validate(store)
+             if r.source_shape == URIRef(EX + "UnregisteredVendorShape")}
+    assert rows == found == {f"<{EX}c5>"}

@@ -78,6 +78,12 @@ UNSUPPORTED = {
     "shapesGraph": (sparql_shape("SELECT $this WHERE { GRAPH $shapesGraph { ?s ?p ?o } }"),
                     "shapesGraph"),
     "failure": (sparql_shape("SELECT $this ?failure WHERE { $this ?p ?o }"), "failure"),
+    "$this in a UNION branch filter": (
+        sparql_shape("SELECT $this WHERE { { ?x ex:p ?y FILTER(?y = $this) } UNION "
+                     "{ $this ex:q ?y } }"), "UNION branch"),
+    "$this in an OPTIONAL BIND": (
+        sparql_shape("SELECT $this WHERE { OPTIONAL { ?x ex:p ?y BIND($this AS ?z) } }"),
+        "OPTIONAL BIND"),
     "nested select without $this": (
         sparql_shape("SELECT $this WHERE { { SELECT ?o WHERE { ?s ?p ?o } } $this ?q ?o }"),
         "nested SELECT"),
@@ -129,3 +135,11 @@ def test_annotations_outside_the_shacl_namespace_are_free() -> None:
                   "rdfs:comment \"x\" ; sh:name \"n\" ; sh:order 1 ; "
                   "sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:description \"d\" ] .")
     assert len(shapes.evaluations) == 2
+
+
+def test_this_is_allowed_where_it_is_bound() -> None:
+    load(sparql_shape("SELECT $this WHERE { $this ex:p ?y . FILTER(?y != $this) "
+                      "OPTIONAL { ?y ex:q ?z FILTER(?z = $this) } "
+                      "FILTER NOT EXISTS { { ?a ex:r $this } UNION "
+                      "{ ?a ex:s ?b FILTER(?b = $this) } } "
+                      "BIND($this AS ?me) }"))
