@@ -1,0 +1,163 @@
+"""``cityreg validate`` and ``cityreg check``: the legal checks on the command line.
+
+Exit codes, as pySHACL's validator: 0 the registry conforms (no finding at or above
+``--fail-on``), 1 it does not, 2 an error (bad input, bad shapes, unknown contract).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import click
+
+from registry import resources
+from registry.commands._common import paths_argument, registry_for_reading, store_option
+from registry.errors import InputError
+from registry.findings import Severity
+from registry.reports import render_json, render_text, render_turtle
+from registry.reports.contract import chain, find_contract, render_contract
+from registry.store import Registry
+from registry.validate import ValidationReport, validate_registry
+
+EXIT_CONFORMS = 0
+EXIT_FINDINGS = 1
+_RENDERERS = {"text": render_text, "json": render_json, "turtle": render_turtle}
+_SEVERITIES = [severity.value for severity in Severity]
+
+
+def _as_of_option(function: click.decorators.FC) -> click.decorators.FC:
+    return click.option(
+        "--as-of", "as_of", metavar="YYYY-MM-DD", callback=_parse_date,
+        help="Judge the registry as on this date (default: today).")(function)
+
+
+def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None
+                ) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: expected YYYY-MM-DD, such as "
+                                 "2026-06-01") from None
+
+
+def _open(store: Path | None, paths: Sequence[Path]) -> Registry:
+    """The registry to check: --store, the PATHs, or (with neither) the built-in seed."""
+    if store is None and not paths:
+        try:
+            seed = resources.seed_dir()
+        except FileNotFoundError as error:
+            raise InputError(f"{error}; give PATHs of RDF files or --store DIR") from None
+        paths = [seed]
+    return registry_for_reading(store, paths)
+
+
+def _write(text: str, out: Path | None) -> None:
+    """Print ``text``, or write it to ``out`` atomically (a temporary file, then a rename)."""
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"cannot write {out}: the folder {folder} does not exist; create it "
+                         "or choose another --out path")
+    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _exit_code(report: ValidationReport) -> int:
+    return EXIT_CONFORMS if report.conforms else EXIT_FINDINGS
+
+
+@click.command("validate")
+@paths_argument
+@store_option()
+@_as_of_option
+@click.option("--format", "fmt", type=click.Choice(list(_RENDERERS)), default="text",
+              show_default=True, help="Report format.")
+@click.option("--fail-on", type=click.Choice(_SEVERITIES), default="violation",
+              show_default=True, help="Exit with 1 if a finding is at least this severe.")
+@click.option("--shapes", "shapes", type=click.Path(path_type=Path), multiple=True,
+              metavar="PATH", help="Shapes file or folder to use instead of the built-in "
+              "shapes (repeatable).")
+@click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast",
+              show_default=True, help="fast: whole-graph SPARQL; pyshacl: the reference "
+              "implementation (slow on large registries).")
+@click.option("--rule", "rules", multiple=True, metavar="ID",
+              help="Report only this rule id, such as GDPR-28-3-g (repeatable).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write the report to FILE instead of printing it.")
+def validate_command(paths: tuple[Path, ...], store: Path | None, as_of: date | None,
+                     fmt: str, fail_on: str, shapes: tuple[Path, ...], engine: str,
+                     rules: tuple[str, ...], out: Path | None) -> None:
+    """Check the registry against the legal rules and report the findings.
+
+    Checks PATHs (RDF files or folders), the --store registry, or with neither the built-in
+    seed. Every finding names its rule (such as GDPR-28-3-g), the entity, the article of law
+    and what would resolve it.
+
+    Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error.
+    """
+    registry = _open(store, paths)
+    try:
+        report = validate_registry(
+            registry, as_of, shapes=list(shapes) or None,
+            engine="pyshacl" if engine == "pyshacl" else "fast", fail_on=fail_on,
+            rules=list(rules) or None)
+    finally:
+        registry.close()
+    _write(_RENDERERS[fmt](report), out)
+    if out is not None:
+        click.echo(f"Wrote {out}")
+    click.get_current_context().exit(_exit_code(report))
+
+
+@click.command("check")
+@click.argument("contract", metavar="IRI-OR-LABEL")
+@paths_argument
+@store_option()
+@_as_of_option
+@click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default="markdown",
+              show_default=True, help="Report format (HTML is printable).")
+@click.option("--fail-on", type=click.Choice(_SEVERITIES), default="violation",
+              show_default=True, help="Exit with 1 if a finding is at least this severe.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write the report to FILE instead of printing it.")
+def check_command(contract: str, paths: tuple[Path, ...], store: Path | None,
+                  as_of: date | None, fmt: str, fail_on: str, out: Path | None) -> None:
+    """Report on one contract or agreement, for its legal team.
+
+    IRI-OR-LABEL is the contract's IRI or its label (exact, then ignoring case). The report
+    lists the contract's facts (parties and roles, dates, value, clauses with their place in
+    the document, sub-processors, data flows), every finding with its article and resolution,
+    and what cannot be verified because it is not disclosed.
+
+    Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error.
+    """
+    registry = _open(store, paths)
+    try:
+        iri = find_contract(registry, contract)
+        report = validate_registry(registry, as_of, fail_on=fail_on)
+        text = render_contract(registry, iri, report, fmt="html" if fmt == "html" else "markdown")
+        scope = {iri, *chain(registry, iri)}
+        failing = [f for f in report.failing() if f.focus in scope]
+    finally:
+        registry.close()
+    _write(text, out)
+    if out is not None:
+        click.echo(f"Wrote {out}")
+    click.get_current_context().exit(EXIT_FINDINGS if failing else EXIT_CONFORMS)
+
+
+COMMANDS: list[click.Command] = [validate_command, check_command]

@@ -1,0 +1,131 @@
+"""The typed result of a legal check: a :class:`Finding`, its :class:`Severity` and :class:`Kind`.
+
+A SHACL validation result says "focus node X fails shape S". A finding says what a lawyer needs:
+which rule of the obligations catalogue (``GDPR-28-3-g``), how serious, whether the rule is
+broken, cannot be verified because facts are not disclosed, or needs a person's judgement, the
+article of law it rests on (``GDPR Art. 28(3)(g)``) and what would resolve it.
+:mod:`registry.validate` builds findings from the annotations of the shapes in ``shapes/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from rdflib.namespace import SH
+from rdflib.term import Node, URIRef
+
+from registry.namespaces import CITYREG
+
+
+class Severity(StrEnum):
+    """How serious a finding is; compares equal to its string (``"violation"``)."""
+
+    VIOLATION = "violation"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for violation, 1 for warning, 2 for info: sort keys, most severe first."""
+        return _SEVERITY_ORDER.index(self)
+
+    def at_least(self, threshold: Severity) -> bool:
+        """True if this severity is ``threshold`` or more severe."""
+        return self.rank <= threshold.rank
+
+    @classmethod
+    def from_iri(cls, iri: Node) -> Severity:
+        """``sh:Violation`` -> VIOLATION etc.; any other severity IRI counts as a violation.
+
+        SHACL allows custom severities; treating an unknown one as the most severe never hides
+        a finding.
+        """
+        return {SH.Warning: cls.WARNING, SH.Info: cls.INFO}.get(URIRef(str(iri)), cls.VIOLATION)
+
+    @property
+    def iri(self) -> URIRef:
+        """The SHACL severity IRI (``sh:Violation``, ``sh:Warning``, ``sh:Info``)."""
+        return {Severity.VIOLATION: SH.Violation, Severity.WARNING: SH.Warning,
+                Severity.INFO: SH.Info}[self]
+
+
+_SEVERITY_ORDER = (Severity.VIOLATION, Severity.WARNING, Severity.INFO)
+
+
+class Kind(StrEnum):
+    """Whether the rule is broken, cannot be verified, or needs a person's review."""
+
+    RULE = "rule"
+    NOT_DISCLOSED = "not-disclosed"
+    MANUAL_REVIEW = "manual-review"
+
+    @property
+    def rank(self) -> int:
+        """Sort order: rule findings, then not-disclosed, then manual review."""
+        return _KIND_ORDER.index(self)
+
+    @property
+    def label(self) -> str:
+        """The words reports use: ``rule not met``, ``not disclosed``, ``manual review``."""
+        return {Kind.RULE: "rule not met", Kind.NOT_DISCLOSED: "not disclosed",
+                Kind.MANUAL_REVIEW: "manual review"}[self]
+
+    @property
+    def iri(self) -> URIRef:
+        """The ontology term (``cityreg:RuleViolation`` ...)."""
+        return {Kind.RULE: CITYREG.RuleViolation, Kind.NOT_DISCLOSED: CITYREG.NotDisclosedFinding,
+                Kind.MANUAL_REVIEW: CITYREG.ManualReviewFinding}[self]
+
+    @classmethod
+    def from_iri(cls, iri: Node | None) -> Kind:
+        """The kind a shape's ``cityreg:findingKind`` names; a rule violation when absent."""
+        if iri is None:
+            return cls.RULE
+        for kind in cls:
+            if kind.iri == URIRef(str(iri)):
+                return kind
+        raise ValueError(f"unknown finding kind {iri}: expected cityreg:RuleViolation, "
+                         "cityreg:NotDisclosedFinding or cityreg:ManualReviewFinding")
+
+
+_KIND_ORDER = (Kind.RULE, Kind.NOT_DISCLOSED, Kind.MANUAL_REVIEW)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One legal finding about one registry entity.
+
+    ``focus`` is the entity's IRI and ``focus_label`` its ``rdfs:label`` (the IRI when it has
+    none); ``path`` the property concerned (IRI string, or ``""``); ``value`` the offending
+    value (``""`` when there is none); ``legal_source`` the article's IRI and
+    ``legal_source_label`` how reports cite it; ``shape`` the IRI of the shape that found it.
+    ``component`` (the SHACL constraint component) and ``value_term`` (the value as an RDF
+    term) serve the Turtle report and do not take part in comparisons.
+    """
+
+    rule_id: str
+    severity: Severity
+    kind: Kind
+    focus: str
+    focus_label: str
+    path: str
+    value: str
+    message: str
+    legal_source: str
+    legal_source_label: str
+    resolution: str
+    shape: str
+    component: str = field(default="", compare=False, repr=False)
+    value_term: Node | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def sort_key(self) -> tuple[int, int, str, str, str, str, str]:
+        """Severity (most severe first), kind, rule id, focus; then path, value, message."""
+        return (self.severity.rank, self.kind.rank, self.rule_id, self.focus, self.path,
+                self.value, self.message)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Findings in report order, exact duplicates removed."""
+    return sorted(dict.fromkeys(findings), key=lambda finding: finding.sort_key)

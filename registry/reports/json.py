@@ -1,0 +1,59 @@
+"""The JSON report: a summary and the list of findings, with stable keys in a fixed order.
+
+::
+
+    {"as_of": "2026-06-01", "engine": "fast", "fail_on": "violation", "conforms": false,
+     "summary": {"findings": 2, "entities": 1,
+                 "by_severity": {"violation": 1, "warning": 1, "info": 0},
+                 "by_kind": {"rule": 1, "not-disclosed": 1, "manual-review": 0}},
+     "findings": [{"rule_id": "GDPR-28-3-g", "severity": "violation", ...}]}
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from registry.findings import Finding
+from registry.validate import ValidationReport
+
+#: The keys of every finding object, in output order.
+FINDING_KEYS = ("rule_id", "severity", "kind", "focus", "focus_label", "path", "value",
+                "message", "legal_source", "legal_source_label", "legal_source_url",
+                "resolution", "shape")
+
+
+def report_dict(report: ValidationReport) -> dict[str, Any]:
+    """The report as plain data (what :func:`render_json` writes)."""
+    return {
+        "as_of": report.as_of.isoformat(),
+        "engine": report.engine,
+        "fail_on": report.fail_on.value,
+        "conforms": report.conforms,
+        "summary": {
+            "findings": len(report.findings),
+            "entities": len(report.entities()),
+            "by_severity": {s.value: n for s, n in report.by_severity().items()},
+            "by_kind": {k.value: n for k, n in report.by_kind().items()},
+        },
+        "findings": [finding_dict(f, report) for f in report.findings],
+    }
+
+
+def finding_dict(finding: Finding, report: ValidationReport) -> dict[str, str]:
+    """One finding with the keys of :data:`FINDING_KEYS`."""
+    source = report.sources.get(finding.legal_source)
+    values = {
+        "rule_id": finding.rule_id, "severity": finding.severity.value,
+        "kind": finding.kind.value, "focus": finding.focus, "focus_label": finding.focus_label,
+        "path": finding.path, "value": finding.value, "message": finding.message,
+        "legal_source": finding.legal_source, "legal_source_label": finding.legal_source_label,
+        "legal_source_url": source.url if source else finding.legal_source,
+        "resolution": finding.resolution, "shape": finding.shape,
+    }
+    return {key: values[key] for key in FINDING_KEYS}
+
+
+def render_json(report: ValidationReport) -> str:
+    """The report as indented JSON (UTF-8 text, not ASCII-escaped), ending with a newline."""
+    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,380 @@
+"""The legal checks: run the shapes of ``shapes/`` over a registry and return typed findings.
+
+::
+
+    report = validate_registry(registry, as_of=date(2026, 6, 1))
+    for finding in report.findings:          # most severe first
+        print(finding.rule_id, finding.focus_label, finding.message)
+    report.conforms                           # no finding at or above fail_on
+
+Each run writes its validation context (``<urn:cityreg:validation-context>`` with the reference
+date and the concentration threshold) into the graph ``urn:cityreg:graph:validation-context``,
+where date-dependent shapes read it, and restores that graph afterwards. Two engines give the
+same findings: ``"fast"`` (:mod:`registry.shacl`, whole-graph SPARQL over the pyoxigraph store)
+and ``"pyshacl"`` (the oracle, over an rdflib copy of the registry and the ontology).
+
+Shapes are annotated (see ``ontology/cityreg.ttl``): ``cityreg:ruleId``, ``cityreg:legalSource``
+(labelled with ``rdfs:label`` and ``cityreg:url``), ``cityreg:resolution`` and
+``cityreg:findingKind``; property shapes inherit their node shape's annotations. A shape with
+targets but no rule id or legal source is refused with a :class:`~registry.errors.ShapesError`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Literal as TypingLiteral
+
+import pyoxigraph as ox
+from rdflib import RDFS, BNode, Graph, Literal, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from registry import resources
+from registry.errors import InputError, ShapesError
+from registry.findings import Finding, Kind, Severity, sort_findings
+from registry.namespaces import CITYREG, VALIDATION_CONTEXT_GRAPH, VALIDATION_CONTEXT_NODE
+from registry.shacl import (
+    ShapeError,
+    ShapesGraph,
+    ValidationEngine,
+    ValidationResult,
+    validate_with_pyshacl,
+)
+from registry.store import Registry
+
+__all__ = ["DEFAULT_THRESHOLD", "LegalSource", "RuleShapes", "ValidationReport",
+           "load_shapes", "validate_registry"]
+
+Engine = TypingLiteral["fast", "pyshacl"]
+#: The share of a city's sensors, datasets or contracts above which LOCK-CONC reports a vendor.
+DEFAULT_THRESHOLD = Decimal("0.5")
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@dataclass(frozen=True)
+class LegalSource:
+    """An article of law or guidance, as reports cite and link it."""
+
+    iri: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class _Annotation:
+    rule_id: str
+    legal_source: str
+    resolution: str
+    kind: Kind
+    label: str
+    shape: str
+
+
+class RuleShapes:
+    """The shapes files of one validation, read, checked and compiled once.
+
+    ``files`` are the Turtle files read; ``graph`` their union; ``rule_ids`` every rule id a
+    shape carries; ``sources`` the labelled legal sources by IRI.
+    """
+
+    def __init__(self, files: Sequence[Path]) -> None:
+        self.files = tuple(files)
+        self.graph = Graph()
+        per_file: dict[Path, Graph] = {}
+        for path in self.files:
+            part = Graph()
+            try:
+                part.parse(path, format="turtle")
+            except Exception as error:  # rdflib raises many types for bad Turtle
+                raise ShapesError(f"{path}: cannot read the shapes file: {error}; fix its "
+                                  "Turtle syntax") from error
+            per_file[path] = part
+            self.graph += part
+        self.sources = self._sources()
+        self.annotations = self._annotations(per_file)
+        self.rule_ids = frozenset(a.rule_id for a in self.annotations.values())
+        try:
+            self.shapes_graph = ShapesGraph.load(self.graph)
+        except ShapeError as error:
+            where = next((str(p) for p, g in per_file.items()
+                          if error.shape is not None and (error.shape, None, None) in g),
+                         ", ".join(str(p) for p in self.files))
+            raise ShapesError(f"{where}: {error}") from error
+
+    @cached_property
+    def engine(self) -> ValidationEngine:
+        """The compiled fast engine (compiled on first use)."""
+        return ValidationEngine(self.shapes_graph)
+
+    def annotation(self, shape: Node) -> _Annotation:
+        """The annotations that apply to a result of ``shape``."""
+        try:
+            return self.annotations[shape]
+        except KeyError:
+            raise ShapesError(f"shape {shape.n3()} produced a result but carries no "
+                              "cityreg:ruleId, and neither does a node shape holding it; "
+                              "annotate it") from None
+
+    def _sources(self) -> dict[str, LegalSource]:
+        sources: dict[str, LegalSource] = {}
+        for iri in set(self.graph.objects(None, CITYREG.legalSource)):
+            label = _best_label(self.graph.objects(iri, RDFS.label))
+            url = self.graph.value(iri, CITYREG.url)
+            if label is None:
+                raise ShapesError(f"the legal source <{iri}> has no rdfs:label in "
+                                  f"{_files(self.files)}; label it in the shapes file that "
+                                  "cites it, e.g. rdfs:label \"GDPR Art. 28(3)(g)\"@en")
+            sources[str(iri)] = LegalSource(str(iri), label, str(url or iri))
+        return sources
+
+    def _annotation(self, path: Path, shape: Node, parent: _Annotation | None) -> _Annotation:
+        """The annotations of ``shape``, each falling back to its node shape's (``parent``)."""
+        g = self.graph
+
+        def text(predicate: URIRef, inherited: str) -> str:
+            value = g.value(shape, predicate)
+            return inherited if value is None else str(value)
+
+        try:
+            kind_iri = g.value(shape, CITYREG.findingKind)
+            kind = parent.kind if parent and kind_iri is None else Kind.from_iri(kind_iri)
+        except ValueError as error:
+            raise ShapesError(f"{path}: shape {shape.n3()}: {error}") from None
+        rule_id = text(CITYREG.ruleId, parent.rule_id if parent else "")
+        return _Annotation(
+            rule_id, text(CITYREG.legalSource, parent.legal_source if parent else ""),
+            text(CITYREG.resolution, parent.resolution if parent else ""), kind,
+            _best_label(g.objects(shape, RDFS.label)) or (parent.label if parent else rule_id),
+            str(shape) if isinstance(shape, URIRef) or parent is None else parent.shape)
+
+    def _annotations(self, per_file: dict[Path, Graph]) -> dict[Node, _Annotation]:
+        g = self.graph
+        found: dict[Node, _Annotation] = {}
+        for path, part in per_file.items():
+            for shape in sorted({s for p in _TARGETS for s in part.subjects(p, None)}, key=str):
+                rule_id = g.value(shape, CITYREG.ruleId)
+                source = g.value(shape, CITYREG.legalSource)
+                if rule_id is None or source is None:
+                    missing = "cityreg:ruleId" if rule_id is None else "cityreg:legalSource"
+                    raise ShapesError(f"{path}: shape {shape.n3()} has targets but no "
+                                      f"{missing}; every shape names its rule and the "
+                                      "article it checks")
+                annotation = self._annotation(path, shape, None)
+                found[shape] = annotation
+                for prop in g.objects(shape, SH.property):
+                    found.setdefault(prop, self._annotation(path, prop, annotation))
+        return found
+
+
+def shape_files(shapes: str | Path | Iterable[str | Path] | None = None) -> list[Path]:
+    """The Turtle files named by ``shapes`` (files or folders); default: ``shapes/*.ttl``."""
+    if shapes is None:
+        entries: list[Path] = [resources.shapes_dir()]
+    elif isinstance(shapes, str | Path):
+        entries = [Path(shapes)]
+    else:
+        entries = [Path(entry) for entry in shapes]
+    files: list[Path] = []
+    for entry in entries:
+        if entry.is_dir():
+            files.extend(sorted(entry.glob("*.ttl")))
+        elif entry.is_file():
+            files.append(entry)
+        else:
+            raise InputError(f"the shapes path {str(entry)!r} does not exist: expected a "
+                             "Turtle file or a folder of them; check the --shapes path")
+    if not files:
+        raise InputError(f"no shapes (*.ttl) in {_files(entries)}: expected at least one "
+                         "Turtle shapes file")
+    return files
+
+
+def load_shapes(shapes: str | Path | Iterable[str | Path] | None = None) -> RuleShapes:
+    """Read and check the shapes files (cached while the files do not change)."""
+    files = shape_files(shapes)
+    stamp = tuple((f.resolve(), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    return _load_cached(stamp)
+
+
+@lru_cache(maxsize=8)
+def _load_cached(stamp: tuple[tuple[Path, int, int], ...]) -> RuleShapes:
+    return RuleShapes([path for path, _mtime, _size in stamp])
+
+
+@dataclass
+class ValidationReport:
+    """The findings of one run, in report order, and what the run was."""
+
+    findings: list[Finding]
+    as_of: date
+    fail_on: Severity = Severity.VIOLATION
+    engine: str = "fast"
+    rule_ids: frozenset[str] = frozenset()
+    sources: dict[str, LegalSource] = field(default_factory=dict)
+
+    @property
+    def conforms(self) -> bool:
+        """True if no finding is at or above ``fail_on``."""
+        return not self.failing()
+
+    def failing(self) -> list[Finding]:
+        """The findings at or above ``fail_on``."""
+        return [f for f in self.findings if f.severity.at_least(self.fail_on)]
+
+    def for_focus(self, iri: str | Node) -> list[Finding]:
+        """The findings about one entity."""
+        return [f for f in self.findings if f.focus == str(iri)]
+
+    def by_severity(self) -> dict[Severity, int]:
+        """Counts per severity, every severity present (zero included)."""
+        counts = Counter(f.severity for f in self.findings)
+        return {severity: counts[severity] for severity in Severity}
+
+    def by_kind(self) -> dict[Kind, int]:
+        """Counts per kind, every kind present (zero included)."""
+        counts = Counter(f.kind for f in self.findings)
+        return {kind: counts[kind] for kind in Kind}
+
+    def entities(self) -> list[str]:
+        """The focus IRIs with findings, in report order."""
+        return list(dict.fromkeys(f.focus for f in self.findings))
+
+
+def validate_registry(registry: Registry, as_of: date | None = None, *,
+                      shapes: str | Path | Iterable[str | Path] | None = None,
+                      focus: Iterable[str | Node] | None = None, engine: Engine = "fast",
+                      fail_on: Severity | str = Severity.VIOLATION,
+                      rules: Collection[str] | None = None) -> ValidationReport:
+    """Check ``registry`` against the shapes and return the findings, sorted.
+
+    ``as_of`` is the reference date (default: today); ``focus`` limits the run to those
+    entities (incremental re-validation); ``rules`` keeps only those rule ids (unknown ids are
+    an :class:`InputError`); ``fail_on`` sets what ``report.conforms`` means.
+    """
+    if engine not in ("fast", "pyshacl"):
+        raise InputError(f"unknown engine {engine!r}: expected 'fast' or 'pyshacl'")
+    try:
+        threshold = Severity(str(fail_on))
+    except ValueError:
+        raise InputError(f"unknown severity {fail_on!r}: expected violation, warning or "
+                         "info") from None
+    rule_shapes = load_shapes(shapes)
+    wanted = None if rules is None else set(rules)
+    if wanted is not None and (unknown := sorted(wanted - rule_shapes.rule_ids)):
+        raise InputError(f"unknown rule id {', '.join(unknown)}: expected rule ids of the "
+                         f"shapes, such as {', '.join(sorted(rule_shapes.rule_ids)[:3])}; "
+                         "see shapes/*.ttl (cityreg:ruleId)")
+    reference = as_of or date.today()
+    nodes = None if focus is None else [URIRef(str(iri)) for iri in focus]
+    with _ValidationContext(registry, reference):
+        if engine == "fast":
+            results = rule_shapes.engine.validate(_store(registry), focus=nodes)
+        else:
+            results = validate_with_pyshacl(registry.to_rdflib_graph(include_ontology=True),
+                                            rule_shapes.graph)
+            if nodes is not None:
+                results = [r for r in results if r.focus in set(nodes)]
+    labels = _labels(registry, {r.focus for r in results if isinstance(r.focus, URIRef)})
+    findings = [_finding(r, rule_shapes, labels) for r in results]
+    if wanted is not None:
+        findings = [f for f in findings if f.rule_id in wanted]
+    return ValidationReport(sort_findings(findings), reference, threshold, engine,
+                            rule_shapes.rule_ids, rule_shapes.sources)
+
+
+def _store(registry: Registry) -> ox.Store:
+    store = getattr(registry, "store", None)
+    return store if isinstance(store, ox.Store) else registry._store
+
+
+class _ValidationContext:
+    """Write the run's context into its graph; put back what was there before on exit."""
+
+    def __init__(self, registry: Registry, as_of: date) -> None:
+        self.store = _store(registry)
+        self.graph = ox.NamedNode(str(VALIDATION_CONTEXT_GRAPH))
+        self.as_of = as_of
+        self.saved: list[ox.Quad] = []
+
+    def __enter__(self) -> None:
+        self.saved = list(self.store.quads_for_pattern(None, None, None, self.graph))
+        node = ox.NamedNode(str(VALIDATION_CONTEXT_NODE))
+        rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+        self._clear()
+        self.store.extend([
+            ox.Quad(node, rdf_type, ox.NamedNode(str(CITYREG.ValidationContext)), self.graph),
+            ox.Quad(node, ox.NamedNode(str(CITYREG.referenceDate)),
+                    ox.Literal(self.as_of.isoformat(), datatype=ox.NamedNode(_XSD + "date")),
+                    self.graph),
+            ox.Quad(node, ox.NamedNode(str(CITYREG.concentrationThreshold)),
+                    ox.Literal(str(DEFAULT_THRESHOLD), datatype=ox.NamedNode(_XSD + "decimal")),
+                    self.graph),
+        ])
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._clear()
+        if self.saved:
+            self.store.extend(self.saved)
+
+
+    def _clear(self) -> None:
+        if self.store.contains_named_graph(self.graph):
+            self.store.remove_graph(self.graph)
+
+
+def _labels(registry: Registry, iris: set[URIRef]) -> dict[str, str]:
+    """rdfs:label of each IRI, English first, then untagged, then any."""
+    best: dict[str, tuple[int, str]] = {}
+    ordered = sorted(iris)
+    for start in range(0, len(ordered), 500):
+        chunk = " ".join(f"<{iri}>" for iri in ordered[start:start + 500])
+        rows = registry.select(f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {chunk} }} ?s rdfs:label ?l }}")
+        for row in rows:
+            label = row["l"]
+            assert isinstance(label, Literal)
+            rank = 0 if label.language == "en" else 1 if label.language is None else 2
+            key = str(row["s"])
+            best[key] = min(best.get(key, (rank, str(label))), (rank, str(label)))
+    return {iri: text for iri, (_rank, text) in best.items()}
+
+
+def _finding(result: ValidationResult, shapes: RuleShapes, labels: dict[str, str]) -> Finding:
+    note = shapes.annotation(result.source_shape)
+    source = shapes.sources.get(note.legal_source)
+    message = _best_label(result.messages) or note.label
+    return Finding(
+        rule_id=note.rule_id, severity=Severity.from_iri(result.severity), kind=note.kind,
+        focus=str(result.focus), focus_label=labels.get(str(result.focus), str(result.focus)),
+        path=_path_text(shapes.graph, result.path),
+        value="" if result.value is None else str(result.value), message=message,
+        legal_source=note.legal_source,
+        legal_source_label=source.label if source else note.legal_source,
+        resolution=note.resolution, shape=note.shape, component=str(result.component),
+        value_term=result.value)
+
+
+def _path_text(graph: Graph, path: Node | None) -> str:
+    if path is None:
+        return ""
+    if isinstance(path, BNode):
+        inverse = graph.value(path, SH.inversePath)
+        return f"^{inverse}" if isinstance(inverse, URIRef) else ""
+    return str(path)
+
+
+def _best_label(literals: Iterable[Node]) -> str | None:
+    ranked = sorted((0 if lit.language == "en" else 1 if lit.language is None else 2, str(lit))
+                    for lit in literals if isinstance(lit, Literal))
+    return ranked[0][1] if ranked else None
+
+
+def _files(paths: Iterable[Path]) -> str:
+    return ", ".join(os.fspath(p) for p in paths)
