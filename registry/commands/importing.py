@@ -1,0 +1,104 @@
+"""``cityreg import``: spreadsheets, OCDS procurement data and DCAT catalogues into a registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from registry.commands._common import open_registry, plural
+from registry.importers import (
+    FORMATS,
+    ImportFormat,
+    ImportResult,
+    diff,
+    existing_in_folder,
+    existing_in_store,
+    import_files,
+    write_out,
+    write_store,
+)
+
+
+@click.command("import")
+@click.argument("fmt", metavar="{csv|ocds|dcat}", type=click.Choice(FORMATS))
+@click.argument("files", nargs=-1, required=True, metavar="FILE...",
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="CSVW metadata (JSON) mapping the spreadsheet's columns (csv only). "
+              "Default: the shipped template or register mapping that fits the header.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Write one sorted Turtle file per imported file into this registry folder.")
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Write into the on-disk registry in this folder (created if missing).")
+@click.option("--dry-run", is_flag=True,
+              help="Show what would change (statements added, removed, unchanged per entity "
+              "type, and the first new entities); write nothing.")
+@click.option("--city", metavar="IRI-or-slug",
+              help="The city the entries belong to: adds cityreg:city, and new IRIs are "
+              "minted under https://w3id.org/cityreg/id/<city>/.")
+@click.option("--base", metavar="IRI", help="Mint new entity IRIs under this IRI instead.")
+def import_(fmt: ImportFormat, files: tuple[Path, ...], mapping: Path | None, out: Path | None,
+            store: Path | None, dry_run: bool, city: str | None, base: str | None) -> None:
+    """Import spreadsheets (csv: CSV or XLSX), OCDS procurement data (ocds: release
+    packages or records, JSON) or DCAT catalogues (dcat: Turtle, JSON-LD, RDF/XML).
+
+    Every file is checked first; every problem is reported as file:row:column (spreadsheets)
+    or file:/json/pointer (OCDS), and nothing is written when there is one (exit 2).
+    IRIs come from the files' own identifiers, and each file owns one named graph (or one
+    --out Turtle file) that a re-import replaces: importing twice changes nothing.
+
+    Without --store or --out the files are only checked.
+    """
+    if out is not None and store is not None:
+        raise click.UsageError("give either --out DIR or --store DIR, not both")
+    results = import_files(fmt, list(files), mapping=mapping, city=city, base=base)
+    if dry_run:
+        _dry_run(results, out, store)
+    elif out is not None:
+        written = write_out(out, results)
+        width = max(len(str(len(result.triples))) for result in results)
+        for result, path in zip(results, written, strict=True):
+            click.echo(f"wrote  {len(result.triples):>{width}}  {path}")
+        total = sum(len(result.triples) for result in results)
+        click.echo(f"{plural(len(results), 'file')}: {plural(total, 'statement')} "
+                   f"written to {out}.")
+    else:
+        with open_registry(store) as registry:
+            loads = write_store(registry, results)
+        width = max(len(str(load.statements)) for load in loads)
+        for result, load in zip(results, loads, strict=True):
+            was = "" if load.previous_statements is None else (
+                f" (was {load.previous_statements})")
+            click.echo(f"{load.status:<9}  {load.statements:>{width}}  {result.source}{was}")
+        counts = ", ".join(f"{sum(1 for load in loads if load.status == status)} {status}"
+                           for status in ("loaded", "replaced", "unchanged")
+                           if any(load.status == status for load in loads))
+        total = sum(load.statements for load in loads)
+        click.echo(f"{plural(len(loads), 'file')}: {counts}; {plural(total, 'statement')}.")
+        if store is None:
+            click.echo("Checked only: nothing was stored. Add --store DIR or --out DIR to keep "
+                       "the data.", err=True)
+
+
+def _dry_run(results: list[ImportResult], out: Path | None, store: Path | None) -> None:
+    if store is not None and not store.is_dir():
+        store = None
+    registry = open_registry(store) if store is not None else None
+    try:
+        for result in results:
+            if out is not None:
+                old = existing_in_folder(out, result)
+            elif registry is not None:
+                old = existing_in_store(registry, result.graph)
+            else:
+                old = set()
+            for line in diff(str(result.source), old, result.triples).lines():
+                click.echo(line)
+    finally:
+        if registry is not None:
+            registry.close()
+    click.echo("Dry run: nothing was written.")
+
+
+COMMANDS: list[click.Command] = [import_]

@@ -1,0 +1,401 @@
+"""Spreadsheets (CSV, XLSX) -> registry statements, through a CSVW mapping.
+
+Reading checks every cell first and collects every problem (``file:row:column: message``, the
+row as the spreadsheet shows it, the header being row 1); statements are only returned when
+there is none. Key-value tables (``cityreg:layout: keyValue``) are read first, so that their
+values can be used in the other tables' templates (Amsterdam's operator).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import quote, urljoin
+
+import pyoxigraph as ox
+
+from registry.errors import InputError
+from registry.importers.base import (
+    XSD,
+    ImportProblem,
+    ImportProblems,
+    ImportResult,
+    progress,
+    read_bytes,
+    slug,
+)
+from registry.importers.csv_mapping import (
+    Column,
+    Mapping,
+    Table,
+    load_mapping,
+    normalise,
+    shipped_mappings,
+)
+
+_TEMPLATE = re.compile(r"\{(\+?)([A-Za-z_][A-Za-z0-9_]*)\}")
+_EXTRA = "\0extra"
+_DATE_PARTS = {"dd": r"(?P<d>\d{1,2})", "MM": r"(?P<m>\d{1,2})", "yyyy": r"(?P<y>\d{4})"}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One record: its row number as the spreadsheet shows it, and header -> cell text."""
+
+    number: int
+    cells: dict[str, str]
+    where: dict[str, int]
+    """For key-value files: the row of each key."""
+
+
+def read_table(path: Path, data: bytes, table: Table) -> tuple[list[str], list[Row]]:
+    """The header and rows of a CSV or XLSX file, as text."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        records = _xlsx_records(path, data)
+    else:
+        try:
+            text = data.decode(table.encoding)
+        except UnicodeDecodeError as error:
+            raise ImportProblems([ImportProblem(str(path), "1:-", f"not {table.encoding} text "
+                                 f"(byte {error.start}); save it as {table.encoding} or set "
+                                 "dialect.encoding in the mapping")]) from None
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=table.delimiter,
+                            quotechar=table.quote_char)
+        records = []
+        line = 1
+        for record in reader:
+            records.append((line, record))
+            line = reader.line_num + 1
+    if table.key_value:
+        cells = {r[0].strip(): (r[1] if len(r) > 1 else "") for _, r in records if r}
+        where = {r[0].strip(): n for n, r in records if r}
+        return list(cells), [Row(1, cells, where)]
+    if not records:
+        return [], []
+    header = [cell.strip() for cell in records[0][1]]
+    rows = []
+    for number, record in records[1:]:
+        if not any(cell.strip() for cell in record):
+            continue
+        cells = dict(zip(header, record + [""] * (len(header) - len(record)), strict=False))
+        extra = [cell for cell in record[len(header):] if cell.strip()]
+        if extra:
+            cells[_EXTRA] = ";".join(extra)
+        rows.append(Row(number, cells, {}))
+    return header, rows
+
+
+def _xlsx_records(path: Path, data: bytes) -> list[tuple[int, list[str]]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for a broken file
+        raise InputError(f"{path}: not a readable XLSX workbook ({error}); save it again "
+                         "as .xlsx or export it as CSV") from None
+    sheet = book.worksheets[0]
+    records = []
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        records.append((number, [_xlsx_text(value) for value in values]))
+    book.close()
+    return records
+
+
+def _xlsx_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class TableImport:
+    """Applies a mapping's table to rows, collecting problems and statements."""
+
+    def __init__(self, mapping: Mapping, base: str, variables: dict[str, str]) -> None:
+        self.mapping = mapping
+        self.base = base
+        self.variables = variables
+        """Values of key-value tables, usable in every template."""
+        self.problems: list[ImportProblem] = []
+
+    def run(self, path: Path, table: Table, result: ImportResult) -> None:
+        """Read ``path`` with ``table`` into ``result``; problems go to ``self.problems``."""
+        data, _ = read_bytes(path)
+        header, rows = read_table(path, data, table)
+        found = self._columns(path, table, header)
+        for row in progress(rows, f"Importing {path.name}"):
+            self._row(path, table, found, row, result)
+
+    def _columns(self, path: Path, table: Table, header: Sequence[str]
+                 ) -> dict[str, str | None]:
+        """Column name -> the header text it was found under (None: absent)."""
+        by_text = {normalise(text): text for text in header}
+        found: dict[str, str | None] = {}
+        for column in table.columns:
+            if column.virtual:
+                continue
+            match = next((by_text[normalise(t)] for t in column.titles
+                          if normalise(t) in by_text), None)
+            found[column.name] = match
+            if match is None and column.required:
+                where = "-" if table.key_value else "1"
+                self.problems.append(ImportProblem(
+                    str(path), f"{where}:{column.titles[0]}",
+                    f"missing required column (expected a header "
+                    f"{' or '.join(repr(t) for t in column.titles)})"))
+        return found
+
+    def _row(self, path: Path, table: Table, found: dict[str, str | None], row: Row,
+             result: ImportResult) -> None:
+        problems_before = len(self.problems)
+        extra = row.cells.get(_EXTRA)
+        if extra is not None:
+            self._problem(path, row, "-", f"cells beyond the last column "
+                          f"({extra!r}); expected at most as many cells as "
+                          "the header has")
+        values: dict[str, list[str]] = {}
+        for column in table.columns:
+            header = found.get(column.name)
+            if column.virtual or header is None:
+                continue
+            text = row.cells.get(header, "").strip()
+            parts = [text] if column.separator is None else [
+                part.strip() for part in text.split(column.separator)]
+            parts = [part for part in parts if part not in column.null and part != ""]
+            if not parts and column.required:
+                self._problem(path, row, header, "empty, but the column is required")
+            values[column.name] = parts
+        variables = dict(self.variables)
+        for column in table.columns:
+            parts = values.get(column.name) or []
+            if parts:
+                variables[column.name] = slug(parts[0]) if column.slug else parts[0]
+        triples = []
+        for column in table.columns:
+            header = found.get(column.name) or column.name
+            if column.virtual:
+                triples.extend(self._virtual(path, row, table, column, variables))
+                continue
+            for part in values.get(column.name, []):
+                own = {**variables, column.name: slug(part) if column.slug else part}
+                obj = self._value(path, row, header, column, part, own)
+                if obj is None or column.property_url is None:
+                    continue
+                subject = self._iri(path, row, header, column.about_url or table.about_url,
+                                    own)
+                if subject is not None:
+                    triples.append(ox.Triple(subject, ox.NamedNode(
+                        self.mapping.expand(column.property_url)), obj))
+        if len(self.problems) == problems_before:
+            result.triples.update(triples)
+
+    def _virtual(self, path: Path, row: Row, table: Table, column: Column,
+                 variables: dict[str, str]) -> list[ox.Triple]:
+        if column.only_if is not None and column.only_if not in variables:
+            return []
+        if column.property_url is None:
+            return []
+        subject = self._iri(path, row, column.name, column.about_url or table.about_url,
+                            variables)
+        obj: ox.NamedNode | ox.Literal | None
+        if column.value_template is not None:
+            text = self._fill(column.value_template, variables, raw=True)
+            obj = None if text is None else ox.Literal(text, language=column.lang) \
+                if column.lang else ox.Literal(text)
+        elif column.value_url is not None:
+            obj = self._iri(path, row, column.name, column.value_url, variables)
+        else:
+            obj = None
+        if subject is None or obj is None:
+            return []
+        return [ox.Triple(subject, ox.NamedNode(self.mapping.expand(column.property_url)), obj)]
+
+    def _iri(self, path: Path, row: Row, header: str, template: str | None,
+             variables: dict[str, str]) -> ox.NamedNode | None:
+        if template is None:
+            self._problem(path, row, header, "the mapping gives no aboutUrl for this column")
+            return None
+        text = self._fill(template, variables, raw=False)
+        if text is None:
+            return None
+        expanded = self.mapping.expand(text)
+        return ox.NamedNode(expanded if ":" in expanded.split("/")[0] else
+                            urljoin(self.base, expanded))
+
+    @staticmethod
+    def _fill(template: str, variables: dict[str, str], raw: bool) -> str | None:
+        """Expand ``{name}`` / ``{+name}``; None when a variable has no value."""
+        missing = False
+
+        def replace(match: re.Match[str]) -> str:
+            nonlocal missing
+            value = variables.get(match.group(2))
+            if value is None:
+                missing = True
+                return ""
+            if raw:
+                return value
+            return quote(value, safe=":/?#[]@!$&'()*+,;=" if match.group(1) else "")
+
+        text = _TEMPLATE.sub(replace, template)
+        return None if missing else text
+
+    def _value(self, path: Path, row: Row, header: str, column: Column, text: str,
+               variables: dict[str, str]) -> ox.NamedNode | ox.Literal | None:
+        if column.value_map is not None:
+            target = column.value_map.get(normalise(text), column.otherwise)
+            if target is None and not column.strict:
+                return None
+            if target is None:
+                known = ", ".join(repr(k) for k in column.value_texts[:8])
+                more = " ..." if len(column.value_texts) > 8 else ""
+                self._problem(path, row, header, f"{text!r} is not a known value: expected "
+                              f"one of {known}{more} (or add it to the mapping's "
+                              "cityreg:valueMap)")
+                return None
+            return ox.NamedNode(self.mapping.expand(target))
+        if column.value_url is not None:
+            return self._iri(path, row, header, column.value_url, variables)
+        try:
+            return _literal(column, text)
+        except ValueError as error:
+            self._problem(path, row, header, f"{text!r}: {error}")
+            return None
+
+    def _problem(self, path: Path, row: Row, header: str, message: str) -> None:
+        number = row.where.get(header, row.number)
+        self.problems.append(ImportProblem(str(path), f"{number}:{header}", message))
+
+
+def _literal(column: Column, text: str) -> ox.Literal:
+    """A typed literal for ``text``; ValueError says what was expected."""
+    kind = column.datatype
+    if kind.base == "string":
+        return ox.Literal(text, language=column.lang) if column.lang else ox.Literal(text)
+    if kind.base == "boolean":
+        yes, no = (kind.format or "true|false").split("|")
+        lowered = text.casefold()
+        if lowered in (yes.casefold(), "true"):
+            return ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))
+        if lowered in (no.casefold(), "false"):
+            return ox.Literal("false", datatype=ox.NamedNode(XSD + "boolean"))
+        raise ValueError(f"expected {yes!r} or {no!r}")
+    if kind.base == "date":
+        return ox.Literal(_date(text, kind.format).isoformat(),
+                          datatype=ox.NamedNode(XSD + "date"))
+    if kind.base == "anyURI":
+        if not re.match(r"^(https?|mailto|ftp):\S+$", text):
+            if re.match(r"^[\w.-]+\.[a-z]{2,}(/\S*)?$", text):
+                text = "https://" + text
+            else:
+                raise ValueError("expected a web address such as https://example.org/privacy")
+        return ox.Literal(text, datatype=ox.NamedNode(XSD + "anyURI"))
+    number = _number(text, kind.base)
+    if kind.minimum is not None and number < kind.minimum:
+        raise ValueError(f"expected at least {kind.minimum}")
+    if kind.maximum is not None and number > kind.maximum:
+        raise ValueError(f"expected at most {kind.maximum}")
+    return ox.Literal(text.replace(",", ".") if kind.base != "integer" else str(int(number)),
+                      datatype=ox.NamedNode(XSD + kind.base))
+
+
+def _number(text: str, base: str) -> float:
+    pattern = r"[+-]?\d+" if base == "integer" else r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?"
+    if not re.fullmatch(pattern, text):
+        raise ValueError(f"expected {'a whole number' if base == 'integer' else 'a number'}")
+    return float(text.replace(",", "."))
+
+
+def _date(text: str, fmt: str | None) -> date:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return date.fromisoformat(text)
+    if fmt is not None:
+        pattern = re.escape(fmt)
+        for token, group in _DATE_PARTS.items():
+            pattern = pattern.replace(token, group)
+        match = re.fullmatch(pattern, text)
+        if match:
+            try:
+                return date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError as error:
+                raise ValueError(f"not a real date ({error})") from None
+    raise ValueError(f"expected a date as {fmt or 'yyyy-MM-dd'}")
+
+
+def import_tables(paths: Sequence[Path], mapping: Mapping, base: str) -> list[ImportResult]:
+    """Import each file with its table of ``mapping``; every problem of every file, or none."""
+    problems: list[ImportProblem] = []
+    tables = [(path, mapping.table_for(path)) for path in paths]
+    ordered = sorted(tables, key=lambda item: not item[1].key_value)
+    variables: dict[str, str] = {}
+    results = {}
+    for path, table in ordered:
+        data, sha256 = read_bytes(path)
+        media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                 if path.suffix.lower() == ".xlsx" else "text/csv")
+        result = ImportResult(path, media, sha256)
+        runner = TableImport(mapping, base, variables)
+        runner.run(path, table, result)
+        problems.extend(runner.problems)
+        if table.key_value:
+            _, rows = read_table(path, data, table)
+            for column in table.columns:
+                for title in column.titles:
+                    value = rows[0].cells.get(title, "").strip() if rows else ""
+                    if value:
+                        variables[column.name] = slug(value) if column.slug else value
+        results[path] = result
+    if problems:
+        raise ImportProblems(problems)
+    return [results[path] for path in paths]
+
+
+def detect_mapping(paths: Sequence[Path]) -> Mapping:
+    """The shipped mapping whose tables fit every file's header (required columns present).
+
+    A mapping whose table is named like the file wins over one that only fits by columns.
+    """
+    fitting: list[tuple[bool, Mapping]] = []
+    for candidate in shipped_mappings():
+        mapping = load_mapping(candidate)
+        named = True
+        for path in paths:
+            table = _fitting_table(mapping, path)
+            if table is None:
+                break
+            named = named and Path(table.url).stem.lower() == path.stem.lower()
+        else:
+            fitting.append((named, mapping))
+    if not fitting:
+        names = ", ".join(candidate.stem for candidate in shipped_mappings())
+        raise InputError(
+            f"no shipped mapping fits {', '.join(str(p) for p in paths)}: expected the header "
+            f"of a template (registry/importers/templates/) or a shipped register ({names}); "
+            "give your own CSVW mapping with --mapping FILE")
+    fitting.sort(key=lambda item: not item[0])
+    return fitting[0][1]
+
+
+def _fitting_table(mapping: Mapping, path: Path) -> Table | None:
+    try:
+        table = mapping.table_for(path)
+        data, _ = read_bytes(path)
+        header, _ = read_table(path, data, table)
+    except InputError:
+        return None
+    present = {normalise(text) for text in header}
+    required = [column for column in table.columns if column.required and not column.virtual]
+    if not required or any(not any(normalise(t) in present for t in column.titles)
+                           for column in required):
+        return None
+    return table
