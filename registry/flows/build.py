@@ -139,10 +139,9 @@ def project(facts: Facts) -> Projection:
 def _collect_entities(projection: Projection) -> None:
     facts = projection.facts
     datasets = {iri for iri, types in facts.types.items() if _DCAT_Dataset in types}
-    for by_property in facts.facts.values():
-        for prop in (_CITYREG_feedsDataset, _CITYREG_usesDataset, _CITYREG_coversDataset,
-                     _CITYREG_sharesDataset):
-            datasets.update(by_property.get(prop, ()))
+    for prop in (_CITYREG_feedsDataset, _CITYREG_usesDataset, _CITYREG_coversDataset,
+                 _CITYREG_sharesDataset):
+        datasets |= facts.objects(prop)
     projection.datasets = datasets
     organisations = {iri for iri, types in facts.types.items()
                      if types & _ORGANISATION_TYPES
@@ -169,11 +168,7 @@ def _holders(facts: Facts, entity: str) -> list[tuple[str, str]]:
 
 
 def _entities_by_object(facts: Facts, prop: str) -> dict[str, list[str]]:
-    index: dict[str, list[str]] = defaultdict(list)
-    for subject, by_property in facts.facts.items():
-        for value in by_property.get(prop, ()):
-            index[value].append(subject)
-    return index
+    return facts.by_object(prop)
 
 
 def _origins(projection: Projection) -> None:
@@ -183,6 +178,7 @@ def _origins(projection: Projection) -> None:
     sensor_users = _entities_by_object(facts, _CITYREG_usesSensor)
     system_users = _entities_by_object(facts, _CITYREG_usesSystem)
     deployments = _entities_by_object(facts, _SSN_deployedSystem)
+    templates: dict[str, list[Hop]] = {}
     for dataset in sorted(projection.datasets):
         label = facts.label(dataset)
         for org in facts.get(dataset, _DCT_publisher):
@@ -200,8 +196,20 @@ def _origins(projection: Projection) -> None:
             if entity in seen:
                 continue
             seen.add(entity)
-            for org, prop in _holders(facts, entity):
-                projection.add(_origin_hop(facts, entity, org, prop, dataset, label))
+            for t in _entity_origins(facts, entity, templates):
+                projection.add(Hop(t.source, t.source_label, t.target, t.target_label, dataset,
+                                   label, "origin", t.via, t.via_label, t.role, t.role_label,
+                                   t.grant, t.grant_label, None, t.purposes, t.legal_bases,
+                                   "allowed", t.start, t.end))
+
+
+def _entity_origins(facts: Facts, entity: str, templates: dict[str, list[Hop]]) -> list[Hop]:
+    """The origin hops of an entity's holders, without dataset (made once per entity)."""
+    found = templates.get(entity)
+    if found is None:
+        found = templates[entity] = [_origin_hop(facts, entity, org, prop, "", "")
+                                     for org, prop in _holders(facts, entity)]
+    return found
 
 
 def _origin_hop(facts: Facts, entity: str, org: str, prop: str, dataset: str,
@@ -362,12 +370,10 @@ def _flows(projection: Projection) -> None:
 def _source_datasets(projection: Projection) -> None:
     facts = projection.facts
     sources: dict[str, list[str]] = {dataset: [dataset] for dataset in projection.datasets}
-    for subject, by_property in facts.facts.items():
-        feeds = list(by_property.get(_CITYREG_feedsDataset, ()))
-        if feeds:
-            sources[subject] = sorted(set(feeds))
-    for subject, by_property in facts.facts.items():
-        systems = by_property.get(_SSN_deployedSystem, ())
+    for subject, _ in facts.pairs.get(_CITYREG_feedsDataset, ()):
+        sources[subject] = facts.get(subject, _CITYREG_feedsDataset)
+    for subject in {subject for subject, _ in facts.pairs.get(_SSN_deployedSystem, ())}:
+        systems = facts.get(subject, _SSN_deployedSystem)
         if systems:
             found = list(sources.get(subject, ()))
             for system in systems:

@@ -38,7 +38,7 @@ PROPERTIES = (
     CITYREG.hasParty, CITYREG.hasDataFlow, CITYREG.provider, CITYREG.recipient,
     CITYREG.sharesDataset, CITYREG.recipientRole, CITYREG.grantedBy,
     CITYREG.onwardSharingAllowed, DPV.hasPurpose, DPV.hasLegalBasis, CITYREG.startDate,
-    CITYREG.endDate, CITYREG.direction, CITYREG.city, PROV.wasDerivedFrom,
+    CITYREG.endDate, CITYREG.direction, PROV.wasDerivedFrom,
     CITYREG.documentReference,
 )
 
@@ -55,6 +55,23 @@ class Facts:
     types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     facts: dict[str, dict[str, list[str]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    #: ``pairs[property] -> [(subject, value)]``, in query order
+    pairs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    _by_object: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+    def by_object(self, prop: str) -> dict[str, list[str]]:
+        """``value -> [subjects]`` for ``prop`` (built once per property)."""
+        index = self._by_object.get(prop)
+        if index is None:
+            index = defaultdict(list)
+            for subject, value in self.pairs.get(prop, ()):
+                index[value].append(subject)
+            self._by_object[prop] = index
+        return index
+
+    def objects(self, prop: str) -> set[str]:
+        """Every value of ``prop``."""
+        return {value for _, value in self.pairs.get(prop, ())}
 
     def get(self, subject: str, prop: str) -> list[str]:
         """The values of ``prop`` on ``subject`` (empty when none)."""
@@ -120,13 +137,22 @@ def read_facts(registry: Registry) -> Facts:
     collected: dict[str, dict[str, list[str]]] = facts.facts
     for prop in PROPERTIES:
         name = str(prop)
-        for row in _rows(registry, f"SELECT ?s ?o WHERE {{ ?s <{name}> ?o }}"):
-            collected[row[0].value][name].append(row[1].value)
+        pairs = facts.pairs[name] = [
+            (row[0].value, row[1].value)
+            for row in _rows(registry, f"SELECT ?s ?o WHERE {{ ?s <{name}> ?o }}")]
+        for subject, value in pairs:
+            collected[subject][name].append(value)
     for by_property in collected.values():
         for name, values in by_property.items():
             if len(values) > 1:
                 by_property[name] = sorted(set(values))
     return facts
+
+
+def read_cities(registry: Registry) -> dict[str, str]:
+    """``entity -> city`` (cityreg:city), read only when a question needs it."""
+    return {row[0].value: row[1].value for row in _rows(
+        registry, f"SELECT ?s ?c WHERE {{ ?s <{CITYREG.city}> ?c }}")}
 
 
 def _rows(registry: Registry, text: str) -> ox.QuerySolutions:

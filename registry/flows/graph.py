@@ -14,13 +14,14 @@ question after that is answered in memory:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 
 import networkx as nx
 
 from registry.errors import InputError, NotFoundError
 from registry.flows.build import Projection, project
-from registry.flows.facts import Facts, read_facts
+from registry.flows.facts import Facts, read_cities, read_facts
 from registry.flows.model import (
     DatasetReach,
     EdgesOf,
@@ -36,7 +37,6 @@ from registry.store import Registry
 
 # IRIs as plain strings, made once (closed-namespace lookups cost microseconds each).
 _CITYREG_buyer = str(CITYREG.buyer)
-_CITYREG_city = str(CITYREG.city)
 _CITYREG_developer = str(CITYREG.developer)
 _CITYREG_feedsDataset = str(CITYREG.feedsDataset)
 _CITYREG_hostedBy = str(CITYREG.hostedBy)
@@ -45,6 +45,7 @@ _CITYREG_parentContract = str(CITYREG.parentContract)
 _CITYREG_usesSensor = str(CITYREG.usesSensor)
 _DPV_hasDataController = str(DPV.hasDataController)
 
+_VENDOR_ROLES = (str(CITYREG.supplier), str(DPV.hasDataProcessor), str(CITYREG.hasSubProcessor))
 _FIX_SOURCE = ("give the IRI or exact label of a sensor, deployment, system, dataset or "
                "organisation (see `cityreg query` or the GraphQL `search` field)")
 
@@ -56,23 +57,39 @@ class AccessGraph:
     starts from; every edge is one :class:`~registry.flows.model.Hop` (attribute ``hop``).
     """
 
-    def __init__(self, projection: Projection) -> None:
-        """Wrap a projection; prefer :meth:`from_registry`."""
+    def __init__(self, projection: Projection,
+                 cities: Callable[[], dict[str, str]] | None = None) -> None:
+        """Wrap a projection; prefer :meth:`from_registry`.
+
+        ``cities`` reads ``entity -> cityreg:city`` when :meth:`vendor_concentration` first
+        needs it (without it, no row has a city).
+        """
         self._projection = projection
-        self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._read_cities = cities or dict
         carried: dict[str, list[Hop]] = defaultdict(list)
-        for index, hop in enumerate(projection.hops):
-            self.graph.add_edge(hop.source, hop.target, key=index, hop=hop)
-            for iri in {hop.dataset, hop.via, hop.flow}:
-                if iri is not None:
-                    carried[iri].append(hop)
+        for hop in projection.hops:
+            carried[hop.dataset].append(hop)
+            carried[hop.via].append(hop)
+            if hop.flow is not None:
+                carried[hop.flow].append(hop)
         self._carried = carried
+        self._graph: nx.MultiDiGraph | None = None
         self._concentration: tuple[VendorConcentration, ...] | None = None
 
     @classmethod
     def from_registry(cls, registry: Registry) -> AccessGraph:
-        """Read the registry in bulk and build the graph."""
-        return cls(project(read_facts(registry)))
+        """Read the registry in bulk and build the trace indexes (the graph comes on demand)."""
+        return cls(project(read_facts(registry)), lambda: read_cities(registry))
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The networkx MultiDiGraph of every hop (edge attribute ``hop``), built on first use."""
+        if self._graph is None:
+            graph = nx.MultiDiGraph()
+            graph.add_edges_from((hop.source, hop.target, index, {"hop": hop})
+                                 for index, hop in enumerate(self._projection.hops))
+            self._graph = graph
+        return self._graph
 
     @property
     def facts(self) -> Facts:
@@ -192,9 +209,10 @@ class AccessGraph:
 
     def _concentrations(self) -> list[VendorConcentration]:
         facts = self._projection.facts
+        cities = self._read_cities()
         rows: dict[tuple[str, str | None], dict[str, set[str]]] = defaultdict(
             lambda: {"contracts": set(), "datasets": set(), "sensors": set()})
-        feeders = _feeders(facts)
+        feeders = facts.by_object(_CITYREG_feedsDataset)
 
         def city_of(*entities: str) -> str | None:
             pending, seen = list(entities), set()
@@ -203,7 +221,7 @@ class AccessGraph:
                 if entity in seen:
                     continue
                 seen.add(entity)
-                city = facts.first(entity, _CITYREG_city)
+                city = cities.get(entity)
                 if city:
                     return city
                 pending += facts.get(entity, _CITYREG_parentContract)
@@ -216,12 +234,10 @@ class AccessGraph:
                 if facts.is_a(feeder, ("http://www.w3.org/ns/sosa/Sensor",)):
                     row["sensors"].add(feeder)
 
-        for contract, by_property in facts.facts.items():
-            vendors = {v for prop in (CITYREG.supplier, DPV.hasDataProcessor,
-                                      CITYREG.hasSubProcessor)
-                       for v in by_property.get(str(prop), ())}
-            if not vendors:
-                continue
+        contracts = {s for prop in _VENDOR_ROLES for s, _ in facts.pairs.get(prop, ())}
+        for contract in sorted(contracts):
+            by_property = facts.facts[contract]
+            vendors = {v for prop in _VENDOR_ROLES for v in by_property.get(prop, ())}
             buyers = by_property.get(_CITYREG_buyer, []) + by_property.get(
                 _DPV_hasDataController, [])
             city = city_of(contract, *buyers)
@@ -230,7 +246,10 @@ class AccessGraph:
                 rows[(vendor, city)]["contracts"].add(contract)
                 for dataset in covered:
                     add_dataset(vendor, dataset, city)
-        for entity, by_property in facts.facts.items():
+        built = {s for prop in (_CITYREG_developer, _CITYREG_hostedBy)
+                 for s, _ in facts.pairs.get(prop, ())}
+        for entity in sorted(built):
+            by_property = facts.facts[entity]
             for vendor in by_property.get(_CITYREG_developer, ()):
                 city = city_of(entity, *by_property.get(_CITYREG_operator, []))
                 row = rows[(vendor, city)]
@@ -239,7 +258,7 @@ class AccessGraph:
                 for dataset in by_property.get(_CITYREG_feedsDataset, ()):
                     add_dataset(vendor, dataset, city)
             for vendor in by_property.get(_CITYREG_hostedBy, ()):
-                add_dataset(vendor, entity, city_of(*by_property.get(_CITYREG_city, [])))
+                add_dataset(vendor, entity, city_of(entity))
         result = [
             VendorConcentration(
                 vendor, self.label(vendor), city, None if city is None else self.label(city),
@@ -253,10 +272,3 @@ class AccessGraph:
     def _contract_datasets(self, contract: str) -> list[str]:
         return sorted({hop.dataset for hop in self._carried.get(contract, ())})
 
-
-def _feeders(facts: Facts) -> dict[str, list[str]]:
-    index: dict[str, list[str]] = defaultdict(list)
-    for subject, by_property in facts.facts.items():
-        for dataset in by_property.get(_CITYREG_feedsDataset, ()):
-            index[dataset].append(subject)
-    return index
