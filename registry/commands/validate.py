@@ -143,21 +143,21 @@ def check_command(contract: str, paths: tuple[Path, ...], store: Path | None,
     the document, sub-processors, data flows), every finding with its article and resolution,
     and what cannot be verified because it is not disclosed.
 
+    Only the contract and its sub-processing contracts are checked (incremental validation).
     Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error.
     """
     registry = _open(store, paths)
     try:
         iri = find_contract(registry, contract)
-        report = validate_registry(registry, as_of, fail_on=fail_on)
+        scope = [iri, *chain(registry, iri)]
+        report = validate_registry(registry, as_of, fail_on=fail_on, focus=scope)
         text = render_contract(registry, iri, report, fmt="html" if fmt == "html" else "markdown")
-        scope = {iri, *chain(registry, iri)}
-        failing = [f for f in report.failing() if f.focus in scope]
     finally:
         registry.close()
     _write(text, out)
     if out is not None:
         click.echo(f"Wrote {out}")
-    click.get_current_context().exit(EXIT_FINDINGS if failing else EXIT_CONFORMS)
+    click.get_current_context().exit(_exit_code(report))
 
 
 COMMANDS: list[click.Command] = [validate_command, check_command]
