@@ -152,8 +152,9 @@ class GraphQLService:
         return self.execute(prepared, operation_name, variables)
 
     def warm(self) -> None:
-        """Compute the access graph and the legal findings now, before any request."""
-        _ = self.context.access_graph
+        """Compute the access graph, its vendor concentration and the legal findings now, so
+        that no request runs a SPARQL query."""
+        self.context.access_graph.vendor_concentration()
         if importlib.util.find_spec("registry.validate") is not None:
             self.findings_by_focus()
 

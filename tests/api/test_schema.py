@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from registry.api import GraphQLService, schema
 from registry.resources import data_dir
 
@@ -86,3 +88,28 @@ def test_exported_schema_is_up_to_date() -> None:
     exported = (data_dir("graphql") / "schema.graphql").read_text(encoding="utf-8")
     assert exported == str(schema).rstrip("\n") + "\n", (
         "graphql/schema.graphql is stale: run `cityreg export-schema`")
+
+
+def test_requests_run_no_sparql_once_warm(testville: GraphQLService,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    testville.warm()
+
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("a request ran a SPARQL query")
+
+    monkeypatch.setattr(testville.context.registry, "raw_query", refuse)
+    data = run(testville, f"""{{
+        whoCanAccess(source: "{T}cams") {{ organisations {{ label }} }}
+        reachableBy(organisation: "{T}lab") {{ datasets {{ label }} }}
+        vendorConcentration {{ label }}
+        dataFlows(to: "{T}council") {{ fromLabel }}
+        edgesOf(id: "{T}police") {{ incoming {{ fromLabel }} outgoing {{ toLabel }} }}
+        cities(first: 2) {{ nodes {{ label sensors(first: 2) {{ nodes {{ label
+            deployments(first: 2) {{ nodes {{
+            operator {{ label contracts {{ totalCount }} }} }} }} }} }} }} }}
+        findings(first: 5) {{ totalCount }} }}""")
+    assert data["reachableBy"]["datasets"] == [{"label": "Crowd analytics"},
+                                               {"label": "Street camera footage"}]
+    assert data["edgesOf"]["incoming"] == [{"fromLabel": "Testville Council"}]
+    assert data["cities"]["nodes"][0]["sensors"]["nodes"][0]["deployments"]["nodes"][0][
+        "operator"] == {"label": "Testville Council", "contracts": {"totalCount": 1}}
