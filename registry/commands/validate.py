@@ -144,6 +144,7 @@ def check_command(contract: str, paths: tuple[Path, ...], store: Path | None,
     and what cannot be verified because it is not disclosed.
 
     Only the contract and its sub-processing contracts are checked (incremental validation).
+
     Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error.
     """
     registry = _open(store, paths)
