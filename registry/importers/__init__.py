@@ -89,5 +89,6 @@ def import_files(fmt: ImportFormat, paths: Sequence[Path], *, mapping: Path | No
     for result in results:
         if city is not None:
             attach_city(result, city_iri(city))
+        result.stabilise_blank_nodes()
         result.canonicalise()
     return results

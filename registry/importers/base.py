@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 import pyoxigraph as ox
@@ -100,6 +100,40 @@ class ImportResult:
                      for t in self.triples)
         self.triples = {ox.Triple(q.subject, q.predicate, q.object)
                         for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+
+    def stabilise_blank_nodes(self) -> None:
+        """Name blank nodes by what they say, so re-imports give the same Turtle.
+
+        Parsers number blank nodes arbitrarily; a blank node is renamed after a hash of its
+        statements (nested blank nodes by theirs, to a small depth), which is stable for the
+        contact points and addresses catalogues use.
+        """
+        outgoing: dict[ox.BlankNode, list[ox.Triple]] = {}
+        for triple in self.triples:
+            if isinstance(triple.subject, ox.BlankNode):
+                outgoing.setdefault(triple.subject, []).append(triple)
+
+        def describe(node: ox.BlankNode, depth: int) -> str:
+            parts = sorted(
+                f"{t.predicate} " + (describe(t.object, depth - 1)
+                                     if isinstance(t.object, ox.BlankNode) and depth
+                                     else "[]" if isinstance(t.object, ox.BlankNode)
+                                     else str(t.object))
+                for t in outgoing.get(node, []))
+            return "[" + " ; ".join(parts) + "]"
+
+        blanks = {term for triple in self.triples for term in (triple.subject, triple.object)
+                  if isinstance(term, ox.BlankNode)}
+        names = {node: ox.BlankNode("b" + hashlib.sha256(
+            describe(node, 3).encode("utf-8")).hexdigest()[:16]) for node in blanks}
+        if len(set(names.values())) != len(names):
+            return  # two indistinguishable blank nodes: keep the parser's names
+
+        def rename(term: Any) -> Any:
+            return names.get(term, term) if isinstance(term, ox.BlankNode) else term
+
+        self.triples = {ox.Triple(rename(t.subject), t.predicate, rename(t.object))
+                        for t in self.triples}
 
     def entities(self) -> dict[str, list[str]]:
         """Class IRI -> sorted IRIs of the typed entities (blank nodes left out)."""

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -62,7 +62,7 @@ _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$")
 Json = dict[str, Any]
 
 
-def import_ocds(paths: list[Path], base: str) -> list[ImportResult]:
+def import_ocds(paths: Sequence[Path], base: str) -> list[ImportResult]:
     """One result per OCDS file; every problem in every file (JSON pointers) or none."""
     problems: list[ImportProblem] = []
     results = []
@@ -244,7 +244,7 @@ class _OcdsFile:
         buyer = self._organisation(release.get("buyer"), parties, "Agency", "agency")
         awards = {str(a.get("id")): a for a in _list(release.get("awards"))
                   if isinstance(a, dict)}
-        tender = release.get("tender") if isinstance(release.get("tender"), dict) else {}
+        tender = _object(release.get("tender"))
         for contract in _list(release.get("contracts")):
             node = mint(self.base, "contract", ocid, str(contract["id"]))
             self._contract(node, ocid, contract, tender, buyer)
@@ -271,7 +271,7 @@ class _OcdsFile:
             self._add(node, _C + "buyer", buyer)
         if contract.get("status"):
             self._add(node, _C + "status", ox.Literal(str(contract["status"])))
-        period = contract.get("period") if isinstance(contract.get("period"), dict) else {}
+        period = _object(contract.get("period"))
         start, end = _day(period.get("startDate")), _day(period.get("endDate"))
         extent = _day(period.get("maxExtentDate"))
         for key, day in (("startDate", start), ("endDate", end),
@@ -404,6 +404,10 @@ def merge(earlier: Json, later: Json) -> Json:
         else:
             merged[key] = value
     return merged
+
+
+def _object(value: Any) -> Json:
+    return value if isinstance(value, dict) else {}
 
 
 def _list(value: Any) -> list[Any]:
