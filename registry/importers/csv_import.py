@@ -40,6 +40,9 @@ from registry.importers.csv_mapping import (
 
 _TEMPLATE = re.compile(r"\{(\+?)([A-Za-z_][A-Za-z0-9_]*)\}")
 _EXTRA = "\0extra"
+#: A cell that names a term itself (``cityreg:TrafficManagement``, ``https://...``) instead of
+#: using a value map's wording.
+_IRI_LIKE = re.compile(r"(https?://\S+|[A-Za-z][\w-]*:[A-Za-z_][\w.-]*)")
 _DATE_PARTS = {"dd": r"(?P<d>\d{1,2})", "MM": r"(?P<m>\d{1,2})", "yyyy": r"(?P<y>\d{4})"}
 
 
@@ -253,6 +256,9 @@ class TableImport:
     def _value(self, path: Path, row: Row, header: str, column: Column, text: str,
                variables: dict[str, str]) -> ox.NamedNode | ox.Literal | None:
         if column.value_map is not None:
+            if _IRI_LIKE.fullmatch(text) and (text.startswith(("http://", "https://"))
+                                              or text.split(":")[0] in self.mapping.prefixes):
+                return ox.NamedNode(self.mapping.expand(text))
             target = column.value_map.get(normalise(text), column.otherwise)
             if target is None and not column.strict:
                 return None

@@ -17,6 +17,7 @@ cityreg adds annotations, which CSVW allows as prefixed names:
 
 * ``cityreg:valueMap`` (column): cell text -> IRI (prefixed name or absolute), such as
   ``"Optische / camera sensor": "cityreg:CameraSensor"``; matching ignores case and spacing;
+  a cell may also name the term itself (``cityreg:CameraSensor`` or a full IRI);
   a value not in the map is a problem unless ``cityreg:otherwise`` gives a fallback IRI, or
   ``cityreg:strict`` is false (the value is then left out: free-text answers such as a legal
   basis in the register's own words, kept verbatim by another column).
