@@ -66,6 +66,11 @@ def import_files(fmt: ImportFormat, paths: Sequence[Path], *, mapping: Path | No
     """
     if not paths:
         raise InputError("no files to import: give at least one FILE")
+    seen: set[Path] = set()
+    for path in paths:
+        if path.resolve() in seen:
+            raise InputError(f"{path} is given twice: expected each file once")
+        seen.add(path.resolve())
     if mapping is not None and fmt != "csv":
         raise InputError(f"--mapping applies to csv imports, not {fmt}; leave it out")
     minted = entity_base(city, base)

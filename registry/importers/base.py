@@ -232,6 +232,13 @@ def out_path(out_dir: Path, result: ImportResult) -> Path:
 
 def write_out(out_dir: Path, results: Sequence[ImportResult]) -> list[Path]:
     """Write one Turtle file per result into ``out_dir``, all or nothing (temp + rename)."""
+    targets: dict[Path, Path] = {}
+    for result in results:
+        other = targets.setdefault(out_path(out_dir, result), result.source)
+        if other != result.source:
+            raise InputError(f"{other} and {result.source} would both be written to "
+                             f"{out_path(out_dir, result)}: expected files with different "
+                             "names; rename one, or import them into separate --out folders")
     out_dir.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[Path, Path]] = []
     try:
@@ -293,8 +300,8 @@ def diff(source: str, old: set[ox.Triple], new: set[ox.Triple]) -> Diff:
         return Counter(types.get(str(triple.subject), "(untyped)") for triple in triples)
 
     old_entities = set(_subjects_typed(old))
-    new_entities = sorted(subject for subject in _subjects_typed(new)
-                          if subject not in old_entities)
+    new_entities = sorted({subject for subject in _subjects_typed(new)
+                           if subject not in old_entities})
     return Diff(source, count(new - old), count(old - new), count(new & old),
                 tuple(new_entities))
 

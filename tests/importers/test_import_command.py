@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from registry import cli
 from registry.store import Registry
 
 FILES = ["Sensorregistratie.csv", "Uw gegevens.csv"]
+DATA = Path(__file__).parent / "data"
 
 
 def _run(*args: str) -> tuple[int, str, str]:
@@ -135,3 +137,46 @@ def test_mapping_is_for_csv_only(amsterdam: Path) -> None:
     code, _, err = _run("ocds", "x.json", "--mapping", "m.json", "--city", "x")
     assert code == 2
     assert err == "Error: --mapping applies to csv imports, not ocds; leave it out\n"
+
+
+def test_ocds_into_store_exact_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(DATA / "ocds")
+    store = str(tmp_path / "reg")
+    code, out, _ = _run("ocds", "ocds-213czf-000-00001-amended.json", "--city", "barnet",
+                        "--store", store)
+    assert code == 0
+    assert out == ("loaded     48  ocds-213czf-000-00001-amended.json\n"
+                   "1 file: 1 loaded; 48 statements.\n")
+
+
+def test_dcat_dry_run_exact_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(DATA / "dcat")
+    code, out, _ = _run("dcat", "catalogue.jsonld", "--dry-run")
+    assert code == 0
+    assert out == (
+        "catalogue.jsonld: +8 -0 =0 statements\n"
+        "  dcat:Dataset: +4 -0 =0\n"
+        "  org:Organization: +4 -0 =0\n"
+        "  new: https://portal.example.net/dataset/parking, "
+        "https://portal.example.net/org/parking-authority\n"
+        "Dry run: nothing was written.\n")
+
+
+def test_same_file_twice_is_refused(amsterdam: Path) -> None:
+    code, _, err = _run("csv", "Sensorregistratie.csv", "./Sensorregistratie.csv",
+                        "--city", "amsterdam")
+    assert code == 2
+    assert err == "Error: Sensorregistratie.csv is given twice: expected each file once\n"
+
+
+def test_missing_file_is_an_error_not_a_traceback(amsterdam: Path) -> None:
+    code, _, err = _run("csv", "nope.csv", "--city", "amsterdam")
+    assert code == 2
+    assert err.startswith("Error: ")
+    assert "Traceback" not in err
+
+
+def test_help_lists_the_formats() -> None:
+    result = CliRunner().invoke(cli.main, ["import", "--help"], prog_name="cityreg")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Usage: cityreg import [OPTIONS] {csv|ocds|dcat} FILE...\n")
