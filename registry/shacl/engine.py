@@ -28,7 +28,8 @@ from rdflib.term import Node
 
 from registry.shacl.compile import CompiledQuery, compile_evaluation, default_message
 from registry.shacl.constraints import Sparql
-from registry.shacl.model import Shape, ShapesGraph
+from registry.shacl.focus import FocusIndex
+from registry.shacl.model import Shape, ShapesGraph, Targets
 from registry.shacl.results import ValidationResult
 from registry.shacl.terms import to_rdflib
 
@@ -50,7 +51,8 @@ class ValidationEngine:
         """All validation results in ``store``, or only those whose focus node is in ``focus``.
 
         ``focus`` holds IRIs or literals (blank nodes cannot be named in a query). An
-        incremental run answers exactly what a full run would for those focus nodes.
+        incremental run answers exactly what a full run would for those focus nodes, and
+        only runs the queries of shapes that target them (see :mod:`registry.shacl.focus`).
         """
         nodes = None if focus is None else list(dict.fromkeys(focus))
         if nodes is not None:
@@ -59,8 +61,18 @@ class ValidationEngine:
             if any(isinstance(n, BNode) for n in nodes):
                 raise ValueError("focus nodes must be IRIs or literals, not blank nodes")
         results: list[ValidationResult] = []
+        if nodes is None:
+            for query in self.queries:
+                results.extend(self.run(store, query))
+            return results
+        index = FocusIndex(store, nodes)
+        targeted: dict[Targets, list[Node]] = {}
         for query in self.queries:
-            results.extend(self.run(store, query, nodes))
+            targets = query.evaluation.targets
+            if targets not in targeted:
+                targeted[targets] = index.targeted(targets)
+            if targeted[targets]:
+                results.extend(self.run(store, query, targeted[targets]))
         return results
 
     def run(self, store: ox.Store, query: CompiledQuery, focus: list[Node] | None = None
