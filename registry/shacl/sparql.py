@@ -83,12 +83,14 @@ def _tokens(text: str) -> list[_Token]:
 
 @dataclass(frozen=True)
 class _SemiJoin:
-    """A top-level ``FILTER [NOT] EXISTS { body }`` at ``where[start:end]``."""
+    """A top-level ``FILTER [NOT] EXISTS { body }`` at ``where[start:end]``, or
+    ``BIND([NOT] EXISTS { body } AS ?variable)`` when ``variable`` is set."""
 
     start: int
     end: int
     negated: bool
     body: str
+    variable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,9 +129,16 @@ class SelectQuery:
         """
         where = self.where
         if semi_joins:
-            for join in sorted(self.semi_joins, key=lambda j: -j.start):
-                inner = f"{{ SELECT DISTINCT ?this WHERE {{ {target} {join.body} }} }}"
-                replacement = f"MINUS {{ {inner} }}" if join.negated else inner
+            for n, join in enumerate(sorted(self.semi_joins, key=lambda j: -j.start)):
+                if join.variable is None:
+                    inner = f"{{ SELECT DISTINCT ?this WHERE {{ {target} {join.body} }} }}"
+                    replacement = f"MINUS {{ {inner} }}" if join.negated else inner
+                else:  # BIND(EXISTS {X} AS ?v): whether the focus node has a match
+                    flag = f"?cityreg_exists{n}"
+                    replacement = (
+                        f"OPTIONAL {{ SELECT DISTINCT ?this (true AS {flag}) WHERE {{ {target} "
+                        f"{join.body} }} }} BIND({'!' if join.negated else ''}BOUND({flag}) "
+                        f"AS ?{join.variable})")
                 where = where[:join.start] + replacement + where[join.end:]
         projection = self.projection if self.projects("this") else f"{self.projection} ?this"
         group = ""
@@ -300,9 +309,11 @@ def _projected(tokens: list[_Token]) -> tuple[str, ...]:
 
 def _semi_joins(text: str, tokens: list[_Token], open_: int, close: int
                 ) -> tuple[_SemiJoin, ...]:
-    """Top-level FILTER [NOT] EXISTS blocks that share no variable but $this with the rest."""
+    """Top-level FILTER/BIND [NOT] EXISTS blocks sharing no variable but $this with the rest."""
     base = tokens[open_].end
-    found: list[tuple[int, int, bool]] = []  # token indices: FILTER, closing brace, negated
+    # token indices of FILTER/BIND, of the block's "{" and "}", of the span's end; negated;
+    # the BIND variable
+    found: list[tuple[int, int, int, int, bool, str | None]] = []
     depth = 0
     i = open_ + 1
     while i < close:
@@ -311,24 +322,38 @@ def _semi_joins(text: str, tokens: list[_Token], open_: int, close: int
             depth += 1
         elif t.kind == "punct" and t.text in "})":
             depth -= 1
-        elif depth == 0 and t.is_word("FILTER"):
+        elif depth == 0 and t.is_word("FILTER", "BIND"):
+            bind = t.is_word("BIND")
             j = i + 1
+            if bind:
+                if not (j < close and tokens[j].text == "("):
+                    i += 1
+                    continue
+                j += 1
             negated = j < close and tokens[j].is_word("NOT")
             j += 1 if negated else 0
             if j + 1 < close and tokens[j].is_word("EXISTS") and tokens[j + 1].text == "{":
-                end = _matching(tokens, j + 1, "{", "}")
-                found.append((i, end, negated))
+                block_end = _matching(tokens, j + 1, "{", "}")
+                variable = None
+                end = block_end
+                if bind:
+                    rest = tokens[block_end + 1:block_end + 4]
+                    if not (len(rest) == 3 and rest[0].is_word("AS") and rest[1].kind == "var"
+                            and rest[2].text == ")"):
+                        i += 1
+                        continue
+                    variable, end = rest[1].text[1:], block_end + 3
+                found.append((i, j + 1, block_end, end, negated, variable))
                 i = end
         i += 1
-    inside = {k for start, end, _ in found for k in range(start, end + 1)}
+    inside = {k for start, _, block_end, _, _, _ in found for k in range(start, block_end + 1)}
     outside = {t.text[1:] for k, t in enumerate(tokens) if t.kind == "var" and k not in inside}
     out = []
-    for start, end, negated in found:
-        names = {t.text[1:] for t in tokens[start:end] if t.kind == "var"}
+    for start, block, block_end, end, negated, variable in found:
+        names = {t.text[1:] for t in tokens[block:block_end] if t.kind == "var"}
         if "this" in names and not (names - {"this"}) & outside:
-            body_start = tokens[start + (3 if negated else 2)].end  # after the "{"
             out.append(_SemiJoin(tokens[start].start - base, tokens[end].end - base, negated,
-                                 text[body_start:tokens[end].start]))
+                                 text[tokens[block].end:tokens[block_end].start], variable))
     return tuple(out)
 
 

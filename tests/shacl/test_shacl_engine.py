@@ -120,3 +120,6 @@ def test_exists_blocks_sharing_only_this_become_joins() -> None:
     found = {str(r.focus.n3()) for r in engine.validate(store)
              if r.source_shape == URIRef(EX + "UnregisteredVendorShape")}
     assert rows == found == {f"<{EX}c5>"}
+    text = engine.explain(URIRef(EX + "OpenExportShape"))
+    assert "BIND(BOUND(?cityreg_exists" in text
+    assert "BIND(!BOUND(?cityreg_exists" in text
