@@ -91,6 +91,7 @@ class _SemiJoin:
     negated: bool
     body: str
     variable: str | None = None
+    shared: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,9 +121,10 @@ class SelectQuery:
     def rewrite(self, prefixes: str, target: str, semi_joins: bool = True) -> str:
         """The whole-graph query: ``target`` (a group binding ``?this``) joined in first.
 
-        With ``semi_joins``, each top-level ``FILTER [NOT] EXISTS { X }`` that shares only
-        ``$this`` with the rest of the query becomes a join (``MINUS``) with
-        ``{ SELECT DISTINCT ?this WHERE { target X } }``: the same answers, but Oxigraph 0.5
+        With ``semi_joins``, each top-level ``FILTER [NOT] EXISTS { X }`` whose variables
+        shared with the rest of the query are ``$this`` and variables bound in every solution
+        (and bound by X's own triple patterns) becomes a join (``MINUS``) with
+        ``{ SELECT DISTINCT ?this ... WHERE { target X } }``: the same answers, but Oxigraph 0.5
         evaluates an EXISTS block once per row and, when it holds a ``*`` or ``?`` path with
         an end bound at run time, scans the whole graph each time (oxigraph issue #1894);
         as a join it is evaluated once.
@@ -130,8 +132,9 @@ class SelectQuery:
         where = self.where
         if semi_joins:
             for n, join in enumerate(sorted(self.semi_joins, key=lambda j: -j.start)):
+                keys = " ".join(["?this", *(f"?{name}" for name in join.shared)])
                 if join.variable is None:
-                    inner = f"{{ SELECT DISTINCT ?this WHERE {{ {target} {join.body} }} }}"
+                    inner = f"{{ SELECT DISTINCT {keys} WHERE {{ {target} {join.body} }} }}"
                     replacement = f"MINUS {{ {inner} }}" if join.negated else inner
                 else:  # BIND(EXISTS {X} AS ?v): whether the focus node has a match
                     flag = f"?cityreg_exists{n}"
@@ -348,16 +351,21 @@ def _semi_joins(text: str, tokens: list[_Token], open_: int, close: int
         i += 1
     inside = {k for start, _, block_end, _, _, _ in found for k in range(start, block_end + 1)}
     outside = {t.text[1:] for k, t in enumerate(tokens) if t.kind == "var" and k not in inside}
+    bound = _certainly_bound(tokens, open_ + 1, close) | {"this"}
     out = []
     for start, block, block_end, end, negated, variable in found:
         names = {t.text[1:] for t in tokens[block:block_end] if t.kind == "var"}
-        if "this" in names and not (names - {"this"}) & outside:
+        shared = names & (outside | {"this"})
+        # BIND sees only what precedes it: keep it to blocks sharing nothing but $this
+        allowed = {"this"} if variable is not None else bound
+        if "this" in names and shared <= allowed and _joinable(tokens, block, block_end, shared):
             out.append(_SemiJoin(tokens[start].start - base, tokens[end].end - base, negated,
-                                 text[tokens[block].end:tokens[block_end].start], variable))
+                                 text[tokens[block].end:tokens[block_end].start], variable,
+                                 tuple(sorted(shared - {"this"}))))
     return tuple(out)
 
 
-def _check_this_scopes(tokens: list[_Token], shape: Node) -> None:
+def _check_this_scopes(tokens: list[_Token], shape: Node | None) -> None:
     """Refuse ``$this`` in an expression that a whole-graph query would see unbound.
 
     Joining the focus nodes first binds ``?this`` for the top-level group, its FILTERs,
@@ -392,3 +400,71 @@ def _check_this_scopes(tokens: list[_Token], shape: Node) -> None:
                     "WHERE clause (or inside FILTER EXISTS), where $this is bound.",
                     "sparql-constraints-prebound")
         previous = t
+
+
+def _joinable(tokens: list[_Token], block: int, block_end: int, shared: set[str]) -> bool:
+    """Whether X can be evaluated on its own and joined: ``$this`` only where a top-level
+    group binds it (see :func:`_check_this_scopes`), and every other shared variable bound
+    by X's own top-level triple patterns and used nowhere deeper in X."""
+    try:
+        _check_this_scopes(tokens[block + 1:block_end], None)
+    except UnsupportedShapeError:
+        return False
+    shared = shared - {"this"}
+    depth_b = depth_p = 0
+    in_pattern: set[str] = set()
+    for t in tokens[block + 1:block_end]:
+        if t.kind == "punct" and t.text in "{}":
+            depth_b += 1 if t.text == "{" else -1
+        elif t.kind == "punct" and t.text in "()":
+            depth_p += 1 if t.text == "(" else -1
+        elif t.kind == "var" and t.text[1:] in shared:
+            if depth_b > 0:
+                return False
+            if depth_p == 0:
+                in_pattern.add(t.text[1:])
+    return shared <= in_pattern
+
+
+def _certainly_bound(tokens: list[_Token], lo: int, hi: int) -> set[str]:
+    """Variables bound in every solution of the group tokens[lo:hi] (conservative).
+
+    Counted: variables of top-level triple patterns, ``BIND(<constant> AS ?v)``, and
+    variables bound in every branch of a top-level UNION chain. OPTIONAL, MINUS, EXISTS,
+    subqueries and other expressions contribute nothing.
+    """
+    out: set[str] = set()
+    i = lo
+    while i < hi:
+        t = tokens[i]
+        previous = tokens[i - 1] if i > lo else None
+        if t.kind == "punct" and t.text == "{":
+            end = _matching(tokens, i, "{", "}")
+            skipped = previous is not None and previous.is_word(
+                "OPTIONAL", "MINUS", "EXISTS", "SERVICE")
+            if skipped or (i + 1 < hi and tokens[i + 1].is_word("SELECT")):
+                i = end + 1
+                continue
+            branches = [(i, end)]
+            while (end + 2 < hi and tokens[end + 1].is_word("UNION")
+                   and tokens[end + 2].text == "{"):
+                start = end + 2
+                end = _matching(tokens, start, "{", "}")
+                branches.append((start, end))
+            sets = [_certainly_bound(tokens, a + 1, b) for a, b in branches]
+            out |= set.intersection(*sets)
+            i = end + 1
+            continue
+        if t.kind == "punct" and t.text == "(":
+            end = _matching(tokens, i, "(", ")")
+            inner = tokens[i + 1:end]
+            if (previous is not None and previous.is_word("BIND") and len(inner) == 3
+                    and inner[0].kind in ("iri", "pname", "string") and inner[1].is_word("AS")
+                    and inner[2].kind == "var"):
+                out.add(inner[2].text[1:])
+            i = end + 1
+            continue
+        if t.kind == "var":
+            out.add(t.text[1:])
+        i += 1
+    return out
