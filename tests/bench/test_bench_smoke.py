@@ -1,0 +1,111 @@
+"""The benchmark scripts run at N=100 and print their table (no timing is asserted).
+
+bench/ is not a package: the scripts are run as a user runs them, in a subprocess, and
+bench/generate.py is also imported by path to check what it writes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+
+import pyoxigraph as ox
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = ROOT / "bench"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+CITYREG = "https://w3id.org/cityreg#"
+
+
+def _generate_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_generate", BENCH / "generate.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _types(path: Path) -> Counter[str]:
+    store = ox.Store()
+    store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+    return Counter(q.object.value for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE),
+                                                                    None))
+
+
+def test_generate_is_deterministic_and_sized(tmp_path: Path) -> None:
+    first, second, other = tmp_path / "a.ttl", tmp_path / "b.ttl", tmp_path / "c.ttl"
+    generate = _generate_module().generate
+    written = generate(100, first, 3)
+    generate(100, second, 3)
+    generate(100, other, 4)
+    assert first.read_bytes() == second.read_bytes()
+    assert first.read_bytes() != other.read_bytes()
+    types = _types(first)
+    assert types[CITYREG + "Agency"] + types[CITYREG + "Company"] == 100
+    assert types["http://www.w3.org/ns/sosa/Sensor"] == 1000
+    assert types["http://www.w3.org/ns/ssn/Deployment"] == 1000
+    assert types["http://www.w3.org/ns/dcat#Dataset"] == 500
+    assert types[CITYREG + "VendorContract"] == 100
+    assert types[CITYREG + "DataSharingAgreement"] >= 100
+    assert types[CITYREG + "SubProcessingContract"] > 0
+    assert types["https://w3id.org/dpv#DPIA"] > 0
+    assert types[CITYREG + "Amendment"] == 20
+    assert types[CITYREG + "City"] == 2
+    store = ox.Store()
+    store.bulk_load(path=str(first), format=ox.RdfFormat.TURTLE)
+    assert len(store) == written
+
+
+def test_generate_uses_only_ontology_terms(tmp_path: Path) -> None:
+    path = tmp_path / "r.ttl"
+    _generate_module().generate(30, path, 1)
+    ontology = ox.Store()
+    ontology.bulk_load(path=str(ROOT / "ontology" / "cityreg.ttl"), format=ox.RdfFormat.TURTLE)
+    declared = {q.subject.value for q in ontology}
+    data = ox.Store()
+    data.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+    used = {t.value for q in data for t in (q.predicate, q.object)
+            if isinstance(t, ox.NamedNode) and t.value.startswith(CITYREG)}
+    assert used - declared == set()
+
+
+def test_generate_refuses_a_bad_size(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, str(BENCH / "generate.py"), "--n", "0", "--out",
+                           str(tmp_path / "x.ttl")], capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert "--n 0: expected a positive number of organisations" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "x.ttl").exists()
+
+
+@pytest.mark.slow
+def test_run_prints_the_table_at_n100(tmp_path: Path) -> None:
+    path = tmp_path / "r100.ttl"
+    statements = _generate_module().generate(100, path, 7)
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--file", str(path), "--repeat", "1",
+         "--sources", "10", "--baseline-sources", "3", "--seconds", "1", "--concurrency", "2",
+         "--no-pyshacl"],
+        capture_output=True, text=True, check=False, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("cityreg benchmark: r100.ttl (")
+    assert lines[0].endswith(f"), {statements} statements, median of 1")
+    header = next(line for line in lines if line.startswith("phase"))
+    for column in ("cityreg", "baseline (same run)", "ratio", "target (N=10000)", "peak RSS"):
+        assert column in header
+    phases = [line.split("  ")[0] for line in lines[lines.index(header) + 2:]]
+    assert phases == ["load (file -> store)", "full validation", "re-validate 1 contract",
+                      "trace p50 (10 sources)", "trace p95",
+                      "API build (read model, graph, findings)", "list 50 contracts, nested",
+                      "server trace throughput (c=2)", "peak RSS (largest cityreg phase)"]
+    table = "\n".join(lines)
+    assert "pyshacl not run (--no-pyshacl)" in table
+    assert "rdflib " in table
+    assert " req/s" in table
