@@ -95,11 +95,21 @@ class ImportResult:
         The store keeps numbers and dates canonically; writing them the same way here makes
         dry-run diffs and ``--out`` files compare equal to what a store holds.
         """
+        typed = sorted({t.object for t in self.triples if isinstance(t.object, ox.Literal)
+                        and t.object.datatype.value != XSD + "string"
+                        and t.object.language is None}, key=str)
+        if not typed:
+            return
         store = ox.Store()
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-                     for t in self.triples)
-        self.triples = {ox.Triple(q.subject, q.predicate, q.object)
-                        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+        probe = ox.NamedNode("urn:cityreg:canonical")
+        store.extend(ox.Quad(ox.NamedNode(f"urn:cityreg:canonical:{index}"), probe, literal,
+                             ox.DefaultGraph()) for index, literal in enumerate(typed))
+        canonical = {typed[int(q.subject.value.rsplit(":", 1)[1])]: q.object
+                     for q in store.quads_for_pattern(None, probe, None, ox.DefaultGraph())}
+        changed = {old: new for old, new in canonical.items() if old != new}
+        if changed:
+            self.triples = {ox.Triple(t.subject, t.predicate, changed.get(t.object, t.object))
+                            if isinstance(t.object, ox.Literal) else t for t in self.triples}
 
     def stabilise_blank_nodes(self) -> None:
         """Name blank nodes by what they say, so re-imports give the same Turtle.
@@ -108,6 +118,9 @@ class ImportResult:
         statements (nested blank nodes by theirs, to a small depth), which is stable for the
         contact points and addresses catalogues use.
         """
+        if not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+                   for t in self.triples):
+            return
         outgoing: dict[ox.BlankNode, list[ox.Triple]] = {}
         for triple in self.triples:
             if isinstance(triple.subject, ox.BlankNode):

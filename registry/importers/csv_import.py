@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from urllib.parse import quote, urljoin
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
@@ -40,6 +40,8 @@ from registry.importers.csv_mapping import (
 
 _TEMPLATE = re.compile(r"\{(\+?)([A-Za-z_][A-Za-z0-9_]*)\}")
 _EXTRA = "\0extra"
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_RESERVED = ":/?#[]@!$&'()*+,;="
 #: A cell that names a term itself (``cityreg:TrafficManagement``, ``https://...``) instead of
 #: using a value map's wording.
 _IRI_LIKE = re.compile(r"(https?://\S+|[A-Za-z][\w-]*:[A-Za-z_][\w.-]*)")
@@ -93,6 +95,23 @@ def read_table(path: Path, data: bytes, table: Table) -> tuple[list[str], list[R
     return header, rows
 
 
+def read_header(path: Path, table: Table) -> list[str]:
+    """Only the header of a CSV or XLSX file (the keys, for key-value files)."""
+    if table.key_value or path.suffix.lower() in (".xlsx", ".xlsm"):
+        data, _ = read_bytes(path)
+        header, _ = read_table(path, data, table)
+        return header
+    try:
+        with path.open(encoding=table.encoding, newline="") as handle:
+            first = next(csv.reader(handle, delimiter=table.delimiter,
+                                    quotechar=table.quote_char), [])
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; check the path") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot read it as {table.encoding} CSV ({error})") from None
+    return [cell.strip() for cell in first]
+
+
 def _xlsx_records(path: Path, data: bytes) -> list[tuple[int, list[str]]]:
     import openpyxl
 
@@ -130,6 +149,9 @@ class TableImport:
         self.variables = variables
         """Values of key-value tables, usable in every template."""
         self.problems: list[ImportProblem] = []
+        self._templates: dict[str, list[tuple[str, str | None, bool]]] = {}
+        self._iris: dict[str, ox.NamedNode] = {}
+        self._predicates: dict[str, ox.NamedNode] = {}
 
     def run(self, path: Path, table: Table, result: ImportResult) -> None:
         """Read ``path`` with ``table`` into ``result``; problems go to ``self.problems``."""
@@ -189,16 +211,17 @@ class TableImport:
             if column.virtual:
                 triples.extend(self._virtual(path, row, table, column, variables))
                 continue
-            for part in values.get(column.name, []):
-                own = {**variables, column.name: slug(part) if column.slug else part}
+            for index, part in enumerate(values.get(column.name, [])):
+                own = variables if index == 0 else {
+                    **variables, column.name: slug(part) if column.slug else part}
                 obj = self._value(path, row, header, column, part, own)
                 if obj is None or column.property_url is None:
                     continue
                 subject = self._iri(path, row, header, column.about_url or table.about_url,
                                     own)
                 if subject is not None:
-                    triples.append(ox.Triple(subject, ox.NamedNode(
-                        self.mapping.expand(column.property_url)), obj))
+                    triples.append(ox.Triple(subject, self._predicate(column.property_url),
+                                             obj))
         if len(self.problems) == problems_before:
             result.triples.update(triples)
 
@@ -221,7 +244,13 @@ class TableImport:
             obj = None
         if subject is None or obj is None:
             return []
-        return [ox.Triple(subject, ox.NamedNode(self.mapping.expand(column.property_url)), obj)]
+        return [ox.Triple(subject, self._predicate(column.property_url), obj)]
+
+    def _predicate(self, name: str) -> ox.NamedNode:
+        found = self._predicates.get(name)
+        if found is None:
+            found = self._predicates[name] = ox.NamedNode(self.mapping.expand(name))
+        return found
 
     def _iri(self, path: Path, row: Row, header: str, template: str | None,
              variables: dict[str, str]) -> ox.NamedNode | None:
@@ -231,27 +260,34 @@ class TableImport:
         text = self._fill(template, variables, raw=False)
         if text is None:
             return None
-        expanded = self.mapping.expand(text)
-        return ox.NamedNode(expanded if ":" in expanded.split("/")[0] else
-                            urljoin(self.base, expanded))
+        node = self._iris.get(text)
+        if node is None:
+            expanded = self.mapping.expand(text)
+            if not _SCHEME.match(expanded):
+                expanded = self.base + expanded.removeprefix("./").lstrip("/")
+            try:
+                node = self._iris[text] = ox.NamedNode(expanded)
+            except ValueError as error:
+                self._problem(path, row, header, f"{expanded!r} is not a valid IRI ({error}); "
+                              "check the cell or the mapping's template")
+                return None
+        return node
 
-    @staticmethod
-    def _fill(template: str, variables: dict[str, str], raw: bool) -> str | None:
+    def _fill(self, template: str, variables: dict[str, str], raw: bool) -> str | None:
         """Expand ``{name}`` / ``{+name}``; None when a variable has no value."""
-        missing = False
-
-        def replace(match: re.Match[str]) -> str:
-            nonlocal missing
-            value = variables.get(match.group(2))
+        parts = self._templates.get(template)
+        if parts is None:
+            parts = self._templates[template] = _compile(template)
+        pieces = []
+        for literal, name, reserved in parts:
+            pieces.append(literal)
+            if name is None:
+                continue
+            value = variables.get(name)
             if value is None:
-                missing = True
-                return ""
-            if raw:
-                return value
-            return quote(value, safe=":/?#[]@!$&'()*+,;=" if match.group(1) else "")
-
-        text = _TEMPLATE.sub(replace, template)
-        return None if missing else text
+                return None
+            pieces.append(value if raw else quote(value, safe=_RESERVED if reserved else ""))
+        return "".join(pieces)
 
     def _value(self, path: Path, row: Row, header: str, column: Column, text: str,
                variables: dict[str, str]) -> ox.NamedNode | ox.Literal | None:
@@ -281,6 +317,17 @@ class TableImport:
     def _problem(self, path: Path, row: Row, header: str, message: str) -> None:
         number = row.where.get(header, row.number)
         self.problems.append(ImportProblem(str(path), f"{number}:{header}", message))
+
+
+def _compile(template: str) -> list[tuple[str, str | None, bool]]:
+    """``"a/{x}/{+y}"`` -> ``[("a/", "x", False), ("/", "y", True)]``."""
+    parts: list[tuple[str, str | None, bool]] = []
+    position = 0
+    for match in _TEMPLATE.finditer(template):
+        parts.append((template[position:match.start()], match.group(2), bool(match.group(1))))
+        position = match.end()
+    parts.append((template[position:], None, False))
+    return parts
 
 
 def _literal(column: Column, text: str) -> ox.Literal:
@@ -395,8 +442,7 @@ def detect_mapping(paths: Sequence[Path]) -> Mapping:
 def _fitting_table(mapping: Mapping, path: Path) -> Table | None:
     try:
         table = mapping.table_for(path)
-        data, _ = read_bytes(path)
-        header, _ = read_table(path, data, table)
+        header = read_header(path, table)
     except InputError:
         return None
     present = {normalise(text) for text in header}
