@@ -104,7 +104,7 @@ class ImportResult:
         probe = ox.NamedNode("urn:cityreg:canonical")
         store.extend(ox.Quad(ox.NamedNode(f"urn:cityreg:canonical:{index}"), probe, literal,
                              ox.DefaultGraph()) for index, literal in enumerate(typed))
-        canonical = {typed[int(q.subject.value.rsplit(":", 1)[1])]: q.object
+        canonical = {typed[int(str(q.subject)[1:-1].rsplit(":", 1)[1])]: q.object
                      for q in store.quads_for_pattern(None, probe, None, ox.DefaultGraph())}
         changed = {old: new for old, new in canonical.items() if old != new}
         if changed:
