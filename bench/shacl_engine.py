@@ -182,6 +182,30 @@ def legal(copies: list[int]) -> None:
               flush=True)
 
 
+def legal_file(path: Path) -> None:
+    """Time shapes/*.ttl on a Turtle registry (e.g. from bench/generate.py) plus the ontology;
+    print the five slowest queries."""
+    root = Path(__file__).resolve().parent.parent
+    shapes = Graph()
+    for shapes_path in sorted((root / "shapes").glob("*.ttl")):
+        shapes.parse(shapes_path)
+    engine = ValidationEngine(ShapesGraph.load(shapes))
+    store = ox.Store()
+    store.bulk_load(path=str(root / "ontology" / "cityreg.ttl"), format=ox.RdfFormat.TURTLE)
+    store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+    timings = []
+    for query in engine.queries:
+        started = time.perf_counter()
+        count = sum(1 for _ in engine.run(store, query))
+        timings.append((time.perf_counter() - started, count, query))
+    total = sum(t for t, _, _ in timings)
+    print(f"legal shapes on {path.name}: {len(store)} statements, {len(engine.queries)} queries, "
+          f"full {total:.1f} s, {sum(c for _, c, _ in timings)} results")
+    for seconds, count, query in sorted(timings, key=lambda t: -t[0])[:5]:
+        print(f"  {seconds:6.2f} s {count:6d}  {query.evaluation.shape.node.n3()} "
+              f"{query.constraint.component.n3()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000],
@@ -190,7 +214,11 @@ def main() -> None:
                         help="run pySHACL only up to this N (it is slow)")
     parser.add_argument("--legal", type=int, nargs="*", default=[],
                         help="also time shapes/*.ttl on the seed registry repeated K times")
+    parser.add_argument("--legal-file", type=Path, nargs="*", default=[],
+                        help="time shapes/*.ttl on these Turtle registries (bench/generate.py)")
     args = parser.parse_args()
+    for path in args.legal_file:
+        legal_file(path)
     if args.legal:
         legal(args.legal)
     shapes_graph = Graph().parse(data=SHAPES, format="turtle")
