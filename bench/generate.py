@@ -157,7 +157,7 @@ class Generator:
                   ("cityreg:fictional", "true"), ("cityreg:source", f"<{self.source(k)}>"))
         facts: list[tuple[str, str | list[str]]] = [
             ("a", "cityreg:Source"), ("rdfs:label", lit(f"Open register of city {k}"))]
-        if k % 7 != 3:
+        if k % 7 != 1:
             facts.append(("cityreg:url",
                           f'"https://example.org/city{k}/register"^^xsd:anyURI'))
         facts.append(("cityreg:retrievedOn", day(2025, 1 + k % 12, 1 + k % 28)))
@@ -221,6 +221,7 @@ class Generator:
                  ("cityreg:publiclyAccessible", "true" if j % 2 == 0 else "false"),
                  ("cityreg:processesPersonalData", "true" if surveillance else "false"),
                  ("dpv:hasPurpose", f"cityreg:{PURPOSES[(i + 2 * j) % len(PURPOSES)]}")]
+        facts += self.rare_deployment_facts(w, deployment, i, j, kind)
         if surveillance:
             facts.append(("cityreg:isSurveillanceTechnology", "true"))
             if not self.bad(1.5):
@@ -239,6 +240,30 @@ class Generator:
                 facts.append(("cityreg:optOutAvailable", "false" if self.bad(3) else "true"))
             facts += self.oversight(w, deployment, i, j, k)
         w.subject(deployment, *facts)
+
+    def rare_deployment_facts(self, w: Writer, deployment: str, i: int, j: int, kind: str
+                              ) -> list[tuple[str, str | list[str]]]:
+        """Facts only some deployments have: AI Act, joint control, decisions, late purposes."""
+        facts: list[tuple[str, str | list[str]]] = []
+        if kind == "FaceRecognitionCamera" and i % 5 == 1:
+            facts += [("cityreg:realTimeRemoteBiometricIdentification", "true"),
+                      ("dpv:hasPurpose", "cityreg:LawEnforcement")]
+        if i % 3 == 0 and j == 1 and i % 9 == 0:
+            facts.append(("cityreg:highRiskAnnexIII", "true"))
+        if j == 0 and i % 20 == 5:
+            group = deployment.replace("/deployment/", "/org/") + "-joint"
+            members = [f"<{self.org(i)}>"]
+            if i % 40 != 5:  # a group of one is an integrity defect
+                members.append(f"<{self.org(self.agency_in(self.city_of(i)))}>")
+            w.subject(group, ("a", "dpv:JointDataControllers"),
+                      ("rdfs:label", lit(f"Joint controllers of {deployment}")),
+                      ("dpv:hasDataController", members))
+            facts.append(("dpv:hasJointDataControllers", f"<{group}>"))
+        if j == 1 and i % 7 == 2:
+            facts.append(("cityreg:usedForDecisions", "true"))
+        if j == 0 and i % 6 == 4:
+            facts.append(("cityreg:purposeRecordedOn", day(2026, 1)))
+        return facts
 
     def oversight(self, w: Writer, deployment: str, i: int, j: int, k: int
                   ) -> list[tuple[str, str | list[str]]]:
@@ -293,6 +318,9 @@ class Generator:
         return facts
 
     def vendor_for(self, i: int) -> int:
+        """Contract supplier: the dominant vendor in 3 of 5 cases, else any company."""
+        if i % 5 < 3:
+            return self.companies[0]
         return int(self.pick(self.companies))  # type: ignore[call-overload]
 
     def clauses(self, w: Writer, contract: str, names: tuple[str, ...], k: int
@@ -336,8 +364,11 @@ class Generator:
                           ("cityreg:chargeAtCost", "false" if self.bad(2) else "true")]
             w.subject(clause, ("a", f"cityreg:{name}"),
                       ("rdfs:label", lit(f"{name} of {contract}")),
-                      ("cityreg:documentReference", f'"§{len(iris) + 1}"'), *extra)
+                      ("cityreg:documentReference",
+                       f'"§{len(iris) + 1}"' if not self.bad(0.1) else []), *extra)
             iris.append(f"<{clause}>")
+            if self.bad(0.05):
+                marks.append(f"cityreg:{name}")
         return iris, marks
 
     def write_contract(self, w: Writer, i: int, datasets: list[str], depth: int = 0,
@@ -354,7 +385,7 @@ class Generator:
                  ("cityreg:buyer", f"<{self.org(buyer)}>"),
                  ("cityreg:supplier", f"<{self.org(vendor)}>"),
                  ("dpv:hasDataController", f"<{self.org(buyer)}>"),
-                 ("dpv:hasDataProcessor", f"<{self.org(vendor)}>"),
+                 ("dpv:hasDataProcessor", [] if self.bad(0.3) else f"<{self.org(vendor)}>"),
                  ("cityreg:subjectMatter", f'"Services under {contract}"'),
                  ("cityreg:natureOfProcessing", '"collection, storage, analysis"'),
                  ("dpv:hasPurpose", f"cityreg:{PURPOSES[i % len(PURPOSES)]}"),
@@ -383,6 +414,8 @@ class Generator:
                 facts.append(("cityreg:automaticRenewal", "true" if self.bad(1) else "false"))
             if self.bad(0.5):
                 facts.append(("cityreg:brandNamedWithoutEquivalent", "true"))
+            if i % 4 == 1:
+                facts.append(("cityreg:criticalCustomSoftware", "true"))
             if self.bad(0.5):
                 facts.append(("cityreg:hostedBy", f"<{self.org(vendor)}>"))
                 facts.append(("cityreg:hostingTermMonths", str(term * 2)))
@@ -469,7 +502,8 @@ class Generator:
             onward = not self.bad(0.5)
             flow = self.flow(w, iri, 0, self.org(holder), self.org(nxt), dataset, start,
                              onward, k)
-            self.agreement(w, iri, [self.org(holder), self.org(nxt)], [flow], start, k)
+            listed = [] if self.bad(0.3) else [flow]
+            self.agreement(w, iri, [self.org(holder), self.org(nxt)], listed, start, k)
             holder = nxt
 
 

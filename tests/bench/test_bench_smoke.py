@@ -103,7 +103,7 @@ def test_run_prints_the_table_at_n100(tmp_path: Path) -> None:
     phases = [line.split("  ")[0] for line in lines[lines.index(header) + 2:]]
     assert phases == ["load (file -> store)", "full validation", "re-validate 1 contract",
                       "trace p50 (10 sources)", "trace p95",
-                      "API build (read model, graph, findings)", "list 50 contracts, nested",
+                      "API build (read model, access graph)", "list 50 contracts, nested",
                       "server trace throughput (c=2)", "peak RSS (largest cityreg phase)"]
     table = "\n".join(lines)
     assert "pyshacl not run (--no-pyshacl)" in table

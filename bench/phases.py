@@ -1,0 +1,270 @@
+"""The measured phases of ``bench/run.py``, each run in its own Python process.
+
+``python bench/phases.py PHASE FILE [options]`` runs one phase on one registry file and prints
+one JSON object: the figures of that phase plus ``rss_mb`` (peak resident memory of the
+process, interpreter included) and ``cpu_s`` (CPU seconds of the measured part, all threads).
+Timings cover only the measured call, never interpreter start, imports or setup, which are
+reported separately as ``setup_s`` where they matter.
+
+cityreg phases: ``load``, ``validate``, ``incremental``, ``trace``, ``list``, ``serve``.
+Baselines (the obvious way, measured on the same data in the same run): ``rdflib-load``,
+``pyshacl`` (plain ``pyshacl.validate`` on an rdflib Memory graph), ``rdflib-trace`` (a SPARQL
+property path on rdflib), ``rdflib-list`` (the list as one SPARQL query on rdflib).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = date(2026, 1, 1)
+CITYREG = "https://w3id.org/cityreg#"
+
+TRACE_QUERY = """query Trace($source: ID!) {
+  whoCanAccess(source: $source) {
+    complete
+    organisations { label shortest paths { hops { fromLabel toLabel viaLabel } } }
+  }
+}"""
+LIST_QUERY = """{
+  contracts(first: 50) {
+    totalCount
+    nodes { id label buyer { label } supplier { label } city { label }
+            coversDatasets { id label } }
+  }
+}"""
+SPARQL_TRACE = """PREFIX cityreg: <https://w3id.org/cityreg#>
+PREFIX dct: <http://purl.org/dc/terms/>
+SELECT DISTINCT ?org WHERE {
+  ?source dct:publisher ?holder .
+  ?holder (^cityreg:provider/cityreg:recipient)+ ?org .
+}"""
+SPARQL_LIST = """PREFIX cityreg: <https://w3id.org/cityreg#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?c ?label ?buyerLabel ?cityLabel WHERE {
+  ?c a cityreg:VendorContract .
+  OPTIONAL { ?c rdfs:label ?label } OPTIONAL { ?c cityreg:buyer/rdfs:label ?buyerLabel }
+  OPTIONAL { ?c cityreg:city/rdfs:label ?cityLabel }
+} ORDER BY ?c LIMIT 50"""
+
+
+class Clock:
+    """Wall and CPU seconds since creation."""
+
+    def __init__(self) -> None:
+        self.wall = time.perf_counter()
+        self.cpu = time.process_time()
+
+    def stop(self) -> tuple[float, float]:
+        return time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q``-quantile (0..1) by nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
+
+
+def registry(path: Path) -> Any:
+    from registry.store import Registry
+
+    reg = Registry.memory()
+    reg.load(path)
+    return reg
+
+
+def sources(reg: Any, count: int) -> list[str]:
+    """``count`` datasets to trace, spread evenly over the registry (chains included)."""
+    rows = reg.select("SELECT ?d WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> } ORDER BY ?d")
+    iris = [str(row["d"]) for row in rows]
+    chained = [iri for iri in iris if iri.endswith("-dataset/d2")]
+    step = max(1, len(iris) // count)
+    picked = list(dict.fromkeys(chained[: count // 2] + iris[::step]))
+    return picked[:count]
+
+
+def phase_load(path: Path, _args: dict[str, Any]) -> dict[str, Any]:
+    from registry.store import Registry
+
+    reg = Registry.memory()
+    clock = Clock()
+    reg.load(path)
+    wall, cpu = clock.stop()
+    return {"s": wall, "cpu_s": cpu, "statements": reg.count()}
+
+
+def phase_rdflib_load(path: Path, _args: dict[str, Any]) -> dict[str, Any]:
+    import rdflib
+
+    clock = Clock()
+    graph = rdflib.Graph().parse(path, format="turtle")
+    wall, cpu = clock.stop()
+    return {"s": wall, "cpu_s": cpu, "statements": len(graph)}
+
+
+def phase_validate(path: Path, _args: dict[str, Any]) -> dict[str, Any]:
+    from registry.validate import load_shapes, validate_registry
+
+    reg = registry(path)
+    load_shapes()
+    clock = Clock()
+    report = validate_registry(reg, AS_OF)
+    wall, cpu = clock.stop()
+    return {"s": wall, "cpu_s": cpu, "findings": len(report.findings)}
+
+
+def phase_pyshacl(path: Path, _args: dict[str, Any]) -> dict[str, Any]:
+    """Plain pyshacl over an rdflib Memory graph: data, ontology and context; every shape."""
+    import rdflib
+
+    from registry.shacl.oracle import validate_with_pyshacl
+    from registry.validate import load_shapes
+
+    data = rdflib.Graph().parse(path, format="turtle")
+    data.parse(ROOT / "ontology" / "cityreg.ttl")
+    context = rdflib.BNode()
+    data.add((context, rdflib.RDF.type, rdflib.URIRef(CITYREG + "ValidationContext")))
+    data.add((context, rdflib.URIRef(CITYREG + "referenceDate"),
+              rdflib.Literal(AS_OF)))
+    shapes = load_shapes().graph
+    clock = Clock()
+    results = validate_with_pyshacl(data, shapes)
+    wall, cpu = clock.stop()
+    return {"s": wall, "cpu_s": cpu, "findings": len(results)}
+
+
+def phase_incremental(path: Path, args: dict[str, Any]) -> dict[str, Any]:
+    """Change one contract (replace its statements), then re-validate only that contract."""
+    from registry.validate import load_shapes, validate_registry
+
+    reg = registry(path)
+    load_shapes()
+    contracts = [str(r["c"]) for r in reg.select(
+        f"SELECT ?c WHERE {{ ?c a <{CITYREG}VendorContract> }} ORDER BY ?c")]
+    step = max(1, len(contracts) // args["repeat"])
+    times, cpus, replace = [], [], []
+    for iri in contracts[::step][: args["repeat"]]:
+        clock = Clock()
+        reg.update(f"""DELETE {{ GRAPH ?g {{ <{iri}> <{CITYREG}maximumTermMonths> ?old }} }}
+                       INSERT {{ GRAPH ?g {{ <{iri}> <{CITYREG}maximumTermMonths> 61 }} }}
+                       WHERE {{ GRAPH ?g {{ <{iri}> <{CITYREG}maximumTermMonths> ?old }} }}""")
+        replace.append(clock.stop()[0])
+        clock = Clock()
+        validate_registry(reg, AS_OF, focus={iri})
+        wall, cpu = clock.stop()
+        times.append(wall)
+        cpus.append(cpu)
+    return {"s": statistics.median(times), "cpu_s": statistics.median(cpus),
+            "replace_s": statistics.median(replace), "runs": len(times)}
+
+
+def service(path: Path) -> tuple[Any, Any, float]:
+    """The GraphQL service with its read model and access graph built (not the findings:
+    the trace and the list query do not ask for them; the server phase computes them)."""
+    from registry.api.service import GraphQLService
+    from registry.context import RegistryContext
+
+    reg = registry(path)
+    clock = Clock()
+    svc = GraphQLService(RegistryContext(reg, as_of=AS_OF))
+    svc.context.access_graph.vendor_concentration()
+    return reg, svc, clock.stop()[0]
+
+
+def timed_runs(run: Callable[[str], None], items: list[str]) -> tuple[list[float], float]:
+    times = []
+    cpu = time.process_time()
+    for item in items:
+        started = time.perf_counter()
+        run(item)
+        times.append(time.perf_counter() - started)
+    return times, time.process_time() - cpu
+
+
+def phase_trace(path: Path, args: dict[str, Any]) -> dict[str, Any]:
+    reg, svc, setup = service(path)
+    picked = sources(reg, args["sources"])
+
+    def run(source: str) -> None:
+        result = svc.run(TRACE_QUERY, {"source": source})
+        if result.errors:
+            raise SystemExit(f"trace of {source} failed: {result.errors[0]}")
+
+    times, cpu = timed_runs(run, picked)
+    return {"p50_s": percentile(times, 0.5), "p95_s": percentile(times, 0.95),
+            "cpu_s": cpu / len(times), "setup_s": setup, "runs": len(times)}
+
+
+def phase_rdflib_trace(path: Path, args: dict[str, Any]) -> dict[str, Any]:
+    import rdflib
+
+    graph = rdflib.Graph().parse(path, format="turtle")
+    reg = registry(path)
+    picked = sources(reg, args["sources"])[: args["baseline_sources"]]
+
+    def run(source: str) -> None:
+        list(graph.query(SPARQL_TRACE, initBindings={"source": rdflib.URIRef(source)}))
+
+    times, cpu = timed_runs(run, picked)
+    return {"p50_s": percentile(times, 0.5), "p95_s": percentile(times, 0.95),
+            "cpu_s": cpu / len(times), "runs": len(times)}
+
+
+def phase_list(path: Path, args: dict[str, Any]) -> dict[str, Any]:
+    _reg, svc, setup = service(path)
+
+    def run(_item: str) -> None:
+        result = svc.run(LIST_QUERY)
+        if result.errors:
+            raise SystemExit(f"list query failed: {result.errors[0]}")
+
+    times, cpu = timed_runs(run, ["x"] * args["repeat"])
+    return {"s": statistics.median(times), "cpu_s": cpu / len(times), "setup_s": setup}
+
+
+def phase_rdflib_list(path: Path, args: dict[str, Any]) -> dict[str, Any]:
+    import rdflib
+
+    graph = rdflib.Graph().parse(path, format="turtle")
+    times, cpu = timed_runs(lambda _x: list(graph.query(SPARQL_LIST)), ["x"] * args["repeat"])
+    return {"s": statistics.median(times), "cpu_s": cpu / len(times)}
+
+
+PHASES: dict[str, Callable[[Path, dict[str, Any]], dict[str, Any]]] = {
+    "load": phase_load, "rdflib-load": phase_rdflib_load,
+    "validate": phase_validate, "pyshacl": phase_pyshacl,
+    "incremental": phase_incremental,
+    "trace": phase_trace, "rdflib-trace": phase_rdflib_trace,
+    "list": phase_list, "rdflib-list": phase_rdflib_list,
+}
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process in MB (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv: list[str]) -> int:
+    phase, path, options = argv[0], Path(argv[1]), json.loads(argv[2])
+    if phase == "serve":
+        from bench.serve import phase_serve
+
+        figures = phase_serve(path, options)
+    else:
+        figures = PHASES[phase](path, options)
+        figures["rss_mb"] = peak_rss_mb()
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main(sys.argv[1:]))
