@@ -68,14 +68,17 @@ class Writer:
         self.statements = 0
 
     def subject(self, iri: str, *facts: tuple[str, str | list[str]]) -> None:
-        """One subject block; a fact's object list is written as repeated objects."""
-        parts = []
+        """One subject block; a fact's object list is written as repeated objects, and a
+        statement given twice is written once (so ``statements`` counts distinct ones)."""
+        grouped: dict[str, dict[str, None]] = {}
         for predicate, obj in facts:
             objects = obj if isinstance(obj, list) else [obj]
-            if not objects:
-                continue
-            self.statements += len(objects)
-            parts.append(f"{predicate} {', '.join(objects)}")
+            grouped.setdefault(predicate, {}).update(dict.fromkeys(objects))
+        parts = []
+        for predicate, unique in grouped.items():
+            if unique:
+                self.statements += len(unique)
+                parts.append(f"{predicate} {', '.join(unique)}")
         self.out.write(f"<{iri}> " + " ;\n    ".join(parts) + " .\n")  # type: ignore[attr-defined]
 
 
