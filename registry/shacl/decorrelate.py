@@ -28,6 +28,7 @@ class SemiJoin:
     body: str
     variable: str | None = None
     shared: tuple[str, ...] = ()
+    optional: bool = False
 
 
 def find_semi_joins(text: str, tokens: list[Token], open_: int, close: int
@@ -45,6 +46,10 @@ def find_semi_joins(text: str, tokens: list[Token], open_: int, close: int
             depth += 1
         elif t.kind == "punct" and t.text in "})":
             depth -= 1
+        elif depth == 0 and t.is_word("OPTIONAL") and i + 1 < close and tokens[i + 1].text == "{":
+            block_end = matching(tokens, i + 1, "{", "}")
+            found.append((i, i + 1, block_end, block_end, False, "\u0000optional"))
+            i = block_end
         elif depth == 0 and t.is_word("FILTER", "BIND"):
             bind = t.is_word("BIND")
             j = i + 1
@@ -75,6 +80,12 @@ def find_semi_joins(text: str, tokens: list[Token], open_: int, close: int
     out = []
     for start, block, block_end, end, negated, variable in found:
         names = {t.text[1:] for t in tokens[block:block_end] if t.kind == "var"}
+        if variable == "\u0000optional":
+            if _optional_joinable(tokens, open_, close, block, block_end, names):
+                out.append(SemiJoin(tokens[start].start - base, tokens[end].end - base, False,
+                                    text[tokens[block].end:tokens[block_end].start],
+                                    optional=True))
+            continue
         shared = names & (outside | {"this"})
         # BIND sees only what precedes it: keep it to blocks sharing nothing but $this
         allowed = {"this"} if variable is not None else bound
@@ -152,3 +163,36 @@ def _certainly_bound(tokens: list[Token], lo: int, hi: int) -> set[str]:
             out.add(t.text[1:])
         i += 1
     return out
+
+
+def _optional_joinable(tokens: list[Token], open_: int, close: int, block: int, block_end: int,
+                       names: set[str]) -> bool:
+    """Whether ``OPTIONAL { X }`` equals ``OPTIONAL { { SELECT * WHERE { targets X } } }``.
+
+    X must bind ``$this`` in a top-level triple pattern (so restricting it to the focus nodes
+    loses no compatible row), and every variable that other graph patterns (or BINDs) of the
+    query may bind must be bound by X's own triple patterns: X's FILTERs then see the same
+    values on their own as in the left join.
+    """
+    depth_b = depth_p = 0
+    binds_this = False
+    for t in tokens[block + 1:block_end]:
+        if t.kind == "punct" and t.text in "{}":
+            depth_b += 1 if t.text == "{" else -1
+        elif t.kind == "punct" and t.text in "()":
+            depth_p += 1 if t.text == "(" else -1
+        elif t.kind == "var" and t.text[1:] == "this" and depth_b == depth_p == 0:
+            binds_this = True
+    if not binds_this:
+        return False
+    in_patterns: set[str] = set()
+    depth_p = 0
+    for k in range(open_ + 1, close):
+        if block <= k <= block_end:
+            continue
+        t = tokens[k]
+        if t.kind == "punct" and t.text in "()":
+            depth_p += 1 if t.text == "(" else -1
+        elif t.kind == "var" and (depth_p == 0 or tokens[k - 1].is_word("AS")):
+            in_patterns.add(t.text[1:])
+    return _joinable(tokens, block, block_end, (names & in_patterns) | {"this"})

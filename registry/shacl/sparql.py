@@ -91,7 +91,10 @@ class SelectQuery:
         if semi_joins:
             for n, join in enumerate(sorted(self.semi_joins, key=lambda j: -j.start)):
                 keys = " ".join(["?this", *(f"?{name}" for name in join.shared)])
-                if join.variable is None:
+                if join.optional:  # a left join restricted to the focus nodes first
+                    replacement = (f"OPTIONAL {{ {{ SELECT * WHERE {{ {target} "
+                                   f"{join.body} }} }} }}")
+                elif join.variable is None:
                     inner = f"{{ SELECT DISTINCT {keys} WHERE {{ {target} {join.body} }} }}"
                     replacement = f"MINUS {{ {inner} }}" if join.negated else inner
                 else:  # BIND(EXISTS {X} AS ?v): whether the focus node has a match

@@ -121,6 +121,8 @@ def test_exists_blocks_sharing_only_this_become_joins() -> None:
     found = {str(r.focus.n3()) for r in engine.validate(store)
              if r.source_shape == URIRef(EX + "UnregisteredVendorShape")}
     assert rows == found == {f"<{EX}c5>"}
+    # an OPTIONAL that binds $this itself becomes a left join with the focus nodes first
+    assert "OPTIONAL { { SELECT * WHERE {" in engine.explain(URIRef(EX + "NoVendorShape"))
     text = engine.explain(URIRef(EX + "OpenExportShape"))
     assert "BIND(BOUND(?cityreg_exists" in text
     assert "BIND(!BOUND(?cityreg_exists" in text
