@@ -79,6 +79,8 @@ def find_semi_joins(text: str, tokens: list[Token], open_: int, close: int
     bound = _certainly_bound(tokens, open_ + 1, close) | {"this"}
     out = []
     for start, block, block_end, end, negated, variable in found:
+        if tokens[block + 1].is_word("SELECT"):  # a subquery: left as written
+            continue
         names = {t.text[1:] for t in tokens[block:block_end] if t.kind == "var"}
         if variable == "\u0000optional":
             if _optional_joinable(tokens, open_, close, block, block_end, names):
