@@ -173,6 +173,8 @@ class Generator:
         facts = [("a", "cityreg:Agency" if agency else "cityreg:Company"),
                  *self.common(f"{'Agency' if agency else 'Company'} {i}", k),
                  ("cityreg:countryCode", f'"{COUNTRIES[(i // 3) % len(COUNTRIES)]}"')]
+        if not agency and i % 13 == 7:  # where this company resides is not recorded
+            facts = [fact for fact in facts if fact[0] != "cityreg:city"]
         if agency and not self.bad(1.5):
             facts.append(("cityreg:dataProtectionOfficer", lit(f"DPO of agency {i}")))
         if not agency and self.bad(2):
@@ -505,7 +507,7 @@ class Generator:
             onward = not self.bad(0.5)
             flow = self.flow(w, iri, 0, self.org(holder), self.org(nxt), dataset, start,
                              onward, k)
-            listed = [] if self.bad(0.3) else [flow]
+            listed = [] if hop == 0 and i % 30 == 10 else [flow]  # an ungranted flow
             self.agreement(w, iri, [self.org(holder), self.org(nxt)], listed, start, k)
             holder = nxt
 
