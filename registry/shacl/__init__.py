@@ -22,7 +22,13 @@ Supported SHACL (anything else raises :class:`UnsupportedShapeError` when loadin
   shape uses ``sh:class``, ``sh:hasValue``, ``sh:in``, ``sh:datatype`` and property shapes with
   ``sh:minCount``, ``sh:hasValue``, ``sh:class`` (not ``sh:qualifiedValueShapesDisjoint``);
 * ``sh:sparql`` SELECT constraints on node and property shapes (``$this``, ``$PATH``,
-  ``sh:prefixes``/``sh:declare``), messages substituted as pySHACL does.
+  ``sh:prefixes``/``sh:declare``), messages substituted as pySHACL does; ``$this`` must not be
+  used in an expression inside a UNION branch, nested group, subquery or OPTIONAL BIND
+  (:mod:`~registry.shacl.sparql`). Top-level EXISTS and OPTIONAL blocks run as joins where
+  that is provably the same (:mod:`~registry.shacl.decorrelate`).
+
+Incremental validation (``focus=``) runs only the queries of shapes that target the given
+nodes (:mod:`~registry.shacl.focus`).
 """
 
 from registry.shacl.engine import ValidationEngine

@@ -6,7 +6,12 @@ time (oxigraph issue #1894): a query that pySHACL runs per focus node becomes qu
 top-level ``FILTER [NOT] EXISTS { X }`` (or ``BIND([NOT] EXISTS { X } AS ?v)``) whose shared
 variables are ``$this`` and variables bound in every solution, all bound by X's own triple
 patterns, means the same as a join (a ``MINUS``) with ``{ SELECT DISTINCT ?this ... WHERE {
-targets X } }``, which Oxigraph evaluates once.
+targets X } }``, which Oxigraph evaluates once. Likewise a top-level ``OPTIONAL { X }`` in which
+X binds ``$this`` itself becomes ``OPTIONAL { { SELECT * WHERE { targets X } } }``.
+
+Blocks that hold a subquery, or use ``$this`` or shared variables where evaluating them on
+their own would leave them unbound, are left as written. Only the top level of the query is
+rewritten: EXISTS inside UNION branches or nested groups still runs per row.
 """
 
 from __future__ import annotations
@@ -35,9 +40,9 @@ def find_semi_joins(text: str, tokens: list[Token], open_: int, close: int
                 ) -> tuple[SemiJoin, ...]:
     """Top-level FILTER/BIND [NOT] EXISTS blocks sharing no variable but $this with the rest."""
     base = tokens[open_].end
-    # token indices of FILTER/BIND, of the block's "{" and "}", of the span's end; negated;
-    # the BIND variable
-    found: list[tuple[int, int, int, int, bool, str | None]] = []
+    # token indices of FILTER/BIND/OPTIONAL, of the block's "{" and "}", of the span's end;
+    # negated; the BIND variable; whether it is an OPTIONAL
+    found: list[tuple[int, int, int, int, bool, str | None, bool]] = []
     depth = 0
     i = open_ + 1
     while i < close:
@@ -48,7 +53,7 @@ def find_semi_joins(text: str, tokens: list[Token], open_: int, close: int
             depth -= 1
         elif depth == 0 and t.is_word("OPTIONAL") and i + 1 < close and tokens[i + 1].text == "{":
             block_end = matching(tokens, i + 1, "{", "}")
-            found.append((i, i + 1, block_end, block_end, False, "\u0000optional"))
+            found.append((i, i + 1, block_end, block_end, False, None, True))
             i = block_end
         elif depth == 0 and t.is_word("FILTER", "BIND"):
             bind = t.is_word("BIND")
@@ -71,18 +76,18 @@ def find_semi_joins(text: str, tokens: list[Token], open_: int, close: int
                         i += 1
                         continue
                     variable, end = rest[1].text[1:], block_end + 3
-                found.append((i, j + 1, block_end, end, negated, variable))
+                found.append((i, j + 1, block_end, end, negated, variable, False))
                 i = end
         i += 1
-    inside = {k for start, _, block_end, _, _, _ in found for k in range(start, block_end + 1)}
+    inside = {k for start, _, block_end, *_ in found for k in range(start, block_end + 1)}
     outside = {t.text[1:] for k, t in enumerate(tokens) if t.kind == "var" and k not in inside}
     bound = _certainly_bound(tokens, open_ + 1, close) | {"this"}
     out = []
-    for start, block, block_end, end, negated, variable in found:
+    for start, block, block_end, end, negated, variable, optional in found:
         if tokens[block + 1].is_word("SELECT"):  # a subquery: left as written
             continue
         names = {t.text[1:] for t in tokens[block:block_end] if t.kind == "var"}
-        if variable == "\u0000optional":
+        if optional:
             if _optional_joinable(tokens, open_, close, block, block_end, names):
                 out.append(SemiJoin(tokens[start].start - base, tokens[end].end - base, False,
                                     text[tokens[block].end:tokens[block_end].start],
