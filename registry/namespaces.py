@@ -327,12 +327,14 @@ class CITYREG(DefinedNamespace):
     sale: URIRef  # sale
     securityMeasures: URIRef  # security measures
     sensorType: URIRef  # sensor type
+    sha256: URIRef  # SHA-256 checksum
     sharesDataset: URIRef  # shares dataset
     signage: URIRef  # signage
     signedDate: URIRef  # signed on
     source: URIRef  # source
     sourceDocument: URIRef  # source document
     startDate: URIRef  # start date
+    statementCount: URIRef  # statement count
     status: URIRef  # status
     storageCountry: URIRef  # storage country
     subProcessorAuthorisation: URIRef  # sub-processor authorisation

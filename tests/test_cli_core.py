@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -283,3 +285,17 @@ def test_export_to_stdout_includes_the_ontology_on_request() -> None:
     full = run("export", "city", "--format", "n-triples", "--include-ontology").stdout
     assert len(plain.splitlines()) == 14
     assert len(full.splitlines()) == 14 + 7
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """`cityreg query ... | head -1` stops without an error message, as Unix tools do."""
+    big = tmp_path / "big.nt"
+    big.write_text("".join(f"<https://example.org/s{i}> <https://example.org/p> \"{i}\" .\n"
+                           for i in range(20000)), encoding="utf-8")
+    query = "SELECT ?s ?o WHERE { ?s ?p ?o }"
+    command = f"{sys.executable} -m registry query {big} '{query}' | head -1"
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.stdout.split() == ["s", "o"]
+    assert "Error" not in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr

@@ -35,8 +35,10 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 PROVENANCE_GRAPH = str(namespaces.PROVENANCE_GRAPH)
 #: The named graph holding the built-in cityreg ontology.
 ONTOLOGY_GRAPH = str(namespaces.ONTOLOGY_GRAPH)
+#: The named graph a validation run writes its reference date into, for that run only.
+VALIDATION_CONTEXT_GRAPH = str(namespaces.VALIDATION_CONTEXT_GRAPH)
 #: Graph IRIs the registry manages itself; no file may load into them.
-RESERVED_GRAPHS = frozenset({PROVENANCE_GRAPH, ONTOLOGY_GRAPH})
+RESERVED_GRAPHS = frozenset({PROVENANCE_GRAPH, ONTOLOGY_GRAPH, VALIDATION_CONTEXT_GRAPH})
 
 _TYPE = ox.NamedNode(RDF + "type")
 _ENTITY = ox.NamedNode(PROV + "Entity")

@@ -121,6 +121,15 @@ class Registry:
         return f"<Registry {where}{' closed' if self._ox is None else ''}>"
 
     @property
+    def store(self) -> ox.Store:
+        """The pyoxigraph store itself, for engines that query it in bulk (validation, flows).
+
+        Read from it freely; write only through :meth:`load`, :meth:`load_quads` and
+        :meth:`update`, which keep the provenance records right.
+        """
+        return self._store
+
+    @property
     def _store(self) -> ox.Store:
         if self._ox is None:
             raise StoreError(self._path, "the registry was closed",
