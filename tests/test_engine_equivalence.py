@@ -36,7 +36,7 @@ def _key(finding: Finding) -> tuple[object, ...]:
             finding.value, finding.message, finding.shape)
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 def test_fast_engine_equals_pyshacl_on_generated_registry(tmp_path: Path) -> None:
     with Registry.memory() as registry:
         registry.load(_generated(tmp_path / "r100.ttl", 100))

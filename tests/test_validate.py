@@ -154,7 +154,7 @@ def test_every_shipped_shape_has_a_labelled_legal_source() -> None:
     assert all(note.legal_source in shapes.sources for note in shapes.annotations.values())
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 def test_engines_agree_on_the_seed() -> None:
     with Registry.memory() as reg:
         reg.load(resources.seed_dir())
