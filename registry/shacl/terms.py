@@ -8,9 +8,10 @@ Three conversions matter to the engine, and each has a trap:
   literal the datatype ``xsd:string``; rdflib's Turtle parser gives it none, and rdflib does
   not consider ``"x"`` and ``"x"^^xsd:string`` equal. Simple literals therefore come back
   without a datatype, as rdflib would have parsed them.
-* rdflib term -> pyoxigraph term (:func:`to_oxigraph`), used by :func:`store_from_graph` to
-  build a store that keeps the blank-node labels of an rdflib graph (tests compare results on
-  both sides node for node).
+* rdflib term -> pyoxigraph term (the store's own
+  :func:`~registry.store.terms.to_oxigraph`), used by :func:`store_from_graph` to build a
+  store that keeps the blank-node labels of an rdflib graph (tests compare results on both
+  sides node for node).
 
 Oxigraph stores typed literals in a canonical form: ``"01"^^xsd:integer`` is read back as
 ``"1"``, ``"1.50"^^xsd:decimal`` as ``"1.5"``, and the derived integer types (``xsd:int``,
@@ -29,6 +30,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
+
+from registry.store.terms import to_oxigraph
 
 _XSD_STRING = str(XSD.string)
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -69,21 +72,6 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Nod
             warnings.simplefilter("ignore", UserWarning)
             return Literal(term.value, datatype=URIRef(datatype))
     raise ValueError(f"RDF-star triple terms are not supported: {term}")
-
-
-def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """Convert an rdflib term to pyoxigraph, keeping blank-node labels."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise ValueError(f"cannot convert {term!r} to a pyoxigraph term")
 
 
 def store_from_graph(graph: Graph, store: ox.Store | None = None) -> ox.Store:
