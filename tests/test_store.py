@@ -29,11 +29,13 @@ from registry.store import (
     ONTOLOGY_GRAPH,
     PROVENANCE_GRAPH,
     ClassCount,
+    LoadReport,
     Registry,
+    SourceLoad,
     planning,
     transaction,
 )
-from registry.store.sources import discover
+from registry.store.sources import Source, discover, parse_source, read_source
 
 EX = "https://example.org/city/"
 CITYREG = "https://w3id.org/cityreg#"
@@ -323,6 +325,251 @@ def test_rdf_xml_errors_without_a_location_still_name_the_file(
     assert str(caught.value).startswith(f"{path}: ")
     assert "expected valid RDF/XML (https://www.w3.org/TR/rdf-syntax-grammar/)" in str(
         caught.value)
+
+
+# -- streamed loads -------------------------------------------------------------------------------
+# New Turtle, N-Triples and RDF/XML files go through pyoxigraph's bulk loader straight into
+# their graph; everything else (and every reload) is parsed into memory first.
+
+STREAMED = f"""@prefix ex: <{EX}> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<relative> ex:p ex:b , ex:b , "tab\\t" , "ünï"@de-AT , "1.50"^^xsd:decimal .
+ex:a ex:address [ ex:street "Main St" ; ex:shared _:x ] .
+_:x ex:name "shared" .
+ex:a ex:p ex:b .
+ex:a ex:p ex:b .
+"""
+
+
+def plan_for(registry: Registry, *paths: Path) -> planning.FilePlan:
+    """What ``registry.load(*paths)`` would do, without doing it."""
+    records = {record.graph: record for record in registry.graphs()}
+    return planning.plan_files(discover(paths), records, lambda graph: bool(
+        registry.store.contains_named_graph(ox.NamedNode(graph))))
+
+
+def records_but_time(registry: Registry) -> set[tuple[str, str, str, int, str]]:
+    return {(r.graph, r.source, r.sha256, r.statement_count, r.format)
+            for r in registry.graphs()}
+
+
+def numbered_lines(count: int, tail: str = "") -> str:
+    return "".join(f'<{EX}s{i}> <{EX}p> "{i}" .\n' for i in range(count)) + tail
+
+
+def test_which_sources_are_streamed(memory_registry: Registry, city_dir: Path) -> None:
+    plan = plan_for(memory_registry, city_dir)
+    assert [stream.source.display for stream in plan.streams] == [
+        str(city_dir / f) for f in ("agencies.ttl", "sub/datasets.nt", "sub/legacy.rdf")]
+    assert [r.source for r in plan.replacements] == [  # JSON-LD and TriG can name graphs
+        (city_dir / f).resolve().as_uri() for f in ("sensors.jsonld", "sub/sharing.trig")]
+    memory_registry.load(city_dir / "agencies.ttl")
+    extra = write(city_dir / "extra.ttl", f"<{EX}a> <{EX}p> 1 .")
+    memory_registry.update(f"INSERT DATA {{ GRAPH <{extra.resolve().as_uri()}> "
+                           f"{{ <{EX}a> <{EX}p> 2 }} }}")
+    write(city_dir / "agencies.ttl", f"<{EX}a> <{EX}p> 3 .")
+    plan = plan_for(memory_registry, city_dir / "agencies.ttl", extra)
+    assert plan.streams == []  # a reload, and a file whose graph exists: both diffed
+    assert [r.old_graphs for r in plan.replacements] == [
+        {(city_dir / "agencies.ttl").resolve().as_uri()}, {extra.resolve().as_uri()}]
+
+
+def test_a_streamed_file_gives_the_quads_counts_and_provenance_of_parsing_it(
+    memory_registry: Registry, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "data.ttl", STREAMED)
+    [source] = discover([path])
+    assert [stream.source for stream in plan_for(memory_registry, path).streams] == [source]
+    parsed = parse_source(source, *read_source(source))  # what the in-memory path would write
+    expected = parsed.graphs[source.graph]
+    before = datetime.now(UTC)
+    report = memory_registry.load(path)
+    assert report == LoadReport((SourceLoad(str(path), (source.graph,), "loaded", 9),))
+    assert len(expected) == len(memory_registry) == 9  # distinct statements
+    stored = memory_registry.to_rdflib_graph(include_ontology=False)
+    assert (URIRef((tmp_path / "relative").resolve().as_uri()), URIRef(EX + "p"),
+            URIRef(EX + "b")) in stored  # relative IRIs resolve against the file
+    [record] = [r for r in memory_registry.graphs() if r.graph == source.graph]
+    assert (record.source, record.sha256, record.statement_count, record.format) == (
+        source.uri, hashlib.sha256(path.read_bytes()).hexdigest(), 9, "text/turtle")
+    assert before - timedelta(seconds=1) <= record.generated_at <= datetime.now(UTC)
+    with Registry.memory(ontology=False) as parsed_path:  # the same quads through load_quads
+        result = parsed_path.load_quads(source.graph, expected, {
+            "source": source.uri, "format": "text/turtle", "sha256": record.sha256})
+        assert (result.graphs, result.status, result.statements) == (
+            (source.graph,), "loaded", 9)
+        assert records_but_time(parsed_path) | {
+            (r.graph, r.source, r.sha256, r.statement_count, r.format)
+            for r in memory_registry.graphs() if r.graph == ONTOLOGY_GRAPH
+        } == records_but_time(memory_registry)
+        assert isomorphic(parsed_path.to_rdflib_graph(), stored)
+
+
+def test_an_empty_streamed_file_is_recorded_with_no_statements(
+    memory_registry: Registry, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "empty.nt", "# nothing yet\n")
+    assert [(s.status, s.statements) for s in memory_registry.load(path).sources] == [
+        ("loaded", 0)]
+    [record] = [r for r in memory_registry.graphs() if r.graph == path.resolve().as_uri()]
+    assert record.statement_count == 0
+    assert memory_registry.load(path).sources[0].status == "unchanged"
+
+
+def test_blank_nodes_of_two_streamed_files_stay_two_nodes(
+    memory_registry: Registry, tmp_path: Path
+) -> None:
+    for name, text in (("a.ttl", "A"), ("b.nt", "B")):
+        write(tmp_path / name, f'_:b0 <{EX}name> "{text}" .\n_:b0 <{EX}knows> <{EX}x> .\n')
+    assert len(plan_for(memory_registry, tmp_path).streams) == 2
+    memory_registry.load(tmp_path)
+    rows = memory_registry.select(f"SELECT ?s ?n {{ ?s <{EX}name> ?n ; <{EX}knows> ?x }}")
+    assert sorted(str(row["n"]) for row in rows) == ["A", "B"]  # each file's _:b0 is one node
+    assert len({row["s"] for row in rows}) == 2
+    assert all(isinstance(row["s"], BNode) for row in rows)
+
+
+def test_reloading_a_streamed_file_unchanged_writes_nothing(
+    memory_registry: Registry, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "big.ttl", numbered_lines(500))
+    memory_registry.load(path)
+    before = snapshot(memory_registry)
+    assert plan_for(memory_registry, path).streams == []
+    report = memory_registry.load(path)
+    assert [(s.status, s.statements) for s in report.sources] == [("unchanged", 500)]
+    assert snapshot(memory_registry) == before
+
+
+def test_reloading_a_changed_streamed_file_is_a_small_diff(tmp_path: Path) -> None:
+    lines = numbered_lines(2000).splitlines()
+    path = write(tmp_path / "big.ttl", "\n".join(lines) + "\n")
+    registry = Registry(ox.Store(), None)
+    assert registry.load(path).sources[0].statements == 2000
+    write(path, "\n".join([*lines[1:], f'<{EX}new> <{EX}p> "new" .']) + "\n")
+    plan = plan_for(registry, path)
+    assert plan.streams == []
+    spy = RecordingStore(registry.store)
+    transaction.apply(spy, plan.replacements)  # type: ignore[arg-type]
+    [update] = spy.updates
+    assert f'<{EX}s0> <{EX}p> "0"' in update  # the one deleted statement
+    assert f'<{EX}new> <{EX}p> "new"' in update  # the one added statement
+    assert f"<{EX}s1> " not in update
+    assert "DROP" not in update
+    assert plan.report({}).sources == (SourceLoad(str(path), (path.resolve().as_uri(),),
+                                                  "replaced", 2000, 2000),)
+    assert len(registry) == 2000
+
+
+@pytest.mark.parametrize("broken", [
+    "zz-broken.ttl",  # streamed after the good file, which is in the store by then
+    "aa-broken.ttl",  # streamed first
+    "zz-broken.jsonld",  # parsed in memory: fails before anything is written
+])
+def test_a_malformed_file_undoes_the_streamed_files_of_its_load(
+    memory_registry: Registry, city_dir: Path, tmp_path: Path, broken: str
+) -> None:
+    memory_registry.load(city_dir)
+    before, records = snapshot(memory_registry), memory_registry.graphs()
+    write(city_dir / "agencies.ttl", f"<{EX}x> a <{CITYREG}Agency> .")  # a reload, diffed
+    new = tmp_path / "new"
+    write(new / "good.ttl", numbered_lines(3000))
+    write(new / "good.nt", numbered_lines(10))
+    write(new / broken, MALFORMED if broken.endswith(".ttl") else '{"@id": [}')
+    with pytest.raises(ParseError, match=rf"{broken}:\d+:\d+: .*nothing was loaded\)$"):
+        memory_registry.load(city_dir, new)
+    assert snapshot(memory_registry) == before
+    assert memory_registry.graphs() == records
+    assert not any(memory_registry.store.contains_named_graph(ox.NamedNode(g))
+                   for g in (f"{(new / f).resolve().as_uri()}" for f in ("good.ttl", "good.nt")))
+
+
+def test_a_streamed_file_that_breaks_late_is_undone(memory_registry: Registry, tmp_path: Path
+                                                    ) -> None:
+    path = write(tmp_path / "late.nt", numbered_lines(50_000, f"<{EX}a> <relative> 1 .\n"))
+    with pytest.raises(ParseError, match=r"late\.nt:50001:30: "):
+        memory_registry.load(path)
+    assert len(memory_registry) == 0
+    assert not memory_registry.store.contains_named_graph(ox.NamedNode(path.resolve().as_uri()))
+
+
+def test_a_partly_bulk_loaded_file_is_dropped_again(
+    memory_registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pyoxigraph's bulk loader may leave part of a file in the store when it fails.
+    good, bad = write(tmp_path / "a.ttl", numbered_lines(100)), write(tmp_path / "b.ttl", "")
+    before = snapshot(memory_registry)
+    stream = transaction.stream_source
+
+    def half_then_fail(store: ox.Store, source: Source) -> None:
+        stream(store, source)
+        if source.path == bad.resolve():
+            store.extend([ox.Quad(ox.NamedNode(EX + "half"), ox.NamedNode(EX + "p"),
+                                  ox.Literal("1"), ox.NamedNode(source.graph))])
+            raise ParseError(source.display, 1, 1, "boom", "valid Turtle", "fix it")
+
+    monkeypatch.setattr(transaction, "stream_source", half_then_fail)
+    with pytest.raises(ParseError, match=r"b\.ttl:1:1: boom"):
+        memory_registry.load(good, bad)
+    assert snapshot(memory_registry) == before
+    assert {g.value for g in memory_registry.store.named_graphs()} == {
+        ONTOLOGY_GRAPH, PROVENANCE_GRAPH}
+
+
+def test_a_failing_transactional_write_undoes_the_streamed_files(
+    memory_registry: Registry, city_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(memory_registry)
+
+    def fail(store: ox.Store, change: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(transaction, "_write", fail)
+    with pytest.raises(OSError, match="disk full"):
+        memory_registry.load(city_dir)  # three files streamed, two parsed
+    assert snapshot(memory_registry) == before
+    assert {g.value for g in memory_registry.store.named_graphs()} == {
+        ONTOLOGY_GRAPH, PROVENANCE_GRAPH}
+
+
+def test_a_streamed_file_cannot_share_its_graph_with_another_file(
+    memory_registry: Registry, tmp_path: Path
+) -> None:
+    streamed = write(tmp_path / "a.ttl", f"<{EX}a> <{EX}p> 1 .")
+    write(tmp_path / "b.trig", f"<{streamed.resolve().as_uri()}> {{ <{EX}a> <{EX}p> 2 }}")
+    with pytest.raises(InputError, match=r"a\.ttl and .*b\.trig both fill the graph"):
+        memory_registry.load(tmp_path)
+    assert len(memory_registry) == 0
+
+
+def test_a_malformed_file_undoes_streamed_files_on_disk_across_reopening(
+    tiny_ontology: Path, city_dir: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    with Registry.open(store, ontology=tiny_ontology) as registry:
+        registry.load(city_dir)
+        count, before = len(registry), snapshot(registry)
+    new = tmp_path / "new"
+    write(new / "good.ttl", numbered_lines(3000))
+    write(new / "zz-broken.ttl", MALFORMED)
+    with Registry.open(store, ontology=tiny_ontology) as registry, pytest.raises(
+        ParseError, match=r"zz-broken\.ttl:3:11: "
+    ) as caught:
+        registry.load(city_dir, new)
+    with Registry.open(store, ontology=tiny_ontology) as registry:  # the error holds no lock
+        assert len(registry) == count == 15
+        assert snapshot(registry) == before
+    script = ("import sys; from registry.store import Registry; "
+              "r = Registry.open(sys.argv[1], ontology=False); print(len(r)); r.close()")
+    child = subprocess.run([sys.executable, "-c", script, str(store)], capture_output=True,
+                           text=True, check=True)
+    assert child.stdout == "15\n"
+    assert caught.value.line == 3
+    with Registry.open(store, ontology=tiny_ontology) as registry:
+        (new / "zz-broken.ttl").unlink()
+        assert registry.load(new).statements == 3000
+    with Registry.open(store, ontology=tiny_ontology) as registry:
+        assert len(registry) == 3015
 
 
 # -- graphs built in memory -----------------------------------------------------------------------
@@ -658,11 +905,10 @@ def test_a_small_change_to_a_large_file_is_a_small_write(tmp_path: Path) -> None
     registry.load(path)
     write(path, "\n".join([*lines[1:], f'<{EX}new> <{EX}p> "new" .']) + "\n")
     records = {record.graph: record for record in registry.graphs()}
-    replacements, report = planning.plan_files(discover([path]), records,
-                                                lambda graph: graph in records)
-    assert report.sources[0].status == "replaced"
+    plan = planning.plan_files(discover([path]), records, lambda graph: graph in records)
+    assert (plan.report({}).sources[0].status, plan.streams) == ("replaced", [])
     spy = RecordingStore(store)
-    transaction.apply(spy, replacements)  # type: ignore[arg-type]
+    transaction.apply(spy, plan.replacements)  # type: ignore[arg-type]
     [update] = spy.updates
     assert f'<{EX}s0> <{EX}p> "0"' in update  # the one deleted statement
     assert f'<{EX}new> <{EX}p> "new"' in update  # the one added statement

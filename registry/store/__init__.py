@@ -3,9 +3,11 @@
 Modules, one concept each:
 
 * ``registry``     the Registry class: open, load, query, export, count
-* ``sources``      finding RDF files and parsing them into memory (atomic loads start here)
+* ``sources``      finding RDF files, parsing them into memory or streaming them into the
+                   store (atomic loads start here)
 * ``planning``     deciding, before writing, what a load replaces and what is unchanged
 * ``transaction``  writing a batch of graph replacements in one pyoxigraph transaction
+                   (and undoing its bulk loads if it fails)
 * ``provenance``   the PROV-O record kept for every named graph
 * ``formats``      which syntaxes are read (by extension) and written (by name)
 * ``sparql``       default prefixes, query/update recognition, readable SPARQL errors

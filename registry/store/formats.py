@@ -29,7 +29,7 @@ class RdfSyntax:
 
     @property
     def has_datasets(self) -> bool:
-        """True for syntaxes with named graphs (N-Quads, TriG)."""
+        """True for syntaxes that can carry named graphs (N-Quads, TriG, JSON-LD)."""
         return bool(self.rdf_format.supports_datasets)
 
     def describe(self) -> str:

@@ -2,14 +2,20 @@
 
 Given the sources to load and the provenance records already in the store, planning decides,
 source by source: unchanged (same SHA-256, skipped without parsing), loaded (new) or replaced
-(which old graphs to drop). It also refuses loads that would make one graph hold two sources.
-The result is a list of :class:`transaction.Replacement` and the report the caller returns.
+(which old graphs to drop). A new file of a syntax without named graphs whose graph does not
+exist yet needs no diff and can drop nothing, so it is not parsed here but streamed into the
+store by pyoxigraph's bulk loader when the plan is applied (a :class:`transaction.Stream`);
+everything else is parsed into memory now, so that its errors come before any write. It also
+refuses loads that would make one graph hold two sources. The result is a :class:`FilePlan`:
+the replacements (:class:`transaction.Replacement`), the streams, and the report to give once
+they are written.
 Nothing here touches the store, except through the ``graph_exists`` callback.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
 from typing import TypeAlias
 
 import pyoxigraph as ox
@@ -18,9 +24,15 @@ from rdflib.term import Node
 from registry.errors import InputError
 from registry.store.provenance import ONTOLOGY_GRAPH, RESERVED_GRAPHS, GraphRecord
 from registry.store.reports import LoadReport, SourceLoad
-from registry.store.sources import ParsedSource, Source, parse_source, read_source
+from registry.store.sources import (
+    ParsedSource,
+    Source,
+    file_sha256,
+    parse_source,
+    read_source,
+)
 from registry.store.terms import to_oxigraph
-from registry.store.transaction import Replacement, checksum
+from registry.store.transaction import Replacement, Stream, checksum
 
 Statement: TypeAlias = ox.Triple | ox.Quad | tuple[Node, Node, Node]
 """What ``load_quads`` accepts: pyoxigraph triples or quads, or rdflib (s, p, o) tuples."""
@@ -29,32 +41,68 @@ GraphExists: TypeAlias = Callable[[str], bool]
 _PROVENANCE_KEYS = frozenset({"source", "format", "sha256"})
 
 
+@dataclass(frozen=True)
+class FilePlan:
+    """What loading a list of files will write, and what to report once it is written."""
+
+    replacements: list[Replacement]
+    """Sources parsed into memory: every reloaded one, and new ones that may fill several
+    graphs (N-Quads, TriG, JSON-LD) or whose graph already exists."""
+    streams: list[Stream]
+    """New sources that fill one new graph, left to pyoxigraph's bulk loader."""
+    sources: tuple[Source, ...]
+    """Every source, in load order (the report's order)."""
+    known: dict[str, SourceLoad]
+    """Source URI -> its result, for every source but the streamed ones, whose statements
+    are counted only once they are in the store."""
+
+    def report(self, streamed: Mapping[str, int]) -> LoadReport:
+        """The load's report, given each streamed graph's statement count (graph -> count)."""
+        results = dict(self.known)
+        for stream in self.streams:
+            source = stream.source
+            results[source.uri] = SourceLoad(source.display, (source.graph,), "loaded",
+                                             streamed[source.graph])
+        return LoadReport(tuple(results[source.uri] for source in self.sources))
+
+
 def plan_files(
     sources: list[Source], records: Mapping[str, GraphRecord], graph_exists: GraphExists
-) -> tuple[list[Replacement], LoadReport]:
-    """Read and parse every changed source; raise before returning if any is malformed."""
+) -> FilePlan:
+    """Read and parse every changed source; raise before returning if any is malformed.
+
+    Sources that can be streamed are only checksummed (in chunks, never held in memory): their
+    syntax errors surface when the plan is applied, which then undoes the whole load.
+    """
     owned: dict[str, list[GraphRecord]] = {}
     for record in records.values():
         if record.graph != ONTOLOGY_GRAPH:
             owned.setdefault(record.source, []).append(record)
     parsed: list[ParsedSource] = []
+    streams: list[Stream] = []
+    claims: list[tuple[Source, Collection[str]]] = []
     results: dict[str, SourceLoad] = {}
     for source in sources:
-        data, sha256 = read_source(source)
         old = owned.get(source.uri, [])
+        if _can_stream(source, old, records, graph_exists):
+            streams.append(Stream(source, file_sha256(source)))
+            claims.append((source, (source.graph,)))
+            continue
+        data, sha256 = read_source(source)
         if _is_unchanged(source, sha256, old):
             graphs = _graph_order(source.graph, (record.graph for record in old))
             total = sum(record.statement_count for record in old)
             results[source.uri] = SourceLoad(source.display, graphs, "unchanged", total)
         else:
             parsed.append(parse_source(source, data, sha256))
+            claims.append((source, parsed[-1].graphs.keys()))
     replacements = []
     for item in parsed:
         old = owned.get(item.source.uri, [])
         replacements.append(_replacement(item, old, graph_exists))
         results[item.source.uri] = _source_load(item, old)
-    _check_ownership(parsed, replacements, records)
-    return replacements, LoadReport(tuple(results[source.uri] for source in sources))
+    _check_ownership(claims, replacements, records)
+    return FilePlan(replacements, streams, tuple(sources), results)
 
 
 def plan_ontology(
@@ -115,6 +163,17 @@ def _replacement(
                        parsed.graphs, frozenset(old_graphs))
 
 
+def _can_stream(source: Source, old: list[GraphRecord], records: Mapping[str, GraphRecord],
+                graph_exists: GraphExists) -> bool:
+    """Whether the bulk loader may write ``source``: it is new, all its statements go into its
+    own graph (no named graphs in its syntax), and that graph neither exists nor has a record.
+
+    Such a load drops and diffs nothing, so the only undo it can need is dropping that graph.
+    """
+    return (not source.syntax.has_datasets and not old and source.graph not in records
+            and not graph_exists(source.graph))
+
+
 def _is_unchanged(source: Source, sha256: str, old: list[GraphRecord]) -> bool:
     return bool(old) and source.graph in {record.graph for record in old} and all(
         record.sha256 == sha256 for record in old)
@@ -134,20 +193,24 @@ def _source_load(parsed: ParsedSource, old: list[GraphRecord]) -> SourceLoad:
     return SourceLoad(parsed.source.display, graphs, "replaced", statements, previous)
 
 
-def _check_ownership(parsed: list[ParsedSource], replacements: list[Replacement],
+def _check_ownership(claims: list[tuple[Source, Collection[str]]],
+                     replacements: list[Replacement],
                      records: Mapping[str, GraphRecord]) -> None:
-    """Refuse a load that would make one graph hold statements from two sources."""
+    """Refuse a load that would make one graph hold statements from two sources.
+
+    ``claims`` are the graphs each loaded source will fill, in load order.
+    """
     reloaded = {replacement.source for replacement in replacements}
     claimed: dict[str, str] = {}
-    for item in parsed:
-        for graph in item.graphs:
-            other = claimed.setdefault(graph, item.source.display)
+    for source, graphs in claims:
+        for graph in graphs:
+            other = claimed.setdefault(graph, source.display)
             owner = records.get(graph)
-            if other != item.source.display:
-                culprit = f"{other} and {item.source.display} both fill"
-            elif owner is not None and owner.source != item.source.uri and (
+            if other != source.display:
+                culprit = f"{other} and {source.display} both fill"
+            elif owner is not None and owner.source != source.uri and (
                     owner.source not in reloaded):
-                culprit = f"{item.source.display} would take over"
+                culprit = f"{source.display} would take over"
                 other = owner.source
             else:
                 continue

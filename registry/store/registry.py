@@ -12,6 +12,7 @@ the *data*: they leave out the provenance graph and, unless asked, the ontology.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -22,7 +23,7 @@ import rdflib
 from rdflib.term import Node
 
 from registry import resources
-from registry.errors import InputError, NotFoundError, QueryError, StoreError
+from registry.errors import CityregError, InputError, NotFoundError, QueryError, StoreError
 from registry.store import planning, sparql, transaction
 from registry.store.formats import (
     GRAPH_KEEPING_EXPORTS,
@@ -80,7 +81,9 @@ class Registry:
         folder = Path(path)
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            store = ox.Store(str(folder))
+            # Absolute: RocksDB keeps the path for its background work, which must not follow
+            # a later chdir into another folder.
+            store = ox.Store(str(folder.resolve()))
         except FileExistsError:
             raise StoreError(folder, "it is a file, expected a folder",
                              "give a folder path (it is created if missing)") from None
@@ -141,15 +144,23 @@ class Registry:
     def load(self, *paths: str | Path, graph_base: str | None = None) -> LoadReport:
         """Load RDF files and folder trees, each file into its own named graph, atomically.
 
-        Every file is parsed into memory first; if any file is malformed a ParseError names
-        ``file:line:col`` and the store is left exactly as it was. A file loaded before is
-        replaced (its graphs and provenance only); a file whose SHA-256 did not change is
-        skipped and reported ``unchanged``. See :func:`sources.discover` for ``graph_base``.
+        If any file is malformed a ParseError names ``file:line:col`` and the store is left
+        exactly as it was. A file loaded before is replaced (its graphs and provenance only); a
+        file whose SHA-256 did not change is skipped and reported ``unchanged``. New Turtle,
+        N-Triples and RDF/XML files go straight into their new graphs through pyoxigraph's
+        bulk loader (which is undone if the load fails); the others are parsed into memory
+        before anything is written. See :func:`sources.discover` for ``graph_base``.
         """
         sources = discover(paths, graph_base)
-        replacements, report = planning.plan_files(sources, self._records(), self._has_graph)
-        transaction.apply(self._store, replacements)
-        return report
+        plan = planning.plan_files(sources, self._records(), self._has_graph)
+        try:
+            streamed = transaction.apply(self._store, plan.replacements, plan.streams)
+        except CityregError as error:
+            # A streamed file's ParseError is raised with the store in its frames' locals: a
+            # caller keeping the error must not keep the store, and its lock, open after close.
+            traceback.clear_frames(error.__traceback__)
+            raise
+        return plan.report(streamed)
 
     def load_quads(
         self, graph_iri: str, statements: Iterable[Statement], provenance: Mapping[str, str]

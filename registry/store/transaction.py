@@ -7,18 +7,26 @@ path. A batch that also replaces graphs is sent as *one* update request - ``DROP
 ``DELETE DATA``, ``DELETE ... WHERE``, ``INSERT DATA`` - so that a crash or an error can never
 leave a file's graph half replaced. Refilled graphs are diffed against the store first, so a
 small change to a large file is a small write (see bench/load.py for what that buys on disk).
+
+A batch may also carry streams (:class:`Stream`): new files that pyoxigraph's bulk loader
+writes straight into one graph that did not exist, without Python ever holding their quads.
+The bulk loader is not transactional, so streams go first and their provenance records go into
+the one transactional write above; if a stream or that write fails, the streamed graphs are
+dropped again, which restores the store exactly because they were new and nothing else has
+been written yet.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
 
 from registry.store.provenance import PROVENANCE_GRAPH, GraphRecord, record_quads
+from registry.store.sources import Source, stream_source
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,20 @@ class Replacement:
             GraphRecord(graph, self.source, self.sha256, now, len(quads), self.media_type)
             for graph, quads in sorted(self.graphs.items())
         ]
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A new file that the bulk loader writes into its own graph, which does not exist yet."""
+
+    source: Source
+    sha256: str
+    """Hex SHA-256 of the file's bytes."""
+
+    def record(self, now: datetime, statement_count: int) -> GraphRecord:
+        """The provenance record of the graph, once its statements are counted."""
+        return GraphRecord(self.source.graph, self.source.uri, self.sha256, now,
+                           statement_count, self.source.syntax.media_type)
 
 
 def checksum(quads: Iterable[ox.Quad]) -> str:
@@ -69,14 +91,69 @@ class _Change:
         return not (self.drop or self.delete or self.clear_blank or self.forget)
 
 
-def apply(store: ox.Store, replacements: list[Replacement], now: datetime | None = None) -> None:
-    """Replace the old graphs by the new ones, with their provenance, atomically.
+def apply(store: ox.Store, replacements: list[Replacement], streams: Sequence[Stream] = (),
+          now: datetime | None = None) -> dict[str, int]:
+    """Replace the old graphs by the new ones, stream new files in, with provenance, atomically.
 
     A graph that is refilled is *diffed*, not dropped: only statements that disappeared are
     deleted and only new ones added, so reloading a large file with a small change writes
-    little (deletes are the slow part of a RocksDB transaction).
+    little (deletes are the slow part of a RocksDB transaction). Streams are bulk-loaded
+    first and dropped again if anything fails, so the store is then left as it was. Returns
+    the number of distinct statements of each streamed graph (graph IRI -> count).
     """
     now = now or datetime.now(UTC)
+    streamed: list[str] = []
+    try:
+        counts = _stream(store, streams, streamed)
+        change = _change(store, replacements)
+        provenance = change.add.setdefault(PROVENANCE_GRAPH, [])
+        for replacement in replacements:
+            for record in replacement.records(now):
+                provenance.extend(record_quads(record))
+        for stream in streams:
+            provenance.extend(record_quads(stream.record(now, counts[stream.source.graph])))
+        _write(store, change)
+    except BaseException:
+        _drop_streamed(store, streamed)
+        raise
+    return counts
+
+
+def drop_graphs(store: ox.Store, graphs: Iterable[str]) -> None:
+    """Remove graphs and their provenance records in one transaction."""
+    store.update(_update_text(_Change(drop=set(graphs), forget=set(graphs))))
+
+
+def _stream(store: ox.Store, streams: Sequence[Stream], streamed: list[str]) -> dict[str, int]:
+    """Bulk-load every stream into its graph; ``streamed`` lists each graph as it is begun."""
+    counts = {}
+    for stream in streams:
+        graph = stream.source.graph
+        streamed.append(graph)  # before loading: a failed bulk load may leave part of the file
+        stream_source(store, stream.source)
+        counts[graph] = _graph_size(store, graph)
+    return counts
+
+
+def _graph_size(store: ox.Store, graph: str) -> int:
+    """Distinct statements in one named graph, counted inside pyoxigraph (no Python quads)."""
+    result = store.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    assert isinstance(result, ox.QuerySolutions)
+    [row] = result
+    count = row[0]
+    assert isinstance(count, ox.Literal)
+    return int(count.value)
+
+
+def _drop_streamed(store: ox.Store, graphs: list[str]) -> None:
+    """Undo the bulk loads of a failed batch: the graphs were new, so dropping them restores
+    the store as it was (they have no provenance record: that is written last)."""
+    if graphs:
+        store.update(_update_text(_Change(drop=set(graphs))))
+
+
+def _change(store: ox.Store, replacements: list[Replacement]) -> _Change:
+    """The graphs to drop, the statements to delete and to add, for the in-memory sources."""
     change = _Change()
     for replacement in replacements:
         change.forget |= replacement.old_graphs
@@ -86,18 +163,15 @@ def apply(store: ox.Store, replacements: list[Replacement], now: datetime | None
                 _diff(store, graph, quads, change)
             elif quads:
                 change.add[graph] = list(quads)
-        provenance = change.add.setdefault(PROVENANCE_GRAPH, [])
-        for record in replacement.records(now):
-            provenance.extend(record_quads(record))
+    return change
+
+
+def _write(store: ox.Store, change: _Change) -> None:
+    """One transactional write: ``extend`` when it only adds, else one SPARQL update."""
     if change.is_pure_addition():
         store.extend(quad for quads in change.add.values() for quad in quads)
     else:
         store.update(_update_text(change))
-
-
-def drop_graphs(store: ox.Store, graphs: Iterable[str]) -> None:
-    """Remove graphs and their provenance records in one transaction."""
-    store.update(_update_text(_Change(drop=set(graphs), forget=set(graphs))))
 
 
 def _has_blank_node(quad: ox.Quad) -> bool:
