@@ -32,6 +32,8 @@ DEFAULT_ENTITY_BASE = "https://w3id.org/cityreg/id/"
 PROVENANCE_GRAPH = URIRef("urn:cityreg:graph:provenance")
 ONTOLOGY_GRAPH = URIRef("urn:cityreg:graph:ontology")
 VALIDATION_CONTEXT_GRAPH = URIRef("urn:cityreg:graph:validation-context")
+#: Written by the fast SHACL engine during a run (see registry.shacl.classclosure).
+CLASS_CLOSURE_GRAPH = URIRef("urn:cityreg:graph:class-closure")
 #: The node that carries a validation run's reference date and thresholds (always this IRI,
 #: so a fixture that states the same context adds no second one).
 VALIDATION_CONTEXT_NODE = URIRef("urn:cityreg:validation-context")

@@ -172,25 +172,48 @@ def _certainly_bound(tokens: list[Token], lo: int, hi: int) -> set[str]:
     return out
 
 
+def _binds_this(tokens: list[Token], lo: int, hi: int) -> bool:
+    """Whether every solution of the group tokens[lo:hi] binds ``$this`` through a triple
+    pattern: one at the group's top level, or one in every branch of a top-level UNION."""
+    depth_p = 0
+    i = lo
+    while i < hi:
+        t = tokens[i]
+        if t.kind == "punct" and t.text == "{":
+            end = matching(tokens, i, "{", "}")
+            previous = tokens[i - 1] if i > lo else None
+            plain = previous is None or not previous.is_word(
+                "OPTIONAL", "MINUS", "EXISTS", "SERVICE", "UNION")
+            branches = [(i, end)]
+            while (end + 2 < hi and tokens[end + 1].is_word("UNION")
+                   and tokens[end + 2].text == "{"):
+                start = end + 2
+                end = matching(tokens, start, "{", "}")
+                branches.append((start, end))
+            if (plain and len(branches) > 1 and not tokens[i + 1].is_word("SELECT")
+                    and all(_binds_this(tokens, a + 1, b) for a, b in branches)):
+                return True
+            i = end + 1
+            continue
+        if t.kind == "punct" and t.text in "()":
+            depth_p += 1 if t.text == "(" else -1
+        elif t.kind == "var" and t.text[1:] == "this" and depth_p == 0:
+            return True
+        i += 1
+    return False
+
+
 def _optional_joinable(tokens: list[Token], open_: int, close: int, block: int, block_end: int,
                        names: set[str]) -> bool:
     """Whether ``OPTIONAL { X }`` equals ``OPTIONAL { { SELECT * WHERE { targets X } } }``.
 
-    X must bind ``$this`` in a top-level triple pattern (so restricting it to the focus nodes
-    loses no compatible row), and every variable that other graph patterns (or BINDs) of the
-    query may bind must be bound by X's own triple patterns: X's FILTERs then see the same
-    values on their own as in the left join.
+    X must bind ``$this`` in a top-level triple pattern, or in a top-level triple pattern of
+    every branch of a top-level UNION chain (so restricting it to the focus nodes loses no
+    compatible row), and every variable that other graph patterns (or BINDs) of the query may
+    bind must be bound by X's own triple patterns: X's FILTERs then see the same values on
+    their own as in the left join.
     """
-    depth_b = depth_p = 0
-    binds_this = False
-    for t in tokens[block + 1:block_end]:
-        if t.kind == "punct" and t.text in "{}":
-            depth_b += 1 if t.text == "{" else -1
-        elif t.kind == "punct" and t.text in "()":
-            depth_p += 1 if t.text == "(" else -1
-        elif t.kind == "var" and t.text[1:] == "this" and depth_b == depth_p == 0:
-            binds_this = True
-    if not binds_this:
+    if not _binds_this(tokens, block + 1, block_end):
         return False
     in_patterns: set[str] = set()
     depth_p = 0

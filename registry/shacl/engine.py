@@ -21,29 +21,37 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal
 from rdflib.term import Node
 
+from registry.shacl.antijoins import nested_anti_joins
+from registry.shacl.classclosure import ClassClosure, rewrite_instance_tests
 from registry.shacl.compile import CompiledQuery, compile_evaluation, default_message
 from registry.shacl.constraints import Sparql
 from registry.shacl.focus import FocusIndex
 from registry.shacl.model import Shape, ShapesGraph, Targets
 from registry.shacl.results import ValidationResult
 from registry.shacl.terms import to_rdflib
+from registry.shacl.unions import distribute_unions
 
 
 class ValidationEngine:
     """Validates pyoxigraph stores against a :class:`ShapesGraph` with whole-graph queries.
 
-    The queries are compiled once, here; :meth:`validate` only runs them.
+    The queries are compiled once, here; :meth:`validate` only runs them. Their instance
+    tests read the class closure that :meth:`validate` writes for the run
+    (:mod:`registry.shacl.classclosure`): run them through :meth:`validate`, or inside a
+    ``with ClassClosure(store):`` block.
     """
 
     def __init__(self, shapes: ShapesGraph) -> None:
         self.shapes = shapes
         self.queries: tuple[CompiledQuery, ...] = tuple(
-            q for evaluation in shapes.evaluations for q in compile_evaluation(evaluation)
+            replace(q, template=_planned(q.template))
+            for evaluation in shapes.evaluations for q in compile_evaluation(evaluation)
         )
 
     def validate(self, store: ox.Store, focus: Iterable[Node] | None = None
@@ -61,18 +69,19 @@ class ValidationEngine:
             if any(isinstance(n, BNode) for n in nodes):
                 raise ValueError("focus nodes must be IRIs or literals, not blank nodes")
         results: list[ValidationResult] = []
-        if nodes is None:
+        with ClassClosure(store):
+            if nodes is None:
+                for query in self.queries:
+                    results.extend(self.run(store, query))
+                return results
+            index = FocusIndex(store, nodes)
+            targeted: dict[Targets, list[Node]] = {}
             for query in self.queries:
-                results.extend(self.run(store, query))
-            return results
-        index = FocusIndex(store, nodes)
-        targeted: dict[Targets, list[Node]] = {}
-        for query in self.queries:
-            targets = query.evaluation.targets
-            if targets not in targeted:
-                targeted[targets] = index.targeted(targets)
-            if targeted[targets]:
-                results.extend(self.run(store, query, targeted[targets]))
+                targets = query.evaluation.targets
+                if targets not in targeted:
+                    targeted[targets] = index.targeted(targets)
+                if targeted[targets]:
+                    results.extend(self.run(store, query, targeted[targets]))
         return results
 
     def run(self, store: ox.Store, query: CompiledQuery, focus: list[Node] | None = None
@@ -111,6 +120,13 @@ class ValidationEngine:
             via = f" (via {parent.node.n3()})" if parent is not None else ""
             parts.append(f"# {q.constraint.component.n3()}{via}\n{q.text()}\n")
         return "\n".join(parts)
+
+
+def _planned(template: str) -> str:
+    """A compiled query rewritten into the form Oxigraph evaluates fastest (same answers):
+    instance tests over the class closure, joins distributed over UNION, nested EXISTS
+    blocks as joins."""
+    return nested_anti_joins(distribute_unions(rewrite_instance_tests(template)))
 
 
 def _sparql_results(query: CompiledQuery, constraint: Sparql, solutions: ox.QuerySolutions

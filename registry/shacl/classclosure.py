@@ -1,0 +1,79 @@
+"""SHACL instance tests without ``rdfs:subClassOf*`` paths, over a materialised class closure.
+
+SHACL decides "is an instance of C" with the path ``rdf:type/rdfs:subClassOf*`` (class
+targets, ``sh:class``, and the legal shapes' own SPARQL). Oxigraph 0.5 evaluates a ``*`` path
+anew for every row that reaches it, so at a few hundred thousand statements these tests were
+most of the validation time. The class hierarchy itself is tiny (a few hundred
+``rdfs:subClassOf`` statements, from the ontology and the data), so each run writes its
+transitive closure, one ``<urn:cityreg:subClassOfPlus>`` statement per pair ``(A, B)`` with
+``A rdfs:subClassOf+ B``, into a reserved graph, and the compiled queries say instead::
+
+    ?x (rdf:type|rdf:type/<urn:cityreg:subClassOfPlus>) C
+
+which is the same test: ``subClassOf*`` is ``subClassOf+`` or the empty path. Both paths are
+fixed-length, so Oxigraph evaluates them as ordinary joins. The closure is computed from the
+store at the start of every run and removed afterwards (:class:`ClassClosure`), so it always
+matches the data the queries see.
+"""
+
+from __future__ import annotations
+
+import re
+from types import TracebackType
+
+import pyoxigraph as ox
+
+#: The reserved graph that holds the closure while a validation runs.
+CLOSURE_GRAPH = "urn:cityreg:graph:class-closure"
+#: ``A <SUBCLASS_PLUS> B`` holds when ``A rdfs:subClassOf+ B`` holds in the store.
+SUBCLASS_PLUS = "urn:cityreg:subClassOfPlus"
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+_INSTANCE_OF = f"(<{_RDF_TYPE}>|<{_RDF_TYPE}>/<{SUBCLASS_PLUS}>)"
+# ``rdf:type/rdfs:subClassOf*`` as the shapes and the compiler write it, not after ``^`` (an
+# inverse binds tighter than ``/``, so ``^rdf:type/...`` is another path).
+_TYPE_PATH = re.compile(
+    r"(?<![\^\w:>])(?:rdf:type|a|<" + re.escape(_RDF_TYPE) + r">)"
+    r"/(?:rdfs:subClassOf|<" + re.escape(_SUBCLASS) + r">)\*")
+# The compiler's class-target pattern.
+_TARGET = re.compile(
+    r"\?cityreg_c <" + re.escape(_SUBCLASS) + r">\* (<[^>\s]+>) \. "
+    r"\?this <" + re.escape(_RDF_TYPE) + r"> \?cityreg_c")
+
+
+def rewrite_instance_tests(query: str) -> str:
+    """``query`` with every instance test written over the closure (see the module)."""
+    query = _TARGET.sub(lambda m: f"?this {_INSTANCE_OF} {m.group(1)}", query)
+    return _TYPE_PATH.sub(_INSTANCE_OF, query)
+
+
+class ClassClosure:
+    """Write the store's ``rdfs:subClassOf+`` closure into :data:`CLOSURE_GRAPH` for the
+    duration of a ``with`` block; put back whatever that graph held before on exit."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.graph = ox.NamedNode(CLOSURE_GRAPH)
+        self.saved: list[ox.Quad] = []
+
+    def __enter__(self) -> ClassClosure:
+        self.saved = list(self.store.quads_for_pattern(None, None, None, self.graph))
+        self._clear()
+        solutions = self.store.query(
+            f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{_SUBCLASS}>+ ?b }}",
+            use_default_graph_as_union=True)
+        assert isinstance(solutions, ox.QuerySolutions)
+        plus = ox.NamedNode(SUBCLASS_PLUS)
+        self.store.extend(ox.Quad(row["a"], plus, row["b"], self.graph) for row in solutions)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self._clear()
+        if self.saved:
+            self.store.extend(self.saved)
+
+    def _clear(self) -> None:
+        if self.store.contains_named_graph(self.graph):
+            self.store.remove_graph(self.graph)
