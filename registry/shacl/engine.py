@@ -19,8 +19,10 @@ node count once, the value defaults to the focus node on node shapes, and ``{?va
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pyoxigraph as ox
@@ -47,8 +49,11 @@ class ValidationEngine:
     ``with ClassClosure(store):`` block.
     """
 
-    def __init__(self, shapes: ShapesGraph) -> None:
+    def __init__(self, shapes: ShapesGraph, workers: int | None = None) -> None:
+        """``workers``: threads that run queries side by side (default: one per core;
+        Oxigraph evaluates queries without holding Python's GIL)."""
         self.shapes = shapes
+        self.workers = max(1, workers or len(os.sched_getaffinity(0)))
         self.queries: tuple[CompiledQuery, ...] = tuple(
             replace(q, template=_planned(q.template))
             for evaluation in shapes.evaluations for q in compile_evaluation(evaluation)
@@ -68,21 +73,31 @@ class ValidationEngine:
                 return []
             if any(isinstance(n, BNode) for n in nodes):
                 raise ValueError("focus nodes must be IRIs or literals, not blank nodes")
-        results: list[ValidationResult] = []
         with ClassClosure(store):
             if nodes is None:
-                for query in self.queries:
-                    results.extend(self.run(store, query))
-                return results
+                return self._run_all(store, [(query, None) for query in self.queries])
             index = FocusIndex(store, nodes)
             targeted: dict[Targets, list[Node]] = {}
+            work: list[tuple[CompiledQuery, list[Node] | None]] = []
             for query in self.queries:
                 targets = query.evaluation.targets
                 if targets not in targeted:
                     targeted[targets] = index.targeted(targets)
                 if targeted[targets]:
-                    results.extend(self.run(store, query, targeted[targets]))
-        return results
+                    work.append((query, targeted[targets]))
+            return self._run_all(store, work)
+
+    def _run_all(self, store: ox.Store, work: list[tuple[CompiledQuery, list[Node] | None]]
+                 ) -> list[ValidationResult]:
+        """The results of every (query, focus) pair, in the order given, the queries run on
+        :attr:`workers` threads."""
+        def run(item: tuple[CompiledQuery, list[Node] | None]) -> list[ValidationResult]:
+            return list(self.run(store, *item))
+
+        if self.workers == 1 or len(work) < 2:
+            return [result for item in work for result in run(item)]
+        with ThreadPoolExecutor(self.workers) as pool:
+            return [result for part in pool.map(run, work) for result in part]
 
     def run(self, store: ox.Store, query: CompiledQuery, focus: list[Node] | None = None
             ) -> Iterator[ValidationResult]:
