@@ -102,10 +102,9 @@ class ValidationEngine:
     def run(self, store: ox.Store, query: CompiledQuery, focus: list[Node] | None = None
             ) -> Iterator[ValidationResult]:
         """The results of one compiled query (see :attr:`queries`)."""
-        solutions = store.query(query.text(focus), use_default_graph_as_union=True)
-        assert isinstance(solutions, ox.QuerySolutions)
+        names, solutions = _solutions(store, query.text(focus))
         if isinstance(query.constraint, Sparql):
-            yield from _sparql_results(query, query.constraint, solutions)
+            yield from _sparql_results(query, query.constraint, names, solutions)
             return
         shape = query.evaluation.shape
         messages = shape.messages or (Literal(default_message(shape, query.constraint)),)
@@ -144,11 +143,26 @@ def _planned(template: str) -> str:
     return nested_anti_joins(distribute_unions(rewrite_instance_tests(template)))
 
 
-def _sparql_results(query: CompiledQuery, constraint: Sparql, solutions: ox.QuerySolutions
+def _solutions(store: ox.Store, text: str) -> tuple[list[str], list[ox.QuerySolution]]:
+    """The variables and rows of a SELECT, read to the end at once.
+
+    pyoxigraph's result iterator may only be dropped by the thread that made it, and
+    :meth:`ValidationEngine.validate` runs queries on worker threads: holding only the rows
+    (which may cross threads) keeps the iterator from reaching the garbage collector elsewhere.
+    """
+    solutions = store.query(text, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    try:
+        return [v.value for v in solutions.variables], list(solutions)
+    finally:
+        del solutions
+
+
+def _sparql_results(query: CompiledQuery, constraint: Sparql, names: list[str],
+                    solutions: list[ox.QuerySolution]
                     ) -> Iterator[ValidationResult]:
     shape = query.evaluation.shape
     select = constraint.query
-    names = [v.value for v in solutions.variables]
     shown = [n for n in ("this", "path", "value") if select.projects(n)]
     others = [n for n in names if n not in ("this", "path", "value")
               and (select.star or n in select.projected)]
