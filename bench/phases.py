@@ -114,7 +114,7 @@ def phase_validate(path: Path, _args: dict[str, Any]) -> dict[str, Any]:
     from registry.validate import load_shapes, validate_registry
 
     reg = registry(path)
-    load_shapes()
+    load_shapes().engine  # compiled once per process, not part of a validation  # noqa: B018
     clock = Clock()
     report = validate_registry(reg, AS_OF)
     wall, cpu = clock.stop()
@@ -141,17 +141,22 @@ def phase_pyshacl(path: Path, _args: dict[str, Any]) -> dict[str, Any]:
     return {"s": wall, "cpu_s": cpu, "findings": len(results)}
 
 
+#: Contracts changed and re-validated one by one (the median is printed): each run is cheap.
+INCREMENTAL_RUNS = 10
+
+
 def phase_incremental(path: Path, args: dict[str, Any]) -> dict[str, Any]:
     """Change one contract (replace its statements), then re-validate only that contract."""
     from registry.validate import load_shapes, validate_registry
 
     reg = registry(path)
-    load_shapes()
+    load_shapes().engine  # compiled once per process, as a server or a CLI run does  # noqa: B018
     contracts = [str(r["c"]) for r in reg.select(
         f"SELECT ?c WHERE {{ ?c a <{CITYREG}VendorContract> }} ORDER BY ?c")]
-    step = max(1, len(contracts) // args["repeat"])
+    runs = max(args["repeat"], INCREMENTAL_RUNS)
+    step = max(1, len(contracts) // runs)
     times, cpus, replace = [], [], []
-    for iri in contracts[::step][: args["repeat"]]:
+    for iri in contracts[::step][:runs]:
         clock = Clock()
         reg.update(f"""DELETE {{ GRAPH ?g {{ <{iri}> <{CITYREG}maximumTermMonths> ?old }} }}
                        INSERT {{ GRAPH ?g {{ <{iri}> <{CITYREG}maximumTermMonths> 61 }} }}
