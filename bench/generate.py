@@ -13,8 +13,10 @@ to six hops that follows one dataset. DPIAs, records of processing, oversight do
 audits hang off deployments. About 5-20 % of each kind of fact is left out, marked not
 disclosed or made wrong, so that findings appear at realistic rates.
 
-Output is Turtle written line by line (no rdflib graph in memory): N=1000 is about 300k
-statements and takes a few seconds. The same ``--n`` and ``--seed`` always give the same bytes.
+Output is Turtle written line by line (no rdflib graph in memory): N=1000 is about 500k
+statements and N=10000 about 5M (about 500 statements per organisation, where issue #8 asked
+for about 300: the targets are met, or missed, on the larger registry) and takes a few
+seconds. The same ``--n`` and ``--seed`` always give the same bytes.
 """
 
 from __future__ import annotations

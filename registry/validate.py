@@ -47,6 +47,7 @@ from registry.shacl import (
     ValidationResult,
     validate_with_pyshacl,
 )
+from registry.shacl.scratch import ScratchGraph
 from registry.store import Registry
 
 __all__ = ["DEFAULT_THRESHOLD", "LegalSource", "RuleShapes", "ValidationReport",
@@ -295,39 +296,25 @@ def _store(registry: Registry) -> ox.Store:
     return store if isinstance(store, ox.Store) else registry._store
 
 
-class _ValidationContext:
+class _ValidationContext(ScratchGraph):
     """Write the run's context into its graph; put back what was there before on exit."""
 
     def __init__(self, registry: Registry, as_of: date) -> None:
-        self.store = _store(registry)
-        self.graph = ox.NamedNode(str(VALIDATION_CONTEXT_GRAPH))
         self.as_of = as_of
-        self.saved: list[ox.Quad] = []
+        super().__init__(_store(registry), str(VALIDATION_CONTEXT_GRAPH), self._context)
 
-    def __enter__(self) -> None:
-        self.saved = list(self.store.quads_for_pattern(None, None, None, self.graph))
+    def _context(self, graph: ox.NamedNode) -> list[ox.Quad]:
         node = ox.NamedNode(str(VALIDATION_CONTEXT_NODE))
         rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-        self._clear()
-        self.store.extend([
-            ox.Quad(node, rdf_type, ox.NamedNode(str(CITYREG.ValidationContext)), self.graph),
+        return [
+            ox.Quad(node, rdf_type, ox.NamedNode(str(CITYREG.ValidationContext)), graph),
             ox.Quad(node, ox.NamedNode(str(CITYREG.referenceDate)),
                     ox.Literal(self.as_of.isoformat(), datatype=ox.NamedNode(_XSD + "date")),
-                    self.graph),
+                    graph),
             ox.Quad(node, ox.NamedNode(str(CITYREG.concentrationThreshold)),
                     ox.Literal(str(DEFAULT_THRESHOLD), datatype=ox.NamedNode(_XSD + "decimal")),
-                    self.graph),
-        ])
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._clear()
-        if self.saved:
-            self.store.extend(self.saved)
-
-
-    def _clear(self) -> None:
-        if self.store.contains_named_graph(self.graph):
-            self.store.remove_graph(self.graph)
+                    graph),
+        ]
 
 
 def _labels(registry: Registry, iris: set[URIRef]) -> dict[str, str]:

@@ -20,7 +20,7 @@ OPTIONAL (its FILTERs are the left join's condition) and anything inside an EXIS
 from __future__ import annotations
 
 from registry.shacl.decorrelate import _certainly_bound, find_semi_joins
-from registry.shacl.sparqltokens import Token, matching, tokenize
+from registry.shacl.sparqltokens import Token, matching, opens_values_data, tokenize
 
 
 def nested_anti_joins(query: str) -> str:
@@ -65,18 +65,9 @@ def _opaque(tokens: list[Token], i: int) -> bool:
     previous = tokens[i - 1]
     if previous.is_word("EXISTS", "SERVICE"):
         return True
-    if i >= 2 and tokens[i - 2].is_word("VALUES", "SERVICE"):
+    if i >= 2 and tokens[i - 2].is_word("SERVICE"):
         return True
-    if previous.text == ")":
-        depth = 0
-        for k in range(i - 1, -1, -1):
-            if tokens[k].text == ")":
-                depth += 1
-            elif tokens[k].text == "(":
-                depth -= 1
-                if depth == 0:
-                    return k >= 1 and tokens[k - 1].is_word("VALUES")
-    return False
+    return opens_values_data(tokens, i)
 
 
 def _block(body: str, rewrite_here: bool) -> str:

@@ -19,9 +19,10 @@ matches the data the queries see.
 from __future__ import annotations
 
 import re
-from types import TracebackType
 
 import pyoxigraph as ox
+
+from registry.shacl.scratch import ScratchGraph
 
 #: The reserved graph that holds the closure while a validation runs.
 CLOSURE_GRAPH = "urn:cityreg:graph:class-closure"
@@ -48,32 +49,17 @@ def rewrite_instance_tests(query: str) -> str:
     return _TYPE_PATH.sub(_INSTANCE_OF, query)
 
 
-class ClassClosure:
+class ClassClosure(ScratchGraph):
     """Write the store's ``rdfs:subClassOf+`` closure into :data:`CLOSURE_GRAPH` for the
     duration of a ``with`` block; put back whatever that graph held before on exit."""
 
     def __init__(self, store: ox.Store) -> None:
-        self.store = store
-        self.graph = ox.NamedNode(CLOSURE_GRAPH)
-        self.saved: list[ox.Quad] = []
+        super().__init__(store, CLOSURE_GRAPH, self._closure)
 
-    def __enter__(self) -> ClassClosure:
-        self.saved = list(self.store.quads_for_pattern(None, None, None, self.graph))
-        self._clear()
+    def _closure(self, graph: ox.NamedNode) -> list[ox.Quad]:
         solutions = self.store.query(
             f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{_SUBCLASS}>+ ?b }}",
             use_default_graph_as_union=True)
         assert isinstance(solutions, ox.QuerySolutions)
         plus = ox.NamedNode(SUBCLASS_PLUS)
-        self.store.extend(ox.Quad(row["a"], plus, row["b"], self.graph) for row in solutions)
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        self._clear()
-        if self.saved:
-            self.store.extend(self.saved)
-
-    def _clear(self) -> None:
-        if self.store.contains_named_graph(self.graph):
-            self.store.remove_graph(self.graph)
+        return [ox.Quad(row["a"], plus, row["b"], graph) for row in solutions]

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from registry.shacl.errors import UnsupportedShapeError
-from registry.shacl.sparqltokens import Token, check_this_scopes, matching
+from registry.shacl.sparqltokens import Token, check_this_scopes, matching, union_chain
 
 
 @dataclass(frozen=True)
@@ -147,15 +147,10 @@ def _certainly_bound(tokens: list[Token], lo: int, hi: int) -> set[str]:
             if skipped or (i + 1 < hi and tokens[i + 1].is_word("SELECT")):
                 i = end + 1
                 continue
-            branches = [(i, end)]
-            while (end + 2 < hi and tokens[end + 1].is_word("UNION")
-                   and tokens[end + 2].text == "{"):
-                start = end + 2
-                end = matching(tokens, start, "{", "}")
-                branches.append((start, end))
+            branches = union_chain(tokens, i, hi)
             sets = [_certainly_bound(tokens, a + 1, b) for a, b in branches]
             out |= set.intersection(*sets)
-            i = end + 1
+            i = branches[-1][1] + 1
             continue
         if t.kind == "punct" and t.text == "(":
             end = matching(tokens, i, "(", ")")
@@ -180,20 +175,14 @@ def _binds_this(tokens: list[Token], lo: int, hi: int) -> bool:
     while i < hi:
         t = tokens[i]
         if t.kind == "punct" and t.text == "{":
-            end = matching(tokens, i, "{", "}")
             previous = tokens[i - 1] if i > lo else None
             plain = previous is None or not previous.is_word(
                 "OPTIONAL", "MINUS", "EXISTS", "SERVICE", "UNION")
-            branches = [(i, end)]
-            while (end + 2 < hi and tokens[end + 1].is_word("UNION")
-                   and tokens[end + 2].text == "{"):
-                start = end + 2
-                end = matching(tokens, start, "{", "}")
-                branches.append((start, end))
+            branches = union_chain(tokens, i, hi)
             if (plain and len(branches) > 1 and not tokens[i + 1].is_word("SELECT")
                     and all(_binds_this(tokens, a + 1, b) for a, b in branches)):
                 return True
-            i = end + 1
+            i = branches[-1][1] + 1
             continue
         if t.kind == "punct" and t.text in "()":
             depth_p += 1 if t.text == "(" else -1

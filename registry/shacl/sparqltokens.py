@@ -62,6 +62,34 @@ def matching(tokens: list[Token], index: int, open_: str, close: str) -> int:
     raise ValueError(f"unbalanced {open_}{close}")
 
 
+def opens_values_data(tokens: list[Token], i: int) -> bool:
+    """Whether the ``{`` at ``i`` opens the data block of a VALUES clause (not a group)."""
+    if i >= 2 and tokens[i - 2].is_word("VALUES"):
+        return True
+    if i >= 1 and tokens[i - 1].text == ")":
+        depth = 0
+        for k in range(i - 1, -1, -1):
+            if tokens[k].text == ")":
+                depth += 1
+            elif tokens[k].text == "(":
+                depth -= 1
+                if depth == 0:
+                    return k >= 1 and tokens[k - 1].is_word("VALUES")
+    return False
+
+
+def union_chain(tokens: list[Token], start: int, hi: int) -> list[tuple[int, int]]:
+    """The braces of ``{A} UNION {B} ...`` starting with the group at ``start``, before
+    ``hi``: one pair per branch (a single pair when no UNION follows)."""
+    end = matching(tokens, start, "{", "}")
+    branches = [(start, end)]
+    while end + 2 < hi and tokens[end + 1].is_word("UNION") and tokens[end + 2].text == "{":
+        begin = end + 2
+        end = matching(tokens, begin, "{", "}")
+        branches.append((begin, end))
+    return branches
+
+
 def check_this_scopes(tokens: list[Token], shape: Node | None) -> None:
     """Refuse ``$this`` in an expression that a whole-graph query would see unbound.
 

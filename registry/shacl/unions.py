@@ -20,7 +20,13 @@ left as written once distributing would give more than :data:`MAX_BRANCHES` bran
 
 from __future__ import annotations
 
-from registry.shacl.sparqltokens import Token, matching, tokenize
+from registry.shacl.sparqltokens import (
+    Token,
+    matching,
+    opens_values_data,
+    tokenize,
+    union_chain,
+)
 
 #: A group with more UNION combinations than this is left as written.
 MAX_BRANCHES = 16
@@ -62,7 +68,7 @@ def _rewrite_children(inner: str) -> str:
         t = tokens[i]
         if t.kind == "punct" and t.text == "{":
             end = matching(tokens, i, "{", "}")
-            if not _is_values_data(tokens, i):
+            if not opens_values_data(tokens, i):
                 body = inner[t.end:tokens[end].start]
                 out.append(inner[last:t.end])
                 out.append(_block(body))
@@ -82,22 +88,6 @@ def _block(body: str) -> str:
     return _group(body)
 
 
-def _is_values_data(tokens: list[Token], i: int) -> bool:
-    """Whether the ``{`` at ``i`` opens the data of a VALUES clause."""
-    if i >= 2 and tokens[i - 2].is_word("VALUES"):
-        return True
-    if i >= 1 and tokens[i - 1].text == ")":
-        depth = 0
-        for k in range(i - 1, -1, -1):
-            if tokens[k].text == ")":
-                depth += 1
-            elif tokens[k].text == "(":
-                depth -= 1
-                if depth == 0:
-                    return k >= 1 and tokens[k - 1].is_word("VALUES")
-    return False
-
-
 def _is_plain_group(tokens: list[Token], i: int) -> bool:
     """Whether the ``{`` at ``i`` opens a group that is an element of its group by itself."""
     if i == 0:
@@ -107,7 +97,7 @@ def _is_plain_group(tokens: list[Token], i: int) -> bool:
         return False
     if i >= 2 and tokens[i - 2].is_word("GRAPH", "SERVICE", "VALUES"):
         return False
-    return not _is_values_data(tokens, i)
+    return not opens_values_data(tokens, i)
 
 
 def _union_chain(tokens: list[Token]) -> tuple[int, list[tuple[int, int]]] | None:
@@ -118,16 +108,10 @@ def _union_chain(tokens: list[Token]) -> tuple[int, list[tuple[int, int]]] | Non
         t = tokens[i]
         if t.kind == "punct" and t.text in "({":
             if depth == 0 and t.text == "{" and _is_plain_group(tokens, i):
-                end = matching(tokens, i, "{", "}")
-                branches = [(i, end)]
-                while (end + 2 < len(tokens) and tokens[end + 1].is_word("UNION")
-                       and tokens[end + 2].text == "{"):
-                    start = end + 2
-                    end = matching(tokens, start, "{", "}")
-                    branches.append((start, end))
+                branches = union_chain(tokens, i, len(tokens))
                 if len(branches) > 1:
                     return i, branches
-                i = end + 1
+                i = branches[-1][1] + 1
                 continue
             depth += 1
         elif t.kind == "punct" and t.text in ")}":

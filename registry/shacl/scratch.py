@@ -1,0 +1,42 @@
+"""A named graph that holds statements only for the duration of a ``with`` block.
+
+Validation writes facts its queries read (the reference date, the class closure) into
+reserved graphs of the store it checks. :class:`ScratchGraph` fills such a graph on entry
+and, on exit, puts back exactly what the graph held before (usually nothing), so that a
+validation leaves the store as it found it, even when it fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from types import TracebackType
+
+import pyoxigraph as ox
+
+
+class ScratchGraph:
+    """``with ScratchGraph(store, iri, make_quads):`` the graph ``iri`` holds what
+    ``make_quads(graph)`` returns (computed after the graph was emptied) inside the block."""
+
+    def __init__(self, store: ox.Store, iri: str,
+                 make_quads: Callable[[ox.NamedNode], Iterable[ox.Quad]]) -> None:
+        self.store = store
+        self.graph = ox.NamedNode(iri)
+        self.make_quads = make_quads
+        self.saved: list[ox.Quad] = []
+
+    def __enter__(self) -> ScratchGraph:
+        self.saved = list(self.store.quads_for_pattern(None, None, None, self.graph))
+        self._clear()
+        self.store.extend(self.make_quads(self.graph))
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self._clear()
+        if self.saved:
+            self.store.extend(self.saved)
+
+    def _clear(self) -> None:
+        if self.store.contains_named_graph(self.graph):
+            self.store.remove_graph(self.graph)
