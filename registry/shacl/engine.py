@@ -49,15 +49,17 @@ class ValidationEngine:
     ``with ClassClosure(store):`` block.
     """
 
-    def __init__(self, shapes: ShapesGraph, workers: int | None = None) -> None:
+    def __init__(self, shapes: ShapesGraph, workers: int | None = None,
+                 rewrite: bool = True) -> None:
         """``workers``: threads that run queries side by side (default: one per core;
-        Oxigraph evaluates queries without holding Python's GIL)."""
+        Oxigraph evaluates queries without holding Python's GIL). ``rewrite=False`` runs
+        the queries as compiled, without the rewrites below: slow, and there to check them.
+        """
         self.shapes = shapes
         self.workers = max(1, workers or len(os.sched_getaffinity(0)))
+        compiled = [q for evaluation in shapes.evaluations for q in compile_evaluation(evaluation)]
         self.queries: tuple[CompiledQuery, ...] = tuple(
-            replace(q, template=_planned(q.template))
-            for evaluation in shapes.evaluations for q in compile_evaluation(evaluation)
-        )
+            replace(q, template=_planned(q.template)) if rewrite else q for q in compiled)
 
     def validate(self, store: ox.Store, focus: Iterable[Node] | None = None
                  ) -> list[ValidationResult]:
