@@ -23,8 +23,14 @@ from registry.shacl.decorrelate import _certainly_bound, find_semi_joins
 from registry.shacl.sparqltokens import Token, matching, opens_values_data, tokenize
 
 
-def nested_anti_joins(query: str) -> str:
-    """``query`` (a SELECT) with the EXISTS blocks of its nested groups rewritten as joins."""
+def nested_anti_joins(query: str, target: str = "") -> str:
+    """``query`` (a SELECT) with the EXISTS blocks of its nested groups rewritten as joins.
+
+    ``target`` is the group that binds ``?this`` to the focus nodes at the query's top level;
+    it is joined into each rewritten block, so that an incremental run evaluates the block
+    for its focus nodes only. Restricting the block so is safe because every row of the query
+    is joined with ``target`` on ``?this`` in the end.
+    """
     tokens = tokenize(query)
     where = next((i + 1 for i, t in enumerate(tokens) if t.is_word("WHERE")
                   and i + 1 < len(tokens) and tokens[i + 1].text == "{"), None)
@@ -32,10 +38,10 @@ def nested_anti_joins(query: str) -> str:
         return query
     close = matching(tokens, where, "{", "}")
     inner = query[tokens[where].end:tokens[close].start]
-    return query[:tokens[where].end] + _children(inner) + query[tokens[close].start:]
+    return query[:tokens[where].end] + _children(inner, target) + query[tokens[close].start:]
 
 
-def _children(inner: str) -> str:
+def _children(inner: str, target: str) -> str:
     """Rewrite the nested blocks of a group (the group's own level is decorrelate's, or the
     caller's)."""
     tokens = tokenize(inner)
@@ -51,7 +57,7 @@ def _children(inner: str) -> str:
                 body = inner[t.end:tokens[end].start]
                 optional = previous is not None and previous.is_word("OPTIONAL")
                 out.append(inner[last:t.end])
-                out.append(_block(body, rewrite_here=not optional))
+                out.append(_block(body, target, rewrite_here=not optional))
                 last = tokens[end].start
             i = end + 1
             continue
@@ -70,15 +76,15 @@ def _opaque(tokens: list[Token], i: int) -> bool:
     return opens_values_data(tokens, i)
 
 
-def _block(body: str, rewrite_here: bool) -> str:
+def _block(body: str, target: str, rewrite_here: bool) -> str:
     tokens = tokenize(body)
     if tokens and tokens[0].is_word("SELECT"):
-        return nested_anti_joins(body)
-    body = _children(body)
-    return _rewrite_group(body) if rewrite_here else body
+        return nested_anti_joins(body, target)
+    body = _children(body, target)
+    return _rewrite_group(body, target) if rewrite_here else body
 
 
-def _rewrite_group(inner: str) -> str:
+def _rewrite_group(inner: str, target: str) -> str:
     """One group's own top-level EXISTS blocks as joins, where ``$this`` is bound."""
     text = "{" + inner + "}"
     tokens = tokenize(text)
@@ -89,9 +95,9 @@ def _rewrite_group(inner: str) -> str:
         if join.optional or join.variable is not None:
             continue
         if join.negated:
-            replacement = f"MINUS {{ {join.body} }}"
+            replacement = f"MINUS {{ {target} {join.body} }}"
         else:
             keys = " ".join(["?this", *(f"?{name}" for name in join.shared)])
-            replacement = f"{{ SELECT DISTINCT {keys} WHERE {{ {join.body} }} }}"
+            replacement = f"{{ SELECT DISTINCT {keys} WHERE {{ {target} {join.body} }} }}"
         inner = inner[:join.start] + replacement + inner[join.end:]
     return inner
