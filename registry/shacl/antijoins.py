@@ -20,7 +20,13 @@ OPTIONAL (its FILTERs are the left join's condition) and anything inside an EXIS
 from __future__ import annotations
 
 from registry.shacl.decorrelate import _certainly_bound, find_semi_joins
-from registry.shacl.sparqltokens import Token, matching, opens_values_data, tokenize
+from registry.shacl.sparqltokens import (
+    Token,
+    map_blocks,
+    matching,
+    opens_values_data,
+    tokenize,
+)
 
 
 def nested_anti_joins(query: str, target: str = "") -> str:
@@ -44,26 +50,13 @@ def nested_anti_joins(query: str, target: str = "") -> str:
 def _children(inner: str, target: str) -> str:
     """Rewrite the nested blocks of a group (the group's own level is decorrelate's, or the
     caller's)."""
-    tokens = tokenize(inner)
-    out: list[str] = []
-    last = 0
-    i = 0
-    while i < len(tokens):
-        t = tokens[i]
-        if t.kind == "punct" and t.text == "{":
-            end = matching(tokens, i, "{", "}")
-            previous = tokens[i - 1] if i > 0 else None
-            if previous is None or not _opaque(tokens, i):
-                body = inner[t.end:tokens[end].start]
-                optional = previous is not None and previous.is_word("OPTIONAL")
-                out.append(inner[last:t.end])
-                out.append(_block(body, target, rewrite_here=not optional))
-                last = tokens[end].start
-            i = end + 1
-            continue
-        i += 1
-    out.append(inner[last:])
-    return "".join(out)
+    def rewrite(tokens: list[Token], i: int, body: str) -> str | None:
+        if i > 0 and _opaque(tokens, i):
+            return None
+        optional = i > 0 and tokens[i - 1].is_word("OPTIONAL")
+        return _block(body, target, rewrite_here=not optional)
+
+    return map_blocks(inner, rewrite)
 
 
 def _opaque(tokens: list[Token], i: int) -> bool:

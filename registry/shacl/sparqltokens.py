@@ -9,6 +9,7 @@ a constraint's query they rewrite.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rdflib.term import Node
@@ -76,6 +77,28 @@ def opens_values_data(tokens: list[Token], i: int) -> bool:
                 if depth == 0:
                     return k >= 1 and tokens[k - 1].is_word("VALUES")
     return False
+
+
+def map_blocks(text: str, rewrite: Callable[[list[Token], int, str], str | None]) -> str:
+    """``text`` with the body of each of its top-level ``{ ... }`` blocks replaced by
+    ``rewrite(tokens, index of "{", body)``; a block for which it returns None stays."""
+    tokens = tokenize(text)
+    out: list[str] = []
+    last = 0
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        if t.kind == "punct" and t.text == "{":
+            end = matching(tokens, i, "{", "}")
+            new = rewrite(tokens, i, text[t.end:tokens[end].start])
+            if new is not None:
+                out += [text[last:t.end], new]
+                last = tokens[end].start
+            i = end + 1
+            continue
+        i += 1
+    out.append(text[last:])
+    return "".join(out)
 
 
 def union_chain(tokens: list[Token], start: int, hi: int) -> list[tuple[int, int]]:

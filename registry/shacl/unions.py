@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from registry.shacl.sparqltokens import (
     Token,
+    map_blocks,
     matching,
     opens_values_data,
     tokenize,
@@ -60,24 +61,8 @@ def _group(inner: str) -> str:
 
 def _rewrite_children(inner: str) -> str:
     """Rewrite every nested block of the group (not VALUES data), keeping the rest as is."""
-    tokens = tokenize(inner)
-    out: list[str] = []
-    last = 0
-    i = 0
-    while i < len(tokens):
-        t = tokens[i]
-        if t.kind == "punct" and t.text == "{":
-            end = matching(tokens, i, "{", "}")
-            if not opens_values_data(tokens, i):
-                body = inner[t.end:tokens[end].start]
-                out.append(inner[last:t.end])
-                out.append(_block(body))
-                last = tokens[end].start
-            i = end + 1
-            continue
-        i += 1
-    out.append(inner[last:])
-    return "".join(out)
+    return map_blocks(inner, lambda tokens, i, body: (
+        None if opens_values_data(tokens, i) else _block(body)))
 
 
 def _block(body: str) -> str:
