@@ -357,8 +357,7 @@ class Registry:
         return names
 
     def _graph_size(self, graph: str) -> int:
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None,
-                                                            ox.NamedNode(graph)))
+        return transaction.graph_size(self._store, graph)
 
     def _ontology_labels(self) -> dict[str, str]:
         """Class IRI -> rdfs:label, preferring English, then no language tag, then any."""

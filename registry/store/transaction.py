@@ -131,11 +131,11 @@ def _stream(store: ox.Store, streams: Sequence[Stream], streamed: list[str]) -> 
         graph = stream.source.graph
         streamed.append(graph)  # before loading: a failed bulk load may leave part of the file
         stream_source(store, stream.source)
-        counts[graph] = _graph_size(store, graph)
+        counts[graph] = graph_size(store, graph)
     return counts
 
 
-def _graph_size(store: ox.Store, graph: str) -> int:
+def graph_size(store: ox.Store, graph: str) -> int:
     """Distinct statements in one named graph, counted inside pyoxigraph (no Python quads)."""
     result = store.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
     assert isinstance(result, ox.QuerySolutions)
