@@ -22,10 +22,11 @@ import re
 
 import pyoxigraph as ox
 
+from registry.namespaces import CLASS_CLOSURE_GRAPH
 from registry.shacl.scratch import ScratchGraph
 
 #: The reserved graph that holds the closure while a validation runs.
-CLOSURE_GRAPH = "urn:cityreg:graph:class-closure"
+CLOSURE_GRAPH = str(CLASS_CLOSURE_GRAPH)
 #: ``A <SUBCLASS_PLUS> B`` holds when ``A rdfs:subClassOf+ B`` holds in the store.
 SUBCLASS_PLUS = "urn:cityreg:subClassOfPlus"
 

@@ -160,10 +160,7 @@ def _solutions(store: ox.Store, text: str) -> tuple[list[str], list[ox.QuerySolu
     """
     solutions = store.query(text, use_default_graph_as_union=True)
     assert isinstance(solutions, ox.QuerySolutions)
-    try:
-        return [v.value for v in solutions.variables], list(solutions)
-    finally:
-        del solutions
+    return [v.value for v in solutions.variables], list(solutions)
 
 
 def _sparql_results(query: CompiledQuery, constraint: Sparql, names: list[str],
