@@ -39,6 +39,7 @@ from registry.shacl.compile import (
 )
 from registry.shacl.constraints import Sparql
 from registry.shacl.focus import FocusIndex
+from registry.shacl.keysets import keyset_exists
 from registry.shacl.model import Shape, ShapesGraph, Targets
 from registry.shacl.results import ValidationResult
 from registry.shacl.terms import to_rdflib
@@ -146,9 +147,10 @@ class ValidationEngine:
 def _planned(query: CompiledQuery) -> str:
     """A compiled query rewritten into the form Oxigraph evaluates fastest (same answers):
     instance tests over the class closure, joins distributed over UNION, nested EXISTS
-    blocks as joins with the focus nodes."""
+    blocks as joins with the focus nodes, the EXISTS blocks left evaluated over key sets."""
     target = rewrite_instance_tests(target_group(query.evaluation.targets))
-    return nested_anti_joins(distribute_unions(rewrite_instance_tests(query.template)), target)
+    return keyset_exists(nested_anti_joins(
+        distribute_unions(rewrite_instance_tests(query.template)), target))
 
 
 def _solutions(store: ox.Store, text: str) -> tuple[list[str], list[ox.QuerySolution]]:

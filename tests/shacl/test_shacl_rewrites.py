@@ -26,6 +26,7 @@ from registry.shacl.classclosure import (
     ClassClosure,
     rewrite_instance_tests,
 )
+from registry.shacl.keysets import keyset_exists
 from registry.shacl.unions import MAX_BRANCHES, distribute_unions
 
 EX = "http://example.org/"
@@ -235,3 +236,94 @@ def test_workers_change_nothing_but_the_time(store: ox.Store) -> None:
         (EX + "c2", EX + "k2"), (EX + "c5", EX + "k5"), (EX + "c5", EX + "c5")}
     assert [repr(r) for r in ValidationEngine(shapes).validate(
         store, focus={URIRef(EX + "c5")})] == [repr(r) for r in one if r.focus == URIRef(EX + "c5")]
+
+
+# -- correlated EXISTS over key sets -------------------------------------------------------
+
+DATED = f"""
+@prefix ex: <{EX}> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:t1 a ex:Tech ; ex:start "2020-01-01"^^xsd:date ; ex:doc ex:a1 .
+ex:a1 a ex:Approval ; ex:on "2019-06-01"^^xsd:date .
+ex:t2 a ex:Tech ; ex:start "2020-01-01"^^xsd:date ; ex:doc ex:a2 .
+ex:a2 a ex:Approval ; ex:on "2021-06-01"^^xsd:date .
+ex:t3 a ex:Tech ; ex:doc ex:a3 .
+ex:a3 a ex:Approval ; ex:on "2021-06-01"^^xsd:date .
+ex:t4 a ex:Tech ; ex:start "2020-01-01"^^xsd:date ; ex:doc ex:a4 .
+ex:a4 a ex:Approval .
+ex:t5 a ex:Tech ; ex:start "2020-01-01"^^xsd:date, "2022-01-01"^^xsd:date ; ex:doc ex:a2 .
+ex:t6 a ex:Tech ; ex:start "2020-01-01"^^xsd:date ; ex:doc ex:n6 .
+ex:n6 a ex:Notice ; ex:on "2019-01-01"^^xsd:date .
+ex:t7 a ex:Tech .
+ex:t8 a ex:Tech ; ex:start "not a date" ; ex:doc ex:a1 .
+"""
+TECH = "{ SELECT DISTINCT ?this WHERE { ?this a ex:Tech } }"
+TIMELY = ("?this ex:doc ?d . ?d a ex:Approval . OPTIONAL { ?d ex:on ?on } "
+          "FILTER (!BOUND(?on) || !BOUND(?start) || ?on <= ?start)")
+
+
+@pytest.fixture(scope="module")
+def dated() -> ox.Store:
+    return store_from_graph(Graph().parse(data=DATED, format="turtle"))
+
+
+def test_an_exists_block_reading_a_row_variable_is_evaluated_over_its_keys() -> None:
+    query = (f"SELECT ?this ?start WHERE {{ {TECH} OPTIONAL {{ ?this ex:start ?start }} "
+             f"OPTIONAL {{ ?this ex:doc ?any }} MINUS {{ ?this ex:retired true }} "
+             f"FILTER NOT EXISTS {{ {TIMELY} }} }}")
+    out = keyset_exists(query)
+    assert "EXISTS" not in out
+    assert "FILTER (!BOUND(?cityreg_hit1))" in out
+    key_group = out.split("AS ?cityreg_key1_this) WHERE")[1].split(TIMELY)[0]
+    # the key set keeps what binds the keys, not what only removes or adds rows
+    assert "ex:start" in key_group
+    assert "MINUS" not in key_group
+    assert "?any" not in key_group
+
+
+@pytest.mark.parametrize("body", [
+    f"{TECH} OPTIONAL {{ ?this ex:start ?start }} FILTER NOT EXISTS {{ {TIMELY} }}",
+    f"{TECH} OPTIONAL {{ ?this ex:start ?start }} FILTER EXISTS {{ {TIMELY} }}",
+    f"{TECH} OPTIONAL {{ ?this ex:start ?start }} "
+    f"FILTER (!BOUND(?start) || NOT EXISTS {{ {TIMELY} }})",
+    f"{TECH} ?this ex:start ?start . FILTER (EXISTS {{ ?this ex:doc ?d . ?d ex:on ?on "
+    f"FILTER (?on < ?start) }} && NOT EXISTS {{ {TIMELY} }})",
+    f"{TECH} {{ SELECT ?this ?start WHERE {{ ?this ex:start ?start . "
+    f"FILTER NOT EXISTS {{ {TIMELY} }} }} }}",
+])
+def test_key_sets_give_the_same_rows(dated: ox.Store, body: str) -> None:
+    query = f"SELECT * WHERE {{ {body} }}"
+    out = keyset_exists(query)
+    assert out != query
+    expected = rows(dated, query)
+    assert project(rows_with_names(dated, out), expected_names(dated, query)) == expected
+    assert expected
+
+
+@pytest.mark.parametrize("body", [
+    # the row's variable is read in an OPTIONAL of the block: evaluated on its own there
+    f"{TECH} OPTIONAL {{ ?this ex:start ?start }} FILTER NOT EXISTS {{ ?this ex:doc ?d . "
+    f"OPTIONAL {{ ?d ex:on ?on FILTER (?on <= ?start) }} FILTER (!BOUND(?on)) }}",
+    # every shared variable is in a triple pattern of the block: left to run per row
+    f"{TECH} ?this ex:doc ?d . FILTER NOT EXISTS {{ ?d ex:on ?on }}",
+    # only $this shared
+    f"{TECH} FILTER (EXISTS {{ ?this ex:doc ?d }})",
+])
+def test_exists_blocks_not_worth_or_not_safe_to_rewrite_are_left(body: str) -> None:
+    query = f"SELECT * WHERE {{ {body} }}"
+    assert keyset_exists(query) == query
+
+
+def rows_with_names(store: ox.Store, query: str) -> tuple[list[str], list[ox.QuerySolution]]:
+    solutions = store.query(PREFIXES + query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return [v.value for v in solutions.variables], list(solutions)
+
+
+def expected_names(store: ox.Store, query: str) -> list[str]:
+    return rows_with_names(store, query)[0]
+
+
+def project(found: tuple[list[str], list[ox.QuerySolution]], names: list[str]
+            ) -> Counter[tuple[str, ...]]:
+    """The rows of a rewritten ``SELECT *`` on the original query's variables only."""
+    return Counter(tuple(str(row[n]) for n in names) for row in found[1])
