@@ -20,13 +20,7 @@ OPTIONAL (its FILTERs are the left join's condition) and anything inside an EXIS
 from __future__ import annotations
 
 from registry.shacl.decorrelate import _certainly_bound, find_semi_joins
-from registry.shacl.sparqltokens import (
-    Token,
-    map_blocks,
-    matching,
-    opens_values_data,
-    tokenize,
-)
+from registry.shacl.sparqltokens import Token, map_blocks, map_where, opaque_block, tokenize
 
 
 def nested_anti_joins(query: str, target: str = "") -> str:
@@ -37,36 +31,19 @@ def nested_anti_joins(query: str, target: str = "") -> str:
     for its focus nodes only. Restricting the block so is safe because every row of the query
     is joined with ``target`` on ``?this`` in the end.
     """
-    tokens = tokenize(query)
-    where = next((i + 1 for i, t in enumerate(tokens) if t.is_word("WHERE")
-                  and i + 1 < len(tokens) and tokens[i + 1].text == "{"), None)
-    if where is None:
-        return query
-    close = matching(tokens, where, "{", "}")
-    inner = query[tokens[where].end:tokens[close].start]
-    return query[:tokens[where].end] + _children(inner, target) + query[tokens[close].start:]
+    return map_where(query, lambda inner: _children(inner, target))
 
 
 def _children(inner: str, target: str) -> str:
     """Rewrite the nested blocks of a group (the group's own level is decorrelate's, or the
     caller's)."""
     def rewrite(tokens: list[Token], i: int, body: str) -> str | None:
-        if i > 0 and _opaque(tokens, i):
+        if i > 0 and opaque_block(tokens, i):
             return None
         optional = i > 0 and tokens[i - 1].is_word("OPTIONAL")
         return _block(body, target, rewrite_here=not optional)
 
     return map_blocks(inner, rewrite)
-
-
-def _opaque(tokens: list[Token], i: int) -> bool:
-    """Blocks not descended into: EXISTS (outer row substituted), VALUES data, SERVICE."""
-    previous = tokens[i - 1]
-    if previous.is_word("EXISTS", "SERVICE"):
-        return True
-    if i >= 2 and tokens[i - 2].is_word("SERVICE"):
-        return True
-    return opens_values_data(tokens, i)
 
 
 def _block(body: str, target: str, rewrite_here: bool) -> str:

@@ -39,7 +39,14 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from registry.shacl.sparqltokens import Token, map_blocks, matching, opens_values_data, tokenize
+from registry.shacl.sparqltokens import (
+    Token,
+    map_blocks,
+    map_where,
+    matching,
+    opaque_block,
+    tokenize,
+)
 
 UNBOUND = "<urn:cityreg:unbound>"
 
@@ -50,22 +57,14 @@ def keyset_exists(query: str) -> str:
 
 
 def _query(query: str, counter: Iterator[int]) -> str:
-    tokens = tokenize(query)
-    where = next((i + 1 for i, t in enumerate(tokens) if t.is_word("WHERE")
-                  and i + 1 < len(tokens) and tokens[i + 1].text == "{"), None)
-    if where is None:
-        return query
-    close = matching(tokens, where, "{", "}")
-    inner = query[tokens[where].end:tokens[close].start]
-    return (query[:tokens[where].end] + _group(inner, True, counter)
-            + query[tokens[close].start:])
+    return map_where(query, lambda inner: _group(inner, True, counter))
 
 
 def _group(inner: str, rewrite_here: bool, counter: Iterator[int]) -> str:
     """A group's nested blocks rewritten, then (where its FILTERs see only its own solutions)
     the group's own level."""
     def rewrite(tokens: list[Token], i: int, body: str) -> str | None:
-        if i > 0 and _opaque(tokens, i):
+        if i > 0 and opaque_block(tokens, i):
             return None
         body_tokens = tokenize(body)
         if body_tokens and body_tokens[0].is_word("SELECT"):
@@ -75,14 +74,6 @@ def _group(inner: str, rewrite_here: bool, counter: Iterator[int]) -> str:
 
     inner = map_blocks(inner, rewrite)
     return _rewrite_level(inner, counter) if rewrite_here else inner
-
-
-def _opaque(tokens: list[Token], i: int) -> bool:
-    """Blocks not descended into: EXISTS (the outer row is substituted), VALUES, SERVICE."""
-    previous = tokens[i - 1]
-    if previous.is_word("EXISTS", "SERVICE") or (i >= 2 and tokens[i - 2].is_word("SERVICE")):
-        return True
-    return opens_values_data(tokens, i)
 
 
 @dataclass(frozen=True)

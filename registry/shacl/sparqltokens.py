@@ -101,6 +101,28 @@ def map_blocks(text: str, rewrite: Callable[[list[Token], int, str], str | None]
     return "".join(out)
 
 
+def map_where(query: str, rewrite: Callable[[str], str]) -> str:
+    """``query`` (a SELECT) with the body of its WHERE group replaced by ``rewrite(body)``;
+    a query without one stays as it is."""
+    tokens = tokenize(query)
+    where = next((i + 1 for i, t in enumerate(tokens) if t.is_word("WHERE")
+                  and i + 1 < len(tokens) and tokens[i + 1].text == "{"), None)
+    if where is None:
+        return query
+    close = matching(tokens, where, "{", "}")
+    inner = query[tokens[where].end:tokens[close].start]
+    return query[:tokens[where].end] + rewrite(inner) + query[tokens[close].start:]
+
+
+def opaque_block(tokens: list[Token], i: int) -> bool:
+    """Whether the ``{`` at ``i`` opens a block the rewrites leave whole: an EXISTS block (the
+    outer row is substituted there), a SERVICE block, or VALUES data."""
+    previous = tokens[i - 1]
+    if previous.is_word("EXISTS", "SERVICE") or (i >= 2 and tokens[i - 2].is_word("SERVICE")):
+        return True
+    return opens_values_data(tokens, i)
+
+
 def union_chain(tokens: list[Token], start: int, hi: int) -> list[tuple[int, int]]:
     """The braces of ``{A} UNION {B} ...`` starting with the group at ``start``, before
     ``hi``: one pair per branch (a single pair when no UNION follows)."""
