@@ -92,7 +92,7 @@ class Kind(StrEnum):
 _KIND_ORDER = (Kind.RULE, Kind.NOT_DISCLOSED, Kind.MANUAL_REVIEW)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One legal finding about one registry entity.
 

@@ -29,6 +29,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property, lru_cache
 from pathlib import Path
+from sys import intern
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -337,14 +338,17 @@ def _finding(result: ValidationResult, shapes: RuleShapes, labels: dict[str, str
     note = shapes.annotation(result.source_shape)
     source = shapes.sources.get(note.legal_source)
     message = _best_label(result.messages) or note.label
+    # A large registry has findings by the million, and most of their text repeats (the same
+    # entity, path, component or message): interned, each distinct string is kept once.
+    focus = intern(str(result.focus))
     return Finding(
         rule_id=note.rule_id, severity=Severity.from_iri(result.severity), kind=note.kind,
-        focus=str(result.focus), focus_label=labels.get(str(result.focus), str(result.focus)),
-        path=_path_text(shapes.graph, result.path),
-        value="" if result.value is None else str(result.value), message=message,
-        legal_source=note.legal_source,
+        focus=focus, focus_label=labels.get(focus, focus),
+        path=intern(_path_text(shapes.graph, result.path)),
+        value="" if result.value is None else intern(str(result.value)),
+        message=intern(message), legal_source=note.legal_source,
         legal_source_label=source.label if source else note.legal_source,
-        resolution=note.resolution, shape=note.shape, component=str(result.component),
+        resolution=note.resolution, shape=note.shape, component=intern(str(result.component)),
         value_term=result.value)
 
 

@@ -151,3 +151,20 @@ def test_edges_of_and_vendor_concentration(graph: AccessGraph) -> None:
     assert (vision.contracts, vision.datasets, vision.sensors) == (
         (T + "vision-contract",), (T + "footage",), (T + "cams",))
     assert rows[("EdgeCo", "Testville")].contracts == (T + "edge-contract",)
+
+
+def test_facts_hold_each_iri_once() -> None:
+    """The builder's facts name an IRI many times (as subject of one property, value of
+    another): each is one string object, whichever query returned it."""
+    from registry.flows.facts import read_facts
+
+    with Registry.memory() as reg:
+        reg.load(DATA)
+        facts = read_facts(reg)
+    seen: dict[str, set[int]] = {}
+    for pairs in facts.pairs.values():
+        for subject, value in pairs:
+            seen.setdefault(subject, set()).add(id(subject))
+            seen.setdefault(value, set()).add(id(value))
+    assert len(seen) < sum(len(p) for p in facts.pairs.values()) * 2  # IRIs do repeat
+    assert all(len(ids) == 1 for ids in seen.values())

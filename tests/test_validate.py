@@ -164,6 +164,20 @@ def test_engines_agree_on_the_seed() -> None:
     assert fast.findings
 
 
+def test_findings_share_the_text_that_repeats() -> None:
+    """A large registry has findings by the million: the focus, path, component and message
+    strings they repeat are held once, not once per finding."""
+    with Registry.memory() as reg:
+        reg.load(resources.seed_dir())
+        findings = validate_registry(reg, AS_OF).findings
+    by_text: dict[str, set[int]] = {}
+    for finding in findings:
+        for text in (finding.focus, finding.path, finding.component, finding.message):
+            by_text.setdefault(text, set()).add(id(text))
+    assert len({f.focus for f in findings}) < len(findings)  # some entity has two findings
+    assert all(len(ids) == 1 for ids in by_text.values())
+
+
 def test_for_focus_and_counts(registry: Registry) -> None:
     report = validate_registry(registry, AS_OF, shapes=ART28)
     assert sum(report.by_severity().values()) == len(report.findings)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from sys import intern
 
 import pyoxigraph as ox
 
@@ -145,7 +146,9 @@ class ReadModel:
         label_rank: dict[str, int] = {}
         for row in _rows(registry, "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
                          f"FILTER(?g != <{PROVENANCE_GRAPH}>) }}"):
-            key, predicate, value = row[0].value, row[1].value, row[2]
+            # Interned: an IRI is one string however many statements name it (the model
+            # holds every statement, so copies would cost more than the store itself).
+            key, predicate, value = intern(row[0].value), intern(row[1].value), row[2]
             props = statements.get(key)
             if props is None:
                 props = statements[key] = {}
@@ -176,7 +179,7 @@ class ReadModel:
                     continue
                 for value in values:
                     if not isinstance(value, ox.Literal):
-                        model.reverse[value.value][prop].append(iri)
+                        model.reverse[intern(value.value)][prop].append(iri)
         for entities in model.by_kind.values():
             entities.sort(key=lambda e: (e.label.casefold(), e.iri))
         for by_prop in model.reverse.values():

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from sys import intern
 
 import pyoxigraph as ox
 
@@ -126,19 +127,20 @@ def read_facts(registry: Registry) -> Facts:
             continue
         language = literal.language
         rank = 0 if language == "en" else 1 if language is None else 2
-        key = subject.value
+        key = intern(subject.value)
         if rank < label_rank.get(key, 3):
             label_rank[key] = rank
             facts.labels[key] = literal.value
     for kind in TRACKED_TYPES:
         name = str(kind)
         for row in _rows(registry, f"SELECT ?s WHERE {{ ?s a <{name}> }}"):
-            facts.types[row[0].value].add(name)
+            facts.types[intern(row[0].value)].add(name)
     collected: dict[str, dict[str, list[str]]] = facts.facts
     for prop in PROPERTIES:
         name = str(prop)
+        # Interned: the same IRI recurs as subject and value of many facts.
         pairs = facts.pairs[name] = [
-            (row[0].value, row[1].value)
+            (intern(row[0].value), intern(row[1].value))
             for row in _rows(registry, f"SELECT ?s ?o WHERE {{ ?s <{name}> ?o }}")]
         for subject, value in pairs:
             collected[subject][name].append(value)

@@ -29,7 +29,7 @@ from registry.shacl.terms import canonical
 Key = tuple[Node | str | None, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ValidationResult:
     """One SHACL validation result.
 
