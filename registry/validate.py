@@ -276,16 +276,24 @@ def validate_registry(registry: Registry, as_of: date | None = None, *,
                          "see shapes/*.ttl (cityreg:ruleId)")
     reference = as_of or date.today()
     nodes = None if focus is None else [URIRef(str(iri)) for iri in focus]
+    labels: dict[str, str] = {}
+    labelled: set[URIRef] = set()  # focus IRIs whose labels were asked for
+    findings: list[Finding] = []
     with _ValidationContext(registry, reference):
         if engine == "fast":
-            results = rule_shapes.engine.validate(_store(registry), focus=nodes)
+            parts: Iterable[list[ValidationResult]] = rule_shapes.engine.validate_by_query(
+                _store(registry), focus=nodes)
         else:
             results = validate_with_pyshacl(registry.to_rdflib_graph(include_ontology=True),
                                             rule_shapes.graph)
-            if nodes is not None:
-                results = [r for r in results if r.focus in set(nodes)]
-    labels = _labels(registry, {r.focus for r in results if isinstance(r.focus, URIRef)})
-    findings = [_finding(r, rule_shapes, labels) for r in results]
+            parts = [results if nodes is None else [r for r in results if r.focus in set(nodes)]]
+        # One query's results at a time become findings: the results of a whole run are
+        # never held at once.
+        for part in parts:
+            new = {r.focus for r in part if isinstance(r.focus, URIRef)} - labelled
+            labelled |= new
+            labels.update(_labels(registry, new))
+            findings += [_finding(r, rule_shapes, labels) for r in part]
     if wanted is not None:
         findings = [f for f in findings if f.rule_id in wanted]
     return ValidationReport(sort_findings(findings), reference, threshold, engine,

@@ -75,15 +75,23 @@ class ValidationEngine:
         incremental run answers exactly what a full run would for those focus nodes, and
         only runs the queries of shapes that target them (see :mod:`registry.shacl.focus`).
         """
+        return [result for part in self.validate_by_query(store, focus) for result in part]
+
+    def validate_by_query(self, store: ox.Store, focus: Iterable[Node] | None = None
+                          ) -> Iterator[list[ValidationResult]]:
+        """What :meth:`validate` returns, one list per query, in query order, each as soon as
+        it and those before it are done: a caller that turns results into findings as they
+        come never holds them all (about a million at 5M statements)."""
         nodes = None if focus is None else list(dict.fromkeys(focus))
         if nodes is not None:
             if not nodes:
-                return []
+                return
             if any(isinstance(n, BNode) for n in nodes):
                 raise ValueError("focus nodes must be IRIs or literals, not blank nodes")
         with ClassClosure(store):
             if nodes is None:
-                return self._run_all(store, [(query, None) for query in self.queries])
+                yield from self._run_each(store, [(query, None) for query in self.queries])
+                return
             index = FocusIndex(store, nodes)
             targeted: dict[Targets, list[Node]] = {}
             work: list[tuple[CompiledQuery, list[Node] | None]] = []
@@ -93,19 +101,20 @@ class ValidationEngine:
                     targeted[targets] = index.targeted(targets)
                 if targeted[targets]:
                     work.append((query, targeted[targets]))
-            return self._run_all(store, work)
+            yield from self._run_each(store, work)
 
-    def _run_all(self, store: ox.Store, work: list[tuple[CompiledQuery, list[Node] | None]]
-                 ) -> list[ValidationResult]:
-        """The results of every (query, focus) pair, in the order given, the queries run on
+    def _run_each(self, store: ox.Store, work: list[tuple[CompiledQuery, list[Node] | None]]
+                  ) -> Iterator[list[ValidationResult]]:
+        """The results of each (query, focus) pair, in the order given, the queries run on
         :attr:`workers` threads."""
         def run(item: tuple[CompiledQuery, list[Node] | None]) -> list[ValidationResult]:
             return list(self.run(store, *item))
 
         if self.workers == 1 or len(work) < 2:
-            return [result for item in work for result in run(item)]
+            yield from map(run, work)
+            return
         with ThreadPoolExecutor(self.workers) as pool:
-            return [result for part in pool.map(run, work) for result in part]
+            yield from pool.map(run, work)
 
     def run(self, store: ox.Store, query: CompiledQuery, focus: list[Node] | None = None
             ) -> Iterator[ValidationResult]:

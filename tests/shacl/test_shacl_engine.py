@@ -63,6 +63,20 @@ def test_incremental_run_only_reports_the_given_focus_nodes(engine: ValidationEn
         engine.validate(store, focus={BNode()})
 
 
+def test_results_come_one_query_at_a_time(engine: ValidationEngine) -> None:
+    """validate_by_query hands out each query's results, in query order, so that a caller
+    can turn them into findings without holding every result of a large run."""
+    store = store_from_graph(Graph().parse(DATA / "counts.data.ttl"))
+    parts = engine.validate_by_query(store)
+    first = next(parts)
+    rest = list(parts)
+    assert len(rest) + 1 == len(engine.queries)
+    assert [r for part in [first, *rest] for r in part] == engine.validate(store)
+    for query, part in zip(engine.queries, [first, *rest], strict=True):
+        assert {r.source_shape for r in part} <= {query.evaluation.shape.node}
+    assert list(engine.validate_by_query(store, focus=set())) == []
+
+
 def test_explain_shows_the_compiled_sparql(engine: ValidationEngine) -> None:
     shape = URIRef(EX + "AgreementShape")
     assert engine.explain(shape) == ""  # its constraints sit on property shapes
