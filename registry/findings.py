@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from sys import intern
 
 from rdflib.namespace import SH
 from rdflib.term import Node, URIRef
@@ -92,16 +93,25 @@ class Kind(StrEnum):
 _KIND_ORDER = (Kind.RULE, Kind.NOT_DISCLOSED, Kind.MANUAL_REVIEW)
 
 
-@dataclass(frozen=True, slots=True)
+#: Stands for the focus IRI in a finding's stored message (see :class:`Finding`).
+_FOCUS_MARK = "\x00"
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class Finding:
     """One legal finding about one registry entity.
 
     ``focus`` is the entity's IRI and ``focus_label`` its ``rdfs:label`` (the IRI when it has
     none); ``path`` the property concerned (IRI string, or ``""``); ``value`` the offending
-    value (``""`` when there is none); ``legal_source`` the article's IRI and
-    ``legal_source_label`` how reports cite it; ``shape`` the IRI of the shape that found it.
-    ``component`` (the SHACL constraint component) and ``value_term`` (the value as an RDF
-    term) serve the Turtle report and do not take part in comparisons.
+    value (``""`` when there is none); ``message`` what the shape says about it;
+    ``legal_source`` the article's IRI and ``legal_source_label`` how reports cite it;
+    ``shape`` the IRI of the shape that found it. ``component`` (the SHACL constraint
+    component) and ``value_term`` (the value as an RDF term) serve the Turtle report and do
+    not take part in comparisons.
+
+    A large registry has findings by the million, and most messages name their focus
+    (``{$this}``): the message is stored with the focus IRI replaced by a mark, so that the
+    findings of one rule share one string. ``message`` gives it back exactly as it was given.
     """
 
     rule_id: str
@@ -111,7 +121,10 @@ class Finding:
     focus_label: str
     path: str
     value: str
-    message: str
+    #: ``message``, interned; with each occurrence of ``focus`` replaced by _FOCUS_MARK
+    #: when ``marked``
+    stored_message: str = field(repr=False)
+    marked: bool = field(repr=False)
     legal_source: str
     legal_source_label: str
     resolution: str
@@ -119,11 +132,41 @@ class Finding:
     component: str = field(default="", compare=False, repr=False)
     value_term: Node | None = field(default=None, compare=False, repr=False)
 
+    def __init__(self, rule_id: str, severity: Severity, kind: Kind, focus: str,
+                 focus_label: str, path: str, value: str, message: str, legal_source: str,
+                 legal_source_label: str, resolution: str, shape: str, component: str = "",
+                 value_term: Node | None = None) -> None:
+        marked = bool(focus) and focus in message and _FOCUS_MARK not in message
+        stored = message.replace(focus, _FOCUS_MARK) if marked else message
+        fields = (("rule_id", rule_id), ("severity", severity), ("kind", kind),
+                  ("focus", focus), ("focus_label", focus_label), ("path", path),
+                  ("value", value), ("stored_message", intern(stored)), ("marked", marked),
+                  ("legal_source", legal_source), ("legal_source_label", legal_source_label),
+                  ("resolution", resolution), ("shape", shape), ("component", component),
+                  ("value_term", value_term))
+        for name, content in fields:
+            object.__setattr__(self, name, content)
+
+    @property
+    def message(self) -> str:
+        """What the shape says about the focus, its variables filled in."""
+        if self.marked:
+            return self.stored_message.replace(_FOCUS_MARK, self.focus)
+        return self.stored_message
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _REPR_FIELDS)
+        return f"Finding({shown})"
+
     @property
     def sort_key(self) -> tuple[int, int, str, str, str, str, str]:
         """Severity (most severe first), kind, rule id, focus; then path, value, message."""
         return (self.severity.rank, self.kind.rank, self.rule_id, self.focus, self.path,
                 self.value, self.message)
+
+
+_REPR_FIELDS = ("rule_id", "severity", "kind", "focus", "focus_label", "path", "value", "message",
+                "legal_source", "legal_source_label", "resolution", "shape")
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

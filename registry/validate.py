@@ -286,7 +286,8 @@ def validate_registry(registry: Registry, as_of: date | None = None, *,
         else:
             results = validate_with_pyshacl(registry.to_rdflib_graph(include_ontology=True),
                                             rule_shapes.graph)
-            parts = [results if nodes is None else [r for r in results if r.focus in set(nodes)]]
+            wanted_focus = None if nodes is None else set(nodes)
+            parts = [[r for r in results if wanted_focus is None or r.focus in wanted_focus]]
         # One query's results at a time become findings: the results of a whole run are
         # never held at once.
         for part in parts:
@@ -347,14 +348,15 @@ def _finding(result: ValidationResult, shapes: RuleShapes, labels: dict[str, str
     source = shapes.sources.get(note.legal_source)
     message = _best_label(result.messages) or note.label
     # A large registry has findings by the million, and most of their text repeats (the same
-    # entity, path, component or message): interned, each distinct string is kept once.
+    # entity, path or component): interned, each distinct string is kept once (Finding does
+    # the same for its message).
     focus = intern(str(result.focus))
     return Finding(
         rule_id=note.rule_id, severity=Severity.from_iri(result.severity), kind=note.kind,
         focus=focus, focus_label=labels.get(focus, focus),
         path=intern(_path_text(shapes.graph, result.path)),
         value="" if result.value is None else intern(str(result.value)),
-        message=intern(message), legal_source=note.legal_source,
+        message=message, legal_source=note.legal_source,
         legal_source_label=source.label if source else note.legal_source,
         resolution=note.resolution, shape=note.shape, component=intern(str(result.component)),
         value_term=result.value)

@@ -165,17 +165,42 @@ def test_engines_agree_on_the_seed() -> None:
 
 
 def test_findings_share_the_text_that_repeats() -> None:
-    """A large registry has findings by the million: the focus, path, component and message
-    strings they repeat are held once, not once per finding."""
+    """A large registry has findings by the million: the focus, path and component strings
+    they repeat are held once, and messages that differ only in their focus share one
+    stored string."""
     with Registry.memory() as reg:
         reg.load(resources.seed_dir())
         findings = validate_registry(reg, AS_OF).findings
     by_text: dict[str, set[int]] = {}
     for finding in findings:
-        for text in (finding.focus, finding.path, finding.component, finding.message):
+        for text in (finding.focus, finding.path, finding.component, finding.stored_message):
             by_text.setdefault(text, set()).add(id(text))
     assert len({f.focus for f in findings}) < len(findings)  # some entity has two findings
     assert all(len(ids) == 1 for ids in by_text.values())
+    assert len({f.stored_message for f in findings}) < len({f.message for f in findings})
+
+
+@pytest.mark.parametrize(("focus", "message"), [
+    ("https://x.test/a", "https://x.test/a lacks a DPIA (https://x.test/a, Art. 35)."),
+    ("https://x.test/a", "A contract lacks a clause."),
+    ("https://x.test/a", "https://x.test/a has a \x00 in its text."),
+    ("", "No focus IRI."),
+])
+def test_a_finding_gives_its_message_back_as_given(focus: str, message: str) -> None:
+    finding = Finding(rule_id="R", severity=Severity.INFO, kind=Kind.RULE, focus=focus,
+                      focus_label="a", path="", value="", message=message, legal_source="L",
+                      legal_source_label="L", resolution="", shape="S")
+    assert finding.message == message
+    assert repr(message) in repr(finding)
+    other = Finding(rule_id="R", severity=Severity.INFO, kind=Kind.RULE,
+                    focus="https://x.test/b", focus_label="a", path="", value="",
+                    message=message.replace(focus, "https://x.test/b") if focus else message,
+                    legal_source="L", legal_source_label="L", resolution="", shape="S")
+    assert finding != other  # another focus
+    assert finding == Finding(rule_id="R", severity=Severity.INFO, kind=Kind.RULE, focus=focus,
+                              focus_label="a", path="", value="", message=message,
+                              legal_source="L", legal_source_label="L", resolution="",
+                              shape="S")
 
 
 def test_for_focus_and_counts(registry: Registry) -> None:

@@ -6,6 +6,8 @@
     engine = ValidationEngine(shapes)
     results = engine.validate(store)                      # every focus node
     results = engine.validate(store, focus={changed_iri}) # only these focus nodes
+    for part in engine.validate_by_query(store):          # the same, one query at a time
+        ...
     print(engine.explain(shapes.shape(EX.ContractShape))) # the SPARQL it runs
 
 Every query runs with ``use_default_graph_as_union=True``: the data may sit in the default
