@@ -54,20 +54,35 @@ KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 ORGANISATION_KINDS = frozenset({"Agency", "Company", "OtherOrganisation"})
 
 
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
 @dataclass(eq=False)
 class Entity:
-    """One registry entity: its IRI, kind, types and statements (``props[predicate]``)."""
+    """One registry entity: its IRI, kind, types and statements.
+
+    ``props[predicate]`` is the one object of ``predicate``, or the list of them when there
+    are several (most predicates have one object, and the model holds every statement of the
+    registry: a list for each would be a quarter of its memory). Read it through
+    :meth:`values` and :meth:`statements`.
+    """
 
     iri: str
     kind: str
     label: str
     types: list[str] = field(default_factory=list)
-    props: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]] = field(
-        default_factory=lambda: defaultdict(list))
+    props: dict[str, Term | list[Term]] = field(default_factory=dict)
 
-    def values(self, prop: str) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
+    def values(self, prop: str) -> list[Term]:
         """Every object of ``prop``."""
-        return self.props.get(prop, [])
+        found = self.props.get(prop)
+        if found is None:
+            return []
+        return found if isinstance(found, list) else [found]
+
+    def statements(self) -> list[tuple[str, list[Term]]]:
+        """``(predicate, objects)`` for every predicate of the entity, by predicate."""
+        return [(prop, self.values(prop)) for prop in sorted(self.props)]
 
     def iris(self, prop: str) -> list[str]:
         """The IRIs (and blank-node ids) among the objects of ``prop``."""
@@ -141,22 +156,27 @@ class ReadModel:
         superclasses: dict[str, set[str]] = defaultdict(set)
         for row in _rows(registry, f"SELECT ?c ?s WHERE {{ ?c <{RDFS_SUBCLASS}>+ ?s }}"):
             superclasses[row[0].value].add(row[1].value)
-        statements: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]] = {}
+        statements: dict[str, dict[str, Term | list[Term]]] = {}
         labels = model.labels
         label_rank: dict[str, int] = {}
+        terms: dict[Term, Term] = {}
         for row in _rows(registry, "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
                          f"FILTER(?g != <{PROVENANCE_GRAPH}>) }}"):
-            # Interned: an IRI is one string however many statements name it (the model
-            # holds every statement, so copies would cost more than the store itself).
-            key, predicate, value = intern(row[0].value), intern(row[1].value), row[2]
+            # Interned: an IRI is one string, and a term one object, however many statements
+            # name it (the model holds every statement; copies would cost more than the
+            # store itself).
+            key, predicate = intern(row[0].value), intern(row[1].value)
+            value = terms.setdefault(row[2], row[2])
             props = statements.get(key)
             if props is None:
                 props = statements[key] = {}
             bucket = props.get(predicate)
             if bucket is None:
-                props[predicate] = [value]
-            else:
+                props[predicate] = value
+            elif isinstance(bucket, list):
                 bucket.append(value)
+            else:
+                props[predicate] = [bucket, value]
             if predicate == RDFS_LABEL and isinstance(value, ox.Literal):
                 rank = 0 if value.language == "en" else 1 if value.language is None else 2
                 if rank < label_rank.get(key, 3):
@@ -164,20 +184,23 @@ class ReadModel:
                     labels[key] = value.value
         for props in statements.values():
             for predicate, values in props.items():
-                if len(values) > 1:  # the same statement in two files
-                    props[predicate] = list(dict.fromkeys(values))
+                if isinstance(values, list):  # the same statement may be in two files
+                    unique = list(dict.fromkeys(values))
+                    props[predicate] = unique if len(unique) > 1 else unique[0]
         for iri, props in statements.items():
-            types = [t.value for t in props.get(RDF_TYPE, ())]
+            found_types = props.get(RDF_TYPE, [])
+            types = [t.value for t in (found_types if isinstance(found_types, list)
+                                       else [found_types])]
             kind = _kind(types, superclasses)
             if kind is None:
                 continue
             entity = Entity(iri, kind, model.labels.get(iri) or _tail(iri), sorted(types), props)
             model.entities[iri] = entity
             model.by_kind[kind].append(entity)
-            for prop, values in props.items():
+            for prop in props:
                 if prop == RDF_TYPE:
                     continue
-                for value in values:
+                for value in entity.values(prop):
                     if not isinstance(value, ox.Literal):
                         model.reverse[intern(value.value)][prop].append(iri)
         for entities in model.by_kind.values():

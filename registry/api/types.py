@@ -75,7 +75,7 @@ def plain(value: Any) -> str:
 def _facts(entity: EntityRecord, info: GraphQLResolveInfo) -> list[dict[str, Any]]:
     labels = model(info)
     found = []
-    for prop, values in sorted(entity.props.items()):
+    for prop, values in entity.statements():
         for value in values:
             literal = type(value).__name__ == "Literal"
             found.append({"property": TermValue(prop, labels.label(prop)), "value": value.value,
