@@ -75,10 +75,7 @@ class Entity:
 
     def values(self, prop: str) -> list[Term]:
         """Every object of ``prop``."""
-        found = self.props.get(prop)
-        if found is None:
-            return []
-        return found if isinstance(found, list) else [found]
+        return _as_list(self.props.get(prop))
 
     def statements(self) -> list[tuple[str, list[Term]]]:
         """``(predicate, objects)`` for every predicate of the entity, by predicate."""
@@ -188,9 +185,7 @@ class ReadModel:
                     unique = list(dict.fromkeys(values))
                     props[predicate] = unique if len(unique) > 1 else unique[0]
         for iri, props in statements.items():
-            found_types = props.get(RDF_TYPE, [])
-            types = [t.value for t in (found_types if isinstance(found_types, list)
-                                       else [found_types])]
+            types = [t.value for t in _as_list(props.get(RDF_TYPE))]
             kind = _kind(types, superclasses)
             if kind is None:
                 continue
@@ -230,6 +225,13 @@ class ReadModel:
         """Agencies, companies and other organisations, by label."""
         found = [e for kind in ORGANISATION_KINDS for e in self.by_kind.get(kind, ())]
         return sorted(found, key=lambda e: (e.label.casefold(), e.iri))
+
+
+def _as_list(stored: Term | list[Term] | None) -> list[Term]:
+    """A ``props`` entry (one object, a list of them, or none) as a list."""
+    if stored is None:
+        return []
+    return stored if isinstance(stored, list) else [stored]
 
 
 def _kind(types: list[str], superclasses: dict[str, set[str]]) -> str | None:
