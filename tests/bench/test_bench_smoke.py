@@ -10,11 +10,15 @@ import importlib.util
 import subprocess
 import sys
 from collections import Counter
+from datetime import date
 from pathlib import Path
 from types import ModuleType
 
 import pyoxigraph as ox
 import pytest
+
+from registry.store import Registry
+from registry.validate import validate_registry
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"
@@ -49,7 +53,8 @@ def test_generate_is_deterministic_and_sized(tmp_path: Path) -> None:
     types = _types(first)
     assert types[CITYREG + "Agency"] + types[CITYREG + "Company"] == 100
     assert types["http://www.w3.org/ns/sosa/Sensor"] == 1000
-    assert types["http://www.w3.org/ns/ssn/Deployment"] == 1000
+    # one deployment per surveillance sensor, one per network of plain sensors
+    assert types["http://www.w3.org/ns/ssn/Deployment"] == 300
     assert types["http://www.w3.org/ns/dcat#Dataset"] == 500
     assert types[CITYREG + "VendorContract"] == 100
     assert types[CITYREG + "DataSharingAgreement"] >= 100
@@ -60,6 +65,17 @@ def test_generate_is_deterministic_and_sized(tmp_path: Path) -> None:
     store = ox.Store()
     store.bulk_load(path=str(first), format=ox.RdfFormat.TURTLE)
     assert len(store) == written
+    # issue #8: N=1000 comes to roughly 300k statements, N=10000 to roughly 3M
+    assert 30_000 <= written <= 36_000
+
+
+def test_generated_registry_makes_every_rule_fire(tmp_path: Path) -> None:
+    path = tmp_path / "r.ttl"
+    _generate_module().generate(100, path, 7)
+    with Registry.memory() as registry:
+        registry.load(path)
+        report = validate_registry(registry, date(2026, 1, 1))
+    assert {f.rule_id for f in report.findings} == report.rule_ids
 
 
 def test_generate_uses_only_ontology_terms(tmp_path: Path) -> None:
