@@ -162,9 +162,29 @@ def test_facts_hold_each_iri_once() -> None:
         reg.load(DATA)
         facts = read_facts(reg)
     seen: dict[str, set[int]] = {}
-    for pairs in facts.pairs.values():
-        for subject, value in pairs:
-            seen.setdefault(subject, set()).add(id(subject))
-            seen.setdefault(value, set()).add(id(value))
-    assert len(seen) < sum(len(p) for p in facts.pairs.values()) * 2  # IRIs do repeat
+    mentions = 0
+    for subject, by_property in facts.facts.items():
+        seen.setdefault(subject, set()).add(id(subject))
+        for values in by_property.values():
+            for value in values:
+                seen.setdefault(value, set()).add(id(value))
+                mentions += 2
+    assert len(seen) < mentions  # IRIs do repeat
     assert all(len(ids) == 1 for ids in seen.values())
+
+
+def test_facts_answer_by_subject_and_by_object() -> None:
+    """The questions the builder asks per property come from the one subject-keyed copy."""
+    from registry.flows.facts import read_facts
+
+    with Registry.memory() as reg:
+        reg.load(DATA)
+        facts = read_facts(reg)
+        rows = reg.select("SELECT ?s ?o WHERE { ?s <https://w3id.org/cityreg#hasParty> ?o }")
+        stated = {(str(row["s"]), str(row["o"])) for row in rows}
+    prop = "https://w3id.org/cityreg#hasParty"
+    assert len(stated) > len({s for s, _ in stated})  # an agreement has several parties
+    assert facts.subjects(prop) == sorted({s for s, _ in stated})
+    assert facts.objects(prop) == {o for _, o in stated}
+    assert {(s, o) for o, subjects in facts.by_object(prop).items() for s in subjects} == stated
+    assert all(subjects == sorted(subjects) for subjects in facts.by_object(prop).values())

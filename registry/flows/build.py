@@ -370,9 +370,9 @@ def _flows(projection: Projection) -> None:
 def _source_datasets(projection: Projection) -> None:
     facts = projection.facts
     sources: dict[str, list[str]] = {dataset: [dataset] for dataset in projection.datasets}
-    for subject, _ in facts.pairs.get(_CITYREG_feedsDataset, ()):
+    for subject in facts.subjects(_CITYREG_feedsDataset):
         sources[subject] = facts.get(subject, _CITYREG_feedsDataset)
-    for subject in {subject for subject, _ in facts.pairs.get(_SSN_deployedSystem, ())}:
+    for subject in facts.subjects(_SSN_deployedSystem):
         systems = facts.get(subject, _SSN_deployedSystem)
         if systems:
             found = list(sources.get(subject, ()))

@@ -234,7 +234,7 @@ class AccessGraph:
                 if facts.is_a(feeder, ("http://www.w3.org/ns/sosa/Sensor",)):
                     row["sensors"].add(feeder)
 
-        contracts = {s for prop in _VENDOR_ROLES for s, _ in facts.pairs.get(prop, ())}
+        contracts = {s for prop in _VENDOR_ROLES for s in facts.subjects(prop)}
         for contract in sorted(contracts):
             by_property = facts.facts[contract]
             vendors = {v for prop in _VENDOR_ROLES for v in by_property.get(prop, ())}
@@ -247,7 +247,7 @@ class AccessGraph:
                 for dataset in covered:
                     add_dataset(vendor, dataset, city)
         built = {s for prop in (_CITYREG_developer, _CITYREG_hostedBy)
-                 for s, _ in facts.pairs.get(prop, ())}
+                 for s in facts.subjects(prop)}
         for entity in sorted(built):
             by_property = facts.facts[entity]
             for vendor in by_property.get(_CITYREG_developer, ()):
