@@ -62,8 +62,7 @@ GRAPHIQL_PAGE = """<!doctype html>
 def create_app(context: RegistryContext, *, extra_routes: Sequence[BaseRoute] = ()
                ) -> Starlette:
     """The cityreg web application over one registry; the read model is built here, once."""
-    service = GraphQLService(context)
-    service.warm()  # the access graph and findings now, not on the first request
+    service = GraphQLService.warmed(context)  # findings, read model, access graph: now
     routes: list[BaseRoute] = [
         Route("/graphql", _graphql_endpoint(service), methods=["GET", "POST"]),
         Route("/healthz", _health_endpoint(service), methods=["GET"]),

@@ -151,6 +151,23 @@ class GraphQLService:
             return ExecutionResult(None, errors)
         return self.execute(prepared, operation_name, variables)
 
+    @classmethod
+    def warmed(cls, context: RegistryContext) -> GraphQLService:
+        """A service with everything a request reads computed now, in the order that keeps
+        the process's peak memory lowest.
+
+        The legal findings come first, before anything else is held: a full validation's
+        working memory (Oxigraph's intermediate results) is its largest and is mostly given
+        back when it ends, so the read model and the access graph are then built in the room
+        it left. Computed last, on top of them, it raised the server's peak on the generated
+        N=10000 registry (3.4M statements) from 2.8 GB to 3.3 GB.
+        """
+        if importlib.util.find_spec("registry.validate") is not None:
+            context.validation  # noqa: B018
+        service = cls(context)
+        service.warm()
+        return service
+
     def warm(self) -> None:
         """Compute the access graph, its vendor concentration and the legal findings now, so
         that no request runs a SPARQL query."""

@@ -125,3 +125,32 @@ def test_slow_request_is_answered_with_a_timeout_error(client: TestClient,
     assert [error["message"] for error in body["errors"]] == [
         "the query took longer than 0 s and was stopped; ask for fewer items, smaller pages or "
         "a shallower trace (maxDepth, maxPaths)"]
+
+
+def test_the_app_validates_before_it_builds_the_read_model(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full validation's working memory is its largest: the app runs it before holding the
+    read model and the access graph, so that the three do not add up at the peak."""
+    from registry.api import service as service_module
+    from registry.flows import AccessGraph
+
+    seen: list[tuple[str, bool]] = []
+    build_model = service_module.ReadModel.from_registry.__func__  # type: ignore[attr-defined]
+    build_graph = AccessGraph.from_registry.__func__  # type: ignore[attr-defined]
+
+    def model(cls: type, registry: Registry) -> object:
+        seen.append(("read model", "validation" in context.__dict__))
+        return build_model(cls, registry)
+
+    def graph(cls: type, registry: Registry) -> object:
+        seen.append(("access graph", "validation" in context.__dict__))
+        return build_graph(cls, registry)
+
+    monkeypatch.setattr(service_module.ReadModel, "from_registry", classmethod(model))
+    monkeypatch.setattr(AccessGraph, "from_registry", classmethod(graph))
+    with Registry.memory() as registry:
+        registry.load(TESTVILLE)
+        context = RegistryContext(registry)
+        app = create_app(context)
+    assert seen == [("read model", True), ("access graph", True)]
+    assert app.state.context.validation.findings  # computed once, and kept
