@@ -185,6 +185,10 @@ def test_facts_answer_by_subject_and_by_object() -> None:
     prop = "https://w3id.org/cityreg#hasParty"
     assert len(stated) > len({s for s, _ in stated})  # an agreement has several parties
     assert facts.subjects(prop) == sorted({s for s, _ in stated})
+    either = "https://w3id.org/cityreg#provider"
+    assert facts.subjects(prop, either) == sorted(set(facts.subjects(prop))
+                                                  | set(facts.subjects(either)))
+    assert set(facts.subjects(either)) - set(facts.subjects(prop))  # not the same subjects
     assert facts.objects(prop) == {o for _, o in stated}
     assert {(s, o) for o, subjects in facts.by_object(prop).items() for s in subjects} == stated
     assert all(subjects == sorted(subjects) for subjects in facts.by_object(prop).values())

@@ -234,8 +234,7 @@ class AccessGraph:
                 if facts.is_a(feeder, ("http://www.w3.org/ns/sosa/Sensor",)):
                     row["sensors"].add(feeder)
 
-        contracts = {s for prop in _VENDOR_ROLES for s in facts.subjects(prop)}
-        for contract in sorted(contracts):
+        for contract in facts.subjects(*_VENDOR_ROLES):
             by_property = facts.facts[contract]
             vendors = {v for prop in _VENDOR_ROLES for v in by_property.get(prop, ())}
             buyers = by_property.get(_CITYREG_buyer, []) + by_property.get(
@@ -246,9 +245,7 @@ class AccessGraph:
                 rows[(vendor, city)]["contracts"].add(contract)
                 for dataset in covered:
                     add_dataset(vendor, dataset, city)
-        built = {s for prop in (_CITYREG_developer, _CITYREG_hostedBy)
-                 for s in facts.subjects(prop)}
-        for entity in sorted(built):
+        for entity in facts.subjects(_CITYREG_developer, _CITYREG_hostedBy):
             by_property = facts.facts[entity]
             for vendor in by_property.get(_CITYREG_developer, ()):
                 city = city_of(entity, *by_property.get(_CITYREG_operator, []))
