@@ -162,7 +162,7 @@ class GraphQLService:
         it left. Computed last, on top of them, it raised the server's peak on the generated
         N=10000 registry (3.4M statements) from 2.8 GB to 3.3 GB.
         """
-        if importlib.util.find_spec("registry.validate") is not None:
+        if _validation_installed():
             context.validation  # noqa: B018
         service = cls(context)
         service.warm()
@@ -172,12 +172,12 @@ class GraphQLService:
         """Compute the access graph, its vendor concentration and the legal findings now, so
         that no request runs a SPARQL query."""
         self.context.access_graph.vendor_concentration()
-        if importlib.util.find_spec("registry.validate") is not None:
+        if _validation_installed():
             self.findings_by_focus()
 
     def findings(self) -> list[Any]:
         """The findings of the legal checks (registry/validate.py), computed once."""
-        if importlib.util.find_spec("registry.validate") is None:
+        if not _validation_installed():
             raise GraphQLError("legal findings are not available in this installation: "
                                "registry.validate is missing; update cityreg")
         return list(self.context.validation.findings)
@@ -190,3 +190,9 @@ class GraphQLService:
                 grouped[finding.focus].append(finding)
             self._by_focus = dict(grouped)
         return self._by_focus
+
+
+def _validation_installed() -> bool:
+    """Whether this installation has the legal checks (registry/validate.py): the API serves
+    everything else without them."""
+    return importlib.util.find_spec("registry.validate") is not None
