@@ -1,30 +1,40 @@
-"""The API's read model: every entity of the registry as a Python record, built once at load.
+"""The API's read model: every entity of the registry, indexed once at load, read from the store.
 
-GraphQL resolvers never run SPARQL. Two bulk queries (types with the class hierarchy, then
-every statement about an IRI subject) fill :class:`Entity` records; a reverse index answers
-"who points at me" (the deployments of a sensor, the flows of an agreement). Per-request work is
-then dictionary lookups, so a list of 500 entities costs no more than its serialisation.
+GraphQL resolvers never run SPARQL. Three bulk queries (the class hierarchy, every type, every
+label) give each entity its kind and label, so lists by kind are built once and sorted once.
+An entity's statements are not copied: :attr:`Entity.props` reads them from the store with one
+index lookup (``quads_for_pattern`` on the subject) when a resolver first asks, and the model
+keeps the most recently read entities (:data:`CACHED_ENTITIES`). "Who points at me" (the
+deployments of a sensor, the flows of an agreement) is one lookup on the predicate and object.
+
+The store already holds every statement, and a second copy as Python objects was the largest
+part of the server's memory: at 3.4M statements the copy and its reverse index took about
+0.45 GB. The store must stay open while the model is used; it is never written while a server
+runs, so what the model indexed at load and what it reads later agree.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from sys import intern
+from threading import Lock
 
 import pyoxigraph as ox
 
 from registry.namespaces import (
     CITYREG,
+    CLASS_CLOSURE_GRAPH,
     DCAT,
     DPV,
     ORG,
     PROVENANCE_GRAPH,
     SOSA,
     SSN,
+    VALIDATION_CONTEXT_GRAPH,
 )
 from registry.store import Registry
 
@@ -55,15 +65,24 @@ ORGANISATION_KINDS = frozenset({"Agency", "Company", "OtherOrganisation"})
 
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Subject = ox.NamedNode | ox.BlankNode
+
+#: How many entities' statements the model keeps after reading them (a GraphQL page of 500
+#: entities with their buyers and cities fits many times over).
+CACHED_ENTITIES = 4096
+
+#: Graphs whose statements are not about the registry's entities: the load records, and the
+#: scratch graphs a validation run fills while it runs.
+_NOT_ENTITY_GRAPHS = frozenset({str(PROVENANCE_GRAPH), str(VALIDATION_CONTEXT_GRAPH),
+                                str(CLASS_CLOSURE_GRAPH)})
 
 
 @dataclass(eq=False)
 class Entity:
-    """One registry entity: its IRI, kind, types and statements.
+    """One registry entity: its IRI, kind, label and types; its statements come from the store.
 
     ``props[predicate]`` is the one object of ``predicate``, or the list of them when there
-    are several (most predicates have one object, and the model holds every statement of the
-    registry: a list for each would be a quarter of its memory). Read it through
+    are several; it is read from the store on first use (see the module). Read it through
     :meth:`values` and :meth:`statements`.
     """
 
@@ -71,7 +90,15 @@ class Entity:
     kind: str
     label: str
     types: list[str] = field(default_factory=list)
-    props: dict[str, Term | list[Term]] = field(default_factory=dict)
+    node: Subject | None = field(default=None, repr=False)
+    model: ReadModel | None = field(default=None, repr=False)
+
+    @property
+    def props(self) -> dict[str, Term | list[Term]]:
+        """Every statement of the entity, ``predicate -> object or objects``."""
+        if self.model is None or self.node is None:
+            return {}
+        return self.model.statements_of(self.node)
 
     def values(self, prop: str) -> list[Term]:
         """Every object of ``prop``."""
@@ -135,75 +162,93 @@ class Entity:
 
 
 class ReadModel:
-    """Every entity by IRI and by kind, a reverse index and the labels of any IRI."""
+    """Every entity by IRI and by kind, the labels of any IRI, and the store to read from."""
 
-    def __init__(self) -> None:
-        """An empty model; use :meth:`from_registry`."""
+    def __init__(self, store: ox.Store | None = None) -> None:
+        """An empty model over ``store``; use :meth:`from_registry`."""
+        self.store = store
         self.entities: dict[str, Entity] = {}
         self.by_kind: dict[str, list[Entity]] = defaultdict(list)
         self.labels: dict[str, str] = {}
-        self.reverse: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         self.statement_count = 0
+        self._cache: OrderedDict[Subject, dict[str, Term | list[Term]]] = OrderedDict()
+        self._lock = Lock()
 
     @classmethod
     def from_registry(cls, registry: Registry) -> ReadModel:
-        """Read the registry in two bulk queries (the class hierarchy, then every statement)."""
-        model = cls()
+        """Index the registry in three bulk queries: the class hierarchy, types and labels."""
+        model = cls(registry.store)
         model.statement_count = registry.count()
         superclasses: dict[str, set[str]] = defaultdict(set)
         for row in _rows(registry, f"SELECT ?c ?s WHERE {{ ?c <{RDFS_SUBCLASS}>+ ?s }}"):
             superclasses[row[0].value].add(row[1].value)
-        statements: dict[str, dict[str, Term | list[Term]]] = {}
         labels = model.labels
         label_rank: dict[str, int] = {}
-        terms: dict[Term, Term] = {}
-        for row in _rows(registry, "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
-                         f"FILTER(?g != <{PROVENANCE_GRAPH}>) }}"):
-            # Interned: an IRI is one string, and a term one object, however many statements
-            # name it (the model holds every statement; copies would cost more than the
-            # store itself).
-            key, predicate = intern(row[0].value), intern(row[1].value)
-            value = terms.setdefault(row[2], row[2])
-            props = statements.get(key)
-            if props is None:
-                props = statements[key] = {}
-            bucket = props.get(predicate)
-            if bucket is None:
-                props[predicate] = value
-            elif isinstance(bucket, list):
-                bucket.append(value)
-            else:
-                props[predicate] = [bucket, value]
-            if predicate == RDFS_LABEL and isinstance(value, ox.Literal):
-                rank = 0 if value.language == "en" else 1 if value.language is None else 2
-                if rank < label_rank.get(key, 3):
-                    label_rank[key] = rank
-                    labels[key] = value.value
-        for props in statements.values():
-            for predicate, values in props.items():
-                if isinstance(values, list):  # the same statement may be in two files
-                    unique = list(dict.fromkeys(values))
-                    props[predicate] = unique if len(unique) > 1 else unique[0]
-        for iri, props in statements.items():
-            types = [t.value for t in _as_list(props.get(RDF_TYPE))]
-            kind = _kind(types, superclasses)
+        for row in _rows(registry, _in_entity_graphs("?s ?l", f"?s <{RDFS_LABEL}> ?l")):
+            value = row[1]
+            if not isinstance(value, ox.Literal):
+                continue
+            key = intern(row[0].value)
+            rank = 0 if value.language == "en" else 1 if value.language is None else 2
+            if rank < label_rank.get(key, 3):
+                label_rank[key] = rank
+                labels[key] = value.value
+        types: dict[str, list[str]] = {}
+        nodes: dict[str, Subject] = {}
+        for row in _rows(registry, _in_entity_graphs("?s ?t", f"?s <{RDF_TYPE}> ?t")):
+            if isinstance(row[1], ox.Literal):
+                continue
+            key = intern(row[0].value)
+            found = types.get(key)
+            if found is None:
+                found = types[key] = []
+                nodes[key] = row[0]
+            name = intern(row[1].value)
+            if name not in found:
+                found.append(name)
+        for iri, stated in types.items():
+            kind = _kind(stated, superclasses)
             if kind is None:
                 continue
-            entity = Entity(iri, kind, model.labels.get(iri) or _tail(iri), sorted(types), props)
+            entity = Entity(iri, kind, labels.get(iri) or _tail(iri), sorted(stated),
+                            nodes[iri], model)
             model.entities[iri] = entity
             model.by_kind[kind].append(entity)
-            for prop in props:
-                if prop == RDF_TYPE:
-                    continue
-                for value in entity.values(prop):
-                    if not isinstance(value, ox.Literal):
-                        model.reverse[intern(value.value)][prop].append(iri)
         for entities in model.by_kind.values():
             entities.sort(key=lambda e: (e.label.casefold(), e.iri))
-        for by_prop in model.reverse.values():
-            for subjects in by_prop.values():
-                subjects.sort()
         return model
+
+    def statements_of(self, node: Subject) -> dict[str, Term | list[Term]]:
+        """``predicate -> object or objects`` of every statement about ``node``, each object
+        once, in store order (kept for the :data:`CACHED_ENTITIES` most recently read)."""
+        with self._lock:
+            found = self._cache.get(node)
+            if found is not None:
+                self._cache.move_to_end(node)
+                return found
+        found = {}
+        if self.store is not None:
+            for quad in self.store.quads_for_pattern(node, None, None, None):
+                graph = quad.graph_name
+                if isinstance(graph, ox.DefaultGraph) or graph.value in _NOT_ENTITY_GRAPHS:
+                    continue
+                value = quad.object
+                if isinstance(value, ox.Triple):  # RDF-star: not an entity's statement
+                    continue
+                predicate = intern(quad.predicate.value)
+                bucket = found.get(predicate)
+                if bucket is None:
+                    found[predicate] = value
+                elif isinstance(bucket, list):
+                    if value not in bucket:  # the same statement may be in two files
+                        bucket.append(value)
+                elif bucket != value:
+                    found[predicate] = [bucket, value]
+        with self._lock:
+            self._cache[node] = found
+            if len(self._cache) > CACHED_ENTITIES:
+                self._cache.popitem(last=False)
+        return found
 
     def label(self, iri: str) -> str:
         """The label of any IRI the registry labels, else the IRI's last segment."""
@@ -218,13 +263,34 @@ class ReadModel:
         return [e for e in (self.entities.get(iri) for iri in iris) if e is not None]
 
     def pointing_at(self, iri: str, prop: str) -> list[Entity]:
-        """Entities that state ``<them> prop <iri>``."""
-        return self.resolve(self.reverse.get(iri, {}).get(prop, ()))
+        """Entities that state ``<them> prop <iri>``, by IRI."""
+        if self.store is None:
+            return []
+        target = self.entities.get(iri)
+        try:
+            node = target.node if target is not None and target.node is not None \
+                else ox.NamedNode(iri)
+            predicate = ox.NamedNode(prop)
+        except ValueError:  # not an IRI: nothing can point at it
+            return []
+        subjects = {quad.subject.value for quad in self.store.quads_for_pattern(
+                        None, predicate, node, None)
+                    if not isinstance(quad.subject, ox.Triple)
+                    and not isinstance(quad.graph_name, ox.DefaultGraph)
+                    and quad.graph_name.value not in _NOT_ENTITY_GRAPHS}
+        return self.resolve(sorted(subjects))
 
     def organisations(self) -> list[Entity]:
         """Agencies, companies and other organisations, by label."""
         found = [e for kind in ORGANISATION_KINDS for e in self.by_kind.get(kind, ())]
         return sorted(found, key=lambda e: (e.label.casefold(), e.iri))
+
+
+def _in_entity_graphs(projection: str, pattern: str) -> str:
+    """A SELECT of ``pattern`` over the named graphs that hold the registry's entities."""
+    excluded = ", ".join(f"<{g}>" for g in sorted(_NOT_ENTITY_GRAPHS))
+    return (f"SELECT {projection} WHERE {{ GRAPH ?g {{ {pattern} }} "
+            f"FILTER(?g NOT IN ({excluded})) }}")
 
 
 def _as_list(stored: Term | list[Term] | None) -> list[Term]:
