@@ -165,8 +165,8 @@ def test_facts_hold_each_iri_once() -> None:
     mentions = 0
     for subject, by_property in facts.facts.items():
         seen.setdefault(subject, set()).add(id(subject))
-        for values in by_property.values():
-            for value in values:
+        for prop in by_property:
+            for value in facts.get(subject, prop):
                 seen.setdefault(value, set()).add(id(value))
                 mentions += 2
     assert len(seen) < mentions  # IRIs do repeat
@@ -192,3 +192,7 @@ def test_facts_answer_by_subject_and_by_object() -> None:
     assert facts.objects(prop) == {o for _, o in stated}
     assert {(s, o) for o, subjects in facts.by_object(prop).items() for s in subjects} == stated
     assert all(subjects == sorted(subjects) for subjects in facts.by_object(prop).values())
+    for subject in facts.subjects(prop):  # one value or several: always a sorted list
+        assert facts.get(subject, prop) == sorted({o for s, o in stated if s == subject})
+    assert facts.get(facts.subjects(prop)[0], "https://x.test/none") == []
+    assert facts.get("https://x.test/nobody", prop) == []

@@ -77,7 +77,7 @@ _NOT_ENTITY_GRAPHS = frozenset({str(PROVENANCE_GRAPH), str(VALIDATION_CONTEXT_GR
                                 str(CLASS_CLOSURE_GRAPH)})
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Entity:
     """One registry entity: its IRI, kind, label and types; its statements come from the store.
 
@@ -192,7 +192,7 @@ class ReadModel:
             rank = 0 if value.language == "en" else 1 if value.language is None else 2
             if rank < label_rank.get(key, 3):
                 label_rank[key] = rank
-                labels[key] = value.value
+                labels[key] = intern(value.value)  # shared with the access graph's labels
         types: dict[str, list[str]] = {}
         nodes: dict[str, Subject] = {}
         for row in _rows(registry, _in_entity_graphs("?s ?t", f"?s <{RDF_TYPE}> ?t")):

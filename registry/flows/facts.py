@@ -44,18 +44,24 @@ PROPERTIES = (
 )
 
 
+#: What ``facts[subject][property]`` holds: the one value, or the sorted list of several.
+Stored = str | list[str]
+
+
 @dataclass
 class Facts:
-    """What the bulk queries returned, as strings: ``facts[subject][property] -> [values]``.
+    """What the bulk queries returned, as strings: ``facts[subject][property]`` is the one
+    value, or the list of several (read them through :meth:`get`).
 
     IRIs and literals are both kept as their lexical value; the builder knows which property
     holds which kind. Values are sorted, so that everything built from them is deterministic.
+    Most properties have one value per subject, and a list for each would be a third of the
+    facts' memory (about 100 MB at 3.4M statements).
     """
 
     labels: dict[str, str] = field(default_factory=dict)
     types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    facts: dict[str, dict[str, list[str]]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    facts: dict[str, dict[str, Stored]] = field(default_factory=dict)
     _by_object: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def subjects(self, *props: str) -> list[str]:
@@ -67,7 +73,7 @@ class Facts:
         asked a few times per build.
         """
         return sorted(subject for subject, by_property in self.facts.items()
-                      if any(by_property.get(prop) for prop in props))
+                      if any(prop in by_property for prop in props))
 
     def by_object(self, prop: str) -> dict[str, list[str]]:
         """``value -> [subjects]`` for ``prop``, subjects sorted (built once per property)."""
@@ -75,22 +81,24 @@ class Facts:
         if index is None:
             index = defaultdict(list)
             for subject in self.subjects(prop):
-                for value in self.facts[subject][prop]:
+                for value in self.get(subject, prop):
                     index[value].append(subject)
             self._by_object[prop] = index
         return index
 
     def objects(self, prop: str) -> set[str]:
         """Every value of ``prop``."""
-        return {value for by_property in self.facts.values()
-                for value in by_property.get(prop, ())}
+        return {value for subject in self.facts for value in self.get(subject, prop)}
 
     def get(self, subject: str, prop: str) -> list[str]:
         """The values of ``prop`` on ``subject`` (empty when none)."""
         found = self.facts.get(subject)
         if found is None:
             return []
-        return found.get(prop, [])
+        values = found.get(prop)
+        if values is None:
+            return []
+        return [values] if isinstance(values, str) else values
 
     def first(self, subject: str, prop: str) -> str | None:
         """The first value of ``prop`` on ``subject``, or None."""
@@ -141,21 +149,32 @@ def read_facts(registry: Registry) -> Facts:
         key = intern(subject.value)
         if rank < label_rank.get(key, 3):
             label_rank[key] = rank
-            facts.labels[key] = literal.value
+            facts.labels[key] = intern(literal.value)  # shared with the read model's labels
     for kind in TRACKED_TYPES:
         name = str(kind)
         for row in _rows(registry, f"SELECT ?s WHERE {{ ?s a <{name}> }}"):
             facts.types[intern(row[0].value)].add(name)
-    collected: dict[str, dict[str, list[str]]] = facts.facts
+    collected = facts.facts
     for prop in PROPERTIES:
         name = str(prop)
         # Interned: the same IRI recurs as subject and value of many facts.
         for row in _rows(registry, f"SELECT ?s ?o WHERE {{ ?s <{name}> ?o }}"):
-            collected[intern(row[0].value)][name].append(intern(row[1].value))
+            subject, value = intern(row[0].value), intern(row[1].value)
+            by_property = collected.get(subject)
+            if by_property is None:
+                by_property = collected[subject] = {}
+            stored = by_property.get(name)
+            if stored is None:
+                by_property[name] = value
+            elif isinstance(stored, str):
+                by_property[name] = [stored, value]
+            else:
+                stored.append(value)
     for by_property in collected.values():
-        for name, values in by_property.items():
-            if len(values) > 1:
-                by_property[name] = sorted(set(values))
+        for name, stored in by_property.items():
+            if not isinstance(stored, str):
+                unique = sorted(set(stored))
+                by_property[name] = unique if len(unique) > 1 else unique[0]
     return facts
 
 

@@ -235,10 +235,9 @@ class AccessGraph:
                     row["sensors"].add(feeder)
 
         for contract in facts.subjects(*_VENDOR_ROLES):
-            by_property = facts.facts[contract]
-            vendors = {v for prop in _VENDOR_ROLES for v in by_property.get(prop, ())}
-            buyers = by_property.get(_CITYREG_buyer, []) + by_property.get(
-                _DPV_hasDataController, [])
+            vendors = {v for prop in _VENDOR_ROLES for v in facts.get(contract, prop)}
+            buyers = facts.get(contract, _CITYREG_buyer) + facts.get(
+                contract, _DPV_hasDataController)
             city = city_of(contract, *buyers)
             covered = self._contract_datasets(contract)
             for vendor in vendors:
@@ -246,15 +245,14 @@ class AccessGraph:
                 for dataset in covered:
                     add_dataset(vendor, dataset, city)
         for entity in facts.subjects(_CITYREG_developer, _CITYREG_hostedBy):
-            by_property = facts.facts[entity]
-            for vendor in by_property.get(_CITYREG_developer, ()):
-                city = city_of(entity, *by_property.get(_CITYREG_operator, []))
+            for vendor in facts.get(entity, _CITYREG_developer):
+                city = city_of(entity, *facts.get(entity, _CITYREG_operator))
                 row = rows[(vendor, city)]
-                for sensor in by_property.get(_CITYREG_usesSensor, ()):
+                for sensor in facts.get(entity, _CITYREG_usesSensor):
                     row["sensors"].add(sensor)
-                for dataset in by_property.get(_CITYREG_feedsDataset, ()):
+                for dataset in facts.get(entity, _CITYREG_feedsDataset):
                     add_dataset(vendor, dataset, city)
-            for vendor in by_property.get(_CITYREG_hostedBy, ()):
+            for vendor in facts.get(entity, _CITYREG_hostedBy):
                 add_dataset(vendor, entity, city_of(entity))
         result = [
             VendorConcentration(
