@@ -260,7 +260,18 @@ def peak_rss_mb() -> float:
 
 
 def main(argv: list[str]) -> int:
-    phase, path, options = argv[0], Path(argv[1]), json.loads(argv[2])
+    names = ", ".join(["serve", *PHASES])
+    if len(argv) != 3 or (argv[0] not in PHASES and argv[0] != "serve"):
+        print(f"usage: python bench/phases.py PHASE FILE OPTIONS-JSON (PHASE: one of {names}); "
+              "bench/run.py calls it once per phase", file=sys.stderr)
+        return 2
+    try:
+        options = json.loads(argv[2])
+    except json.JSONDecodeError as error:
+        print(f"bench/phases.py: OPTIONS {argv[2]!r} is not JSON ({error}): expected an "
+              'object such as \'{"repeat": 1, "sources": 100}\'', file=sys.stderr)
+        return 2
+    phase, path = argv[0], Path(argv[1])
     if phase == "serve":
         from bench.serve import phase_serve
 

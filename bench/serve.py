@@ -111,4 +111,6 @@ def serve(path: Path, port: int) -> None:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
+    if len(sys.argv) != 3 or not sys.argv[2].isdigit():
+        sys.exit("usage: python bench/serve.py FILE PORT (bench/phases.py serve starts it)")
     serve(Path(sys.argv[1]), int(sys.argv[2]))

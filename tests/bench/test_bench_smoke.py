@@ -100,6 +100,31 @@ def test_generate_refuses_a_bad_size(tmp_path: Path) -> None:
     assert not (tmp_path / "x.ttl").exists()
 
 
+
+def test_phase_scripts_refuse_bad_arguments() -> None:
+    """bench/phases.py and bench/serve.py, run by hand with the wrong arguments, say how to
+    call them and exit non-zero, without a traceback."""
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, *args], capture_output=True, text=True,
+                              check=False)
+
+    usage = run(str(BENCH / "phases.py"))
+    assert usage.returncode == 2
+    assert usage.stderr.startswith("usage: python bench/phases.py PHASE FILE OPTIONS-JSON "
+                                   "(PHASE: one of serve, load, ")
+    unknown = run(str(BENCH / "phases.py"), "nonsense", "x.ttl", "{}")
+    assert unknown.returncode == 2
+    assert unknown.stderr == usage.stderr
+    bad_json = run(str(BENCH / "phases.py"), "load", "x.ttl", "{bad")
+    assert bad_json.returncode == 2
+    assert bad_json.stderr.startswith("bench/phases.py: OPTIONS '{bad' is not JSON (")
+    serve = run(str(BENCH / "serve.py"), "x.ttl")
+    assert serve.returncode == 1
+    assert serve.stderr == ("usage: python bench/serve.py FILE PORT "
+                            "(bench/phases.py serve starts it)\n")
+    for done in (usage, unknown, bad_json, serve):
+        assert "Traceback" not in done.stderr
+
 @pytest.mark.slow
 def test_run_prints_the_table_at_n100(tmp_path: Path) -> None:
     path = tmp_path / "r100.ttl"
