@@ -144,7 +144,7 @@ def _collect_entities(projection: Projection) -> None:
         datasets |= facts.objects(prop)
     projection.datasets = datasets
     organisations = {iri for iri, types in facts.types.items()
-                     if types & _ORGANISATION_TYPES
+                     if not _ORGANISATION_TYPES.isdisjoint(types)
                      or "http://www.w3.org/ns/org#Organization" in types}
     projection.organisations = organisations
 

@@ -60,7 +60,9 @@ class Facts:
     """
 
     labels: dict[str, str] = field(default_factory=dict)
-    types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    #: the tracked types of each subject (a tuple: most subjects have one, and a set per
+    #: subject cost four times as much)
+    types: dict[str, tuple[str, ...]] = field(default_factory=dict)
     facts: dict[str, dict[str, Stored]] = field(default_factory=dict)
     _by_object: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
@@ -153,7 +155,10 @@ def read_facts(registry: Registry) -> Facts:
     for kind in TRACKED_TYPES:
         name = str(kind)
         for row in _rows(registry, f"SELECT ?s WHERE {{ ?s a <{name}> }}"):
-            facts.types[intern(row[0].value)].add(name)
+            key = intern(row[0].value)
+            found = facts.types.get(key, ())
+            if name not in found:
+                facts.types[key] = (*found, name)
     collected = facts.facts
     for prop in PROPERTIES:
         name = str(prop)
