@@ -161,8 +161,13 @@ class Finding:
     @property
     def sort_key(self) -> tuple[int, int, str, str, str, str, str]:
         """Severity (most severe first), kind, rule id, focus; then path, value, message."""
+        return (*self.sort_key_before_message, self.message)
+
+    @property
+    def sort_key_before_message(self) -> tuple[int, int, str, str, str, str]:
+        """:attr:`sort_key` without the message, which is the only part built on demand."""
         return (self.severity.rank, self.kind.rank, self.rule_id, self.focus, self.path,
-                self.value, self.message)
+                self.value)
 
 
 _REPR_FIELDS = ("rule_id", "severity", "kind", "focus", "focus_label", "path", "value", "message",
@@ -170,5 +175,27 @@ _REPR_FIELDS = ("rule_id", "severity", "kind", "focus", "focus_label", "path", "
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Findings in report order, exact duplicates removed."""
-    return sorted(dict.fromkeys(findings), key=lambda finding: finding.sort_key)
+    """Findings in report order (:attr:`Finding.sort_key`), exact duplicates removed.
+
+    The same order as sorting on the whole key, got without building every message: a run
+    over a large registry has findings by the million, and sorting on the whole key held
+    every message (the last part of the key, rebuilt from the stored text) and a dictionary
+    of every finding at once, at the end of the run. Findings are sorted on the rest of the
+    key first (a stable sort); only within a run of equal rest are duplicates removed and
+    messages compared.
+    """
+    ordered = sorted(findings, key=lambda f: f.sort_key_before_message)
+    result: list[Finding] = []
+    start = 0
+    while start < len(ordered):
+        head = ordered[start].sort_key_before_message
+        end = start + 1
+        while end < len(ordered) and ordered[end].sort_key_before_message == head:
+            end += 1
+        if end - start == 1:
+            result.append(ordered[start])
+        else:
+            result += sorted(dict.fromkeys(ordered[start:end]), key=lambda f: f.message)
+        start = end
+    return result
+

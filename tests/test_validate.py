@@ -11,7 +11,7 @@ from rdflib import URIRef
 
 from registry import resources
 from registry.errors import InputError, ShapesError
-from registry.findings import Finding, Kind, Severity
+from registry.findings import Finding, Kind, Severity, sort_findings
 from registry.namespaces import VALIDATION_CONTEXT_GRAPH
 from registry.store import Registry
 from registry.validate import load_shapes, validate_registry
@@ -209,3 +209,33 @@ def test_for_focus_and_counts(registry: Registry) -> None:
     assert sum(report.by_kind().values()) == len(report.findings)
     assert report.entities() == [EX + "parking"]
     assert report.for_focus(URIRef(EX + "parking")) == report.findings
+
+
+def test_sort_findings_is_the_order_of_the_whole_key_without_duplicates() -> None:
+    """Report order is sort_key order with exact duplicates dropped (the first kept), also
+    when findings tie on everything but their message or differ only outside the key."""
+    import random
+
+    def finding(rule: str, focus: str, value: str, message: str, label: str = "a",
+                severity: Severity = Severity.VIOLATION) -> Finding:
+        return Finding(rule_id=rule, severity=severity, kind=Kind.RULE, focus=focus,
+                       focus_label=label, path="", value=value, message=message,
+                       legal_source="L", legal_source_label="L", resolution="", shape="S")
+
+    a, b = "https://x.test/a", "https://x.test/b"
+    findings = [
+        finding("R2", a, "", f"{a} lacks a clause."), finding("R2", a, "", "A clause is gone."),
+        finding("R2", a, "", f"{a} lacks a clause."),  # an exact duplicate
+        finding("R2", a, "", f"{a} lacks a clause.", label="other"),  # differs outside the key
+        finding("R1", b, "v", f"{b} has v."), finding("R1", b, "", f"{b} has nothing."),
+        finding("R1", a, "", "Zebra."), finding("R1", a, "", "Aardvark."),
+        finding("R3", a, "", "Info.", severity=Severity.INFO),
+    ]
+    for seed in range(5):
+        shuffled = findings[:]
+        random.Random(seed).shuffle(shuffled)
+        expected = sorted(dict.fromkeys(shuffled), key=lambda f: f.sort_key)
+        assert sort_findings(shuffled) == expected
+        assert [id(f) for f in sort_findings(shuffled)] == [id(f) for f in expected]
+    assert len(sort_findings(findings)) == len(findings) - 1
+    assert sort_findings([]) == []
