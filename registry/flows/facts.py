@@ -55,8 +55,9 @@ class Facts:
 
     IRIs and literals are both kept as their lexical value; the builder knows which property
     holds which kind. Values are sorted, so that everything built from them is deterministic.
-    Most properties have one value per subject, and a list for each would be a third of the
-    facts' memory (about 100 MB at 3.4M statements).
+    Most properties have one value per subject, and a one-item list for each costs more than
+    the value it holds (with shared labels, dropping them took the server over the generated
+    N=1000 registry from 317 MB to 303 MB).
     """
 
     labels: dict[str, str] = field(default_factory=dict)
