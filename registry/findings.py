@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import groupby
+from operator import attrgetter
 from sys import intern
 
 from rdflib.namespace import SH
@@ -184,18 +186,11 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     key first (a stable sort); only within a run of equal rest are duplicates removed and
     messages compared.
     """
-    ordered = sorted(findings, key=lambda f: f.sort_key_before_message)
     result: list[Finding] = []
-    start = 0
-    while start < len(ordered):
-        head = ordered[start].sort_key_before_message
-        end = start + 1
-        while end < len(ordered) and ordered[end].sort_key_before_message == head:
-            end += 1
-        if end - start == 1:
-            result.append(ordered[start])
-        else:
-            result += sorted(dict.fromkeys(ordered[start:end]), key=lambda f: f.message)
-        start = end
+    head = attrgetter("sort_key_before_message")
+    for _, tied in groupby(sorted(findings, key=head), key=head):
+        group = list(tied)
+        result += group if len(group) == 1 else sorted(dict.fromkeys(group),
+                                                       key=attrgetter("message"))
     return result
 
