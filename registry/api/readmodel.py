@@ -229,11 +229,8 @@ class ReadModel:
         found = {}
         if self.store is not None:
             for quad in self.store.quads_for_pattern(node, None, None, None):
-                graph = quad.graph_name
-                if isinstance(graph, ox.DefaultGraph) or graph.value in _NOT_ENTITY_GRAPHS:
-                    continue
                 value = quad.object
-                if isinstance(value, ox.Triple):  # RDF-star: not an entity's statement
+                if not _about_entities(quad) or isinstance(value, ox.Triple):
                     continue
                 predicate = intern(quad.predicate.value)
                 bucket = found.get(predicate)
@@ -275,15 +272,20 @@ class ReadModel:
             return []
         subjects = {quad.subject.value for quad in self.store.quads_for_pattern(
                         None, predicate, node, None)
-                    if not isinstance(quad.subject, ox.Triple)
-                    and not isinstance(quad.graph_name, ox.DefaultGraph)
-                    and quad.graph_name.value not in _NOT_ENTITY_GRAPHS}
+                    if _about_entities(quad) and not isinstance(quad.subject, ox.Triple)}
         return self.resolve(sorted(subjects))
 
     def organisations(self) -> list[Entity]:
         """Agencies, companies and other organisations, by label."""
         found = [e for kind in ORGANISATION_KINDS for e in self.by_kind.get(kind, ())]
         return sorted(found, key=lambda e: (e.label.casefold(), e.iri))
+
+
+def _about_entities(quad: ox.Quad) -> bool:
+    """Whether ``quad`` is in a graph of the registry's entities (a named graph, not one of
+    :data:`_NOT_ENTITY_GRAPHS`); :func:`_in_entity_graphs` is the same test in SPARQL."""
+    graph = quad.graph_name
+    return not isinstance(graph, ox.DefaultGraph) and graph.value not in _NOT_ENTITY_GRAPHS
 
 
 def _in_entity_graphs(projection: str, pattern: str) -> str:
