@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from registry.api import readmodel
 from registry.api.readmodel import RDFS_LABEL, ReadModel
 from registry.namespaces import PROVENANCE_GRAPH
@@ -12,7 +14,7 @@ from registry.store import Registry
 TESTVILLE = Path(__file__).parent.parent / "data" / "flows" / "testville.ttl"
 
 
-def test_statements_are_read_from_the_store_not_copied(monkeypatch) -> None:
+def test_statements_are_read_from_the_store_not_copied(monkeypatch: pytest.MonkeyPatch) -> None:
     """The model indexes kinds and labels; an entity's statements come from the store when
     first read, only the most recently read entities are kept, and an entity read again after
     it left that cache gives the same statements."""
