@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar, cast
 
 import click
 
@@ -33,6 +34,19 @@ def paths_argument(function: F) -> F:
     """``[PATH]...``: RDF files or folders to load into an in-memory registry first."""
     return click.argument("paths", nargs=-1, type=click.Path(path_type=Path),
                           metavar="[PATH]...")(function)
+
+
+@contextmanager
+def binary_stdout() -> Iterator[BinaryIO]:
+    """Standard output as a byte stream, for the RDF and SPARQL-results writers.
+
+    ``click.open_file("-", "wb")`` is Click's public way to reach it (``get_binary_stream``
+    is deprecated since Click 8.5): it finds the bytes under ``sys.stdout``, ``CliRunner``'s
+    included, and leaves standard output open when the block ends.
+    """
+    with click.open_file("-", "wb") as stream:
+        yield cast(BinaryIO, stream)
+        stream.flush()
 
 
 def open_registry(store: Path | None) -> Registry:

@@ -8,6 +8,7 @@ import click
 import pyoxigraph as ox
 
 from registry.commands._common import (
+    binary_stdout,
     open_registry,
     paths_argument,
     plural,
@@ -90,7 +91,8 @@ def export(paths: tuple[Path, ...], store: Path | None, fmt: str, out: Path | No
     """
     with registry_for_reading(store, paths) as registry:
         if out is None:
-            registry.export(fmt, click.get_binary_stream("stdout"), include_ontology)
+            with binary_stdout() as stdout:
+                registry.export(fmt, stdout, include_ontology)
             return
         registry.export(fmt, out, include_ontology)
     click.echo(f"Wrote {out} ({fmt}).", err=True)
@@ -126,16 +128,17 @@ def query(args: tuple[str, ...], store: Path | None, query_file: Path | None,
             triples = list(result)
             prefixes = prefixes_used(term.value for triple in triples for term in triple
                                      if isinstance(term, ox.NamedNode))
-            stdout = click.get_binary_stream("stdout")
-            ox.serialize(triples, stdout, ox.RdfFormat.TURTLE, prefixes=prefixes)
+            with binary_stdout() as stdout:
+                ox.serialize(triples, stdout, ox.RdfFormat.TURTLE, prefixes=prefixes)
         elif isinstance(result, ox.QueryBoolean) and fmt == "json":
-            stdout = click.get_binary_stream("stdout")
-            result.serialize(stdout, ox.QueryResultsFormat.JSON)
-            stdout.write(b"\n")
+            with binary_stdout() as stdout:
+                result.serialize(stdout, ox.QueryResultsFormat.JSON)
+                stdout.write(b"\n")
         elif isinstance(result, ox.QueryBoolean):
             click.echo("true" if result else "false")
         elif fmt in RESULT_FORMATS:
-            result.serialize(click.get_binary_stream("stdout"), RESULT_FORMATS[fmt])
+            with binary_stdout() as stdout:
+                result.serialize(stdout, RESULT_FORMATS[fmt])
         else:
             click.echo(_solutions_table(result))
 

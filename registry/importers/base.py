@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -369,7 +370,7 @@ def existing_in_folder(out_dir: Path, result: ImportResult) -> set[ox.Triple]:
 
 def progress(items: Sequence[_T], label: str) -> Iterator[_T]:
     """Iterate ``items``, with a progress bar on stderr only when it is a terminal."""
-    stream = click.get_text_stream("stderr")
+    stream = sys.stderr
     if not stream.isatty() or len(items) < 200:
         yield from items
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -38,11 +39,11 @@ class _Terminal(io.StringIO):
 
 def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     terminal = _Terminal()
-    monkeypatch.setattr(base.click, "get_text_stream", lambda name: terminal)
+    monkeypatch.setattr(sys, "stderr", terminal)
     assert list(base.progress(list(range(300)), "Importing big.csv")) == list(range(300))
     assert "Importing big.csv" in terminal.getvalue()
     quiet = io.StringIO()
-    monkeypatch.setattr(base.click, "get_text_stream", lambda name: quiet)
+    monkeypatch.setattr(sys, "stderr", quiet)
     assert list(base.progress(list(range(300)), "Importing big.csv")) == list(range(300))
     assert quiet.getvalue() == ""
 
