@@ -115,3 +115,7 @@ def _register(group: click.Group, found: list[click.Command]) -> None:
 
 
 _register(main, discover_commands())
+
+
+if __name__ == "__main__":  # `python -m registry.cli`, as well as `python -m registry`
+    main()

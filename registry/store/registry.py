@@ -304,6 +304,8 @@ class Registry:
             assert isinstance(triples, ox.QueryTriples)
             prefixes = sparql.DEFAULT_PREFIXES if syntax.rdf_format == ox.RdfFormat.TURTLE else None
             ox.serialize(triples, target, syntax.rdf_format, prefixes=prefixes)
+        except BrokenPipeError:
+            raise  # the reader went away (`cityreg export | head`): not a folder's fault
         except OSError as error:
             raise InputError(f"cannot write the export to {out}: {error.strerror or error}; "
                              "check that the folder exists and is writable") from error
