@@ -166,25 +166,41 @@ def table_ids(text: str) -> set[str]:
     return {m.group(1) for line in text.splitlines() if (m := _TABLE_ID.match(line.strip()))}
 
 
-def wholly_manual_ids() -> set[str]:
-    """Rule ids in the first table of shapes/MANUAL-REVIEW.md (rules with no shape)."""
+def manual_review_section_ids(heading: str) -> set[str]:
+    """Rule ids in the table under ``## heading`` of shapes/MANUAL-REVIEW.md."""
     text = MANUAL_REVIEW.read_text(encoding="utf-8")
-    section = text.split("## Rules left wholly to manual review", 1)[1].split("\n## ", 1)[0]
+    section = text.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
     return table_ids(section)
 
 
-def test_every_catalogue_rule_is_a_shape_or_left_to_manual_review() -> None:
+def wholly_manual_ids() -> set[str]:
+    """Rules with no shape because the data cannot decide them."""
+    return manual_review_section_ids("Rules left wholly to manual review")
+
+
+def not_yet_checked_ids() -> set[str]:
+    """Catalogue rules that no shape checks yet, said so to the user."""
+    return manual_review_section_ids("Rules not checked yet")
+
+
+def test_every_catalogue_rule_is_a_shape_or_said_to_be_unchecked() -> None:
     if not CATALOGUE.is_file():
         pytest.skip(f"the obligations catalogue is not at {CATALOGUE}")
     catalogue = table_ids(CATALOGUE.read_text(encoding="utf-8"))
     assert "GDPR-28-3-g" in catalogue
     assert "DA-25-2-b/c" in catalogue
-    unchecked = sorted(catalogue - load_shapes().rule_ids - wholly_manual_ids())
-    assert not unchecked, (
-        "catalogue rules with neither a shape (cityreg:ruleId) nor a line in the first table "
-        f"of shapes/MANUAL-REVIEW.md: {', '.join(unchecked)}")
+    unaccounted = sorted(catalogue - load_shapes().rule_ids - wholly_manual_ids()
+                         - not_yet_checked_ids())
+    assert not unaccounted, (
+        "catalogue rules with neither a shape (cityreg:ruleId) nor a line in "
+        "shapes/MANUAL-REVIEW.md (left wholly to manual review, or not checked yet): "
+        f"{', '.join(unaccounted)}")
+    stale = sorted(not_yet_checked_ids() - catalogue)
+    assert not stale, (
+        f"shapes/MANUAL-REVIEW.md lists as not checked yet rules the catalogue lacks: {stale}")
 
 
 def test_manual_review_lists_no_rule_that_has_a_shape() -> None:
-    both = sorted(wholly_manual_ids() & load_shapes().rule_ids)
+    rule_ids = load_shapes().rule_ids
+    both = sorted((wholly_manual_ids() | not_yet_checked_ids()) & rule_ids)
     assert not both, f"shapes/MANUAL-REVIEW.md says these have no shape, but one exists: {both}"
