@@ -370,11 +370,12 @@ def run_canary() -> None:
         venv.create()
         venv.install_newest(editable=True)
         changes = drift(pins, venv.freeze())
-        if not changes:
-            print("canary: the newest releases are the pinned ones; nothing more to run")
-            return
-        print("canary: newest releases that differ from constraints.txt:")
-        print("\n".join(f"  {line}" for line in changes.lines()))
+        if changes:
+            print("canary: newest releases that differ from constraints.txt:")
+            print("\n".join(f"  {line}" for line in changes.lines()))
+        else:
+            # Still worth a run: a clean environment, and the build backend without isolation.
+            print("canary: the newest releases are the pinned ones")
         cache = folder / "pytest-cache"
         env = dict(os.environ, PATH=f"{venv.folder / 'bin'}{os.pathsep}{os.environ['PATH']}")
         env.pop("VIRTUAL_ENV", None)
@@ -388,6 +389,9 @@ def run_canary() -> None:
             print(f"canary: pytest did not finish ({outcome.summary})")
             return
         print(f"canary: {outcome.failed} tests fail with the newest releases ({outcome.summary})")
+        if not changes.upgraded:
+            print("canary: no pinned package was upgraded: none can be held back to explain them")
+            return
 
         def rerun_failed_with(name: str, version: str) -> Outcome | str:
             held = venv.pip("install", "--no-deps", f"{name}=={version}")
