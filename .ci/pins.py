@@ -151,6 +151,12 @@ class Venv:
         if done.returncode != 0:
             raise RuntimeError(f"pip could not install the project:\n{done.stderr.strip()}")
 
+    def test_environment(self) -> dict[str, str]:
+        """The caller's environment with this venv's tools first (tests that run ``cityreg``)."""
+        env = dict(os.environ, PATH=f"{self.folder / 'bin'}{os.pathsep}{os.environ['PATH']}")
+        env.pop("VIRTUAL_ENV", None)
+        return env
+
     def freeze(self) -> dict[str, tuple[str, str]]:
         """Every installed distribution but the project itself and pip's own tools."""
         done = self.pip("freeze", "--exclude-editable", quiet=False)
@@ -377,10 +383,8 @@ def run_canary() -> None:
             # Still worth a run: a clean environment, and the build backend without isolation.
             print("canary: the newest releases are the pinned ones")
         cache = folder / "pytest-cache"
-        env = dict(os.environ, PATH=f"{venv.folder / 'bin'}{os.pathsep}{os.environ['PATH']}")
-        env.pop("VIRTUAL_ENV", None)
-        base = [str(venv.python), "-m", "pytest", "-o", f"cache_dir={cache}",
-                "-p", "no:randomly", "--tb=line"]
+        env = venv.test_environment()
+        base = [str(venv.python), "-m", "pytest", "-o", f"cache_dir={cache}", "--tb=line"]
         outcome = run_pytest(base, env, echo=True)
         if outcome.failed == 0:
             print(f"canary: passed with the newest releases ({outcome.summary})")
@@ -402,8 +406,7 @@ def run_canary() -> None:
                 shutil.rmtree(scratch, ignore_errors=True)
                 shutil.copytree(cache, scratch)
                 rerun = [str(venv.python), "-m", "pytest", "-o", f"cache_dir={scratch}",
-                         "-p", "no:randomly", "-n", "0", "-q", "--lf",
-                         "--last-failed-no-failures", "none"]
+                         "-n", "0", "-q", "--lf", "--last-failed-no-failures", "none"]
                 return run_pytest(rerun, env, echo=False)
             finally:
                 newest = changes.upgraded[canonical(name)][2]
@@ -462,11 +465,9 @@ def lowest() -> int:
             name = re.split(r"[\s\[<>=!~;]", requirement, maxsplit=1)[0]
             found = installed.get(canonical(name), (name, "not installed"))
             print(f"  {requirement}: {found[1]}")
-        env = dict(os.environ, PATH=f"{venv.folder / 'bin'}{os.pathsep}{os.environ['PATH']}")
-        env.pop("VIRTUAL_ENV", None)
         outcome = run_pytest([str(venv.python), "-m", "pytest", "-o",
                               f"cache_dir={Path(folder) / 'cache'}", "--tb=line"],
-                             env, echo=True, prefix="lowest | ")
+                             venv.test_environment(), echo=True, prefix="lowest | ")
         print(f"lowest: {outcome.summary}")
         return 0 if outcome.failed == 0 else 1
 
