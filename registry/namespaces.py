@@ -282,6 +282,7 @@ class CITYREG(DefinedNamespace):
     lawReference: URIRef  # law reference
     legalSource: URIRef  # legal source
     locationDescription: URIRef  # location
+    maintainer: URIRef  # maintainer
     maximumTermMonths: URIRef  # maximum term (months)
     modificationValue: URIRef  # modification value
     natureOfProcessing: URIRef  # nature of processing

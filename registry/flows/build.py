@@ -15,6 +15,14 @@ The rules (ontology/MODELLING.md and issue #5):
   its controller -> processor hop a sub-processing hop.
 * **data flows** of data-sharing agreements: provider -> recipient for each shared dataset, with
   the flow's dates, purposes and legal bases, else the agreement's.
+* **processings** (and systems) that use or feed a dataset: their holders -> their recorded
+  recipients (dpv:hasRecipient, dpv:hasThirdParty).
+* a contract's controller that no other fact records as holding a dataset the contract covers
+  holds it by the contract (an ``origin`` hop via the contract).
+
+These hops are ``asserted``. What a recorded relation only implies (a contract without roles, a
+system's developer, recipients known by category) is made by :mod:`registry.flows.rules`, with
+a weaker grade; the gaps each hop meets come from :mod:`registry.flows.disclosure`.
 """
 
 from __future__ import annotations
@@ -23,12 +31,23 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import permutations
 
+from registry.flows import rules
+from registry.flows.disclosure import Disclosure
 from registry.flows.facts import CONTRACT_TYPES, Facts
-from registry.flows.model import Hop, OnwardSharing
+from registry.flows.model import Gap, Hop, OnwardSharing
 from registry.namespaces import CITYREG, DCAT, DCT, DPV, PROV, SSN
 
 # IRIs as plain strings, made once (closed-namespace lookups cost microseconds each).
 _CITYREG_DataFlow = str(CITYREG.DataFlow)
+_CITYREG_DataSharingAgreement = str(CITYREG.DataSharingAgreement)
+_CITYREG_developer = str(CITYREG.developer)
+_CITYREG_hasParty = str(CITYREG.hasParty)
+_CITYREG_hostedBy = str(CITYREG.hostedBy)
+_CITYREG_maintainer = str(CITYREG.maintainer)
+_DPV_hasRecipient = str(DPV.hasRecipient)
+_DPV_hasThirdParty = str(DPV.hasThirdParty)
+_DPV_LawEnforcementOrganisation = "https://w3id.org/dpv#LawEnforcementOrganisation"
+_PROV_wasAttributedTo = str(PROV.wasAttributedTo)
 _CITYREG_SubProcessingContract = str(CITYREG.SubProcessingContract)
 _CITYREG_buyer = str(CITYREG.buyer)
 _CITYREG_coversDataset = str(CITYREG.coversDataset)
@@ -81,6 +100,16 @@ ROLE_LABELS = {
     _CITYREG_operator: "operator",
     _CITYREG_owner: "owner",
     _CITYREG_supplier: "supplier",
+    _CITYREG_buyer: "buyer",
+    _CITYREG_hasParty: "party",
+    _CITYREG_developer: "developer",
+    _CITYREG_maintainer: "maintainer",
+    _CITYREG_hostedBy: "host",
+    _DPV_hasRecipient: "recipients",
+    _DPV_hasThirdParty: "third parties",
+    _DPV_LawEnforcementOrganisation: "law enforcement organisation",
+    _PROV_wasDerivedFrom: "derived from",
+    _PROV_wasAttributedTo: "attributed to",
 }
 
 _HOLDER_PROPERTIES = (_CITYREG_operator, _CITYREG_owner, _DPV_hasDataController)
@@ -111,15 +140,48 @@ class Projection:
     source_datasets: dict[str, list[str]] = field(default_factory=dict)
     #: datasets that some hop brings to an organisation (for reverse queries)
     holdings: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    #: placeholder IRI -> (category, category label, entity that records it)
+    placeholders: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    #: the gaps about a dataset's own holders, met whenever it is traced
+    source_gaps: dict[str, tuple[Gap, ...]] = field(default_factory=dict)
+    _asserted_holders: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    _asserted_receivers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    disclosure: Disclosure = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.disclosure = Disclosure(self.facts)
 
     def add(self, hop: Hop) -> None:
         """Index one hop."""
         self.hops.append(hop)
         if hop.kind == "origin":
             self.origins[hop.dataset].append(hop)
+            if hop.grade == "asserted":
+                self._asserted_holders[hop.dataset].add(hop.target)
         else:
             self.out[hop.source][hop.dataset].append(hop)
+        if hop.grade == "asserted":
+            self._asserted_receivers[hop.dataset].add(hop.target)
         self.holdings[hop.target].add(hop.dataset)
+
+    def receivers(self, dataset: str) -> set[str]:
+        """The organisations some asserted hop (origin or not) gives ``dataset`` to."""
+        return self._asserted_receivers.get(dataset) or set()
+
+    def first_holders(self, dataset: str) -> set[str]:
+        """The organisations that hold ``dataset`` first by a recorded role (asserted)."""
+        return self._asserted_holders.get(dataset) or set()
+
+    def label(self, iri: str) -> str:
+        """The label of an entity, or of a placeholder of undisclosed recipients."""
+        placeholder = self.placeholders.get(iri)
+        if placeholder is None:
+            return self.facts.label(iri)
+        return f"Undisclosed {placeholder[1]} ({self.facts.label(placeholder[2])})"
+
+    def role_label(self, role: str) -> str:
+        """The words for a role or relation term."""
+        return _role_label(self.facts, role)
 
 
 def project(facts: Facts) -> Projection:
@@ -127,9 +189,16 @@ def project(facts: Facts) -> Projection:
     projection = Projection(facts)
     _collect_entities(projection)
     _derivations(projection)
-    _origins(projection)
+    entities_of = _origins(projection)
     _contracts(projection)
     _flows(projection)
+    for dataset, entities in entities_of.items():
+        rules.system_builders(projection, dataset, entities)
+    for dataset in sorted(projection.derived_from):
+        for parent in projection.derived_from[dataset]:
+            rules.derived_producers(projection, dataset, parent)
+    for dataset, entities in entities_of.items():
+        _source_gaps(projection, dataset, entities)
     _source_datasets(projection)
     return projection
 
@@ -171,8 +240,10 @@ def _entities_by_object(facts: Facts, prop: str) -> dict[str, list[str]]:
     return facts.by_object(prop)
 
 
-def _origins(projection: Projection) -> None:
+def _origins(projection: Projection) -> dict[str, list[str]]:
+    """The origin hops of every dataset; returns the entities that feed or use each."""
     facts = projection.facts
+    entities_of: dict[str, list[str]] = {}
     feeders = _entities_by_object(facts, _CITYREG_feedsDataset)
     users = _entities_by_object(facts, _CITYREG_usesDataset)
     sensor_users = _entities_by_object(facts, _CITYREG_usesSensor)
@@ -181,50 +252,126 @@ def _origins(projection: Projection) -> None:
     templates: dict[str, list[Hop]] = {}
     for dataset in sorted(projection.datasets):
         label = facts.label(dataset)
+        sources = projection.disclosure.sources(dataset)
         for org in facts.get(dataset, _DCT_publisher):
-            projection.add(_origin_hop(facts, dataset, org, _DCT_publisher, dataset, label))
+            projection.add(_origin_hop(facts, dataset, org, _DCT_publisher, dataset, label,
+                                       sources=sources))
         for org, prop in _holders(facts, dataset):
-            projection.add(_origin_hop(facts, dataset, org, prop, dataset, label))
+            projection.add(_origin_hop(facts, dataset, org, prop, dataset, label,
+                                       sources=sources))
         entities: list[str] = []
         for feeder in feeders.get(dataset, ()):
             entities.append(feeder)
             entities += sensor_users.get(feeder, []) + system_users.get(feeder, [])
             entities += deployments.get(feeder, ())
         entities += users.get(dataset, ())
-        seen: set[str] = set()
+        entities = list(dict.fromkeys(entities))
         for entity in entities:
-            if entity in seen:
-                continue
-            seen.add(entity)
-            for t in _entity_origins(facts, entity, templates):
+            for t in _entity_origins(projection, entity, templates):
                 projection.add(Hop(t.source, t.source_label, t.target, t.target_label, dataset,
                                    label, "origin", t.via, t.via_label, t.role, t.role_label,
                                    t.grant, t.grant_label, None, t.purposes, t.legal_bases,
-                                   "allowed", t.start, t.end))
+                                   "allowed", t.start, t.end, sources=t.sources))
+        _recipients(projection, dataset, entities)
+        entities_of[dataset] = entities
+    return entities_of
 
 
-def _entity_origins(facts: Facts, entity: str, templates: dict[str, list[Hop]]) -> list[Hop]:
+def _recipients(projection: Projection, dataset: str, entities: list[str]) -> None:
+    """Hops from the holders of the dataset, or of a processing or system that feeds or uses
+    it, to the recipients they record (the named ones asserted, the others by rule)."""
+    facts = projection.facts
+    for entity in (dataset, *entities):
+        senders = [org for org, _ in _holders(facts, entity)]
+        if entity == dataset:
+            senders = facts.get(dataset, _DCT_publisher) + senders
+        senders = list(dict.fromkeys(senders))
+        for prop, role in ((_DPV_hasRecipient, _DPV_Recipient),
+                           (_DPV_hasThirdParty, _DPV_ThirdParty)):
+            for recipient in facts.get(entity, prop):
+                if rules.is_category(projection, recipient):
+                    continue
+                for sender in senders:
+                    if sender != recipient:
+                        projection.add(_recipient_hop(projection, entity, sender, recipient,
+                                                      dataset, role, prop))
+        rules.undisclosed_recipients(projection, entity, [dataset], senders, "processing")
+
+
+def _recipient_hop(projection: Projection, entity: str, sender: str, recipient: str,
+                   dataset: str, role: str, prop: str) -> Hop:
+    facts = projection.facts
+    return Hop(
+        source=sender, source_label=facts.label(sender), target=recipient,
+        target_label=facts.label(recipient), dataset=dataset,
+        dataset_label=facts.label(dataset), kind="processing", via=entity,
+        via_label=facts.label(entity), role=role, role_label=_role_label(facts, role),
+        grant=prop, grant_label=_role_label(facts, prop),
+        purposes=tuple(facts.get(entity, _DPV_hasPurpose)),
+        legal_bases=tuple(facts.get(entity, _DPV_hasLegalBasis)),
+        onward_sharing=_onward(facts, entity), start=facts.day(entity, _CITYREG_startDate),
+        end=facts.day(entity, _CITYREG_endDate), sources=projection.disclosure.sources(entity),
+        gaps=projection.disclosure.marked(entity))
+
+
+def _onward(facts: Facts, entity: str) -> OnwardSharing:
+    stated = facts.flag(entity, _CITYREG_onwardSharingAllowed)
+    return "not disclosed" if stated is None else "allowed" if stated else "not allowed"
+
+
+def _source_gaps(projection: Projection, dataset: str, entities: list[str]) -> None:
+    """What a trace of ``dataset`` cannot tell about where the data starts: nobody recorded
+    as holding it, a system feeding or using it that nobody is recorded to run (a sensor is
+    run by whoever runs one of its deployments), and the trace facts they mark as not
+    disclosed."""
+    facts = projection.facts
+    disclosure = projection.disclosure
+    gaps: list[Gap] = list(disclosure.marked(dataset))
+    if not projection.first_holders(dataset):
+        gaps.append(disclosure.gap(dataset, _DCT_publisher,
+                                   "nobody is recorded as publishing or holding it"))
+    deployments = facts.by_object(_SSN_deployedSystem)
+    for entity in entities:
+        gaps += disclosure.marked(entity)
+        if not _holders(facts, entity) and not any(
+                _holders(facts, deployment) for deployment in deployments.get(entity, ())):
+            gaps.append(disclosure.gap(entity, _CITYREG_operator,
+                                       "nobody is recorded as running it, so who holds the "
+                                       "data it feeds or uses is not known"))
+    projection.source_gaps[dataset] = disclosure.shared(gaps)
+
+
+def _entity_origins(projection: Projection, entity: str, templates: dict[str, list[Hop]]
+                    ) -> list[Hop]:
     """The origin hops of an entity's holders, without dataset (made once per entity)."""
     found = templates.get(entity)
     if found is None:
-        found = templates[entity] = [_origin_hop(facts, entity, org, prop, "", "")
+        facts = projection.facts
+        sources = projection.disclosure.sources(entity)
+        found = templates[entity] = [_origin_hop(facts, entity, org, prop, "", "",
+                                                 sources=sources)
                                      for org, prop in _holders(facts, entity)]
     return found
 
 
 def _origin_hop(facts: Facts, entity: str, org: str, prop: str, dataset: str,
-                dataset_label: str) -> Hop:
+                dataset_label: str, source: str | None = None,
+                sources: tuple[str, ...] = ()) -> Hop:
+    """``org`` holds the data first, by ``prop`` of ``entity`` (from ``source``, by default
+    the entity itself)."""
     role = _DPV_DataController if prop == _DPV_hasDataController else (
         _DPV_JointDataControllers if prop == _DPV_hasJointDataControllers else prop)
+    start = source or entity
     return Hop(
-        source=entity, source_label=facts.label(entity), target=org, target_label=facts.label(org),
+        source=start, source_label=facts.label(start), target=org, target_label=facts.label(org),
         dataset=dataset, dataset_label=dataset_label, kind="origin", via=entity,
         via_label=facts.label(entity), role=role, role_label=_role_label(facts, role),
         grant=prop, grant_label=facts.label(prop), purposes=tuple(facts.get(entity,
                                                                              _DPV_hasPurpose)),
         legal_bases=tuple(facts.get(entity, _DPV_hasLegalBasis)),
         start=facts.day(entity, _CITYREG_startDate), end=facts.day(entity,
-                                                                      _CITYREG_endDate))
+                                                                      _CITYREG_endDate),
+        sources=sources)
 
 
 def _role_label(facts: Facts, role: str) -> str:
@@ -263,37 +410,34 @@ def _contracts(projection: Projection) -> None:
 
 def _contract_hops(projection: Projection, contract: str, datasets: list[str]) -> None:
     facts = projection.facts
+    disclosure = projection.disclosure
     grant = facts.first(contract, _CITYREG_grantedBy)
     joint = [member for group in facts.get(contract, _DPV_hasJointDataControllers)
              for member in facts.get(group, _DPV_hasDataController)]
-    controllers = facts.get(contract, _DPV_hasDataController) + joint
+    stated_controllers = facts.get(contract, _DPV_hasDataController) + joint
     parents = facts.get(contract, _CITYREG_parentContract)
     is_sub = bool(parents) or facts.is_a(contract, (_CITYREG_SubProcessingContract,
                                                     _DPV_SubProcessorAgreement))
-    if not controllers:
-        controllers = [p for parent in parents
-                       for p in facts.get(parent, _DPV_hasDataProcessor)]
+    controllers = stated_controllers or [p for parent in parents
+                                         for p in facts.get(parent, _DPV_hasDataProcessor)]
+    has_controller = bool(controllers)
     if not controllers:
         controllers = facts.get(contract, _CITYREG_buyer)
     processors = [(p, _DPV_hasDataProcessor) for p in facts.get(contract,
                                                                      _DPV_hasDataProcessor)]
-    if not processors and not is_sub:
-        processors = [(s, _CITYREG_supplier) for s in facts.get(contract,
-                                                                    _CITYREG_supplier)]
+    has_processor = bool(processors) or is_sub
     subprocessors = facts.get(contract, _CITYREG_hasSubProcessor)
-    stated = facts.flag(contract, _CITYREG_onwardSharingAllowed)
-    onward: OnwardSharing = ("not disclosed" if stated is None
-                             else "allowed" if stated else "not allowed")
+    onward = _onward(facts, contract)
     pairs: list[tuple[str, str, str, str, OnwardSharing, bool]] = []
     for controller in controllers:
         for processor, prop in processors:
-            role = _DPV_DataSubProcessor if is_sub else (
-                _DPV_DataProcessor if prop == _DPV_hasDataProcessor else prop)
+            role = _DPV_DataSubProcessor if is_sub else _DPV_DataProcessor
             pairs.append((controller, processor, role, prop, onward, is_sub))
         for prop, role in ((DPV.hasRecipient, DPV.Recipient), (DPV.hasThirdParty,
                                                                DPV.ThirdParty)):
             for recipient in facts.get(contract, str(prop)):
-                pairs.append((controller, recipient, str(role), str(prop), onward, False))
+                if not rules.is_category(projection, recipient):
+                    pairs.append((controller, recipient, str(role), str(prop), onward, False))
     upstream = [p for p, _ in processors] or controllers
     for processor in upstream:
         for sub in subprocessors:
@@ -303,8 +447,19 @@ def _contract_hops(projection: Projection, contract: str, datasets: list[str]) -
         pairs.append((first, second, _DPV_JointDataControllers,
                       _DPV_hasJointDataControllers, "allowed", False))
     label = facts.label(contract)
+    start = facts.day(contract, _CITYREG_startDate)
+    gaps = disclosure.shared(disclosure.marked(contract), () if start else (
+        disclosure.gap(contract, _CITYREG_startDate),))
+    sources = disclosure.sources(contract)
     for dataset in datasets:
         dataset_label = facts.label(dataset)
+        if not is_sub:
+            holders = projection.first_holders(dataset)
+            for controller in dict.fromkeys(stated_controllers):
+                if controller not in holders:
+                    projection.add(_origin_hop(facts, contract, controller,
+                                               _DPV_hasDataController, dataset, dataset_label,
+                                               source=dataset, sources=sources))
         for source, target, role, prop, sharing, chain in pairs:
             if source == target:
                 continue
@@ -317,8 +472,13 @@ def _contract_hops(projection: Projection, contract: str, datasets: list[str]) -
                 grant_label=_grant_label(facts, granted),
                 purposes=tuple(facts.get(contract, _DPV_hasPurpose)),
                 legal_bases=tuple(facts.get(contract, _DPV_hasLegalBasis)),
-                onward_sharing=sharing, start=facts.day(contract, _CITYREG_startDate),
-                end=facts.day(contract, _CITYREG_endDate), chain=chain))
+                onward_sharing=sharing, start=start,
+                end=facts.day(contract, _CITYREG_endDate), chain=chain, sources=sources,
+                gaps=gaps))
+    if not (has_controller and has_processor):
+        rules.contract_roles_not_disclosed(projection, contract, datasets, has_controller,
+                                           has_processor)
+    rules.undisclosed_recipients(projection, contract, datasets, list(controllers), "contract")
 
 
 def _grant_label(facts: Facts, grant: str) -> str:
@@ -332,8 +492,10 @@ def _grant_label(facts: Facts, grant: str) -> str:
 
 def _flows(projection: Projection) -> None:
     facts = projection.facts
+    disclosure = projection.disclosure
     agreements = _entities_by_object(facts, _CITYREG_hasDataFlow)
     flows = sorted(iri for iri, types in facts.types.items() if _CITYREG_DataFlow in types)
+    flowing: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for flow in flows:
         agreement = next(iter(agreements.get(flow, ())), None)
         owner = agreement or flow
@@ -341,18 +503,24 @@ def _flows(projection: Projection) -> None:
         def own_or_agreement(prop: str, flow: str = flow, owner: str = owner) -> list[str]:
             return facts.get(flow, prop) or facts.get(owner, prop)
 
-        stated = facts.flag(flow, _CITYREG_onwardSharingAllowed)
-        onward: OnwardSharing = ("not disclosed" if stated is None
-                                 else "allowed" if stated else "not allowed")
+        onward = _onward(facts, flow)
         role = facts.first(flow, _CITYREG_recipientRole) or _DPV_Recipient
         grant = (facts.first(flow, _CITYREG_grantedBy)
                  or facts.first(owner, _CITYREG_grantedBy) or _CITYREG_recipient)
         start = facts.day(flow, _CITYREG_startDate) or facts.day(owner,
                                                                      _CITYREG_startDate)
         end = facts.day(flow, _CITYREG_endDate) or facts.day(owner, _CITYREG_endDate)
-        for provider in facts.get(flow, _CITYREG_provider):
+        gaps = disclosure.shared(disclosure.marked(flow), disclosure.marked(agreement), () if start
+                                 else (disclosure.gap(owner, _CITYREG_startDate),))
+        sources = disclosure.sources(flow) or disclosure.sources(owner)
+        providers = facts.get(flow, _CITYREG_provider)
+        datasets = facts.get(flow, _CITYREG_sharesDataset)
+        for provider in providers:
             for recipient in facts.get(flow, _CITYREG_recipient):
-                for dataset in facts.get(flow, _CITYREG_sharesDataset):
+                if rules.is_category(projection, recipient):
+                    continue
+                for dataset in datasets:
+                    flowing[owner] |= {(provider, dataset), (recipient, dataset)}
                     projection.add(Hop(
                         source=provider, source_label=facts.label(provider), target=recipient,
                         target_label=facts.label(recipient), dataset=dataset,
@@ -362,7 +530,14 @@ def _flows(projection: Projection) -> None:
                         grant_label=_grant_label(facts, grant),
                         purposes=tuple(own_or_agreement(_DPV_hasPurpose)),
                         legal_bases=tuple(own_or_agreement(_DPV_hasLegalBasis)),
-                        onward_sharing=onward, start=start, end=end))
+                        onward_sharing=onward, start=start, end=end, sources=sources,
+                        gaps=gaps))
+        rules.undisclosed_recipients(projection, flow, datasets, providers, "agreement")
+    for agreement in sorted(iri for iri, types in facts.types.items()
+                            if _CITYREG_DataSharingAgreement in types):
+        covered = _contract_datasets(facts, agreement)
+        if covered:
+            rules.agreement_parties(projection, agreement, covered, flowing[agreement])
 
 
 # -- what a traced entity stands for --------------------------------------------------------------

@@ -40,7 +40,8 @@ PROPERTIES = (
     CITYREG.sharesDataset, CITYREG.recipientRole, CITYREG.grantedBy,
     CITYREG.onwardSharingAllowed, DPV.hasPurpose, DPV.hasLegalBasis, CITYREG.startDate,
     CITYREG.endDate, CITYREG.direction, PROV.wasDerivedFrom,
-    CITYREG.documentReference,
+    CITYREG.documentReference, CITYREG.maintainer, PROV.wasAttributedTo,
+    CITYREG.notDisclosed, CITYREG.documentDisclosure, CITYREG.source,
 )
 
 

@@ -30,6 +30,9 @@ from registry.flows.model import (
     TraceResult,
     Truncation,
     VendorConcentration,
+    check_grade,
+    collect_gaps,
+    grade_rank,
 )
 from registry.flows.trace import check_limits, trace
 from registry.namespaces import CITYREG, DPV
@@ -102,8 +105,9 @@ class AccessGraph:
         return self._projection.hops
 
     def label(self, iri: str) -> str:
-        """The label of any entity the graph knows (else the tail of its IRI)."""
-        return self._projection.facts.label(iri)
+        """The label of any entity the graph knows, or of a placeholder of undisclosed
+        recipients (else the tail of its IRI)."""
+        return self._projection.label(iri)
 
     # -- resolving what the user typed ------------------------------------------------------------
 
@@ -134,24 +138,28 @@ class AccessGraph:
     # -- questions --------------------------------------------------------------------------------
 
     def who_can_access(self, source_iri: str, as_of: date | None = None, max_depth: int = 6,
-                       max_paths: int = 100) -> TraceResult:
+                       max_paths: int = 100, min_grade: str = "undisclosed") -> TraceResult:
         """Every organisation that can access data from ``source_iri``, with all evidence paths.
 
         ``source_iri`` is a sensor, deployment, system, dataset or organisation (its published
-        datasets). ``as_of`` keeps only hops valid on that date. The result's ``complete`` is
-        False, and ``truncated_at`` names the limit, when ``max_paths`` or ``max_depth`` cut
-        the search.
+        datasets). ``as_of`` keeps only hops valid on that date; ``min_grade`` ("asserted",
+        "inferred" or "undisclosed", the default) the hops at least that good. The result's
+        ``complete`` is False, and ``truncated_at`` names the limit, when ``max_paths`` or
+        ``max_depth`` cut the search; its ``disclosure`` lists the gaps met on the way.
         """
+        grade = check_grade(min_grade)
         datasets = self.datasets_of(source_iri)
         return trace(self._projection, source_iri, self.label(source_iri), datasets, as_of,
-                     max_depth, max_paths)
+                     max_depth, max_paths, grade)
 
     def reachable_by(self, org_iri: str, as_of: date | None = None, max_depth: int = 6,
-                     max_paths: int = 100) -> ReachResult:
+                     max_paths: int = 100, min_grade: str = "undisclosed") -> ReachResult:
         """Every dataset organisation ``org_iri`` can reach, with the paths that bring it there.
 
         ``max_paths`` caps the paths per dataset; a cap that cut any answer is reported.
+        Datasets come best grade first; ``disclosure`` lists the gaps on the reaching paths.
         """
+        grade = check_grade(min_grade)
         projection = self._projection
         if org_iri not in projection.organisations and org_iri not in projection.holdings:
             raise NotFoundError("organisation", org_iri, "give the IRI of an agency, company "
@@ -168,19 +176,25 @@ class AccessGraph:
         truncated: Truncation | None = None
         for dataset in sorted(candidates, key=lambda d: (self.label(d).casefold(), d)):
             result = trace(projection, dataset, self.label(dataset), [dataset], as_of,
-                           max_depth, max_paths)
+                           max_depth, max_paths, grade)
             truncated = truncated or result.truncated_at
             access = result.for_organisation(org_iri)
             if access is not None:
                 reached.append(DatasetReach(dataset, self.label(dataset), access.paths))
-        return ReachResult(org_iri, self.label(org_iri), as_of, tuple(reached), truncated)
+        reached.sort(key=lambda reach: grade_rank(reach.grade))  # stable: labels within a grade
+        gaps = collect_gaps([path for reach in reached for path in reach.paths])
+        return ReachResult(org_iri, self.label(org_iri), as_of, tuple(reached), truncated, gaps,
+                           grade)
 
     def data_flows(self, from_iri: str | None = None, to_iri: str | None = None,
-                   as_of: date | None = None) -> list[Hop]:
-        """Hops between organisations (contracts and agreements), optionally from/to one."""
+                   as_of: date | None = None, min_grade: str = "undisclosed") -> list[Hop]:
+        """Hops between organisations (contracts, agreements, processings' recipients),
+        optionally from/to one, at least ``min_grade`` good, each with its grade and gaps."""
+        weakest = grade_rank(check_grade(min_grade))
         hops = [hop for hop in self._projection.hops if hop.kind != "origin"
                 and (from_iri is None or hop.source == from_iri)
-                and (to_iri is None or hop.target == to_iri) and hop.valid_on(as_of)]
+                and (to_iri is None or hop.target == to_iri) and hop.valid_on(as_of)
+                and grade_rank(hop.grade) <= weakest]
         return sorted(hops, key=lambda h: (h.source_label.casefold(), h.target_label.casefold(),
                                            h.dataset_label.casefold(), h.via, h.grant))
 

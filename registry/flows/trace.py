@@ -11,8 +11,11 @@ data's first holders it extends a path by a hop of the same dataset when
   which the processor's contract itself provides for; "not stated" continues (the hop says
   "not disclosed").
 
-Paths are produced level by level, so each organisation's paths come shortest first. The search
-stops at ``max_paths`` paths or ``max_depth`` hops and then says so: never silently.
+Paths are produced level by level; each organisation's paths come strongest grade first, then
+shortest, and organisations the same way (a path is only as good as its weakest hop). Hops
+weaker than ``min_grade`` are not followed. The search stops at ``max_paths`` paths or
+``max_depth`` hops and then says so: never silently. Every gap it meets (the hops' own, the
+onward-sharing terms of a hop it follows further, the datasets' sources) is in the answer.
 """
 
 from __future__ import annotations
@@ -22,7 +25,20 @@ from datetime import date
 
 from registry.errors import InputError
 from registry.flows.build import Projection
-from registry.flows.model import AccessPath, OrganisationAccess, TraceResult, Truncation
+from registry.flows.model import (
+    AccessPath,
+    Gap,
+    Grade,
+    Hop,
+    OrganisationAccess,
+    TraceResult,
+    Truncation,
+    collect_gaps,
+    grade_rank,
+)
+from registry.namespaces import CITYREG
+
+_ONWARD = str(CITYREG.onwardSharingAllowed)
 
 _Frontier = list[tuple[AccessPath, frozenset[str]]]
 
@@ -52,18 +68,23 @@ def starting_datasets(projection: Projection, datasets: list[str]
 
 
 def trace(projection: Projection, source: str, source_label: str, datasets: list[str],
-          as_of: date | None, max_depth: int, max_paths: int) -> TraceResult:
+          as_of: date | None, max_depth: int, max_paths: int,
+          min_grade: Grade = "undisclosed") -> TraceResult:
     """Every organisation that can access ``datasets`` (and data derived from them)."""
     check_limits(max_depth, max_paths)
+    weakest = grade_rank(min_grade)
     frontier: _Frontier = []
+    met: list[Gap] = []
     for dataset, ancestry in starting_datasets(projection, datasets):
+        met += projection.source_gaps.get(dataset, ())
         for hop in projection.origins.get(dataset, ()):
-            if hop.valid_on(as_of):
+            if hop.valid_on(as_of) and grade_rank(hop.grade) <= weakest:
                 frontier.append((AccessPath(dataset, (hop,), ancestry),
                                  frozenset((hop.source, hop.target))))
     found: dict[str, list[AccessPath]] = defaultdict(list)
     labels: dict[str, str] = {}
     truncated: Truncation | None = None
+    onward_met: set[Hop] = set()
     total = 0
     depth = 1
     while frontier:
@@ -78,10 +99,13 @@ def trace(projection: Projection, source: str, source_label: str, datasets: list
             labels[last.target] = last.target_label
             total += 1
             for hop in projection.out.get(last.target, {}).get(path.dataset, ()):
-                if hop.target in visited or not hop.valid_on(as_of):
+                if (hop.target in visited or not hop.valid_on(as_of)
+                        or grade_rank(hop.grade) > weakest):
                     continue
                 if last.onward_sharing == "not allowed" and not hop.chain:
                     continue
+                if last.onward_sharing == "not disclosed" and not hop.chain:
+                    onward_met.add(last)
                 if depth >= max_depth:
                     truncated = truncated or Truncation("max_depth", max_depth)
                     break
@@ -92,10 +116,31 @@ def trace(projection: Projection, source: str, source_label: str, datasets: list
         frontier = following
         depth += 1
     organisations = sorted(
-        (OrganisationAccess(org, labels[org], tuple(paths)) for org, paths in found.items()),
-        key=lambda access: (access.shortest, access.label.casefold(), access.organisation))
+        (_access(projection, org, labels[org], paths) for org, paths in found.items()),
+        key=lambda access: (grade_rank(access.grade), access.shortest,
+                            access.label.casefold(), access.organisation))
+    kept = [path for access in organisations for path in access.paths]
+    for hop in sorted(onward_met, key=lambda h: (h.flow or h.via, h.target)):
+        met.append(projection.disclosure.gap(hop.flow or hop.via, _ONWARD))
+    disclosure = tuple(_sorted([*collect_gaps(kept), *met]))
     return TraceResult(source, source_label, tuple(datasets), as_of, tuple(organisations),
-                       truncated)
+                       truncated, disclosure, min_grade)
+
+
+def _access(projection: Projection, org: str, label: str, paths: list[AccessPath]
+            ) -> OrganisationAccess:
+    """An organisation's entry: its paths strongest first, then shortest (a stable sort keeps
+    the search's order among equals); a placeholder names its category."""
+    ordered = tuple(sorted(paths, key=lambda path: (grade_rank(path.grade), path.length)))
+    placeholder = projection.placeholders.get(org)
+    if placeholder is None:
+        return OrganisationAccess(org, label, ordered)
+    return OrganisationAccess(org, label, ordered, placeholder[0], placeholder[1])
+
+
+def _sorted(gaps: list[Gap]) -> list[Gap]:
+    return sorted(dict.fromkeys(gaps), key=lambda g: (g.entity_label.casefold(), g.prop_label,
+                                                      g.entity, g.prop))
 
 
 def _order(item: tuple[AccessPath, frozenset[str]]) -> tuple[str, ...]:

@@ -42,10 +42,26 @@ def capped(data: Any) -> None:
 
 
 def qlue(data: Any) -> None:
-    orgs = labels(data["whoCanAccess"]["organisations"])
-    # IBM's analysis contract is with the Government of Indonesia, which the seed does not
-    # record as holding the reports: no chain reaches IBM (reported as a seed gap).
-    assert orgs == ["Jakarta city administration"]
+    trace = data["whoCanAccess"]
+    graded = [(o["label"], o["grade"]) for o in trace["organisations"]]
+    # The city runs CROP and the Smart City Lounge (asserted); the Government of Indonesia
+    # tasked IBM with the analysis under a contract whose roles are not disclosed, Qlue built
+    # the app that feeds the reports and TerraLogiq built CROP, which reads them (inferred).
+    assert graded == [("Jakarta city administration", "asserted"),
+                      ("Government of Indonesia", "inferred"), ("Qlue", "inferred"),
+                      ("TerraLogiq", "inferred"), ("IBM", "inferred")]
+    ibm = trace["organisations"][-1]["paths"][0]["hops"][-1]
+    assert ibm["viaLabel"] == "IBM analysis of Qlue data for the Government of Indonesia"
+    assert ibm["rule"] == {"label": "supplier of a contract covering the dataset, roles not "
+                                    "disclosed"}
+    assert trace["complete"] is True  # no limit cut it...
+    assert trace["fullyDisclosed"] is False  # ...but it has gaps
+    undisclosed = {(g["entityLabel"], g["propertyLabel"]) for g in trace["disclosure"]
+                   if g["status"] == "not disclosed"}
+    assert undisclosed == {
+        ("IBM analysis of Qlue data for the Government of Indonesia", "data controller"),
+        ("IBM analysis of Qlue data for the Government of Indonesia", "data processor"),
+        ("IBM analysis of Qlue data for the Government of Indonesia", "start date")}
 
 
 def waze(data: Any) -> None:
