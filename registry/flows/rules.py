@@ -88,7 +88,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "a contract covering the dataset with dpv:hasDataProcessor"),
     Rule("derived-producer", "inferred",
          "produces a dataset derived from it",
-         "dct:publisher or an operator on the dataset itself"),
+         "the cityreg:Processing that derives it, with cityreg:usesDataset and its operator"),
     Rule("recipient-category", "undisclosed",
          "recipient recorded only by its category, identity not disclosed",
          "dpv:hasRecipient with the organisation's IRI"),
