@@ -11,7 +11,8 @@ import click
 from registry.commands._common import paths_argument, plural, registry_for_reading, store_option
 from registry.context import RegistryContext
 from registry.errors import InputError
-from registry.flows import AccessGraph, TraceResult
+from registry.flows import AccessGraph, Hop, TraceResult
+from registry.flows.model import GRADES, grade_rank
 from registry.namespaces import DEFAULT_ENTITY_BASE
 from registry.resources import data_dir, seed_dir
 from registry.store import Registry
@@ -69,33 +70,78 @@ def serve(paths: tuple[Path, ...], store: Path | None, host: str, port: int, bas
 
 
 def render_trace(result: TraceResult) -> str:
-    """The text form of a trace: each organisation, then its paths as hops."""
+    """The text form of a trace: a summary (organisations per grade, whether a limit cut the
+    search, whether the answer has gaps), each organisation with its paths as hops, then the
+    gaps."""
     lines = [f"Who can access {result.source_label} <{result.source}>"
-             + (f" on {result.as_of.isoformat()}" if result.as_of else "")]
+             + (f" on {result.as_of.isoformat()}" if result.as_of else ""), *_summary(result)]
     for access in result.organisations:
         lines.append("")
-        lines.append(f"{access.label} <{access.organisation}>: "
-                     f"{plural(len(access.paths), 'path')}")
+        if access.disclosed:
+            lines.append(f"{access.label} <{access.organisation}>: {access.grade}, "
+                         f"{plural(len(access.paths), 'path')}")
+        else:
+            lines.append(f"{access.label}: {access.grade}, identity not disclosed, category "
+                         f"{access.category_label} <{access.category}>, "
+                         f"{plural(len(access.paths), 'path')}")
         for number, path in enumerate(access.paths, 1):
             derived = (f" (derived from {', '.join(path.derived_from)})"
                        if path.derived_from else "")
             lines.append(f"  {number}. {path.hops[0].dataset_label}{derived}")
-            for hop in path.hops:
-                dates = ("" if hop.start is None and hop.end is None else
-                         f", {hop.start or '…'}..{hop.end or '…'}")
-                onward = ("" if hop.onward_sharing == "allowed"
-                          else f", onward sharing {hop.onward_sharing}")
-                lines.append(f"     {hop.source_label} → {hop.target_label} via {hop.via_label}"
-                             f" ({hop.role_label}: {hop.grant_label}{dates}{onward})")
-    lines.append("")
-    if result.complete:
-        lines.append(f"{plural(len(result.organisations), 'organisation')}, "
-                     f"{plural(result.path_count, 'path')}; complete.")
-    else:
-        lines.append(f"{plural(len(result.organisations), 'organisation')}, "
-                     f"{plural(result.path_count, 'path')}; INCOMPLETE: stopped at "
-                     f"{result.truncated_at} (raise --max-paths or --max-depth).")
+            lines += [f"     {_hop_line(hop)}" for hop in path.hops]
+    if result.disclosure:
+        lines += ["", f"Gaps: {_facts_missing(len(result.disclosure))}"]
+        entity = None
+        for gap in result.disclosure:
+            if gap.entity != entity:
+                entity = gap.entity
+                lines.append(f"  {gap.entity_label} <{gap.entity}>")
+            lines.append(f"    {gap.prop_label} {gap.status}: {gap.why}")
     return "\n".join(lines)
+
+
+def _summary(result: TraceResult) -> list[str]:
+    """The lines that say, before any detail, how good and how whole the answer is."""
+    counts = result.grade_counts()
+    followed = GRADES[:grade_rank(result.min_grade) + 1]
+    skipped = GRADES[len(followed):]
+    by_grade = ", ".join(f"{counts[grade]} {grade}" for grade in followed)
+    if skipped:
+        by_grade += (f" ({' and '.join(skipped)} evidence not followed: "
+                     f"--min-grade {result.min_grade})")
+    lines = [f"{plural(len(result.organisations), 'organisation')}, "
+             f"{plural(result.path_count, 'path')}: {by_grade}."]
+    if result.truncated_at is None:
+        lines.append("Search: complete (no --max-depth or --max-paths limit reached).")
+    else:
+        lines.append(f"Search: INCOMPLETE: stopped at {result.truncated_at} "
+                     "(raise --max-paths or --max-depth).")
+    if not result.fully_disclosed:
+        lines.append(f"Disclosure: NOT fully disclosed: "
+                     f"{_facts_missing(len(result.disclosure))} (see Gaps below).")
+    elif skipped:
+        lines.append(f"Disclosure: fully disclosed as far as followed (the "
+                     f"{' and '.join(skipped)} evidence left out may have gaps).")
+    else:
+        lines.append("Disclosure: fully disclosed: the trace met no fact that is not disclosed "
+                     "or not recorded.")
+    return lines
+
+
+def _facts_missing(count: int) -> str:
+    return f"{plural(count, 'fact')} not disclosed or not recorded"
+
+
+def _hop_line(hop: Hop) -> str:
+    """One hop: who passes the data to whom, under what; its grade and rule unless asserted."""
+    dates = ("" if hop.start is None and hop.end is None else
+             f", {hop.start or '…'}..{hop.end or '…'}")
+    onward = ("" if hop.onward_sharing == "allowed"
+              else f", onward sharing {hop.onward_sharing}")
+    grade = ("" if hop.grade == "asserted" else
+             f" [{hop.grade}: {hop.rule_label}]" if hop.rule_label else f" [{hop.grade}]")
+    return (f"{hop.source_label} → {hop.target_label} via {hop.via_label}"
+            f" ({hop.role_label}: {hop.grant_label}{dates}{onward}){grade}")
 
 
 @click.command()
@@ -107,11 +153,17 @@ def render_trace(result: TraceResult) -> str:
               help="Longest chain of hops.")
 @click.option("--max-paths", default=100, show_default=True, type=click.IntRange(1, 100000),
               help="Most evidence paths in all.")
+@click.option("--min-grade", "min_grade", type=click.Choice(GRADES), default="undisclosed",
+              show_default=True, help="Weakest evidence to follow: asserted (recorded roles, "
+              "clauses and agreements only), inferred (also access a recorded relation "
+              "implies) or undisclosed (also recipients known only by category: all).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+              show_default=True, help="text: a summary, each organisation and its paths, "
+              "the gaps; json: the same answer as a JSON object.")
 def trace(source: str, paths: tuple[Path, ...], store: Path | None, as_of: str | None,
-          max_depth: int, max_paths: int, fmt: str) -> None:
-    """Who can access data from SOURCE, through which contracts and agreements.
+          max_depth: int, max_paths: int, min_grade: str, fmt: str) -> None:
+    """Who can access data from SOURCE, through which contracts and agreements, how good the
+    evidence is, and which facts the answer lacks.
 
     SOURCE is the IRI or exact label of a sensor, deployment, system, dataset or organisation.
     Reads PATHs (default: the built-in seed) or --store.
@@ -119,7 +171,8 @@ def trace(source: str, paths: tuple[Path, ...], store: Path | None, as_of: str |
     reference = _as_of(as_of)
     with _open(store, paths, default_seed=True) as registry:
         graph = AccessGraph.from_registry(registry)
-        result = graph.who_can_access(graph.resolve(source), reference, max_depth, max_paths)
+        result = graph.who_can_access(graph.resolve(source), reference, max_depth, max_paths,
+                                      min_grade)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:

@@ -109,6 +109,12 @@ class AccessGraph:
         recipients (else the tail of its IRI)."""
         return self._projection.label(iri)
 
+    def placeholder(self, iri: str) -> tuple[str, str] | None:
+        """(category IRI, category words) when ``iri`` stands for recipients known only by
+        their category (registry.flows.rules), else None."""
+        found = self._projection.placeholders.get(iri)
+        return None if found is None else (found[0], found[1])
+
     # -- resolving what the user typed ------------------------------------------------------------
 
     def resolve(self, text: str) -> str:

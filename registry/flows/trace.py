@@ -129,9 +129,11 @@ def trace(projection: Projection, source: str, source_label: str, datasets: list
 
 def _access(projection: Projection, org: str, label: str, paths: list[AccessPath]
             ) -> OrganisationAccess:
-    """An organisation's entry: its paths strongest first, then shortest (a stable sort keeps
-    the search's order among equals); a placeholder names its category."""
-    ordered = tuple(sorted(paths, key=lambda path: (grade_rank(path.grade), path.length)))
+    """An organisation's entry: its paths strongest first, then shortest, then those of the
+    traced data before those of data derived from it (a stable sort keeps the search's order
+    among equals); a placeholder names its category."""
+    ordered = tuple(sorted(paths, key=lambda path: (grade_rank(path.grade), path.length,
+                                                    len(path.derived_from))))
     placeholder = projection.placeholders.get(org)
     if placeholder is None:
         return OrganisationAccess(org, label, ordered)

@@ -3,8 +3,8 @@
 :class:`Linker` turns site paths (``/id/rio/system/centre``, ``/cities/``) into hrefs: as they are
 for the server, or relative to the page being written for the static site, so that a published
 folder opened from disk (``file://``) links correctly. :func:`entity_page` gathers one entity's
-facts, sources, incoming references, legal findings and data-flow diagram into an
-:class:`EntityPage` that ``templates/entity.html`` renders.
+facts, sources, incoming references, legal findings and data-flow diagram (with the gaps of
+its data flows) into an :class:`EntityPage` that ``templates/entity.html`` renders.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from registry.web.dumps import describe
 #: Predicates shown in their own place on the page rather than in the table of facts.
 if TYPE_CHECKING:
     from registry.findings import Finding
+    from registry.flows.model import Gap
     from registry.validate import ValidationReport
 
 _SHOWN_ELSEWHERE = {RDF.type, RDFS.label, DCT.description, CITYREG.source}
@@ -127,6 +128,8 @@ class EntityPage:
     findings: list[Finding] | None
     diagram_svg: str
     data_links: dict[str, str]
+    #: the facts the data flows around the entity need and the registry does not hold
+    flow_gaps: list[Gap] = field(default_factory=list)
 
 
 def display_literal(literal: Literal) -> str:
@@ -235,7 +238,8 @@ def entity_page(context: RegistryContext, iri: str, linker: Linker,
     return EntityPage(
         iri=iri, label=label, description=description, types=types, facts=build.facts(subject),
         referenced_by=referenced, sources=sources, findings=findings_for(context, iri),
-        diagram_svg=diagram.render_svg(iri, label, edges, linker), data_links=data_links)
+        diagram_svg=diagram.render_svg(iri, label, edges, linker), data_links=data_links,
+        flow_gaps=diagram.gaps_for(context, iri))
 
 
 def validation_report(context: RegistryContext) -> ValidationReport | None:
