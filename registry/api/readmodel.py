@@ -58,6 +58,7 @@ KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Clause", (str(CITYREG.Clause), str(DPV.ContractualClause))),
     ("ImpactAssessment", (str(DPV.ImpactAssessment),)),
     ("Processing", (str(CITYREG.Processing),)),
+    ("Programme", (str(CITYREG.Programme),)),
     ("Source", (str(CITYREG.Source),)),
     ("City", (str(CITYREG.City),)),
 )
@@ -75,6 +76,15 @@ CACHED_ENTITIES = 4096
 #: scratch graphs a validation run fills while it runs.
 _NOT_ENTITY_GRAPHS = frozenset({str(PROVENANCE_GRAPH), str(VALIDATION_CONTEXT_GRAPH),
                                 str(CLASS_CLOSURE_GRAPH)})
+
+_CITY = str(CITYREG.city)
+#: Where a contract's city comes from when it states none, in this order (the first that
+#: gives a city wins; several values of one property are tried by IRI): the buyers' city, the
+#: data controllers' city, the parent contract's city (by this same rule), the covered
+#: systems' city, the covered datasets' city.
+CONTRACT_CITY_FALLBACKS: tuple[str, ...] = (
+    str(CITYREG.buyer), str(DPV.hasDataController), str(CITYREG.parentContract),
+    str(CITYREG.coversSystem), str(CITYREG.coversDataset))
 
 
 @dataclass(eq=False, slots=True)
@@ -173,6 +183,7 @@ class ReadModel:
         self.statement_count = 0
         self._cache: OrderedDict[Subject, dict[str, Term | list[Term]]] = OrderedDict()
         self._lock = Lock()
+        self._contract_cities: tuple[dict[str, str], dict[str, list[Entity]]] | None = None
 
     @classmethod
     def from_registry(cls, registry: Registry) -> ReadModel:
@@ -274,6 +285,90 @@ class ReadModel:
                         None, predicate, node, None)
                     if _about_entities(quad) and not isinstance(quad.subject, ox.Triple)}
         return self.resolve(sorted(subjects))
+
+    def links_to(self, iri: str, props: Iterable[str]) -> list[tuple[str, Entity]]:
+        """``(prop, entity)`` for every entity that states ``<entity> prop <iri>`` with one of
+        ``props``: one index lookup on the object, whatever the number of properties. By
+        entity IRI, then property."""
+        if self.store is None:
+            return []
+        wanted = frozenset(props)
+        target = self.entities.get(iri)
+        try:
+            node = target.node if target is not None and target.node is not None \
+                else ox.NamedNode(iri)
+        except ValueError:  # not an IRI: nothing can point at it
+            return []
+        pairs = {(quad.subject.value, quad.predicate.value) for quad in
+                 self.store.quads_for_pattern(None, None, node, None)
+                 if quad.predicate.value in wanted and _about_entities(quad)
+                 and not isinstance(quad.subject, ox.Triple)}
+        found = []
+        for subject, prop in sorted(pairs):
+            entity = self.entities.get(subject)
+            if entity is not None:
+                found.append((prop, entity))
+        return found
+
+    def city_of(self, entity: Entity) -> str | None:
+        """The entity's cityreg:city; for a contract that states none, the city of what it
+        is for (see :data:`CONTRACT_CITY_FALLBACKS`)."""
+        if entity.kind == "Contract":
+            return self._cities()[0].get(entity.iri)
+        return entity.city
+
+    def contracts_in(self, city: str) -> list[Entity]:
+        """The contracts whose :meth:`city_of` is ``city``, by label."""
+        return self._cities()[1].get(city, [])
+
+    def _cities(self) -> tuple[dict[str, str], dict[str, list[Entity]]]:
+        """Every contract's city and the contracts of every city, computed on first use
+        from one index scan per property of :data:`CONTRACT_CITY_FALLBACKS`."""
+        found = self._contract_cities
+        if found is None:
+            found = self._contract_cities = self._compute_contract_cities()
+        return found
+
+    def _compute_contract_cities(self) -> tuple[dict[str, str], dict[str, list[Entity]]]:
+        stated = self._objects(_CITY)
+        links = {prop: self._objects(prop) for prop in CONTRACT_CITY_FALLBACKS}
+        parent = str(CITYREG.parentContract)
+        cities: dict[str, str] = {}
+
+        def resolve(contract: str, seen: set[str]) -> str | None:
+            if contract in cities:
+                return cities[contract]
+            seen.add(contract)
+            own = stated.get(contract)
+            if own:
+                return own[0]
+            for prop in CONTRACT_CITY_FALLBACKS:
+                for value in links[prop].get(contract, ()):
+                    if prop == parent:
+                        city = None if value in seen else resolve(value, seen)
+                    else:
+                        city = next(iter(stated.get(value, ())), None)
+                    if city:
+                        return city
+            return None
+
+        by_city: dict[str, list[Entity]] = defaultdict(list)
+        for contract in self.by_kind.get("Contract", ()):  # by label
+            city = resolve(contract.iri, set())
+            if city is not None:
+                cities[contract.iri] = city
+                by_city[city].append(contract)
+        return cities, dict(by_city)
+
+    def _objects(self, prop: str) -> dict[str, list[str]]:
+        """``subject -> IRIs`` of every statement of ``prop`` in the entity graphs, sorted."""
+        found: dict[str, set[str]] = defaultdict(set)
+        if self.store is not None:
+            for quad in self.store.quads_for_pattern(None, ox.NamedNode(prop), None, None):
+                if _about_entities(quad) and isinstance(quad.object, ox.NamedNode) \
+                        and not isinstance(quad.subject, ox.Triple):
+                    found[quad.subject.value].add(quad.object.value)
+        return {subject: sorted(values) for subject, values in found.items()}
 
     def organisations(self) -> list[Entity]:
         """Agencies, companies and other organisations, by label."""

@@ -49,8 +49,13 @@ CityConnection = connection(City, "City")
 FindingConnection = connection(Finding, "Finding")
 
 
-def _by_city(items: Sequence[Entity], city: str | None) -> list[Entity]:
-    return list(items) if city is None else [e for e in items if e.city == city]
+def _by_city(info: GraphQLResolveInfo, items: Sequence[Entity], city: str | None
+             ) -> list[Entity]:
+    """The items of ``city``, by the rule of ``Entity.city`` (a contract's buyer's city, ...)."""
+    if city is None:
+        return list(items)
+    found = model(info)
+    return [e for e in items if found.city_of(e) == city]
 
 
 def _vendor_related(info: GraphQLResolveInfo, vendor: str) -> set[str]:
@@ -75,7 +80,10 @@ def _active(entity: Entity, day: date | None) -> bool:
 
 def _list_root(kinds: Sequence[str], doc: str, conn: Any, *, with_type: bool = False,
                with_vendor: bool = False, with_date: bool = False) -> graphene.Field:
-    extra: dict[str, Any] = {"city": graphene.ID(description="Only entities of this city.")}
+    extra: dict[str, Any] = {"city": graphene.ID(
+        description="Only entities of this city (for contracts, the city that `city` "
+        "resolves: their own, else their buyer's, controller's, parent contract's, covered "
+        "system's or covered dataset's).")}
     if with_type:
         extra["type"] = graphene.ID(description="Only entities with this rdf:type IRI.")
     if with_vendor:
@@ -92,7 +100,7 @@ def _list_root(kinds: Sequence[str], doc: str, conn: Any, *, with_type: bool = F
             items += found.by_kind.get(kind, [])
         if len(kinds) > 1:
             items.sort(key=lambda e: (e.label.casefold(), e.iri))
-        items = _by_city(items, city)
+        items = _by_city(info, items, city)
         if type is not None:
             items = [e for e in items if type in e.types]
         if vendor is not None:
@@ -132,16 +140,21 @@ class Query(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
     who_can_access = graphene.Field(
         tt.TraceResult, required=True, source=graphene.ID(required=True),
         as_of=graphene.Date(), max_depth=graphene.Int(default_value=6),
-        max_paths=graphene.Int(default_value=100),
+        max_paths=graphene.Int(default_value=100), min_grade=tt.min_grade_argument(),
         description="Every organisation that can access data from a sensor, deployment, "
-        "system, dataset or organisation, with all evidence paths, shortest first.")
+        "system, dataset or organisation, with all evidence paths graded, best grade first "
+        "then shortest first, and the gaps met on the way (`disclosure`). `complete` is only "
+        "about the limits; `fullyDisclosed: false` means the answer has gaps.")
     reachable_by = graphene.Field(
         tt.ReachResult, required=True, organisation=graphene.ID(required=True),
-        as_of=graphene.Date(), description="What data an organisation can reach, and how.")
+        as_of=graphene.Date(), min_grade=tt.min_grade_argument(),
+        description="What data an organisation can reach, and how, best grade first, with "
+        "the gaps met on the way.")
     data_flows = graphene.List(
         graphene.NonNull(tt.Hop), required=True, from_=graphene.ID(name="from"),
-        to=graphene.ID(), as_of=graphene.Date(),
-        description="Hops between organisations under contracts and agreements.")
+        to=graphene.ID(), as_of=graphene.Date(), min_grade=tt.min_grade_argument(),
+        description="Hops between organisations under contracts, agreements and processings' "
+        "recipients, each with its grade, rule and gaps.")
     edges_of = graphene.Field(tt.EdgesOf, required=True, id=graphene.ID(required=True),
                               description="Incoming, outgoing and carried hops of an entity.")
     vendor_concentration = graphene.List(
@@ -191,20 +204,23 @@ class Query(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
     @_guard
     def resolve_who_can_access(_root: Any, info: GraphQLResolveInfo, source: str,
                                as_of: date | None = None, max_depth: int = 6,
-                               max_paths: int = 100) -> Any:
-        return api(info).access_graph.who_can_access(source, as_of, max_depth, max_paths)
+                               max_paths: int = 100, min_grade: Any = None) -> Any:
+        return api(info).access_graph.who_can_access(source, as_of, max_depth, max_paths,
+                                                     tt.grade_value(min_grade))
 
     @staticmethod
     @_guard
     def resolve_reachable_by(_root: Any, info: GraphQLResolveInfo, organisation: str,
-                             as_of: date | None = None) -> Any:
-        return api(info).access_graph.reachable_by(organisation, as_of)
+                             as_of: date | None = None, min_grade: Any = None) -> Any:
+        return api(info).access_graph.reachable_by(organisation, as_of,
+                                                   min_grade=tt.grade_value(min_grade))
 
     @staticmethod
     @_guard
     def resolve_data_flows(_root: Any, info: GraphQLResolveInfo, from_: str | None = None,
-                           to: str | None = None, as_of: date | None = None) -> Any:
-        return api(info).access_graph.data_flows(from_, to, as_of)
+                           to: str | None = None, as_of: date | None = None,
+                           min_grade: Any = None) -> Any:
+        return api(info).access_graph.data_flows(from_, to, as_of, tt.grade_value(min_grade))
 
     @staticmethod
     @_guard

@@ -12,8 +12,9 @@ from typing import Any
 
 import graphene
 
-from graphql import GraphQLResolveInfo
+from graphql import GraphQLError, GraphQLResolveInfo
 from registry.api.connections import Page, connection, page_args, paginate
+from registry.api.engagements import ENGAGEMENT_KINDS, RANK, engagements_of
 from registry.api.fields import (
     Term,
     TermValue,
@@ -106,7 +107,11 @@ class Entity(graphene.Interface):  # type: ignore[misc]  # graphene is untyped
     kind = graphene.String(required=True, description="The GraphQL type name.",
                            resolver=lambda e, _i: e.kind)
     types = graphene.List(graphene.NonNull(Term), required=True, resolver=_types)
-    city = graphene.Field(lambda: City, resolver=lambda e, i: model(i).get(e.city or ""))
+    city = graphene.Field(
+        lambda: City, resolver=lambda e, i: model(i).get(model(i).city_of(e) or ""),
+        description="Its cityreg:city. A contract that states none takes the city of its buyer, "
+        "else of its data controller, else of its parent contract, else of a system it covers, "
+        "else of a dataset it covers (the contracts list's `city` filter uses the same rule).")
     fictional = flag(C + "fictional", "True for the fictional demonstration city.")
     sources = refs(lambda: Source, C + "source", "Public documents this entry is taken from.")
     not_disclosed = graphene.List(
@@ -139,6 +144,33 @@ def _org_contracts(entity: EntityRecord, info: GraphQLResolveInfo, first: int | 
                     after)
 
 
+class Engagement(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """One engagement of an organisation: its role (the property) in a contract, agreement,
+    programme, system, sensor, deployment, processing or dataset."""
+
+    role = graphene.Field(Term, required=True,
+                          description="The property that names the organisation: buyer, "
+                          "supplier, party, provider, recipient, operator, developer, ...")
+    entity_id = graphene.ID(required=True, resolver=lambda g, _i: g.entity.iri)
+    entity = graphene.Field(lambda: Entity, required=True,
+                            description="The contract, agreement, programme, system, sensor, "
+                            "deployment, processing or dataset.")
+    flow = graphene.Field(lambda: DataFlow,
+                          description="For provider and recipient roles: the data flow of the "
+                          "agreement (`entity`) that names the organisation.")
+
+
+def _org_engagements(entity: EntityRecord, info: GraphQLResolveInfo, first: int | None = None,
+                     after: str | None = None, kind: str | None = None) -> Page:
+    if kind is not None and kind not in RANK:
+        raise GraphQLError(f"kind: {kind!r} is not a kind of engagement; expected one of "
+                           f"{', '.join(ENGAGEMENT_KINDS)}")
+    found = engagements_of(model(info), entity.iri)
+    if kind is not None:
+        found = [g for g in found if g.entity.kind == kind]
+    return paginate(found, first, after)
+
+
 class Organisation(Entity):
     """An agency, company or other organisation."""
 
@@ -157,6 +189,18 @@ class Organisation(Entity):
                       "Data-sharing agreements it is party to.")
     operates = back(lambda: Entity, "Entity", C + "operator", "What it operates.")
     publishes = back(lambda: Dataset, "Dataset", str(DCT.publisher), "Datasets it publishes.")
+    engagements = graphene.Field(
+        connection(Engagement, "Engagement"), required=True, resolver=_org_engagements,
+        **page_args(kind=graphene.String(description="Only engagements in entities of this "
+                                         "GraphQL type (Contract, DataSharingAgreement, "
+                                         "Programme, System, ...).")),
+        description="Everything it is engaged in, each with its role: contracts it buys, "
+        "supplies, controls, processes or sub-processes; data-sharing agreements it is party "
+        "to, or provider or recipient of a data flow of (`flow`); programmes it operates or is "
+        "party to; systems, sensors and deployments it develops, operates, maintains, owns or "
+        "hosts; processings it operates, controls or is a named recipient of; datasets it "
+        "publishes, controls or hosts. By kind of entity (in that order), then label; one "
+        "entry per role.")
 
     @classmethod
     def resolve_type(cls, instance: EntityRecord, info: GraphQLResolveInfo) -> Any:
@@ -231,6 +275,8 @@ System: Any = type("System", (graphene.ObjectType,), {
     "__doc__": "A platform, operations centre, app, digital twin or AI system.",
     "Meta": type("Meta", (), {"interfaces": (Entity,)}),
     "developer": ref(lambda: Organisation, C + "developer", "Who built it."),
+    "maintainers": refs(lambda: Organisation, C + "maintainer",
+                        "Who maintains or supports it after it is built."),
     "uses_sensors": refs(lambda: Sensor, C + "usesSensor", "Sensors it uses."),
     "uses_datasets": refs(lambda: Dataset, C + "usesDataset", "Datasets it uses."),
     "feeds_datasets": refs(lambda: Dataset, C + "feedsDataset", "Datasets it feeds."),
@@ -386,10 +432,27 @@ class Source(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
     evidences = back(Entity, "Entity", C + "source", "Entries taken from it.")
 
 
+class Programme(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """A smart-city programme or initiative (cityreg:Programme)."""
+
+    class Meta:
+        interfaces = (Entity,)
+
+    operator = ref(lambda: Organisation, C + "operator", "Who runs it.")
+    parties = refs(lambda: Organisation, C + "hasParty", "Partners.")
+    purposes = terms(str(DPV.hasPurpose), "Purposes.")
+    part_of = ref(lambda: Programme, C + "partOfProgramme", "The programme it belongs to.")
+    parts = back(lambda: Entity, "Entity", C + "partOfProgramme",
+                 "Entries that belong to it (systems, editions, ...).")
+
+
 def _in_city(kind: Any, name: str, *kinds: str) -> graphene.Field:
-    """The city's entities of ``kinds``, as a connection."""
+    """The city's entities of ``kinds``, as a connection (contracts by the rule of
+    ``Entity.city``)."""
     def resolve(city: EntityRecord, info: GraphQLResolveInfo, first: int | None = None,
                 after: str | None = None) -> Page:
+        if kinds == ("Contract",):
+            return paginate(model(info).contracts_in(city.iri), first, after)
         found = [e for e in model(info).pointing_at(city.iri, C + "city") if e.kind in kinds]
         return paginate(found, first, after)
     return graphene.Field(connection(kind, name), required=True, resolver=resolve,
@@ -416,5 +479,5 @@ TYPES: dict[str, Any] = {
     "Sensor": Sensor, "Deployment": Deployment, "System": System, "Dataset": Dataset,
     "Contract": Contract, "DataSharingAgreement": DataSharingAgreement, "DataFlow": DataFlow,
     "Clause": Clause, "ImpactAssessment": ImpactAssessment, "Processing": Processing,
-    "Source": Source, "City": City,
+    "Programme": Programme, "Source": Source, "City": City,
 }

@@ -12,6 +12,7 @@ from registry.api import GraphQLService
 from registry.resources import data_dir
 
 QUERIES = sorted((data_dir("graphql") / "queries").glob("*.graphql"))
+PI_REPORT = "https://w3id.org/cityreg/id/global/source/pi-report"
 
 
 def labels(items: list[dict[str, Any]]) -> list[str]:
@@ -50,10 +51,21 @@ def qlue(data: Any) -> None:
     assert graded == [("Jakarta city administration", "asserted"),
                       ("Government of Indonesia", "inferred"), ("Qlue", "inferred"),
                       ("TerraLogiq", "inferred"), ("IBM", "inferred")]
-    ibm = trace["organisations"][-1]["paths"][0]["hops"][-1]
+    assert trace["grades"] == {"asserted": 1, "inferred": 4, "undisclosed": 0}
+    assert trace["minGrade"] == "undisclosed"
+    assert all(o["disclosed"] for o in trace["organisations"])
+    ibm_path = trace["organisations"][-1]["paths"][0]
+    assert ibm_path["grade"] == "inferred"
+    ibm = ibm_path["hops"][-1]
     assert ibm["viaLabel"] == "IBM analysis of Qlue data for the Government of Indonesia"
-    assert ibm["rule"] == {"label": "supplier of a contract covering the dataset, roles not "
-                                    "disclosed"}
+    assert (ibm["toLabel"], ibm["role"], ibm["grade"]) == ("IBM", {"label": "supplier"},
+                                                           "inferred")
+    assert ibm["rule"] == {
+        "id": "contract-supplier",
+        "label": "supplier of a contract covering the dataset, roles not disclosed",
+        "record": "dpv:hasDataProcessor (or dpv:hasDataController) on the contract"}
+    city = trace["organisations"][0]["paths"][0]["hops"][0]
+    assert (city["grade"], city["rule"]) == ("asserted", None)
     assert trace["complete"] is True  # no limit cut it...
     assert trace["fullyDisclosed"] is False  # ...but it has gaps
     undisclosed = {(g["entityLabel"], g["propertyLabel"]) for g in trace["disclosure"]
@@ -62,6 +74,116 @@ def qlue(data: Any) -> None:
         ("IBM analysis of Qlue data for the Government of Indonesia", "data controller"),
         ("IBM analysis of Qlue data for the Government of Indonesia", "data processor"),
         ("IBM analysis of Qlue data for the Government of Indonesia", "start date")}
+    assert all(g["why"] and PI_REPORT in g["sources"] for g in trace["disclosure"])
+
+
+def qlue_asserted(data: Any) -> None:
+    # On recorded grants alone, only the city administration can access the reports: through
+    # CROP, the dismissal of city workers and the Smart City Lounge, which it operates.
+    trace = data["whoCanAccess"]
+    assert trace["minGrade"] == "asserted"
+    assert trace["grades"] == {"asserted": 1, "inferred": 0, "undisclosed": 0}
+    assert [(o["label"], o["grade"]) for o in trace["organisations"]] == [
+        ("Jakarta city administration", "asserted")]
+    assert [[(h["viaLabel"], h["role"]["label"]) for h in p["hops"]]
+            for p in trace["organisations"][0]["paths"]] == [
+        [("CROP", "operator")],
+        [("Evaluation and dismissal of city workers on Qlue feedback", "operator")],
+        [("Jakarta Smart City Lounge (monitoring room)", "operator")]]
+    assert trace["complete"] is True
+    # Even the asserted answer has gaps: nobody is recorded as running the Qlue app or as
+    # publishing IBM's analysis, so who else holds the data is not known.
+    assert trace["fullyDisclosed"] is False
+    assert [(g["entityLabel"], g["propertyLabel"], g["status"]) for g in trace["disclosure"]] == [
+        ("IBM's analysis of Qlue data", "publisher", "not recorded"),
+        ("Qlue citizen-report app", "operator", "not recorded")]
+
+
+def underground_wifi(data: Any) -> None:
+    trace = data["whoCanAccess"]
+    assert trace["complete"] is True
+    assert trace["fullyDisclosed"] is False
+    assert trace["grades"] == {"asserted": 1, "inferred": 0, "undisclosed": 1}
+    underground, buyers = trace["organisations"]
+    assert (underground["label"], underground["grade"], underground["disclosed"],
+            underground["category"]) == ("London Underground", "asserted", True, None)
+    # The buyers of the data are not named: one placeholder, reached through the sale.
+    assert buyers["id"] == ("urn:cityreg:undisclosed:ThirdParty:"
+                            "https://w3id.org/cityreg/id/london/processing/sale-of-wifi-data")
+    assert (buyers["label"], buyers["grade"], buyers["disclosed"], buyers["organisation"]) == (
+        "Undisclosed third party (Sale of London Underground Wi-Fi data to third parties)",
+        "undisclosed", False, None)
+    assert buyers["category"] == {"id": "https://w3id.org/dpv#ThirdParty",
+                                  "label": "third party"}
+    sale = "Sale of London Underground Wi-Fi data to third parties"
+    assert {tuple((h["kind"], h["viaLabel"], h["grade"], (h["rule"] or {}).get("id"))
+                  for h in p["hops"][1:]) for p in buyers["paths"]} == {
+        (("processing", sale, "undisclosed", "recipient-category"),)}
+    assert len(buyers["paths"]) == 4  # after each of the four ways the Underground holds it
+    assert trace["disclosure"] == [{
+        "entityLabel": sale, "propertyLabel": "recipients", "status": "not disclosed",
+        "why": "the third party recipients are not named"}]
+
+
+def vehicle_movements(data: Any) -> None:
+    trace = data["whoCanAccess"]
+    assert trace["complete"] is True
+    assert trace["fullyDisclosed"] is False
+    assert trace["grades"] == {"asserted": 1, "inferred": 1, "undisclosed": 1}
+    orgs = trace["organisations"]
+    assert [(o["label"], o["grade"], o["disclosed"], o["category"]) for o in orgs] == [
+        ("Government of Singapore", "asserted", True, None),
+        ("Dassault Systèmes", "inferred", True, None),
+        ("Undisclosed law enforcement organisation (Law-enforcement use of Singapore's "
+         "smart-city data)", "undisclosed", False, {"label": "law enforcement organisation"})]
+    assert [h["viaLabel"] for p in orgs[0]["paths"] for h in p["hops"]] == [
+        "Singapore vehicle-tracing sensor deployment", "Virtual Singapore"]
+    assert [[(h["viaLabel"], h["role"]["label"], h["grade"], h["rule"]) for h in p["hops"]]
+            for p in orgs[1]["paths"]] == [[
+                ("Virtual Singapore partnership with Dassault Systèmes", "party", "inferred",
+                 {"id": "agreement-party"})]]
+    assert [[(h["viaLabel"], h["grade"], h["rule"]) for h in p["hops"]]
+            for p in orgs[2]["paths"]] == [[
+                ("Law-enforcement use of Singapore's smart-city data", "undisclosed",
+                 {"id": "recipient-category"})]]
+    assert [(g["entityLabel"], g["propertyLabel"], g["status"]) for g in trace["disclosure"]] == [
+        ("Law-enforcement use of Singapore's smart-city data", "operator", "not recorded"),
+        ("Law-enforcement use of Singapore's smart-city data", "recipients", "not disclosed"),
+        ("Virtual Singapore partnership with Dassault Systèmes", "recipient", "not disclosed")]
+
+
+def ibm_engagements(data: Any) -> None:
+    node = data["node"]
+    assert node["label"] == "IBM"
+    engagements = node["engagements"]
+    assert engagements["totalCount"] == 10
+    assert [(e["role"]["compact"], e["entity"]["kind"], e["entity"]["label"],
+             (e["entity"]["city"] or {}).get("label")) for e in engagements["nodes"]] == [
+        ("cityreg:supplier", "Contract", "City of Rio de Janeiro – IBM smarter-city contract",
+         "Rio de Janeiro"),
+        ("cityreg:supplier", "Contract", "Davao City – IBM Intelligent Operations Centre "
+         "contract", "Davao City"),
+        ("cityreg:supplier", "Contract", "IBM analysis of Qlue data for the Government of "
+         "Indonesia", "Jakarta"),
+        ("cityreg:operator", "Programme", "IBM Smarter Cities Challenge", None),
+        ("cityreg:operator", "Programme", "IBM Smarter Cities Challenge – Cebu (2012)", "Cebu"),
+        ("cityreg:operator", "Programme", "IBM Smarter Cities Challenge – Jakarta (2011)",
+         "Jakarta"),
+        ("cityreg:operator", "Programme", "IBM Smarter Cities Challenge – Sekondi-Takoradi "
+         "(2016)", "Sekondi-Takoradi"),
+        ("cityreg:developer", "System", "Davao IBM Intelligent Operations Centre", "Davao City"),
+        ("cityreg:developer", "System", "Rio Operations Centre", "Rio de Janeiro"),
+        ("cityreg:operator", "Processing", "Watson analysis of the data cities provide to the "
+         "Smarter Cities Challenge", None)]
+
+
+def jakarta_contracts(data: Any) -> None:
+    # The contract states no city: it is Jakarta's through its buyer.
+    assert data["contracts"] == {"totalCount": 1, "nodes": [{
+        "label": "IBM analysis of Qlue data for the Government of Indonesia",
+        "city": {"label": "Jakarta"},
+        "buyer": {"label": "Government of Indonesia", "city": {"label": "Jakarta"}},
+        "supplier": {"label": "IBM"}}]}
 
 
 def waze(data: Any) -> None:
@@ -74,6 +196,15 @@ def ibm(data: Any) -> None:
     contracts = data["contracts"]
     assert contracts["totalCount"] == 3
     assert all(c["findings"] for c in contracts["nodes"])
+    # No contract states its city: each takes its buyer's.
+    assert [(c["label"], c["buyer"]["label"], c["city"]["label"])
+            for c in contracts["nodes"]] == [
+        ("City of Rio de Janeiro – IBM smarter-city contract",
+         "City Government of Rio de Janeiro", "Rio de Janeiro"),
+        ("Davao City – IBM Intelligent Operations Centre contract", "Davao City Government",
+         "Davao City"),
+        ("IBM analysis of Qlue data for the Government of Indonesia", "Government of Indonesia",
+         "Jakarta")]
 
 
 def public_deployments(data: Any) -> None:
@@ -113,6 +244,9 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     "nordhaven_station_footage": station_footage,
     "nordhaven_station_footage_2026": station_footage_2026,
     "nordhaven_trace_capped": capped, "jakarta_qlue_reports": qlue,
+    "jakarta_qlue_asserted": qlue_asserted, "london_underground_wifi": underground_wifi,
+    "singapore_vehicle_movements": vehicle_movements, "ibm_engagements": ibm_engagements,
+    "jakarta_contracts": jakarta_contracts,
     "waze_jakarta_exchange": waze, "ibm_contracts": ibm,
     "public_deployments_dpia": public_deployments, "vendor_concentration": vendors,
     "adreach_reach": adreach, "parking_subprocessors": parking, "nordhaven_swap": swap,

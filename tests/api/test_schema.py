@@ -99,8 +99,10 @@ def test_requests_run_no_sparql_once_warm(testville: GraphQLService,
 
     monkeypatch.setattr(testville.context.registry, "raw_query", refuse)
     data = run(testville, f"""{{
-        whoCanAccess(source: "{T}cams") {{ organisations {{ label }} }}
+        whoCanAccess(source: "{T}cams") {{ organisations {{ label grade }} disclosure {{ why }} }}
         reachableBy(organisation: "{T}lab") {{ datasets {{ label }} }}
+        contracts(city: "{T}city") {{ nodes {{ city {{ label }} }} }}
+        node(id: "{T}vision") {{ ... on Organisation {{ engagements {{ totalCount }} }} }}
         vendorConcentration {{ label }}
         dataFlows(to: "{T}council") {{ fromLabel }}
         edgesOf(id: "{T}police") {{ incoming {{ fromLabel }} outgoing {{ toLabel }} }}
@@ -110,6 +112,8 @@ def test_requests_run_no_sparql_once_warm(testville: GraphQLService,
         findings(first: 5) {{ totalCount }} }}""")
     assert data["reachableBy"]["datasets"] == [{"label": "Crowd analytics"},
                                                {"label": "Street camera footage"}]
+    assert data["contracts"]["nodes"] == [{"city": {"label": "Testville"}}] * 3
+    assert data["node"]["engagements"] == {"totalCount": 6}
     assert data["edgesOf"]["incoming"] == [{"fromLabel": "Testville Council"}]
     assert data["cities"]["nodes"][0]["sensors"]["nodes"][0]["deployments"]["nodes"][0][
         "operator"] == {"label": "Testville Council", "contracts": {"totalCount": 1}}
