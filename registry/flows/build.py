@@ -113,6 +113,7 @@ ROLE_LABELS = {
 }
 
 _HOLDER_PROPERTIES = (_CITYREG_operator, _CITYREG_owner, _DPV_hasDataController)
+_HOLDER_KEYS = (*_HOLDER_PROPERTIES, _DPV_hasJointDataControllers)
 _ORGANISATION_TYPES = frozenset(str(t) for t in (CITYREG.Agency, CITYREG.Company,
                                                  CITYREG.OtherOrganisation))
 _CONTRACT_TYPES = tuple(str(t) for t in CONTRACT_TYPES)
@@ -187,6 +188,9 @@ class Projection:
 def project(facts: Facts) -> Projection:
     """Build every hop of the registry from ``facts``."""
     projection = Projection(facts)
+    facts.index_by_object(_CITYREG_feedsDataset, _CITYREG_usesDataset, _CITYREG_coversDataset,
+                          _CITYREG_sharesDataset, _CITYREG_usesSensor, _CITYREG_usesSystem,
+                          _SSN_deployedSystem, _CITYREG_hasDataFlow, _DCT_publisher)
     _collect_entities(projection)
     _derivations(projection)
     entities_of = _origins(projection)
@@ -225,6 +229,12 @@ def _derivations(projection: Projection) -> None:
             if parent in projection.datasets:
                 projection.derived[parent].append(dataset)
                 projection.derived_from[dataset].append(parent)
+
+
+def _has_holder(facts: Facts, entity: str) -> bool:
+    """True when ``entity`` records an operator, owner or controller (cheaper than listing)."""
+    stated = facts.facts.get(entity)
+    return stated is not None and any(prop in stated for prop in _HOLDER_KEYS)
 
 
 def _holders(facts: Facts, entity: str) -> list[tuple[str, str]]:
@@ -277,11 +287,19 @@ def _origins(projection: Projection) -> dict[str, list[str]]:
     return entities_of
 
 
+#: An entity with none of these records no recipient, named or not (most entities).
+_RECIPIENT_KEYS = (_DPV_hasRecipient, _DPV_hasThirdParty, str(CITYREG.recipient),
+                   str(CITYREG.notDisclosed))
+
+
 def _recipients(projection: Projection, dataset: str, entities: list[str]) -> None:
     """Hops from the holders of the dataset, or of a processing or system that feeds or uses
     it, to the recipients they record (the named ones asserted, the others by rule)."""
     facts = projection.facts
     for entity in (dataset, *entities):
+        stated = facts.facts.get(entity)
+        if stated is None or not any(key in stated for key in _RECIPIENT_KEYS):
+            continue
         senders = [org for org, _ in _holders(facts, entity)]
         if entity == dataset:
             senders = facts.get(dataset, _DCT_publisher) + senders
@@ -333,8 +351,8 @@ def _source_gaps(projection: Projection, dataset: str, entities: list[str]) -> N
     deployments = facts.by_object(_SSN_deployedSystem)
     for entity in entities:
         gaps += disclosure.marked(entity)
-        if not _holders(facts, entity) and not any(
-                _holders(facts, deployment) for deployment in deployments.get(entity, ())):
+        if not _has_holder(facts, entity) and not any(
+                _has_holder(facts, deployment) for deployment in deployments.get(entity, ())):
             gaps.append(disclosure.gap(entity, _CITYREG_operator,
                                        "nobody is recorded as running it, so who holds the "
                                        "data it feeds or uses is not known"))

@@ -20,7 +20,6 @@ _NOT_DISCLOSED = str(CITYREG.notDisclosed)
 _DOCUMENT_DISCLOSURE = str(CITYREG.documentDisclosure)
 _HIDDEN_DOCUMENTS = frozenset(str(term) for term in (CITYREG.NotDisclosed,
                                                      CITYREG.PartiallyDisclosed))
-_SOURCE = str(CITYREG.source)
 
 #: The facts the trace reads, with the words a reader sees and what a gap in each hides.
 TRACE_TERMS: dict[str, tuple[str, str]] = {
@@ -60,7 +59,6 @@ class Disclosure:
         self._gaps: dict[tuple[str, str], Gap] = {}
         self._marked: dict[str, tuple[Gap, ...]] = {}
         self._combined: dict[tuple[Gap, ...], tuple[Gap, ...]] = {}
-        self._sources: dict[str, tuple[str, ...]] = {}
 
     def status(self, entity: str, prop: str) -> GapStatus:
         """``not disclosed`` when the registry marks the fact so, else ``not recorded``."""
@@ -105,8 +103,6 @@ class Disclosure:
         return self._combined.setdefault(merged, merged)
 
     def sources(self, entity: str) -> tuple[str, ...]:
-        """The cityreg:source nodes of ``entity`` (one shared tuple per entity)."""
-        found = self._sources.get(entity)
-        if found is None:
-            found = self._sources[entity] = tuple(self._facts.get(entity, _SOURCE))
-        return found
+        """The cityreg:source nodes of ``entity`` (a tuple shared by every entity with the same
+        sources)."""
+        return self._facts.sources.get(entity, ())
