@@ -15,8 +15,17 @@ documents and audits hang off the surveillance deployments. About 5-20 % of each
 left out, marked not disclosed or made wrong, so that findings appear at realistic rates; at
 N=100 every rule of shapes/ fires (tests/bench checks it).
 
-Output is Turtle written line by line (no rdflib graph in memory): about 344 statements per
-organisation, so N=1000 is 344k statements and N=10000 3.44M (issue #8 asks for roughly 300k
+So that the benchmark measures the graded access trace (registry/flows/rules.py, issue #16),
+some links are disclosed only in part, drawn from a stream of their own: one contract in five
+records buyer and supplier but no legal roles (half of those mark them cityreg:notDisclosed),
+some contracts, data flows and processings (three organisations in ten have one) record
+recipients only by category (dpv:ThirdParty, dpv:LawEnforcementOrganisation) or mark them not
+disclosed, some sensors, deployments and data platforms (every eighth organisation) name a
+developer, maintainer or host, one agreement in ten covers a dataset no data flow shares, and
+some contracts, flows and agreements lack a start date. A fact is never both stated and marked.
+
+Output is Turtle written line by line (no rdflib graph in memory): about 351 statements per
+organisation, so N=1000 is 351k statements and N=10000 3.51M (issue #8 asks for roughly 300k
 and 3M), written in seconds. The same ``--n`` and ``--seed`` always give the same bytes.
 """
 
@@ -100,6 +109,9 @@ class Generator:
     def __init__(self, n: int, seed: int, defect: float = 0.1) -> None:
         self.n = n
         self.rng = random.Random(seed)
+        # The partly disclosed links (roles, recipients, builders, dates) draw from their own
+        # stream, so that adding them left every other fact of a seed as it was.
+        self.partly = random.Random(f"partly-disclosed-{seed}")
         self.p = defect
         self.cities = max(1, n // 50)
         self.agencies = [i for i in range(n) if i % 3 == 0] or [0]
@@ -130,6 +142,31 @@ class Generator:
 
     def pick(self, seq: list[int]) -> int:
         return seq[self.rng.randrange(len(seq))]
+
+    def chance(self, rate: float) -> bool:
+        """True with probability ``rate``, drawn from the partly-disclosed stream."""
+        return self.partly.random() < rate
+
+    def some_company(self) -> str:
+        """A company as developer, maintainer, host or named recipient (the dominant vendor
+        one time in three, as in :meth:`vendor_for`)."""
+        if self.partly.random() < 1 / 3:
+            return f"<{self.org(self.companies[0])}>"
+        return f"<{self.org(self.companies[self.partly.randrange(len(self.companies))])}>"
+
+    def category_recipient(self, entity_rate: float, marked_rate: float
+                           ) -> list[tuple[str, str | list[str]]]:
+        """Recipients known only by category: ``dpv:hasRecipient dpv:ThirdParty`` or
+        ``dpv:LawEnforcementOrganisation`` (rate ``entity_rate``), or recipients marked not
+        disclosed and named nowhere (rate ``marked_rate``)."""
+        roll = self.partly.random()
+        if roll < entity_rate:
+            category = "dpv:ThirdParty" if self.partly.random() < 0.6 else \
+                "dpv:LawEnforcementOrganisation"
+            return [("dpv:hasRecipient", category)]
+        if roll < entity_rate + marked_rate:
+            return [("cityreg:notDisclosed", "dpv:hasRecipient")]
+        return []
 
     def agency_in(self, k: int) -> int:
         """An agency of city ``k`` (the city council is the first)."""
@@ -192,6 +229,59 @@ class Generator:
             self.write_network_deployment(w, i, network, members)
         self.write_contract(w, i, datasets)
         self.write_agreement(w, i, datasets)
+        if self.chance(0.3):
+            self.write_processing(w, i, datasets)
+        if i % 8 == 3:
+            self.write_platform(w, i, datasets)
+
+    def write_processing(self, w: Writer, i: int, datasets: list[str]) -> None:
+        """A processing of one of the organisation's datasets that passes it on: mostly to
+        recipients known only by category (third parties, law enforcement) or not disclosed at
+        all, sometimes to a named company."""
+        k = self.city_of(i)
+        iri = f"c{k}/processing/p{i}"
+        dataset = datasets[2] if self.chance(0.6) else datasets[0]
+        roll = self.partly.random()
+        if roll < 0.45:
+            recipients = [("dpv:hasRecipient", "dpv:ThirdParty")]
+        elif roll < 0.70:
+            recipients = [("dpv:hasRecipient", "dpv:LawEnforcementOrganisation")]
+        elif roll < 0.85:
+            recipients = [("cityreg:notDisclosed", "dpv:hasRecipient")]
+        else:
+            recipients = [("dpv:hasRecipient", self.some_company())]
+        purpose = "DataMonetisation" if recipients[0][1] == "dpv:ThirdParty" else \
+            "LawEnforcement" if recipients[0][1].endswith("LawEnforcementOrganisation") else \
+            PURPOSES[i % len(PURPOSES)]
+        facts: list[tuple[str, str | list[str]]] = [
+            ("a", "cityreg:Processing"), ("rdfs:label", lit(f"Processing {i} of {dataset}")),
+            ("dct:description", lit(f"Synthetic entry: reuse of {dataset}.")),
+            ("cityreg:city", f"<{self.city(k)}>"), ("cityreg:source", f"<{self.source(k)}>"),
+            ("cityreg:operator", f"<{self.org(i)}>"), ("cityreg:usesDataset", f"<{dataset}>"),
+            ("dpv:hasPurpose", f"cityreg:{purpose}"), ("cityreg:processesPersonalData", "true"),
+            *recipients]
+        if self.chance(0.5):
+            facts.append(("cityreg:notDisclosed", "dpv:hasLegalBasis"))
+        else:
+            facts.append(("dpv:hasLegalBasis", "eu-gdpr:A6-1-e-public-interest"))
+        w.subject(iri, *facts)
+
+    def write_platform(self, w: Writer, i: int, datasets: list[str]) -> None:
+        """A data platform that uses the organisation's dataset d2, built, maintained or
+        hosted by companies whose access to the data no contract records."""
+        k = self.city_of(i)
+        facts: list[tuple[str, str | list[str]]] = [
+            ("a", "cityreg:Platform"), ("rdfs:label", lit(f"Data platform of organisation {i}")),
+            ("dct:description", lit(f"Synthetic entry: data platform {i}.")),
+            ("cityreg:city", f"<{self.city(k)}>"), ("cityreg:source", f"<{self.source(k)}>"),
+            ("cityreg:operator", f"<{self.org(i)}>"), ("cityreg:usesDataset", f"<{datasets[2]}>"),
+            ("cityreg:developer", self.some_company()),
+            ("dpv:hasPurpose", f"cityreg:{PURPOSES[(i + 2) % len(PURPOSES)]}")]
+        if self.chance(0.5):
+            facts.append(("cityreg:maintainer", self.some_company()))
+        if self.chance(0.3):
+            facts.append(("cityreg:hostedBy", self.some_company()))
+        w.subject(f"c{k}/system/platform{i}", *facts)
 
     def write_dataset(self, w: Writer, i: int, j: int, iri: str) -> None:
         k = self.city_of(i)
@@ -225,7 +315,9 @@ class Generator:
         sensor = f"{stem}-s{j}"
         w.subject(sensor, ("a", "sosa:Sensor"), *self.common(f"Sensor {j} of {i}", k, False),
                   ("cityreg:sensorType", f"cityreg:{self.sensor_kind(i, j)}"),
-                  ("cityreg:feedsDataset", f"<{dataset}>"))
+                  ("cityreg:feedsDataset", f"<{dataset}>"),
+                  ("cityreg:developer",
+                   self.some_company() if self.chance(0.5 if j == 0 else 0.12) else []))
         return sensor
 
     def write_network_deployment(self, w: Writer, i: int, network: int,
@@ -241,7 +333,8 @@ class Generator:
                   ("cityreg:startDate", day(2018 + (i + network) % 7, 1 + network, 1)),
                   ("cityreg:publiclyAccessible", "true" if network == 0 else "false"),
                   ("cityreg:processesPersonalData", "false"),
-                  ("dpv:hasPurpose", f"cityreg:{PURPOSES[(i + 2 * network + 2) % len(PURPOSES)]}"))
+                  ("dpv:hasPurpose", f"cityreg:{PURPOSES[(i + 2 * network + 2) % len(PURPOSES)]}"),
+                  ("cityreg:maintainer", self.some_company() if self.chance(0.2) else []))
 
     def write_surveillance_deployment(self, w: Writer, i: int, sensor: str) -> None:
         """The deployment of an organisation's surveillance sensor, with its oversight."""
@@ -258,6 +351,8 @@ class Generator:
                  ("dpv:hasPurpose", f"cityreg:{PURPOSES[i % len(PURPOSES)]}")]
         facts += self.rare_deployment_facts(w, deployment, i, kind)
         facts.append(("cityreg:isSurveillanceTechnology", "true"))
+        if self.chance(0.3):
+            facts.append(("cityreg:maintainer", self.some_company()))
         if not self.bad(1.5):
             facts.append(("dpv:hasLegalBasis", "eu-gdpr:A6-1-e-public-interest"))
             facts.append(("cityreg:lawReference", f'"City {k} ordinance, art. {1 + i % 9}"'))
@@ -456,6 +551,7 @@ class Generator:
                 facts.append(("cityreg:hostingTermMonths", str(term * 2)))
         else:
             facts.append(("cityreg:parentContract", f"<{parent}>"))
+        facts = self.partly_disclosed_contract(facts)
         sub = None
         if depth < 3 and ((parent is None and i % 8 == 0) or (parent is not None and i % 16 == 0)):
             sub = vendor
@@ -486,6 +582,26 @@ class Generator:
         if sub is not None:
             self.write_contract(w, i, datasets, depth + 1, contract, buyer=sub)
 
+    def partly_disclosed_contract(self, facts: list[tuple[str, str | list[str]]]
+                                  ) -> list[tuple[str, str | list[str]]]:
+        """One contract in five records its buyer and supplier but no legal roles (half of
+        those mark the roles not disclosed); some name recipients only by category; some
+        lack a start date (half of those mark it not disclosed)."""
+        roll = self.partly.random()
+        if roll < 0.2:
+            facts = [fact for fact in facts
+                     if fact[0] not in ("dpv:hasDataController", "dpv:hasDataProcessor")]
+            if roll < 0.1:
+                facts.append(("cityreg:notDisclosed",
+                              ["dpv:hasDataController", "dpv:hasDataProcessor"]))
+        facts += self.category_recipient(0.08, 0.04)
+        roll = self.partly.random()
+        if roll < 0.08:
+            facts = [fact for fact in facts if fact[0] != "cityreg:startDate"]
+            if roll < 0.04:
+                facts.append(("cityreg:notDisclosed", "cityreg:startDate"))
+        return facts
+
     def flow(self, w: Writer, agreement: str, n: int, provider: str, recipient: str,
              dataset: str, start: int, onward: bool, k: int) -> str:
         flow = agreement.replace("/agreement/", "/flow/") + f"-f{n}"
@@ -500,19 +616,24 @@ class Generator:
             facts.append(("dpv:hasLegalBasis", "eu-gdpr:A6-1-e-public-interest"))
         if self.bad(0.5):
             facts.append(("cityreg:actualUse", f"cityreg:{PURPOSES[-1]}"))
+        if self.chance(0.1):  # the agreement's start date applies
+            facts = [fact for fact in facts if fact[0] != "cityreg:startDate"]
+        facts += self.category_recipient(0.08, 0.03)
         w.subject(flow, *facts)
         return f"<{flow}>"
 
     def agreement(self, w: Writer, iri: str, parties: list[str], flows: list[str],
-                  start: int, k: int) -> None:
+                  start: int, k: int, covers: list[str] | None = None) -> None:
+        """An agreement; ``covers`` are datasets it covers without a data flow of them."""
         w.subject(iri, ("a", "cityreg:DataSharingAgreement"),
                   *self.common(f"Agreement {iri}", k),
                   ("cityreg:hasParty", [f"<{p}>" for p in parties]),
                   ("cityreg:direction", "cityreg:TwoWay" if len(flows) > 1 else "cityreg:OneWay"),
-                  ("cityreg:startDate", day(start, 1)),
+                  ("cityreg:startDate", [] if self.chance(0.05) else day(start, 1)),
                   ("cityreg:documentDisclosure", "cityreg:NotDisclosed" if self.bad()
                    else "cityreg:Disclosed"),
-                  ("cityreg:hasDataFlow", flows))
+                  ("cityreg:hasDataFlow", flows),
+                  ("cityreg:coversDataset", [f"<{d}>" for d in covers or ()]))
 
     def write_agreement(self, w: Writer, i: int, datasets: list[str]) -> None:
         """A two-way data-sharing agreement with a partner (in the same city when possible)."""
@@ -525,7 +646,10 @@ class Generator:
                            self.bad(2), k),
                  self.flow(w, iri, 1, self.org(partner), self.org(i), partner_dataset, start,
                            False, k)]
-        self.agreement(w, iri, [self.org(i), self.org(partner)], flows, start, k)
+        # one agreement in ten also covers dataset d2, of which no data flow says who gives
+        # it to whom
+        covers = [datasets[2]] if self.chance(0.1) else []
+        self.agreement(w, iri, [self.org(i), self.org(partner)], flows, start, k, covers)
 
     def write_chain(self, w: Writer, i: int) -> None:
         """An onward-sharing chain of up to six hops that follows dataset d2 of ``i``."""

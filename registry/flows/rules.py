@@ -118,6 +118,8 @@ _DPV_Recipient = str(DPV.Recipient)
 _DPV_ThirdParty = str(DPV.ThirdParty)
 _PROV_wasAttributedTo = str(PROV.wasAttributedTo)
 
+_BUILDER_KEYS = (_CITYREG_developer, _CITYREG_maintainer, _CITYREG_hostedBy)
+
 #: Properties whose value is a recipient, and the category a "not disclosed" marking implies.
 RECIPIENT_PROPERTIES = {_DPV_hasRecipient: _DPV_Recipient, _DPV_hasThirdParty: _DPV_ThirdParty,
                         _CITYREG_recipient: _DPV_Recipient}
@@ -226,6 +228,9 @@ def system_builders(projection: Projection, dataset: str, entities: list[str]) -
         ("host", dataset, org, _CITYREG_hostedBy)
         for org in facts.get(dataset, _CITYREG_hostedBy)]
     for entity in entities:
+        stated = facts.facts.get(entity)
+        if stated is None or not any(key in stated for key in _BUILDER_KEYS):
+            continue  # most entities name no builder: one look instead of three
         candidates += [("system-developer", entity, org, _CITYREG_developer)
                        for org in facts.get(entity, _CITYREG_developer)]
         candidates += [("system-maintainer", entity, org, _CITYREG_maintainer)
