@@ -68,6 +68,8 @@ def test_inferred_hops_name_their_rule_and_the_entity_they_read(graph: AccessGra
     labco = result.for_organisation(D + "labco")
     assert labco is not None
     assert [path.grade for path in labco.paths] == ["asserted", "inferred"]
+    assert (labco.paths[0].derived_from, labco.paths[0].derived_from_labels) == (
+        (D + "register",), ("Town register",))
     assert labco.paths[1].hops[0].rule == "derived-producer"
     minerco = result.for_organisation(D + "minerco")
     assert minerco is not None

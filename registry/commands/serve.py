@@ -85,7 +85,7 @@ def render_trace(result: TraceResult) -> str:
                          f"{access.category_label} <{access.category}>, "
                          f"{plural(len(access.paths), 'path')}")
         for number, path in enumerate(access.paths, 1):
-            derived = (f" (derived from {', '.join(path.derived_from)})"
+            derived = (f" (derived from {', '.join(path.derived_from_labels)})"
                        if path.derived_from else "")
             lines.append(f"  {number}. {path.hops[0].dataset_label}{derived}")
             lines += [f"     {_hop_line(hop)}" for hop in path.hops]

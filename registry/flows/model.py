@@ -161,6 +161,7 @@ class AccessPath:
     dataset: str
     hops: tuple[Hop, ...]
     derived_from: tuple[str, ...] = ()
+    derived_from_labels: tuple[str, ...] = ()
 
     @property
     def length(self) -> int:
@@ -175,6 +176,7 @@ class AccessPath:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {"dataset": self.dataset, "derivedFrom": list(self.derived_from),
+                "derivedFromLabels": list(self.derived_from_labels),
                 "grade": self.grade, "hops": [hop.to_dict() for hop in self.hops]}
 
 

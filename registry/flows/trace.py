@@ -79,7 +79,8 @@ def trace(projection: Projection, source: str, source_label: str, datasets: list
         met += projection.source_gaps.get(dataset, ())
         for hop in projection.origins.get(dataset, ()):
             if hop.valid_on(as_of) and grade_rank(hop.grade) <= weakest:
-                frontier.append((AccessPath(dataset, (hop,), ancestry),
+                frontier.append((AccessPath(dataset, (hop,), ancestry,
+                                            tuple(projection.label(d) for d in ancestry)),
                                  frozenset((hop.source, hop.target))))
     found: dict[str, list[AccessPath]] = defaultdict(list)
     labels: dict[str, str] = {}
@@ -110,7 +111,8 @@ def trace(projection: Projection, source: str, source_label: str, datasets: list
                     truncated = truncated or Truncation("max_depth", max_depth)
                     break
                 following.append((AccessPath(path.dataset, (*path.hops, hop),
-                                             path.derived_from), visited | {hop.target}))
+                                             path.derived_from, path.derived_from_labels),
+                                  visited | {hop.target}))
         if truncated is not None and truncated.reason == "max_paths":
             break
         frontier = following
