@@ -2,18 +2,24 @@
 
 Modules, one concept each:
 
-* ``facts``  the three bulk SPARQL queries the projection reads
-* ``build``  the rules that turn facts into hops (origins, contracts, data flows)
-* ``trace``  the dataset-precise breadth-first search with its limits
-* ``graph``  :class:`AccessGraph`, the questions asked of the projection
-* ``model``  the answers: Hop, AccessPath, TraceResult, ...
+* ``facts``       the bulk SPARQL queries the projection reads
+* ``projection``  the indexed hops a trace searches, and the words for roles
+* ``build``       the rules that turn facts into asserted hops (origins, contracts, data flows)
+* ``rules``       the rules of inference: inferred and undisclosed hops, each named
+* ``disclosure``  the gaps: facts the trace needs that are not disclosed or not recorded
+* ``trace``       the dataset-precise breadth-first search with its limits and grades
+* ``graph``       :class:`AccessGraph`, the questions asked of the projection
+* ``model``       the answers: Hop, Gap, AccessPath, TraceResult, ...
 """
 
 from registry.flows.graph import AccessGraph
 from registry.flows.model import (
+    GRADES,
     AccessPath,
     DatasetReach,
     EdgesOf,
+    Gap,
+    Grade,
     Hop,
     OrganisationAccess,
     ReachResult,
@@ -23,10 +29,13 @@ from registry.flows.model import (
 )
 
 __all__ = [
+    "GRADES",
     "AccessGraph",
     "AccessPath",
     "DatasetReach",
     "EdgesOf",
+    "Gap",
+    "Grade",
     "Hop",
     "OrganisationAccess",
     "ReachResult",

@@ -28,26 +28,19 @@ a weaker grade; the gaps each hop meets come from :mod:`registry.flows.disclosur
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from itertools import permutations
 
 from registry.flows import rules
-from registry.flows.disclosure import Disclosure
 from registry.flows.facts import CONTRACT_TYPES, Facts
 from registry.flows.model import Gap, Hop, OnwardSharing
+from registry.flows.projection import Projection, role_label
 from registry.namespaces import CITYREG, DCAT, DCT, DPV, PROV, SSN
 
 # IRIs as plain strings, made once (closed-namespace lookups cost microseconds each).
 _CITYREG_DataFlow = str(CITYREG.DataFlow)
 _CITYREG_DataSharingAgreement = str(CITYREG.DataSharingAgreement)
-_CITYREG_developer = str(CITYREG.developer)
-_CITYREG_hasParty = str(CITYREG.hasParty)
-_CITYREG_hostedBy = str(CITYREG.hostedBy)
-_CITYREG_maintainer = str(CITYREG.maintainer)
 _DPV_hasRecipient = str(DPV.hasRecipient)
 _DPV_hasThirdParty = str(DPV.hasThirdParty)
-_DPV_LawEnforcementOrganisation = "https://w3id.org/dpv#LawEnforcementOrganisation"
-_PROV_wasAttributedTo = str(PROV.wasAttributedTo)
 _CITYREG_SubProcessingContract = str(CITYREG.SubProcessingContract)
 _CITYREG_buyer = str(CITYREG.buyer)
 _CITYREG_coversDataset = str(CITYREG.coversDataset)
@@ -67,7 +60,6 @@ _CITYREG_recipient = str(CITYREG.recipient)
 _CITYREG_recipientRole = str(CITYREG.recipientRole)
 _CITYREG_sharesDataset = str(CITYREG.sharesDataset)
 _CITYREG_startDate = str(CITYREG.startDate)
-_CITYREG_supplier = str(CITYREG.supplier)
 _CITYREG_usesDataset = str(CITYREG.usesDataset)
 _CITYREG_usesSensor = str(CITYREG.usesSensor)
 _CITYREG_usesSystem = str(CITYREG.usesSystem)
@@ -88,101 +80,11 @@ _DPV_hasPurpose = str(DPV.hasPurpose)
 _PROV_wasDerivedFrom = str(PROV.wasDerivedFrom)
 _SSN_deployedSystem = str(SSN.deployedSystem)
 
-#: Labels of role terms that the ontology graph may not carry.
-ROLE_LABELS = {
-    _DPV_DataController: "data controller",
-    _DPV_JointDataControllers: "joint controller",
-    _DPV_DataProcessor: "data processor",
-    _DPV_DataSubProcessor: "sub-processor",
-    _DPV_Recipient: "recipient",
-    _DPV_ThirdParty: "third party",
-    _DCT_publisher: "publisher",
-    _CITYREG_operator: "operator",
-    _CITYREG_owner: "owner",
-    _CITYREG_supplier: "supplier",
-    _CITYREG_buyer: "buyer",
-    _CITYREG_hasParty: "party",
-    _CITYREG_developer: "developer",
-    _CITYREG_maintainer: "maintainer",
-    _CITYREG_hostedBy: "host",
-    _DPV_hasRecipient: "recipients",
-    _DPV_hasThirdParty: "third parties",
-    _DPV_LawEnforcementOrganisation: "law enforcement organisation",
-    _PROV_wasDerivedFrom: "derived from",
-    _PROV_wasAttributedTo: "attributed to",
-}
-
 _HOLDER_PROPERTIES = (_CITYREG_operator, _CITYREG_owner, _DPV_hasDataController)
 _HOLDER_KEYS = (*_HOLDER_PROPERTIES, _DPV_hasJointDataControllers)
 _ORGANISATION_TYPES = frozenset(str(t) for t in (CITYREG.Agency, CITYREG.Company,
                                                  CITYREG.OtherOrganisation))
 _CONTRACT_TYPES = tuple(str(t) for t in CONTRACT_TYPES)
-
-
-@dataclass
-class Projection:
-    """The hops of a registry, indexed for tracing.
-
-    ``origins[dataset]``: hops from the data's source to its first holders. ``out[org][dataset]``:
-    hops by which ``org`` passes ``dataset`` on. ``derived[dataset]``: datasets derived from it.
-    ``source_datasets[iri]``: the datasets a sensor, deployment, system or organisation stands
-    for when it is traced.
-    """
-
-    facts: Facts
-    datasets: set[str] = field(default_factory=set)
-    organisations: set[str] = field(default_factory=set)
-    hops: list[Hop] = field(default_factory=list)
-    origins: dict[str, list[Hop]] = field(default_factory=lambda: defaultdict(list))
-    out: dict[str, dict[str, list[Hop]]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(list)))
-    derived: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    derived_from: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    source_datasets: dict[str, list[str]] = field(default_factory=dict)
-    #: datasets that some hop brings to an organisation (for reverse queries)
-    holdings: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    #: placeholder IRI -> (category, category label, entity that records it)
-    placeholders: dict[str, tuple[str, str, str]] = field(default_factory=dict)
-    #: the gaps about a dataset's own holders, met whenever it is traced
-    source_gaps: dict[str, tuple[Gap, ...]] = field(default_factory=dict)
-    _asserted_holders: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    _asserted_receivers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    disclosure: Disclosure = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.disclosure = Disclosure(self.facts)
-
-    def add(self, hop: Hop) -> None:
-        """Index one hop."""
-        self.hops.append(hop)
-        if hop.kind == "origin":
-            self.origins[hop.dataset].append(hop)
-            if hop.grade == "asserted":
-                self._asserted_holders[hop.dataset].add(hop.target)
-        else:
-            self.out[hop.source][hop.dataset].append(hop)
-        if hop.grade == "asserted":
-            self._asserted_receivers[hop.dataset].add(hop.target)
-        self.holdings[hop.target].add(hop.dataset)
-
-    def receivers(self, dataset: str) -> set[str]:
-        """The organisations some asserted hop (origin or not) gives ``dataset`` to."""
-        return self._asserted_receivers.get(dataset) or set()
-
-    def first_holders(self, dataset: str) -> set[str]:
-        """The organisations that hold ``dataset`` first by a recorded role (asserted)."""
-        return self._asserted_holders.get(dataset) or set()
-
-    def label(self, iri: str) -> str:
-        """The label of an entity, or of a placeholder of undisclosed recipients."""
-        placeholder = self.placeholders.get(iri)
-        if placeholder is None:
-            return self.facts.label(iri)
-        return f"Undisclosed {placeholder[1]} ({self.facts.label(placeholder[2])})"
-
-    def role_label(self, role: str) -> str:
-        """The words for a role or relation term."""
-        return _role_label(self.facts, role)
 
 
 def project(facts: Facts) -> Projection:
@@ -393,7 +295,7 @@ def _origin_hop(facts: Facts, entity: str, org: str, prop: str, dataset: str,
 
 
 def _role_label(facts: Facts, role: str) -> str:
-    return ROLE_LABELS.get(role) or facts.label(role)
+    return role_label(facts, role)
 
 
 # -- contracts ------------------------------------------------------------------------------------

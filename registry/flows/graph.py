@@ -20,7 +20,7 @@ from datetime import date
 import networkx as nx
 
 from registry.errors import InputError, NotFoundError
-from registry.flows.build import Projection, project
+from registry.flows.build import project
 from registry.flows.facts import Facts, read_cities, read_facts
 from registry.flows.model import (
     DatasetReach,
@@ -34,6 +34,7 @@ from registry.flows.model import (
     collect_gaps,
     grade_rank,
 )
+from registry.flows.projection import Projection
 from registry.flows.trace import check_limits, trace
 from registry.namespaces import CITYREG, DPV
 from registry.store import Registry

@@ -53,7 +53,7 @@ from registry.flows.model import Gap, Grade, Hop, HopKind, OnwardSharing
 from registry.namespaces import CITYREG, DCT, DPV, PROV
 
 if TYPE_CHECKING:
-    from registry.flows.build import Projection
+    from registry.flows.projection import Projection
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +108,6 @@ _CITYREG_recipient = str(CITYREG.recipient)
 _CITYREG_startDate = str(CITYREG.startDate)
 _CITYREG_endDate = str(CITYREG.endDate)
 _CITYREG_supplier = str(CITYREG.supplier)
-_CITYREG_operator = str(CITYREG.operator)
 _DCT_publisher = str(DCT.publisher)
 _DPV_hasDataController = str(DPV.hasDataController)
 _DPV_hasDataProcessor = str(DPV.hasDataProcessor)

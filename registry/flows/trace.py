@@ -24,7 +24,6 @@ from collections import defaultdict
 from datetime import date
 
 from registry.errors import InputError
-from registry.flows.build import Projection
 from registry.flows.model import (
     AccessPath,
     Gap,
@@ -36,6 +35,7 @@ from registry.flows.model import (
     collect_gaps,
     grade_rank,
 )
+from registry.flows.projection import Projection
 from registry.namespaces import CITYREG
 
 _ONWARD = str(CITYREG.onwardSharingAllowed)
