@@ -28,7 +28,6 @@ from registry.flows.model import (
     AccessPath,
     Gap,
     Grade,
-    Hop,
     OrganisationAccess,
     TraceResult,
     Truncation,
@@ -77,15 +76,15 @@ def trace(projection: Projection, source: str, source_label: str, datasets: list
     met: list[Gap] = []
     for dataset, ancestry in starting_datasets(projection, datasets):
         met += projection.source_gaps.get(dataset, ())
+        ancestry_labels = tuple(projection.label(d) for d in ancestry)
         for hop in projection.origins.get(dataset, ()):
             if hop.valid_on(as_of) and grade_rank(hop.grade) <= weakest:
-                frontier.append((AccessPath(dataset, (hop,), ancestry,
-                                            tuple(projection.label(d) for d in ancestry)),
+                frontier.append((AccessPath(dataset, (hop,), ancestry, ancestry_labels),
                                  frozenset((hop.source, hop.target))))
     found: dict[str, list[AccessPath]] = defaultdict(list)
     labels: dict[str, str] = {}
     truncated: Truncation | None = None
-    onward_met: set[Hop] = set()
+    onward_met: set[str] = set()  # flows or contracts whose onward terms the search passed
     total = 0
     depth = 1
     while frontier:
@@ -106,7 +105,7 @@ def trace(projection: Projection, source: str, source_label: str, datasets: list
                 if last.onward_sharing == "not allowed" and not hop.chain:
                     continue
                 if last.onward_sharing == "not disclosed" and not hop.chain:
-                    onward_met.add(last)
+                    onward_met.add(last.flow or last.via)
                 if depth >= max_depth:
                     truncated = truncated or Truncation("max_depth", max_depth)
                     break
@@ -122,8 +121,7 @@ def trace(projection: Projection, source: str, source_label: str, datasets: list
         key=lambda access: (grade_rank(access.grade), access.shortest,
                             access.label.casefold(), access.organisation))
     kept = [path for access in organisations for path in access.paths]
-    for hop in sorted(onward_met, key=lambda h: (h.flow or h.via, h.target)):
-        met.append(projection.disclosure.gap(hop.flow or hop.via, _ONWARD))
+    met += [projection.disclosure.gap(entity, _ONWARD) for entity in sorted(onward_met)]
     disclosure = tuple(_sorted([*collect_gaps(kept), *met]))
     return TraceResult(source, source_label, tuple(datasets), as_of, tuple(organisations),
                        truncated, disclosure, min_grade)
