@@ -34,20 +34,27 @@ from registry.web.routes import build_routes
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 
+#: The browser assets of the GraphiQL page, served from registry/web/static/vendor/ (see its
+#: README.md): never from a third-party host, so the page works offline.
+GRAPHIQL_ASSETS = (
+    "/static/vendor/graphiql-3.8.3/graphiql.min.css",
+    "/static/vendor/react-18.3.1/react.production.min.js",
+    "/static/vendor/react-dom-18.3.1/react-dom.production.min.js",
+    "/static/vendor/graphiql-3.8.3/graphiql.min.js",
+)
+
 GRAPHIQL_PAGE = """<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <title>cityreg GraphQL</title>
-  <link rel="stylesheet" href="https://unpkg.com/graphiql@3/graphiql.min.css">
+  STYLESHEETS
   <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
 </head>
 <body>
-  <div id="graphiql">Loading GraphiQL from unpkg.com&hellip; (it needs a network connection;
-  without one, POST queries to this URL with curl or any GraphQL client)</div>
-  <script crossorigin src="https://unpkg.com/react@18/umd/react.production.min.js"></script>
-  <script crossorigin src="https://unpkg.com/react-dom@18/umd/react-dom.production.min.js"></script>
-  <script crossorigin src="https://unpkg.com/graphiql@3/graphiql.min.js"></script>
+  <div id="graphiql">Loading GraphiQL&hellip; (it needs JavaScript; without it, POST queries
+  to this URL with curl or any GraphQL client)</div>
+  SCRIPTS
   <script>
     const fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
     ReactDOM.createRoot(document.getElementById("graphiql")).render(
@@ -56,7 +63,11 @@ GRAPHIQL_PAGE = """<!doctype html>
   </script>
 </body>
 </html>
-"""
+""".replace("STYLESHEETS", "".join(f'<link rel="stylesheet" href="{asset}">'
+                                   for asset in GRAPHIQL_ASSETS if asset.endswith(".css"))
+            ).replace("SCRIPTS", "\n  ".join(f'<script src="{asset}"></script>'
+                                             for asset in GRAPHIQL_ASSETS
+                                             if asset.endswith(".js")))
 
 
 def create_app(context: RegistryContext, *, extra_routes: Sequence[BaseRoute] = ()

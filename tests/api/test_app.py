@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -12,11 +15,14 @@ with warnings.catch_warnings():  # starlette 1.10 prefers httpx2, which is not i
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
     from starlette.testclient import TestClient
 
-from registry.api.app import create_app
+from registry.api.app import GRAPHIQL_ASSETS, create_app
 from registry.api.limits import MAX_PAGE_SIZE
 from registry.context import RegistryContext
 from registry.store import Registry
 from tests.api.conftest import TESTVILLE
+
+REGISTRY = Path(__file__).resolve().parents[2] / "registry"
+VENDOR = REGISTRY / "web" / "static" / "vendor"
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 
@@ -113,6 +119,35 @@ def test_graphiql_page_and_health(client: TestClient) -> None:
     assert health["status"] == "ok"
     assert health["statements"] == 217
     assert json.dumps(health["version"])
+
+
+def test_graphiql_assets_are_served_by_the_app_itself(client: TestClient) -> None:
+    """The page names no third-party host; every asset it loads is served here, byte for byte
+    the file whose hash registry/web/static/vendor/README.md records."""
+    page = client.get("/graphql", headers={"accept": "text/html"}).text
+    assert re.findall(r'(?:src|href)="(https?:)?//', page) == []
+    named = re.findall(r'(?:src|href)="(/static/[^"]+)"', page)
+    assert named == list(GRAPHIQL_ASSETS)
+    recorded = dict(line.split("  ")[::-1] for line in re.findall(
+        r"^[0-9a-f]{64}  \S+$", (VENDOR / "README.md").read_text(encoding="utf-8"), re.M))
+    for asset in named:
+        served = client.get(asset)
+        assert served.status_code == 200, asset
+        relative = asset.removeprefix("/static/vendor/")
+        assert hashlib.sha256(served.content).hexdigest() == recorded[relative], asset
+
+
+def test_no_page_or_template_loads_from_a_third_party_host() -> None:
+    """Pages must work offline: no script, stylesheet, image or font from another host."""
+    offenders = []
+    for path in sorted(REGISTRY.rglob("*")):
+        if path.suffix not in {".py", ".html", ".css"} or "vendor" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        offenders += [f"{path.relative_to(REGISTRY)}: {m}" for m in re.findall(
+            r'(?:<script[^>]*\ssrc|<link[^>]*\shref|<img[^>]*\ssrc)="(?:https?:)?//[^"]+"'
+            r'|@import\s+url\((?:https?:)?//[^)]+\)|url\((?:https?:)?//[^)]+\)', text)]
+    assert offenders == []
 
 
 def test_slow_request_is_answered_with_a_timeout_error(client: TestClient,
