@@ -32,56 +32,56 @@ from itertools import permutations
 
 from registry.flows import rules
 from registry.flows.facts import CONTRACT_TYPES, Facts
+from registry.flows.iris import (
+    CITYREG_buyer,
+    CITYREG_coversDataset,
+    CITYREG_coversSystem,
+    CITYREG_DataFlow,
+    CITYREG_DataSharingAgreement,
+    CITYREG_documentReference,
+    CITYREG_endDate,
+    CITYREG_feedsDataset,
+    CITYREG_grantedBy,
+    CITYREG_hasDataFlow,
+    CITYREG_hasSubProcessor,
+    CITYREG_onwardSharingAllowed,
+    CITYREG_operator,
+    CITYREG_owner,
+    CITYREG_parentContract,
+    CITYREG_provider,
+    CITYREG_recipient,
+    CITYREG_recipientRole,
+    CITYREG_sharesDataset,
+    CITYREG_startDate,
+    CITYREG_SubProcessingContract,
+    CITYREG_usesDataset,
+    CITYREG_usesSensor,
+    CITYREG_usesSystem,
+    DCAT_Dataset,
+    DCT_publisher,
+    DPV_DataController,
+    DPV_DataProcessor,
+    DPV_DataSubProcessor,
+    DPV_hasDataController,
+    DPV_hasDataProcessor,
+    DPV_hasJointDataControllers,
+    DPV_hasLegalBasis,
+    DPV_hasPurpose,
+    DPV_hasRecipient,
+    DPV_hasThirdParty,
+    DPV_JointDataControllers,
+    DPV_Recipient,
+    DPV_SubProcessorAgreement,
+    DPV_ThirdParty,
+    PROV_wasDerivedFrom,
+    SSN_deployedSystem,
+)
 from registry.flows.model import Gap, Hop, OnwardSharing
 from registry.flows.projection import Projection, role_label
-from registry.namespaces import CITYREG, DCAT, DCT, DPV, PROV, SSN
+from registry.namespaces import CITYREG, DPV
 
-# IRIs as plain strings, made once (closed-namespace lookups cost microseconds each).
-_CITYREG_DataFlow = str(CITYREG.DataFlow)
-_CITYREG_DataSharingAgreement = str(CITYREG.DataSharingAgreement)
-_DPV_hasRecipient = str(DPV.hasRecipient)
-_DPV_hasThirdParty = str(DPV.hasThirdParty)
-_CITYREG_SubProcessingContract = str(CITYREG.SubProcessingContract)
-_CITYREG_buyer = str(CITYREG.buyer)
-_CITYREG_coversDataset = str(CITYREG.coversDataset)
-_CITYREG_coversSystem = str(CITYREG.coversSystem)
-_CITYREG_documentReference = str(CITYREG.documentReference)
-_CITYREG_endDate = str(CITYREG.endDate)
-_CITYREG_feedsDataset = str(CITYREG.feedsDataset)
-_CITYREG_grantedBy = str(CITYREG.grantedBy)
-_CITYREG_hasDataFlow = str(CITYREG.hasDataFlow)
-_CITYREG_hasSubProcessor = str(CITYREG.hasSubProcessor)
-_CITYREG_onwardSharingAllowed = str(CITYREG.onwardSharingAllowed)
-_CITYREG_operator = str(CITYREG.operator)
-_CITYREG_owner = str(CITYREG.owner)
-_CITYREG_parentContract = str(CITYREG.parentContract)
-_CITYREG_provider = str(CITYREG.provider)
-_CITYREG_recipient = str(CITYREG.recipient)
-_CITYREG_recipientRole = str(CITYREG.recipientRole)
-_CITYREG_sharesDataset = str(CITYREG.sharesDataset)
-_CITYREG_startDate = str(CITYREG.startDate)
-_CITYREG_usesDataset = str(CITYREG.usesDataset)
-_CITYREG_usesSensor = str(CITYREG.usesSensor)
-_CITYREG_usesSystem = str(CITYREG.usesSystem)
-_DCAT_Dataset = str(DCAT.Dataset)
-_DCT_publisher = str(DCT.publisher)
-_DPV_DataController = str(DPV.DataController)
-_DPV_DataProcessor = str(DPV.DataProcessor)
-_DPV_DataSubProcessor = str(DPV.DataSubProcessor)
-_DPV_JointDataControllers = str(DPV.JointDataControllers)
-_DPV_Recipient = str(DPV.Recipient)
-_DPV_SubProcessorAgreement = str(DPV.SubProcessorAgreement)
-_DPV_ThirdParty = str(DPV.ThirdParty)
-_DPV_hasDataController = str(DPV.hasDataController)
-_DPV_hasDataProcessor = str(DPV.hasDataProcessor)
-_DPV_hasJointDataControllers = str(DPV.hasJointDataControllers)
-_DPV_hasLegalBasis = str(DPV.hasLegalBasis)
-_DPV_hasPurpose = str(DPV.hasPurpose)
-_PROV_wasDerivedFrom = str(PROV.wasDerivedFrom)
-_SSN_deployedSystem = str(SSN.deployedSystem)
-
-_HOLDER_PROPERTIES = (_CITYREG_operator, _CITYREG_owner, _DPV_hasDataController)
-_HOLDER_KEYS = (*_HOLDER_PROPERTIES, _DPV_hasJointDataControllers)
+_HOLDER_PROPERTIES = (CITYREG_operator, CITYREG_owner, DPV_hasDataController)
+_HOLDER_KEYS = (*_HOLDER_PROPERTIES, DPV_hasJointDataControllers)
 _ORGANISATION_TYPES = frozenset(str(t) for t in (CITYREG.Agency, CITYREG.Company,
                                                  CITYREG.OtherOrganisation))
 _CONTRACT_TYPES = tuple(str(t) for t in CONTRACT_TYPES)
@@ -90,9 +90,9 @@ _CONTRACT_TYPES = tuple(str(t) for t in CONTRACT_TYPES)
 def project(facts: Facts) -> Projection:
     """Build every hop of the registry from ``facts``."""
     projection = Projection(facts)
-    facts.index_by_object(_CITYREG_feedsDataset, _CITYREG_usesDataset, _CITYREG_coversDataset,
-                          _CITYREG_sharesDataset, _CITYREG_usesSensor, _CITYREG_usesSystem,
-                          _SSN_deployedSystem, _CITYREG_hasDataFlow, _DCT_publisher)
+    facts.index_by_object(CITYREG_feedsDataset, CITYREG_usesDataset, CITYREG_coversDataset,
+                          CITYREG_sharesDataset, CITYREG_usesSensor, CITYREG_usesSystem,
+                          SSN_deployedSystem, CITYREG_hasDataFlow, DCT_publisher)
     _collect_entities(projection)
     _derivations(projection)
     entities_of = _origins(projection)
@@ -113,9 +113,9 @@ def project(facts: Facts) -> Projection:
 
 def _collect_entities(projection: Projection) -> None:
     facts = projection.facts
-    datasets = {iri for iri, types in facts.types.items() if _DCAT_Dataset in types}
-    for prop in (_CITYREG_feedsDataset, _CITYREG_usesDataset, _CITYREG_coversDataset,
-                 _CITYREG_sharesDataset):
+    datasets = {iri for iri, types in facts.types.items() if DCAT_Dataset in types}
+    for prop in (CITYREG_feedsDataset, CITYREG_usesDataset, CITYREG_coversDataset,
+                 CITYREG_sharesDataset):
         datasets |= facts.objects(prop)
     projection.datasets = datasets
     organisations = {iri for iri, types in facts.types.items()
@@ -127,7 +127,7 @@ def _collect_entities(projection: Projection) -> None:
 def _derivations(projection: Projection) -> None:
     facts = projection.facts
     for dataset in sorted(projection.datasets):
-        for parent in facts.get(dataset, _PROV_wasDerivedFrom):
+        for parent in facts.get(dataset, PROV_wasDerivedFrom):
             if parent in projection.datasets:
                 projection.derived[parent].append(dataset)
                 projection.derived_from[dataset].append(parent)
@@ -142,9 +142,9 @@ def _has_holder(facts: Facts, entity: str) -> bool:
 def _holders(facts: Facts, entity: str) -> list[tuple[str, str]]:
     """(organisation, role property) pairs of an entity's operators, owners and controllers."""
     found = [(org, prop) for prop in _HOLDER_PROPERTIES for org in facts.get(entity, prop)]
-    for group in facts.get(entity, _DPV_hasJointDataControllers):
-        found += [(member, _DPV_hasJointDataControllers)
-                  for member in facts.get(group, _DPV_hasDataController)]
+    for group in facts.get(entity, DPV_hasJointDataControllers):
+        found += [(member, DPV_hasJointDataControllers)
+                  for member in facts.get(group, DPV_hasDataController)]
     return found
 
 
@@ -156,17 +156,17 @@ def _origins(projection: Projection) -> dict[str, list[str]]:
     """The origin hops of every dataset; returns the entities that feed or use each."""
     facts = projection.facts
     entities_of: dict[str, list[str]] = {}
-    feeders = _entities_by_object(facts, _CITYREG_feedsDataset)
-    users = _entities_by_object(facts, _CITYREG_usesDataset)
-    sensor_users = _entities_by_object(facts, _CITYREG_usesSensor)
-    system_users = _entities_by_object(facts, _CITYREG_usesSystem)
-    deployments = _entities_by_object(facts, _SSN_deployedSystem)
+    feeders = _entities_by_object(facts, CITYREG_feedsDataset)
+    users = _entities_by_object(facts, CITYREG_usesDataset)
+    sensor_users = _entities_by_object(facts, CITYREG_usesSensor)
+    system_users = _entities_by_object(facts, CITYREG_usesSystem)
+    deployments = _entities_by_object(facts, SSN_deployedSystem)
     templates: dict[str, list[Hop]] = {}
     for dataset in sorted(projection.datasets):
         label = facts.label(dataset)
         sources = projection.disclosure.sources(dataset)
-        for org in facts.get(dataset, _DCT_publisher):
-            projection.add(_origin_hop(facts, dataset, org, _DCT_publisher, dataset, label,
+        for org in facts.get(dataset, DCT_publisher):
+            projection.add(_origin_hop(facts, dataset, org, DCT_publisher, dataset, label,
                                        sources=sources))
         for org, prop in _holders(facts, dataset):
             projection.add(_origin_hop(facts, dataset, org, prop, dataset, label,
@@ -190,7 +190,7 @@ def _origins(projection: Projection) -> dict[str, list[str]]:
 
 
 #: An entity with none of these records no recipient, named or not (most entities).
-_RECIPIENT_KEYS = (_DPV_hasRecipient, _DPV_hasThirdParty, str(CITYREG.recipient),
+_RECIPIENT_KEYS = (DPV_hasRecipient, DPV_hasThirdParty, str(CITYREG.recipient),
                    str(CITYREG.notDisclosed))
 
 
@@ -204,10 +204,10 @@ def _recipients(projection: Projection, dataset: str, entities: list[str]) -> No
             continue
         senders = [org for org, _ in _holders(facts, entity)]
         if entity == dataset:
-            senders = facts.get(dataset, _DCT_publisher) + senders
+            senders = facts.get(dataset, DCT_publisher) + senders
         senders = list(dict.fromkeys(senders))
-        for prop, role in ((_DPV_hasRecipient, _DPV_Recipient),
-                           (_DPV_hasThirdParty, _DPV_ThirdParty)):
+        for prop, role in ((DPV_hasRecipient, DPV_Recipient),
+                           (DPV_hasThirdParty, DPV_ThirdParty)):
             for recipient in facts.get(entity, prop):
                 if rules.is_category(projection, recipient):
                     continue
@@ -227,15 +227,15 @@ def _recipient_hop(projection: Projection, entity: str, sender: str, recipient: 
         dataset_label=facts.label(dataset), kind="processing", via=entity,
         via_label=facts.label(entity), role=role, role_label=_role_label(facts, role),
         grant=prop, grant_label=_role_label(facts, prop),
-        purposes=tuple(facts.get(entity, _DPV_hasPurpose)),
-        legal_bases=tuple(facts.get(entity, _DPV_hasLegalBasis)),
-        onward_sharing=_onward(facts, entity), start=facts.day(entity, _CITYREG_startDate),
-        end=facts.day(entity, _CITYREG_endDate), sources=projection.disclosure.sources(entity),
+        purposes=tuple(facts.get(entity, DPV_hasPurpose)),
+        legal_bases=tuple(facts.get(entity, DPV_hasLegalBasis)),
+        onward_sharing=_onward(facts, entity), start=facts.day(entity, CITYREG_startDate),
+        end=facts.day(entity, CITYREG_endDate), sources=projection.disclosure.sources(entity),
         gaps=projection.disclosure.marked(entity))
 
 
 def _onward(facts: Facts, entity: str) -> OnwardSharing:
-    stated = facts.flag(entity, _CITYREG_onwardSharingAllowed)
+    stated = facts.flag(entity, CITYREG_onwardSharingAllowed)
     return "not disclosed" if stated is None else "allowed" if stated else "not allowed"
 
 
@@ -248,14 +248,14 @@ def _source_gaps(projection: Projection, dataset: str, entities: list[str]) -> N
     disclosure = projection.disclosure
     gaps: list[Gap] = list(disclosure.marked(dataset))
     if not projection.first_holders(dataset):
-        gaps.append(disclosure.gap(dataset, _DCT_publisher,
+        gaps.append(disclosure.gap(dataset, DCT_publisher,
                                    "nobody is recorded as publishing or holding it"))
-    deployments = facts.by_object(_SSN_deployedSystem)
+    deployments = facts.by_object(SSN_deployedSystem)
     for entity in entities:
         gaps += disclosure.marked(entity)
         if not _has_holder(facts, entity) and not any(
                 _has_holder(facts, deployment) for deployment in deployments.get(entity, ())):
-            gaps.append(disclosure.gap(entity, _CITYREG_operator,
+            gaps.append(disclosure.gap(entity, CITYREG_operator,
                                        "nobody is recorded as running it, so who holds the "
                                        "data it feeds or uses is not known"))
     projection.source_gaps[dataset] = disclosure.shared(gaps)
@@ -279,18 +279,18 @@ def _origin_hop(facts: Facts, entity: str, org: str, prop: str, dataset: str,
                 sources: tuple[str, ...] = ()) -> Hop:
     """``org`` holds the data first, by ``prop`` of ``entity`` (from ``source``, by default
     the entity itself)."""
-    role = _DPV_DataController if prop == _DPV_hasDataController else (
-        _DPV_JointDataControllers if prop == _DPV_hasJointDataControllers else prop)
+    role = DPV_DataController if prop == DPV_hasDataController else (
+        DPV_JointDataControllers if prop == DPV_hasJointDataControllers else prop)
     start = source or entity
     return Hop(
         source=start, source_label=facts.label(start), target=org, target_label=facts.label(org),
         dataset=dataset, dataset_label=dataset_label, kind="origin", via=entity,
         via_label=facts.label(entity), role=role, role_label=_role_label(facts, role),
         grant=prop, grant_label=facts.label(prop), purposes=tuple(facts.get(entity,
-                                                                             _DPV_hasPurpose)),
-        legal_bases=tuple(facts.get(entity, _DPV_hasLegalBasis)),
-        start=facts.day(entity, _CITYREG_startDate), end=facts.day(entity,
-                                                                      _CITYREG_endDate),
+                                                                             DPV_hasPurpose)),
+        legal_bases=tuple(facts.get(entity, DPV_hasLegalBasis)),
+        start=facts.day(entity, CITYREG_startDate), end=facts.day(entity,
+                                                                      CITYREG_endDate),
         sources=sources)
 
 
@@ -301,19 +301,19 @@ def _role_label(facts: Facts, role: str) -> str:
 # -- contracts ------------------------------------------------------------------------------------
 
 def _system_datasets(facts: Facts, system: str) -> list[str]:
-    found = list(facts.get(system, _CITYREG_feedsDataset))
-    for sensor in facts.get(system, _CITYREG_usesSensor):
-        found += facts.get(sensor, _CITYREG_feedsDataset)
+    found = list(facts.get(system, CITYREG_feedsDataset))
+    for sensor in facts.get(system, CITYREG_usesSensor):
+        found += facts.get(sensor, CITYREG_feedsDataset)
     return found
 
 
 def _contract_datasets(facts: Facts, contract: str, seen: frozenset[str] = frozenset()
                        ) -> list[str]:
-    found = list(facts.get(contract, _CITYREG_coversDataset))
-    for system in facts.get(contract, _CITYREG_coversSystem):
+    found = list(facts.get(contract, CITYREG_coversDataset))
+    for system in facts.get(contract, CITYREG_coversSystem):
         found += _system_datasets(facts, system)
     if not found:
-        for parent in facts.get(contract, _CITYREG_parentContract):
+        for parent in facts.get(contract, CITYREG_parentContract):
             if parent not in seen:
                 found += _contract_datasets(facts, parent, seen | {contract})
     return sorted(set(found))
@@ -331,27 +331,27 @@ def _contracts(projection: Projection) -> None:
 def _contract_hops(projection: Projection, contract: str, datasets: list[str]) -> None:
     facts = projection.facts
     disclosure = projection.disclosure
-    grant = facts.first(contract, _CITYREG_grantedBy)
-    joint = [member for group in facts.get(contract, _DPV_hasJointDataControllers)
-             for member in facts.get(group, _DPV_hasDataController)]
-    stated_controllers = facts.get(contract, _DPV_hasDataController) + joint
-    parents = facts.get(contract, _CITYREG_parentContract)
-    is_sub = bool(parents) or facts.is_a(contract, (_CITYREG_SubProcessingContract,
-                                                    _DPV_SubProcessorAgreement))
+    grant = facts.first(contract, CITYREG_grantedBy)
+    joint = [member for group in facts.get(contract, DPV_hasJointDataControllers)
+             for member in facts.get(group, DPV_hasDataController)]
+    stated_controllers = facts.get(contract, DPV_hasDataController) + joint
+    parents = facts.get(contract, CITYREG_parentContract)
+    is_sub = bool(parents) or facts.is_a(contract, (CITYREG_SubProcessingContract,
+                                                    DPV_SubProcessorAgreement))
     controllers = stated_controllers or [p for parent in parents
-                                         for p in facts.get(parent, _DPV_hasDataProcessor)]
+                                         for p in facts.get(parent, DPV_hasDataProcessor)]
     has_controller = bool(controllers)
     if not controllers:
-        controllers = facts.get(contract, _CITYREG_buyer)
-    processors = [(p, _DPV_hasDataProcessor) for p in facts.get(contract,
-                                                                     _DPV_hasDataProcessor)]
+        controllers = facts.get(contract, CITYREG_buyer)
+    processors = [(p, DPV_hasDataProcessor) for p in facts.get(contract,
+                                                                     DPV_hasDataProcessor)]
     has_processor = bool(processors) or is_sub
-    subprocessors = facts.get(contract, _CITYREG_hasSubProcessor)
+    subprocessors = facts.get(contract, CITYREG_hasSubProcessor)
     onward = _onward(facts, contract)
     pairs: list[tuple[str, str, str, str, OnwardSharing, bool]] = []
     for controller in controllers:
         for processor, prop in processors:
-            role = _DPV_DataSubProcessor if is_sub else _DPV_DataProcessor
+            role = DPV_DataSubProcessor if is_sub else DPV_DataProcessor
             pairs.append((controller, processor, role, prop, onward, is_sub))
         for prop, role in ((DPV.hasRecipient, DPV.Recipient), (DPV.hasThirdParty,
                                                                DPV.ThirdParty)):
@@ -361,15 +361,15 @@ def _contract_hops(projection: Projection, contract: str, datasets: list[str]) -
     upstream = [p for p, _ in processors] or controllers
     for processor in upstream:
         for sub in subprocessors:
-            pairs.append((processor, sub, _DPV_DataSubProcessor,
-                          _CITYREG_hasSubProcessor, onward, True))
+            pairs.append((processor, sub, DPV_DataSubProcessor,
+                          CITYREG_hasSubProcessor, onward, True))
     for first, second in permutations(joint, 2):
-        pairs.append((first, second, _DPV_JointDataControllers,
-                      _DPV_hasJointDataControllers, "allowed", False))
+        pairs.append((first, second, DPV_JointDataControllers,
+                      DPV_hasJointDataControllers, "allowed", False))
     label = facts.label(contract)
-    start = facts.day(contract, _CITYREG_startDate)
+    start = facts.day(contract, CITYREG_startDate)
     gaps = disclosure.shared(disclosure.marked(contract), () if start else (
-        disclosure.gap(contract, _CITYREG_startDate),))
+        disclosure.gap(contract, CITYREG_startDate),))
     sources = disclosure.sources(contract)
     for dataset in datasets:
         dataset_label = facts.label(dataset)
@@ -378,7 +378,7 @@ def _contract_hops(projection: Projection, contract: str, datasets: list[str]) -
             for controller in dict.fromkeys(stated_controllers):
                 if controller not in holders:
                     projection.add(_origin_hop(facts, contract, controller,
-                                               _DPV_hasDataController, dataset, dataset_label,
+                                               DPV_hasDataController, dataset, dataset_label,
                                                source=dataset, sources=sources))
         for source, target, role, prop, sharing, chain in pairs:
             if source == target:
@@ -390,10 +390,10 @@ def _contract_hops(projection: Projection, contract: str, datasets: list[str]) -
                 kind="contract", via=contract, via_label=label, role=role,
                 role_label=_role_label(facts, role), grant=granted,
                 grant_label=_grant_label(facts, granted),
-                purposes=tuple(facts.get(contract, _DPV_hasPurpose)),
-                legal_bases=tuple(facts.get(contract, _DPV_hasLegalBasis)),
+                purposes=tuple(facts.get(contract, DPV_hasPurpose)),
+                legal_bases=tuple(facts.get(contract, DPV_hasLegalBasis)),
                 onward_sharing=sharing, start=start,
-                end=facts.day(contract, _CITYREG_endDate), chain=chain, sources=sources,
+                end=facts.day(contract, CITYREG_endDate), chain=chain, sources=sources,
                 gaps=gaps))
     if not (has_controller and has_processor):
         rules.contract_roles_not_disclosed(projection, contract, datasets, has_controller,
@@ -404,7 +404,7 @@ def _contract_hops(projection: Projection, contract: str, datasets: list[str]) -
 def _grant_label(facts: Facts, grant: str) -> str:
     if grant in facts.labels:
         return facts.labels[grant]
-    reference = facts.first(grant, _CITYREG_documentReference)
+    reference = facts.first(grant, CITYREG_documentReference)
     return f"clause {reference}" if reference else facts.label(grant)
 
 
@@ -413,8 +413,8 @@ def _grant_label(facts: Facts, grant: str) -> str:
 def _flows(projection: Projection) -> None:
     facts = projection.facts
     disclosure = projection.disclosure
-    agreements = _entities_by_object(facts, _CITYREG_hasDataFlow)
-    flows = sorted(iri for iri, types in facts.types.items() if _CITYREG_DataFlow in types)
+    agreements = _entities_by_object(facts, CITYREG_hasDataFlow)
+    flows = sorted(iri for iri, types in facts.types.items() if CITYREG_DataFlow in types)
     flowing: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for flow in flows:
         agreement = next(iter(agreements.get(flow, ())), None)
@@ -424,19 +424,19 @@ def _flows(projection: Projection) -> None:
             return facts.get(flow, prop) or facts.get(owner, prop)
 
         onward = _onward(facts, flow)
-        role = facts.first(flow, _CITYREG_recipientRole) or _DPV_Recipient
-        grant = (facts.first(flow, _CITYREG_grantedBy)
-                 or facts.first(owner, _CITYREG_grantedBy) or _CITYREG_recipient)
-        start = facts.day(flow, _CITYREG_startDate) or facts.day(owner,
-                                                                     _CITYREG_startDate)
-        end = facts.day(flow, _CITYREG_endDate) or facts.day(owner, _CITYREG_endDate)
+        role = facts.first(flow, CITYREG_recipientRole) or DPV_Recipient
+        grant = (facts.first(flow, CITYREG_grantedBy)
+                 or facts.first(owner, CITYREG_grantedBy) or CITYREG_recipient)
+        start = facts.day(flow, CITYREG_startDate) or facts.day(owner,
+                                                                     CITYREG_startDate)
+        end = facts.day(flow, CITYREG_endDate) or facts.day(owner, CITYREG_endDate)
         gaps = disclosure.shared(disclosure.marked(flow), disclosure.marked(agreement), () if start
-                                 else (disclosure.gap(owner, _CITYREG_startDate),))
+                                 else (disclosure.gap(owner, CITYREG_startDate),))
         sources = disclosure.sources(flow) or disclosure.sources(owner)
-        providers = facts.get(flow, _CITYREG_provider)
-        datasets = facts.get(flow, _CITYREG_sharesDataset)
+        providers = facts.get(flow, CITYREG_provider)
+        datasets = facts.get(flow, CITYREG_sharesDataset)
         for provider in providers:
-            for recipient in facts.get(flow, _CITYREG_recipient):
+            for recipient in facts.get(flow, CITYREG_recipient):
                 if rules.is_category(projection, recipient):
                     continue
                 for dataset in datasets:
@@ -448,13 +448,13 @@ def _flows(projection: Projection) -> None:
                         via_label=facts.label(owner), flow=flow, role=role,
                         role_label=_role_label(facts, role), grant=grant,
                         grant_label=_grant_label(facts, grant),
-                        purposes=tuple(own_or_agreement(_DPV_hasPurpose)),
-                        legal_bases=tuple(own_or_agreement(_DPV_hasLegalBasis)),
+                        purposes=tuple(own_or_agreement(DPV_hasPurpose)),
+                        legal_bases=tuple(own_or_agreement(DPV_hasLegalBasis)),
                         onward_sharing=onward, start=start, end=end, sources=sources,
                         gaps=gaps))
         rules.undisclosed_recipients(projection, flow, datasets, providers, "agreement")
     for agreement in sorted(iri for iri, types in facts.types.items()
-                            if _CITYREG_DataSharingAgreement in types):
+                            if CITYREG_DataSharingAgreement in types):
         covered = _contract_datasets(facts, agreement)
         if covered:
             rules.agreement_parties(projection, agreement, covered, flowing[agreement])
@@ -465,18 +465,18 @@ def _flows(projection: Projection) -> None:
 def _source_datasets(projection: Projection) -> None:
     facts = projection.facts
     sources: dict[str, list[str]] = {dataset: [dataset] for dataset in projection.datasets}
-    for subject in facts.subjects(_CITYREG_feedsDataset):
-        sources[subject] = facts.get(subject, _CITYREG_feedsDataset)
-    for subject in facts.subjects(_SSN_deployedSystem):
-        systems = facts.get(subject, _SSN_deployedSystem)
+    for subject in facts.subjects(CITYREG_feedsDataset):
+        sources[subject] = facts.get(subject, CITYREG_feedsDataset)
+    for subject in facts.subjects(SSN_deployedSystem):
+        systems = facts.get(subject, SSN_deployedSystem)
         if systems:
             found = list(sources.get(subject, ()))
             for system in systems:
                 found += sources.get(system, [])
-                for sensor in facts.get(system, _CITYREG_usesSensor):
+                for sensor in facts.get(system, CITYREG_usesSensor):
                     found += sources.get(sensor, [])
             sources[subject] = sorted(set(found))
-    published = _entities_by_object(facts, _DCT_publisher)
+    published = _entities_by_object(facts, DCT_publisher)
     for org in projection.organisations:
         if org not in sources:
             sources[org] = sorted(d for d in published.get(org, ()) if d in projection.datasets)

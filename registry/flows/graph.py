@@ -22,6 +22,19 @@ import networkx as nx
 from registry.errors import InputError, NotFoundError
 from registry.flows.build import project
 from registry.flows.facts import Facts, read_cities, read_facts
+from registry.flows.iris import (
+    CITYREG_buyer,
+    CITYREG_developer,
+    CITYREG_feedsDataset,
+    CITYREG_hasSubProcessor,
+    CITYREG_hostedBy,
+    CITYREG_operator,
+    CITYREG_parentContract,
+    CITYREG_supplier,
+    CITYREG_usesSensor,
+    DPV_hasDataController,
+    DPV_hasDataProcessor,
+)
 from registry.flows.model import (
     DatasetReach,
     EdgesOf,
@@ -36,20 +49,9 @@ from registry.flows.model import (
 )
 from registry.flows.projection import Projection
 from registry.flows.trace import check_limits, trace
-from registry.namespaces import CITYREG, DPV
 from registry.store import Registry
 
-# IRIs as plain strings, made once (closed-namespace lookups cost microseconds each).
-_CITYREG_buyer = str(CITYREG.buyer)
-_CITYREG_developer = str(CITYREG.developer)
-_CITYREG_feedsDataset = str(CITYREG.feedsDataset)
-_CITYREG_hostedBy = str(CITYREG.hostedBy)
-_CITYREG_operator = str(CITYREG.operator)
-_CITYREG_parentContract = str(CITYREG.parentContract)
-_CITYREG_usesSensor = str(CITYREG.usesSensor)
-_DPV_hasDataController = str(DPV.hasDataController)
-
-_VENDOR_ROLES = (str(CITYREG.supplier), str(DPV.hasDataProcessor), str(CITYREG.hasSubProcessor))
+_VENDOR_ROLES = (CITYREG_supplier, DPV_hasDataProcessor, CITYREG_hasSubProcessor)
 _FIX_SOURCE = ("give the IRI or exact label of a sensor, deployment, system, dataset or "
                "organisation (see `cityreg query` or the GraphQL `search` field)")
 
@@ -233,7 +235,7 @@ class AccessGraph:
         cities = self._read_cities()
         rows: dict[tuple[str, str | None], dict[str, set[str]]] = defaultdict(
             lambda: {"contracts": set(), "datasets": set(), "sensors": set()})
-        feeders = facts.by_object(_CITYREG_feedsDataset)
+        feeders = facts.by_object(CITYREG_feedsDataset)
 
         def city_of(*entities: str) -> str | None:
             pending, seen = list(entities), set()
@@ -245,7 +247,7 @@ class AccessGraph:
                 city = cities.get(entity)
                 if city:
                     return city
-                pending += facts.get(entity, _CITYREG_parentContract)
+                pending += facts.get(entity, CITYREG_parentContract)
             return None
 
         def add_dataset(vendor: str, dataset: str, fallback: str | None) -> None:
@@ -257,23 +259,23 @@ class AccessGraph:
 
         for contract in facts.subjects(*_VENDOR_ROLES):
             vendors = {v for prop in _VENDOR_ROLES for v in facts.get(contract, prop)}
-            buyers = facts.get(contract, _CITYREG_buyer) + facts.get(
-                contract, _DPV_hasDataController)
+            buyers = facts.get(contract, CITYREG_buyer) + facts.get(
+                contract, DPV_hasDataController)
             city = city_of(contract, *buyers)
             covered = self._contract_datasets(contract)
             for vendor in vendors:
                 rows[(vendor, city)]["contracts"].add(contract)
                 for dataset in covered:
                     add_dataset(vendor, dataset, city)
-        for entity in facts.subjects(_CITYREG_developer, _CITYREG_hostedBy):
-            for vendor in facts.get(entity, _CITYREG_developer):
-                city = city_of(entity, *facts.get(entity, _CITYREG_operator))
+        for entity in facts.subjects(CITYREG_developer, CITYREG_hostedBy):
+            for vendor in facts.get(entity, CITYREG_developer):
+                city = city_of(entity, *facts.get(entity, CITYREG_operator))
                 row = rows[(vendor, city)]
-                for sensor in facts.get(entity, _CITYREG_usesSensor):
+                for sensor in facts.get(entity, CITYREG_usesSensor):
                     row["sensors"].add(sensor)
-                for dataset in facts.get(entity, _CITYREG_feedsDataset):
+                for dataset in facts.get(entity, CITYREG_feedsDataset):
                     add_dataset(vendor, dataset, city)
-            for vendor in facts.get(entity, _CITYREG_hostedBy):
+            for vendor in facts.get(entity, CITYREG_hostedBy):
                 add_dataset(vendor, entity, city_of(entity))
         result = [
             VendorConcentration(

@@ -11,53 +11,52 @@ from dataclasses import dataclass, field
 
 from registry.flows.disclosure import Disclosure
 from registry.flows.facts import Facts
+from registry.flows.iris import (
+    CITYREG_buyer,
+    CITYREG_developer,
+    CITYREG_hasParty,
+    CITYREG_hostedBy,
+    CITYREG_maintainer,
+    CITYREG_operator,
+    CITYREG_owner,
+    CITYREG_supplier,
+    DCT_publisher,
+    DPV_DataController,
+    DPV_DataProcessor,
+    DPV_DataSubProcessor,
+    DPV_hasRecipient,
+    DPV_hasThirdParty,
+    DPV_JointDataControllers,
+    DPV_LawEnforcementOrganisation,
+    DPV_Recipient,
+    DPV_ThirdParty,
+    PROV_wasAttributedTo,
+    PROV_wasDerivedFrom,
+)
 from registry.flows.model import Gap, Hop
-from registry.namespaces import CITYREG, DCT, DPV, PROV
-
-# IRIs as plain strings, made once (closed-namespace lookups cost microseconds each).
-_CITYREG_developer = str(CITYREG.developer)
-_CITYREG_hasParty = str(CITYREG.hasParty)
-_CITYREG_hostedBy = str(CITYREG.hostedBy)
-_CITYREG_maintainer = str(CITYREG.maintainer)
-_DPV_hasRecipient = str(DPV.hasRecipient)
-_DPV_hasThirdParty = str(DPV.hasThirdParty)
-_DPV_LawEnforcementOrganisation = "https://w3id.org/dpv#LawEnforcementOrganisation"
-_PROV_wasAttributedTo = str(PROV.wasAttributedTo)
-_CITYREG_buyer = str(CITYREG.buyer)
-_CITYREG_operator = str(CITYREG.operator)
-_CITYREG_owner = str(CITYREG.owner)
-_CITYREG_supplier = str(CITYREG.supplier)
-_DCT_publisher = str(DCT.publisher)
-_DPV_DataController = str(DPV.DataController)
-_DPV_DataProcessor = str(DPV.DataProcessor)
-_DPV_DataSubProcessor = str(DPV.DataSubProcessor)
-_DPV_JointDataControllers = str(DPV.JointDataControllers)
-_DPV_Recipient = str(DPV.Recipient)
-_DPV_ThirdParty = str(DPV.ThirdParty)
-_PROV_wasDerivedFrom = str(PROV.wasDerivedFrom)
 
 #: Labels of role terms that the ontology graph may not carry.
 ROLE_LABELS = {
-    _DPV_DataController: "data controller",
-    _DPV_JointDataControllers: "joint controller",
-    _DPV_DataProcessor: "data processor",
-    _DPV_DataSubProcessor: "sub-processor",
-    _DPV_Recipient: "recipient",
-    _DPV_ThirdParty: "third party",
-    _DCT_publisher: "publisher",
-    _CITYREG_operator: "operator",
-    _CITYREG_owner: "owner",
-    _CITYREG_supplier: "supplier",
-    _CITYREG_buyer: "buyer",
-    _CITYREG_hasParty: "party",
-    _CITYREG_developer: "developer",
-    _CITYREG_maintainer: "maintainer",
-    _CITYREG_hostedBy: "host",
-    _DPV_hasRecipient: "recipients",
-    _DPV_hasThirdParty: "third parties",
-    _DPV_LawEnforcementOrganisation: "law enforcement organisation",
-    _PROV_wasDerivedFrom: "derived from",
-    _PROV_wasAttributedTo: "attributed to",
+    DPV_DataController: "data controller",
+    DPV_JointDataControllers: "joint controller",
+    DPV_DataProcessor: "data processor",
+    DPV_DataSubProcessor: "sub-processor",
+    DPV_Recipient: "recipient",
+    DPV_ThirdParty: "third party",
+    DCT_publisher: "publisher",
+    CITYREG_operator: "operator",
+    CITYREG_owner: "owner",
+    CITYREG_supplier: "supplier",
+    CITYREG_buyer: "buyer",
+    CITYREG_hasParty: "party",
+    CITYREG_developer: "developer",
+    CITYREG_maintainer: "maintainer",
+    CITYREG_hostedBy: "host",
+    DPV_hasRecipient: "recipients",
+    DPV_hasThirdParty: "third parties",
+    DPV_LawEnforcementOrganisation: "law enforcement organisation",
+    PROV_wasDerivedFrom: "derived from",
+    PROV_wasAttributedTo: "attributed to",
 }
 
 

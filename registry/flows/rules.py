@@ -49,8 +49,28 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from registry.flows.iris import (
+    CITYREG_buyer,
+    CITYREG_developer,
+    CITYREG_endDate,
+    CITYREG_hasParty,
+    CITYREG_hostedBy,
+    CITYREG_maintainer,
+    CITYREG_notDisclosed,
+    CITYREG_recipient,
+    CITYREG_startDate,
+    CITYREG_supplier,
+    DCT_publisher,
+    DPV_hasDataController,
+    DPV_hasDataProcessor,
+    DPV_hasRecipient,
+    DPV_hasThirdParty,
+    DPV_Recipient,
+    DPV_ThirdParty,
+    PROV_wasAttributedTo,
+)
 from registry.flows.model import Gap, Grade, Hop, HopKind, OnwardSharing
-from registry.namespaces import CITYREG, DCT, DPV, PROV
+from registry.namespaces import DPV, PROV
 
 if TYPE_CHECKING:
     from registry.flows.projection import Projection
@@ -98,30 +118,12 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
 )}
 
 _DPV = str(DPV)
-_CITYREG_buyer = str(CITYREG.buyer)
-_CITYREG_developer = str(CITYREG.developer)
-_CITYREG_hasParty = str(CITYREG.hasParty)
-_CITYREG_hostedBy = str(CITYREG.hostedBy)
-_CITYREG_maintainer = str(CITYREG.maintainer)
-_CITYREG_notDisclosed = str(CITYREG.notDisclosed)
-_CITYREG_recipient = str(CITYREG.recipient)
-_CITYREG_startDate = str(CITYREG.startDate)
-_CITYREG_endDate = str(CITYREG.endDate)
-_CITYREG_supplier = str(CITYREG.supplier)
-_DCT_publisher = str(DCT.publisher)
-_DPV_hasDataController = str(DPV.hasDataController)
-_DPV_hasDataProcessor = str(DPV.hasDataProcessor)
-_DPV_hasRecipient = str(DPV.hasRecipient)
-_DPV_hasThirdParty = str(DPV.hasThirdParty)
-_DPV_Recipient = str(DPV.Recipient)
-_DPV_ThirdParty = str(DPV.ThirdParty)
-_PROV_wasAttributedTo = str(PROV.wasAttributedTo)
 
-_BUILDER_KEYS = (_CITYREG_developer, _CITYREG_maintainer, _CITYREG_hostedBy)
+_BUILDER_KEYS = (CITYREG_developer, CITYREG_maintainer, CITYREG_hostedBy)
 
 #: Properties whose value is a recipient, and the category a "not disclosed" marking implies.
-RECIPIENT_PROPERTIES = {_DPV_hasRecipient: _DPV_Recipient, _DPV_hasThirdParty: _DPV_ThirdParty,
-                        _CITYREG_recipient: _DPV_Recipient}
+RECIPIENT_PROPERTIES = {DPV_hasRecipient: DPV_Recipient, DPV_hasThirdParty: DPV_ThirdParty,
+                        CITYREG_recipient: DPV_Recipient}
 UNDISCLOSED_PREFIX = "urn:cityreg:undisclosed:"
 
 
@@ -153,8 +155,8 @@ def inferred_hop(projection: Projection, rule: str, source: str, target: str, da
         dataset_label=facts.label(dataset), kind=kind, via=via, via_label=facts.label(via),
         role=role, role_label=projection.role_label(role), grant=role,
         grant_label=projection.role_label(role), onward_sharing=onward,
-        start=facts.day(via, _CITYREG_startDate) if dated else None,
-        end=facts.day(via, _CITYREG_endDate) if dated else None,
+        start=facts.day(via, CITYREG_startDate) if dated else None,
+        end=facts.day(via, CITYREG_endDate) if dated else None,
         grade=found.grade, rule=found.id, rule_label=found.label,
         sources=disclosure.sources(via), gaps=gaps)
 
@@ -164,15 +166,15 @@ def contract_roles_not_disclosed(projection: Projection, contract: str, datasets
     """Rules contract-party and contract-supplier, for one contract covering ``datasets``."""
     facts = projection.facts
     disclosure = projection.disclosure
-    buyers = list(dict.fromkeys(facts.get(contract, _CITYREG_buyer)))
-    suppliers = facts.get(contract, _CITYREG_supplier)
-    parties = [p for p in facts.get(contract, _CITYREG_hasParty)
+    buyers = list(dict.fromkeys(facts.get(contract, CITYREG_buyer)))
+    suppliers = facts.get(contract, CITYREG_supplier)
+    parties = [p for p in facts.get(contract, CITYREG_hasParty)
                if p not in suppliers and p not in buyers]
-    dates = () if facts.day(contract, _CITYREG_startDate) else (
-        disclosure.gap(contract, _CITYREG_startDate),)
+    dates = () if facts.day(contract, CITYREG_startDate) else (
+        disclosure.gap(contract, CITYREG_startDate),)
     marked = disclosure.marked(contract)
-    controller_gap = disclosure.gap(contract, _DPV_hasDataController)
-    processor_gap = disclosure.gap(contract, _DPV_hasDataProcessor)
+    controller_gap = disclosure.gap(contract, DPV_hasDataController)
+    processor_gap = disclosure.gap(contract, DPV_hasDataProcessor)
     for dataset in datasets:
         holders = projection.first_holders(dataset)
         if not has_controller:
@@ -181,7 +183,7 @@ def contract_roles_not_disclosed(projection: Projection, contract: str, datasets
                 if party not in holders:
                     projection.add(inferred_hop(
                         projection, "contract-party", dataset, party, dataset, "origin",
-                        contract, _CITYREG_buyer if party in buyers else _CITYREG_hasParty,
+                        contract, CITYREG_buyer if party in buyers else CITYREG_hasParty,
                         gaps, "allowed"))
         if has_processor:
             continue
@@ -191,10 +193,10 @@ def contract_roles_not_disclosed(projection: Projection, contract: str, datasets
             if not sources and supplier not in holders:
                 projection.add(inferred_hop(projection, "contract-supplier", dataset,
                                             supplier, dataset, "origin", contract,
-                                            _CITYREG_supplier, gaps))
+                                            CITYREG_supplier, gaps))
             for buyer in sources:
                 projection.add(inferred_hop(projection, "contract-supplier", buyer, supplier,
-                                            dataset, "contract", contract, _CITYREG_supplier,
+                                            dataset, "contract", contract, CITYREG_supplier,
                                             gaps))
 
 
@@ -205,15 +207,15 @@ def agreement_parties(projection: Projection, agreement: str, datasets: list[str
     facts = projection.facts
     disclosure = projection.disclosure
     gaps = disclosure.shared(disclosure.marked(agreement),
-                             (disclosure.gap(agreement, _CITYREG_recipient,
+                             (disclosure.gap(agreement, CITYREG_recipient,
                                              "no data flow records who gives the dataset to "
                                              "whom"),))
     for dataset in datasets:
         holders = projection.first_holders(dataset)
-        for party in facts.get(agreement, _CITYREG_hasParty):
+        for party in facts.get(agreement, CITYREG_hasParty):
             if party not in holders and (party, dataset) not in flowing:
                 projection.add(inferred_hop(projection, "agreement-party", dataset, party,
-                                            dataset, "origin", agreement, _CITYREG_hasParty,
+                                            dataset, "origin", agreement, CITYREG_hasParty,
                                             gaps, "allowed"))
 
 
@@ -224,18 +226,18 @@ def system_builders(projection: Projection, dataset: str, entities: list[str]) -
     disclosure = projection.disclosure
     holders = projection.receivers(dataset)
     candidates: list[tuple[str, str, str, str]] = [
-        ("host", dataset, org, _CITYREG_hostedBy)
-        for org in facts.get(dataset, _CITYREG_hostedBy)]
+        ("host", dataset, org, CITYREG_hostedBy)
+        for org in facts.get(dataset, CITYREG_hostedBy)]
     for entity in entities:
         stated = facts.facts.get(entity)
         if stated is None or not any(key in stated for key in _BUILDER_KEYS):
             continue  # most entities name no builder: one look instead of three
-        candidates += [("system-developer", entity, org, _CITYREG_developer)
-                       for org in facts.get(entity, _CITYREG_developer)]
-        candidates += [("system-maintainer", entity, org, _CITYREG_maintainer)
-                       for org in facts.get(entity, _CITYREG_maintainer)]
-        candidates += [("host", entity, org, _CITYREG_hostedBy)
-                       for org in facts.get(entity, _CITYREG_hostedBy)]
+        candidates += [("system-developer", entity, org, CITYREG_developer)
+                       for org in facts.get(entity, CITYREG_developer)]
+        candidates += [("system-maintainer", entity, org, CITYREG_maintainer)
+                       for org in facts.get(entity, CITYREG_maintainer)]
+        candidates += [("host", entity, org, CITYREG_hostedBy)
+                       for org in facts.get(entity, CITYREG_hostedBy)]
     added: set[str] = set()
     for rule, entity, org, prop in candidates:
         if org in holders or org in added:
@@ -243,7 +245,7 @@ def system_builders(projection: Projection, dataset: str, entities: list[str]) -
         added.add(org)
         why = (f"no contract covering it records the legal role of its "
                f"{projection.role_label(prop)}")
-        gaps = disclosure.shared((disclosure.gap(entity, _DPV_hasDataProcessor, why),))
+        gaps = disclosure.shared((disclosure.gap(entity, DPV_hasDataProcessor, why),))
         projection.add(inferred_hop(projection, rule, entity, org, dataset, "origin", entity,
                                     prop, gaps, "allowed"))
 
@@ -253,8 +255,8 @@ def derived_producers(projection: Projection, dataset: str, parent: str) -> None
     prov:wasAttributedTo) has read ``parent``, the dataset it was derived from."""
     facts = projection.facts
     holders = projection.receivers(parent)
-    producers = [org for prop in (_DCT_publisher, _DPV_hasDataController,
-                                  _PROV_wasAttributedTo)
+    producers = [org for prop in (DCT_publisher, DPV_hasDataController,
+                                  PROV_wasAttributedTo)
                  for org in facts.get(dataset, prop)]
     for org in dict.fromkeys(producers):
         if org not in holders:
@@ -274,7 +276,7 @@ def undisclosed_recipients(projection: Projection, entity: str, datasets: list[s
         values = facts.get(entity, prop)
         found += [("recipient-category", value, prop) for value in values
                   if is_category(projection, value)]
-        if not values and prop in facts.get(entity, _CITYREG_notDisclosed):
+        if not values and prop in facts.get(entity, CITYREG_notDisclosed):
             found.append(("recipient-not-disclosed", implied, prop))
     if not found:
         return
