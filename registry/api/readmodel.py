@@ -25,6 +25,7 @@ from threading import Lock
 
 import pyoxigraph as ox
 
+from registry.flows.cities import CONTRACT_CITY_FALLBACKS, contract_city
 from registry.namespaces import (
     CITYREG,
     CLASS_CLOSURE_GRAPH,
@@ -78,13 +79,6 @@ _NOT_ENTITY_GRAPHS = frozenset({str(PROVENANCE_GRAPH), str(VALIDATION_CONTEXT_GR
                                 str(CLASS_CLOSURE_GRAPH)})
 
 _CITY = str(CITYREG.city)
-#: Where a contract's city comes from when it states none, in this order (the first that
-#: gives a city wins; several values of one property are tried by IRI): the buyers' city, the
-#: data controllers' city, the parent contract's city (by this same rule), the covered
-#: systems' city, the covered datasets' city.
-CONTRACT_CITY_FALLBACKS: tuple[str, ...] = (
-    str(CITYREG.buyer), str(DPV.hasDataController), str(CITYREG.parentContract),
-    str(CITYREG.coversSystem), str(CITYREG.coversDataset))
 
 
 @dataclass(eq=False, slots=True)
@@ -332,29 +326,12 @@ class ReadModel:
     def _compute_contract_cities(self) -> tuple[dict[str, str], dict[str, list[Entity]]]:
         stated = self._objects(_CITY)
         links = {prop: self._objects(prop) for prop in CONTRACT_CITY_FALLBACKS}
-        parent = str(CITYREG.parentContract)
         cities: dict[str, str] = {}
-
-        def resolve(contract: str, seen: set[str]) -> str | None:
-            if contract in cities:
-                return cities[contract]
-            seen.add(contract)
-            own = stated.get(contract)
-            if own:
-                return own[0]
-            for prop in CONTRACT_CITY_FALLBACKS:
-                for value in links[prop].get(contract, ()):
-                    if prop == parent:
-                        city = None if value in seen else resolve(value, seen)
-                    else:
-                        city = next(iter(stated.get(value, ())), None)
-                    if city:
-                        return city
-            return None
-
         by_city: dict[str, list[Entity]] = defaultdict(list)
         for contract in self.by_kind.get("Contract", ()):  # by label
-            city = resolve(contract.iri, set())
+            city = contract_city(contract.iri,
+                                 lambda entity: next(iter(stated.get(entity, ())), None),
+                                 lambda entity, prop: links[prop].get(entity, ()))
             if city is not None:
                 cities[contract.iri] = city
                 by_city[city].append(contract)

@@ -21,18 +21,16 @@ import networkx as nx
 
 from registry.errors import InputError, NotFoundError
 from registry.flows.build import project
+from registry.flows.cities import contract_city
 from registry.flows.facts import Facts, read_cities, read_facts
 from registry.flows.iris import (
-    CITYREG_buyer,
     CITYREG_developer,
     CITYREG_feedsDataset,
     CITYREG_hasSubProcessor,
     CITYREG_hostedBy,
     CITYREG_operator,
-    CITYREG_parentContract,
     CITYREG_supplier,
     CITYREG_usesSensor,
-    DPV_hasDataController,
     DPV_hasDataProcessor,
 )
 from registry.flows.model import (
@@ -224,7 +222,8 @@ class AccessGraph:
         develops a system, or hosts a dataset. Its contracts are those it is party to in one of
         those roles; its datasets those the contracts cover, those its systems feed and those it
         hosts; its sensors those that feed its datasets or that its systems use. The city is
-        the entity's cityreg:city, else its buyer's or operator's.
+        the entity's cityreg:city, else its operator's; a contract's is
+        :func:`registry.flows.cities.contract_city` (as in the API).
         """
         if self._concentration is None:
             self._concentration = tuple(self._concentrations())
@@ -238,17 +237,7 @@ class AccessGraph:
         feeders = facts.by_object(CITYREG_feedsDataset)
 
         def city_of(*entities: str) -> str | None:
-            pending, seen = list(entities), set()
-            while pending:
-                entity = pending.pop(0)
-                if entity in seen:
-                    continue
-                seen.add(entity)
-                city = cities.get(entity)
-                if city:
-                    return city
-                pending += facts.get(entity, CITYREG_parentContract)
-            return None
+            return next((cities[e] for e in entities if cities.get(e)), None)
 
         def add_dataset(vendor: str, dataset: str, fallback: str | None) -> None:
             row = rows[(vendor, fallback or city_of(dataset))]
@@ -259,9 +248,7 @@ class AccessGraph:
 
         for contract in facts.subjects(*_VENDOR_ROLES):
             vendors = {v for prop in _VENDOR_ROLES for v in facts.get(contract, prop)}
-            buyers = facts.get(contract, CITYREG_buyer) + facts.get(
-                contract, DPV_hasDataController)
-            city = city_of(contract, *buyers)
+            city = contract_city(contract, cities.get, facts.get)
             covered = self._contract_datasets(contract)
             for vendor in vendors:
                 rows[(vendor, city)]["contracts"].add(contract)
