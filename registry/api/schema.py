@@ -29,6 +29,8 @@ from registry.api.types import (
     Sensor,
     System,
     plain,
+    standing_argument,
+    standing_value,
 )
 from registry.api.types import Entity as EntityType
 from registry.errors import CityregError
@@ -162,11 +164,16 @@ class Query(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
         description="Per vendor and city: contracts, datasets and sensors depending on it.")
     findings = graphene.Field(
         FindingConnection, required=True,
-        description="Legal findings at the server's reference date.",
-        **page_args(severity=graphene.String(description="violation, warning or info."),
+        description="Legal findings at the server's reference date: binding findings first "
+        "(most severe first), then benchmarks (law that does not bind where the entity is, or "
+        "good practice: always info, never violations).",
+        **page_args(severity=graphene.String(description="violation, warning or info (a "
+                                             "benchmark is always info)."),
                     rule=graphene.String(description="A rule id such as GDPR-28-3-g."),
-                    kind=graphene.String(description="rule, not-disclosed, manual-review."),
-                    focus=graphene.ID(description="Only findings on this entity.")))
+                    kind=graphene.String(description="rule, not-disclosed, not-recorded or "
+                                         "manual-review."),
+                    focus=graphene.ID(description="Only findings on this entity."),
+                    standing=standing_argument()))
     sensors = _list_root(["Sensor"], "Sensors.", SensorConnection, with_type=True,
                          with_vendor=True)
     datasets = _list_root(["Dataset"], "Datasets.", DatasetConnection, with_vendor=True)
@@ -238,12 +245,27 @@ class Query(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
     def resolve_findings(_root: Any, info: GraphQLResolveInfo, first: int | None = None,
                          after: str | None = None, severity: str | None = None,
                          rule: str | None = None, kind: str | None = None,
-                         focus: str | None = None) -> Any:
-        items = [f for f in api(info).all_findings()
+                         focus: str | None = None, standing: Any = None) -> Any:
+        _check_choice("severity", severity, SEVERITIES)
+        _check_choice("kind", kind, FINDING_KINDS)
+        wanted = standing_value(standing)
+        found = api(info).findings_for(focus) if focus is not None else api(info).all_findings()
+        items = [f for f in found
                  if (severity is None or plain(f.severity) == severity)
                  and (rule is None or f.rule_id == rule) and (kind is None or plain(f.kind) == kind)
-                 and (focus is None or f.focus == focus)]
+                 and (wanted is None or plain(f.standing) == wanted)]
         return paginate(items, first, after)
+
+
+#: The values of the findings' ``severity`` and ``kind`` filters (registry/findings.py).
+SEVERITIES = ("violation", "warning", "info")
+FINDING_KINDS = ("rule", "not-disclosed", "not-recorded", "manual-review")
+
+
+def _check_choice(name: str, value: str | None, choices: Sequence[str]) -> None:
+    if value is not None and value not in choices:
+        raise GraphQLError(f"{name}: {value!r} is not a finding {name}; expected one of "
+                           f"{', '.join(choices)}")
 
 
 schema = graphene.Schema(query=Query, types=list(TYPES.values()))

@@ -85,6 +85,10 @@ class ApiContext:
         """Findings whose focus is ``iri``."""
         return self.service.findings_by_focus().get(iri, [])
 
+    def evidence(self, finding: Any) -> tuple[Any, ...]:
+        """The facts ``finding`` rests on, with their sources (registry/evidence.py)."""
+        return self.service.evidence(finding)
+
 
 class GraphQLService:
     """Executes GraphQL requests over one registry."""
@@ -181,6 +185,11 @@ class GraphQLService:
             raise GraphQLError("legal findings are not available in this installation: "
                                "registry.validate is missing; update cityreg")
         return list(self.context.validation.findings)
+
+    def evidence(self, finding: Any) -> tuple[Any, ...]:
+        """The facts ``finding`` rests on: the report the server serves keeps them (the
+        validation of :attr:`RegistryContext.validation` collects evidence)."""
+        return tuple(self.context.validation.evidence(finding))
 
     def findings_by_focus(self) -> dict[str, list[Any]]:
         """Findings grouped by focus IRI, computed once."""

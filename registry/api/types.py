@@ -32,6 +32,7 @@ from registry.api.fields import (
     terms,
     text,
 )
+from registry.api.limits import check_deadline
 from registry.api.readmodel import Entity as EntityRecord
 from registry.namespaces import CITYREG, DCT, DPV, PROV, SOSA, SSN
 
@@ -48,24 +49,124 @@ class Fact(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
     is_iri = graphene.Boolean(required=True)
 
 
+_STANDING_DOCS: dict[str, str] = {
+    "binding": "The finding's law binds where the entity is: the finding keeps the severity "
+    "of its rule.",
+    "benchmark": "Measured against law that does not bind where the entity is, against good "
+    "practice (the OECD guidelines, the recommendations of Privacy International's report), or "
+    "for an entity whose place is not recorded: reported as info whatever the rule's severity "
+    "(`ruleSeverity`), never a violation.",
+    "lens": "Judged as if the entity were in a jurisdiction chosen for every entity (a lens, "
+    "`cityreg validate --jurisdiction`) where the law binds: the finding keeps the severity of "
+    "its rule. A server judges each entity where it is, so it serves no lens findings.",
+}
+
+
+class FindingStanding(graphene.Enum):  # type: ignore[misc]  # graphene is untyped
+    """Whether a finding's law binds where its entity is: binding, benchmark or lens.
+
+    The values are lower case, the same words as `cityreg validate --format json` prints
+    (write `standing: benchmark`, no quotes). A benchmark is never a violation.
+    """
+
+    binding = "binding"
+    benchmark = "benchmark"
+    lens = "lens"
+
+    @property
+    def description(self) -> str:
+        """The meaning of one standing."""
+        return _STANDING_DOCS[self.value]
+
+
+class FactSource(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """A public document a fact is taken from (a cityreg:Source)."""
+
+    id = graphene.ID(required=True, description="The source's IRI.",
+                     resolver=lambda s, _i: s.iri)
+    label = graphene.String(required=True)
+    url = graphene.String(required=True, description="Where to read it.")
+
+
+class FindingFact(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """A recorded statement a finding rests on (its evidence), with labels and sources.
+
+    The same fields as the `evidence` of `cityreg validate --format json`.
+    """
+
+    subject = graphene.ID(required=True, description="The IRI of the entity the fact is "
+                          "about: the finding's entity, what it involves, or the offending "
+                          "value.")
+    subject_label = graphene.String(required=True)
+    predicate = graphene.ID(required=True, description="The property's IRI.")
+    predicate_label = graphene.String(required=True)
+    object = graphene.String(required=True, description="The IRI or the literal's text.")
+    object_label = graphene.String(required=True, description="The label of the IRI, else "
+                                   "the literal's text.")
+    object_is_iri = graphene.Boolean(required=True)
+    derived = graphene.Boolean(required=True,
+                               description="True for a relation the validator derives for the "
+                               "run (cityreg:involves: what an entity uses or feeds), never "
+                               "recorded.")
+    sources = graphene.List(graphene.NonNull(FactSource), required=True,
+                            description="The sources of the entity the fact is about.")
+
+
+def _evidence(finding: Any, info: GraphQLResolveInfo) -> list[Any]:
+    check_deadline()
+    return list(api(info).evidence(finding))
+
+
 class Finding(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
-    """A legal finding of the checks (registry/validate.py) on one entity."""
+    """A legal finding of the checks (registry/validate.py) on one entity, judged where the
+    entity is: binding where its law binds, else a benchmark (never a violation)."""
 
     rule_id = graphene.String(required=True)
-    severity = graphene.String(required=True, description="violation, warning or info.",
+    severity = graphene.String(required=True,
+                               description="violation, warning or info: the rule's severity "
+                               "where its law binds (`standing` binding or lens); always info "
+                               "for a benchmark.",
                                resolver=lambda f, _i: plain(f.severity))
-    kind = graphene.String(required=True, description="rule, not-disclosed or manual-review.",
+    rule_severity = graphene.String(required=True,
+                                    description="violation, warning or info: the severity the "
+                                    "rule has where its law binds, for a benchmark too.",
+                                    resolver=lambda f, _i: plain(f.rule_severity))
+    kind = graphene.String(required=True,
+                           description="rule (the rule is not met), not-disclosed (cannot be "
+                           "verified: a fact the rule needs is not disclosed), not-recorded "
+                           "(cannot be verified: a fact the rule needs is not recorded) or "
+                           "manual-review (a person must judge).",
                            resolver=lambda f, _i: plain(f.kind))
+    standing = graphene.Field(FindingStanding, required=True,
+                              description="Whether the law binds where the entity is.",
+                              resolver=lambda f, _i: plain(f.standing))
+    where = graphene.String(description="Where the entity is, as the finding was judged (such "
+                            "as Rio de Janeiro (BR)); `not recorded` when the registry does not "
+                            "say; null for rules of no jurisdiction.",
+                            resolver=lambda f, _i: f.where or None)
+    law = graphene.String(description="The body of law or guidance the rule belongs to (such "
+                          "as the GDPR (Regulation (EU) 2016/679)); null for rules of no "
+                          "jurisdiction.", resolver=lambda f, _i: f.law or None)
     focus_id = graphene.ID(required=True, resolver=lambda f, _i: f.focus)
     focus = graphene.Field(lambda: Entity, resolver=lambda f, i: model(i).get(f.focus))
     focus_label = graphene.String()
     path = graphene.String()
     value = graphene.String()
-    message = graphene.String(required=True)
+    message = graphene.String(required=True,
+                              description="What the rule says about the entity, naming labels; "
+                              "a benchmark's starts \"Measured against\".")
     legal_source = graphene.String(description="IRI of the article of law.")
-    legal_source_label = graphene.String(description="Such as GDPR Art. 28(3)(g).")
+    legal_source_label = graphene.String(description="Such as GDPR Art. 28(3)(g) (in the United "
+                                         "Kingdom, its UK equivalent).")
+    legal_source_url = graphene.String(description="Where to read the article (in the United "
+                                       "Kingdom, its UK equivalent).")
     resolution = graphene.String()
     shape = graphene.String()
+    evidence = graphene.List(graphene.NonNull(FindingFact), required=True, resolver=_evidence,
+                             description="The recorded facts the finding rests on, each with "
+                             "its sources: those of the entity, of what it involves and of "
+                             "the offending value. Empty when a rule fires on what is not "
+                             "recorded at all.")
 
 
 def plain(value: Any) -> str:
@@ -89,8 +190,26 @@ def _marks(prop: str) -> Any:
     return lambda e, _i: [compact(iri) for iri in e.iris(prop)]
 
 
-def _findings(entity: EntityRecord, info: GraphQLResolveInfo) -> list[Any]:
-    return api(info).findings_for(entity.iri)
+def _findings(entity: EntityRecord, info: GraphQLResolveInfo, standing: Any = None
+              ) -> list[Any]:
+    found = api(info).findings_for(entity.iri)
+    wanted = standing_value(standing)
+    return found if wanted is None else [f for f in found if plain(f.standing) == wanted]
+
+
+def standing_value(standing: Any) -> str | None:
+    """The standing a ``standing`` argument stands for (the enum member graphene passes, its
+    value, or None: every standing)."""
+    value = getattr(standing, "value", standing)
+    return None if value is None else str(value)
+
+
+def standing_argument() -> graphene.Argument:
+    """The ``standing`` filter of the findings fields."""
+    return graphene.Argument(FindingStanding,
+                             description="Only findings of this standing: binding (the law "
+                             "binds where the entity is), benchmark (it does not, or good "
+                             "practice; never violations) or lens.")
 
 
 def _types(entity: EntityRecord, info: GraphQLResolveInfo) -> list[TermValue]:
@@ -123,7 +242,9 @@ class Entity(graphene.Interface):  # type: ignore[misc]  # graphene is untyped
     facts = graphene.List(graphene.NonNull(Fact), required=True, resolver=_facts,
                           description="Every statement about the entity.")
     findings = graphene.List(graphene.NonNull(Finding), resolver=_findings,
-                             description="Legal findings on this entity at the server's date.")
+                             standing=standing_argument(),
+                             description="Legal findings on this entity at the server's date: "
+                             "binding ones first, then benchmarks; most severe first.")
 
     @classmethod
     def resolve_type(cls, instance: EntityRecord, info: GraphQLResolveInfo) -> Any:

@@ -4,7 +4,13 @@ It shows what the registry records about a contract or agreement (parties and th
 dates, value, clauses with their place in the document, sub-processors and their own
 sub-processing contracts down the chain, data flows, sources) and every finding about it and
 its sub-processing contracts: rule id, the article cited and linked, the message and what would
-resolve it. Facts that cannot be verified because they are not disclosed are listed apart.
+resolve it.
+
+Findings of law that binds where the contract is come first: rules not met; what cannot be
+verified, because a fact the rule needs is not disclosed or not recorded (each says which);
+what a person must review. Benchmarks (law that does not bind there, or good practice) follow
+apart: never violations. Every finding has a number (``F1``...) and its evidence, the recorded
+facts it rests on with their sources, is listed under that number at the end.
 
 Rendered by Jinja2 templates in ``templates/``: printable HTML (print CSS, landmarks, table
 headers with scope) and Markdown.
@@ -20,7 +26,9 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from registry.errors import InputError, NotFoundError
+from registry.evidence import Fact as EvidenceFact
 from registry.findings import Finding, Kind
+from registry.jurisdiction import Standing
 from registry.store import Registry
 from registry.validate import ValidationReport
 
@@ -52,11 +60,24 @@ class Fact:
 
 @dataclass
 class FindingView:
-    """A finding as the report shows it."""
+    """A finding as the report shows it: ``number`` (``F1``...) names it in the evidence
+    list; ``evidence`` the facts it rests on, with their sources."""
 
     finding: Finding
     source_url: str
     entity: str
+    number: str = ""
+    evidence: tuple[EvidenceFact, ...] = ()
+
+    @property
+    def kind_label(self) -> str:
+        """``rule not met``, ``not disclosed``, ``not recorded``, ``manual review``."""
+        return self.finding.kind.label
+
+    @property
+    def anchor(self) -> str:
+        """The HTML id of its evidence entry."""
+        return f"evidence-{self.number.lower()}"
 
 
 @dataclass
@@ -78,14 +99,35 @@ class Section:
 
 @dataclass
 class ContractReport:
-    """Everything the templates need."""
+    """Everything the templates need.
+
+    ``findings`` (rules not met), ``cannot_verify`` (not disclosed or not recorded) and
+    ``manual_review`` bind where their contract is (or under a lens); ``benchmarks`` are
+    measured against law that does not bind there, or good practice, whatever their kind.
+    """
 
     contract: Section
     chain: list[Section]
     as_of: str
     findings: list[FindingView] = field(default_factory=list)
-    not_disclosed: list[FindingView] = field(default_factory=list)
+    cannot_verify: list[FindingView] = field(default_factory=list)
     manual_review: list[FindingView] = field(default_factory=list)
+    benchmarks: list[FindingView] = field(default_factory=list)
+
+    @property
+    def not_disclosed(self) -> list[FindingView]:
+        """The binding findings that cannot be verified because a fact is not disclosed."""
+        return [v for v in self.cannot_verify if v.finding.kind == Kind.NOT_DISCLOSED]
+
+    @property
+    def not_recorded(self) -> list[FindingView]:
+        """The binding findings that cannot be verified because a fact is not recorded."""
+        return [v for v in self.cannot_verify if v.finding.kind == Kind.NOT_RECORDED]
+
+    @property
+    def numbered(self) -> list[FindingView]:
+        """Every finding in the order of the report, as numbered."""
+        return [*self.findings, *self.cannot_verify, *self.manual_review, *self.benchmarks]
 
 
 def find_contract(registry: Registry, text: str) -> str:
@@ -227,10 +269,19 @@ def build_report(registry: Registry, iri: str, report: ValidationReport) -> Cont
     for section in sections:
         for finding in report.for_focus(section.iri):
             source = report.sources.get(finding.legal_source)
-            view = FindingView(finding, source.url if source else finding.legal_source,
-                               labels[section.iri])
-            {Kind.RULE: result.findings, Kind.NOT_DISCLOSED: result.not_disclosed,
-             Kind.MANUAL_REVIEW: result.manual_review}[finding.kind].append(view)
+            url = finding.legal_source_url or (source.url if source else finding.legal_source)
+            view = FindingView(finding, url, labels[section.iri],
+                               evidence=report.evidence(finding))
+            if finding.standing == Standing.BENCHMARK:
+                result.benchmarks.append(view)
+            else:
+                {Kind.RULE: result.findings, Kind.NOT_DISCLOSED: result.cannot_verify,
+                 Kind.NOT_RECORDED: result.cannot_verify,
+                 Kind.MANUAL_REVIEW: result.manual_review}[finding.kind].append(view)
+    # Numbered in the order the report shows them: the contract's, then its chain's, each in
+    # report order (most severe first).
+    for number, view in enumerate(result.numbered, start=1):
+        view.number = f"F{number}"
     return result
 
 

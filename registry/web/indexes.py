@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from registry.context import RegistryContext
 from registry.web.dumps import is_iri_safe
-from registry.web.pages import local_name, validation_report
+from registry.web.pages import is_benchmark, local_name, validation_report
 
 if TYPE_CHECKING:
     from registry.findings import Finding
@@ -177,20 +177,51 @@ class RuleSummary:
     legal_source_label: str
     severities: Counter[str] = field(default_factory=Counter)
     findings: list[Finding] = field(default_factory=list)
+    #: where to read the article (the first finding's: in the UK, its UK equivalent)
+    legal_source_url: str = ""
+    #: the bodies of law its findings were measured against, in order of first finding
+    laws: list[str] = field(default_factory=list)
 
 
-def findings_dashboard(context: RegistryContext
-                       ) -> tuple[Counter[str], list[RuleSummary]] | None:
-    """Counts per severity over the whole registry, and one summary per rule (by rule id);
-    ``None`` without legal checks."""
+@dataclass
+class Dashboard:
+    """The findings dashboard: binding findings and benchmarks apart.
+
+    ``totals`` counts the binding findings per severity (findings under a lens count as
+    binding); ``benchmarks`` are never counted as violations, whatever their rule's severity.
+    """
+
+    totals: Counter[str]
+    rules: list[RuleSummary]
+    benchmark_rules: list[RuleSummary]
+    benchmark_count: int
+
+    @property
+    def kinds(self) -> Counter[str]:
+        """Binding findings per kind (rule, not-disclosed, not-recorded, manual-review)."""
+        return Counter(str(f.kind) for rule in self.rules for f in rule.findings)
+
+
+def _summaries(findings: list[Finding]) -> list[RuleSummary]:
+    rules: dict[str, RuleSummary] = {}
+    for finding in findings:
+        summary = rules.setdefault(finding.rule_id, RuleSummary(
+            finding.rule_id, finding.legal_source, finding.legal_source_label,
+            legal_source_url=finding.legal_source_url or finding.legal_source))
+        summary.severities[str(finding.severity)] += 1
+        summary.findings.append(finding)
+        if finding.law and finding.law not in summary.laws:
+            summary.laws.append(finding.law)
+    return [rules[rule_id] for rule_id in sorted(rules)]
+
+
+def findings_dashboard(context: RegistryContext) -> Dashboard | None:
+    """Binding findings (counts per severity, one summary per rule, by rule id) and benchmarks
+    (one summary per rule) apart; ``None`` without legal checks."""
     report = validation_report(context)
     if report is None:
         return None
-    totals: Counter[str] = Counter(str(f.severity) for f in report.findings)
-    rules: dict[str, RuleSummary] = {}
-    for finding in report.findings:
-        summary = rules.setdefault(finding.rule_id, RuleSummary(
-            finding.rule_id, finding.legal_source, finding.legal_source_label))
-        summary.severities[str(finding.severity)] += 1
-        summary.findings.append(finding)
-    return totals, [rules[rule_id] for rule_id in sorted(rules)]
+    binding = [f for f in report.findings if not is_benchmark(f)]
+    benchmarks = [f for f in report.findings if is_benchmark(f)]
+    return Dashboard(Counter(str(f.severity) for f in binding), _summaries(binding),
+                     _summaries(benchmarks), len(benchmarks))

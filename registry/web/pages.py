@@ -25,6 +25,7 @@ from registry.web.dumps import describe
 
 #: Predicates shown in their own place on the page rather than in the table of facts.
 if TYPE_CHECKING:
+    from registry.evidence import Fact as EvidenceFact
     from registry.findings import Finding
     from registry.flows.model import Gap
     from registry.validate import ValidationReport
@@ -114,9 +115,64 @@ class SourceRef:
     page: str | None
 
 
+@dataclass(frozen=True)
+class FindingView:
+    """A legal finding as the pages show it: with its standing in words and its evidence (the
+    recorded facts it rests on, with their sources)."""
+
+    finding: Finding
+    evidence: tuple[EvidenceFact, ...] = ()
+
+    @property
+    def benchmark(self) -> bool:
+        """True for a benchmark: law that does not bind where the entity is, or good practice;
+        never a violation."""
+        return is_benchmark(self.finding)
+
+    @property
+    def standing(self) -> str:
+        """The standing and where, in words: ``binding in Fixture City (NL)``, ``benchmark in
+        Rio de Janeiro (BR)``, ``benchmark: where it is, is not recorded``."""
+        return standing_text(self.finding)
+
+    @property
+    def kind_label(self) -> str:
+        """``not disclosed``, ``not recorded``, ``manual review``; empty for a rule not met."""
+        return kind_label(self.finding)
+
+
+def is_benchmark(finding: Finding) -> bool:
+    """True if ``finding`` is a benchmark (its standing, compared as text: the pages work
+    without the legal checks' modules)."""
+    return str(finding.standing) == "benchmark"
+
+
+def standing_text(finding: Finding) -> str:
+    """A finding's standing and where, in words (see :attr:`FindingView.standing`)."""
+    where = finding.where
+    standing = str(finding.standing)
+    if standing == "benchmark":
+        if where == "not recorded":
+            return "benchmark: where it is, is not recorded"
+        return f"benchmark in {where}" if where else "benchmark"
+    if standing == "lens":
+        return f"under the chosen lens ({where})" if where else "under the chosen lens"
+    return f"binding in {where}" if where else "binding"
+
+
+def kind_label(finding: Finding) -> str:
+    """The words for a finding's kind, empty for a rule not met."""
+    return "" if str(finding.kind) == "rule" else finding.kind.label
+
+
 @dataclass
 class EntityPage:
-    """Everything ``entity.html`` shows about one entity."""
+    """Everything ``entity.html`` shows about one entity.
+
+    ``findings`` are the binding findings (``None`` without the legal checks), ``benchmarks``
+    the findings measured against law that does not bind where the entity is, or against good
+    practice.
+    """
 
     iri: str
     label: str
@@ -125,11 +181,12 @@ class EntityPage:
     facts: list[Fact]
     referenced_by: list[tuple[Value, str]]
     sources: list[SourceRef]
-    findings: list[Finding] | None
+    findings: list[FindingView] | None
     diagram_svg: str
     data_links: dict[str, str]
     #: the facts the data flows around the entity need and the registry does not hold
     flow_gaps: list[Gap] = field(default_factory=list)
+    benchmarks: list[FindingView] = field(default_factory=list)
 
 
 def display_literal(literal: Literal) -> str:
@@ -235,11 +292,14 @@ def entity_page(context: RegistryContext, iri: str, linker: Linker,
                   (("Turtle", ".ttl"), ("JSON-LD", ".jsonld"), ("N-Triples", ".nt"))}
     label = label_of(graph, subject) or local_name(iri)
     edges = diagram.edges_for(context, iri)
+    views = finding_views(context, iri)
     return EntityPage(
         iri=iri, label=label, description=description, types=types, facts=build.facts(subject),
-        referenced_by=referenced, sources=sources, findings=findings_for(context, iri),
+        referenced_by=referenced, sources=sources,
+        findings=None if views is None else [v for v in views if not v.benchmark],
         diagram_svg=diagram.render_svg(iri, label, edges, linker), data_links=data_links,
-        flow_gaps=diagram.gaps_for(context, iri))
+        flow_gaps=diagram.gaps_for(context, iri),
+        benchmarks=[v for v in views or () if v.benchmark])
 
 
 def validation_report(context: RegistryContext) -> ValidationReport | None:
@@ -254,9 +314,18 @@ def validation_report(context: RegistryContext) -> ValidationReport | None:
 
 
 def findings_for(context: RegistryContext, iri: str) -> list[Finding] | None:
-    """The legal findings on ``iri`` at the context's reference date, most severe first;
-    ``None`` without legal checks."""
+    """The legal findings on ``iri`` at the context's reference date: binding ones first, most
+    severe first, then benchmarks; ``None`` without legal checks."""
     report = validation_report(context)
     if report is None:
         return None
     return sorted(report.for_focus(iri), key=lambda finding: finding.sort_key)
+
+
+def finding_views(context: RegistryContext, iri: str) -> list[FindingView] | None:
+    """:func:`findings_for` with each finding's evidence; ``None`` without legal checks."""
+    report = validation_report(context)
+    found = findings_for(context, iri)
+    if report is None or found is None:
+        return None
+    return [FindingView(finding, report.evidence(finding)) for finding in found]

@@ -33,16 +33,18 @@ from registry.web import STATIC_DIR, indexes, ontology_doc, render, sparql
 from registry.web.catalog import catalog_graph
 from registry.web.dumps import DUMPS, describe, exists, registry_dump, serialize
 from registry.web.negotiation import HTML, Representation, choose_representation, split_extension
-from registry.web.pages import Linker, entity_page, validation_report
+from registry.web.pages import Linker, entity_page, is_benchmark, validation_report
 
 
 def html_page(context: RegistryContext, path: str, linker: Linker) -> str | None:
     """The HTML of the index page at site path ``path``, or ``None`` if there is none."""
     if path == "/":
+        report = validation_report(context)
+        benchmarks = 0 if report is None else sum(map(is_benchmark, report.findings))
         return render("home.html", linker, counts=indexes.kind_counts(context),
                       cities=indexes.cities(context), statements=f"{len(context.registry):,}",
-                      findings=len(report.findings) if (report := validation_report(context))
-                      else None, dumps=DUMPS)
+                      findings=None if report is None else len(report.findings) - benchmarks,
+                      benchmarks=benchmarks, dumps=DUMPS)
     if path == "/cities/":
         return render("cities.html", linker, cities=indexes.cities(context))
     if path.startswith("/cities/"):
@@ -62,9 +64,8 @@ def html_page(context: RegistryContext, path: str, linker: Linker) -> str | None
     if path == "/vendors/":
         return render("vendors.html", linker, vendors=indexes.vendors(context))
     if path == "/findings":
-        dashboard = indexes.findings_dashboard(context)
-        totals, rules = dashboard if dashboard is not None else (None, [])
-        return render("findings.html", linker, totals=totals, rules=rules, as_of=context.as_of)
+        return render("findings.html", linker, dashboard=indexes.findings_dashboard(context),
+                      as_of=context.as_of)
     if path == "/ontology":
         return render("ontology.html", linker, doc=ontology_doc.build_cached())
     return None

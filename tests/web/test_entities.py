@@ -123,7 +123,7 @@ def test_page_lists_findings_with_linked_articles(client: Any, harbour: Any) -> 
     html = client.get("/id/harbour/contract/control-room.html").text
     for finding in findings:
         assert finding.rule_id in html
-        assert f'<a href="{finding.legal_source}" rel="external">' in html
+        assert f'<a href="{finding.legal_source_url}" rel="external">' in html
 
 
 def test_text_is_escaped(client: Any) -> None:

@@ -95,12 +95,21 @@ def test_vendors(client: Any) -> None:
 def test_findings_dashboard(client: Any, harbour: RegistryContext) -> None:
     findings = harbour.validation.findings
     html = client.get("/findings").text
-    violations = sum(1 for f in findings if f.severity == "violation")
-    assert f"{violations} violations" in html
-    for rule_id in {f.rule_id for f in findings}:
-        assert f'<h2 id="rule-{rule_id}">' in html
+    binding = [f for f in findings if f.standing != "benchmark"]
+    benchmarks = [f for f in findings if f.standing == "benchmark"]
+    assert binding, "Harbour City (XX) is expected to have binding findings"
+    assert benchmarks, "and benchmarks"
+    violations = sum(1 for f in binding if f.severity == "violation")
+    assert re.search(rf"Where the law binds: {violations} violations?,", html)
+    assert f": {len(benchmarks)} benchmarks, never counted as violations.</p>" in html
+    for rule_id in {f.rule_id for f in binding}:
+        assert f'<h3 id="rule-{rule_id}">' in html
+    for rule_id in {f.rule_id for f in benchmarks}:
+        assert f'<h3 id="benchmark-{rule_id}">' in html
     first = findings[0]
     assert f'href="/id/{first.focus.removeprefix(harbour.entity_base)}"' in html
+    for finding in findings:
+        assert f'<a href="{finding.legal_source_url}" rel="external">' in html
 
 
 def test_ontology_page_documents_every_term(client: Any) -> None:
