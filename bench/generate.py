@@ -262,6 +262,8 @@ class Generator:
             *recipients]
         if self.chance(0.5):
             facts.append(("cityreg:notDisclosed", "dpv:hasLegalBasis"))
+        elif i % 3 == 0:  # legitimate interests relied on by a public body (GDPR-6-1-F-PA)
+            facts.append(("dpv:hasLegalBasis", "eu-gdpr:A6-1-f"))
         else:
             facts.append(("dpv:hasLegalBasis", "eu-gdpr:A6-1-e-public-interest"))
         w.subject(iri, *facts)
@@ -358,6 +360,7 @@ class Generator:
             facts.append(("cityreg:lawReference", f'"City {k} ordinance, art. {1 + i % 9}"'))
         elif self.bad(4):
             facts.append(("cityreg:notDisclosed", "dpv:hasLegalBasis"))
+
         if kind == "FaceRecognitionCamera":
             facts.append(("cityreg:wp248Criterion", ["cityreg:SystematicMonitoringCriterion",
                                                      "cityreg:InnovativeTechnologyCriterion"]))

@@ -18,6 +18,7 @@ from sys import intern
 from rdflib.namespace import SH
 from rdflib.term import Node, URIRef
 
+from registry.jurisdiction import Standing
 from registry.namespaces import CITYREG
 
 
@@ -61,6 +62,7 @@ class Kind(StrEnum):
 
     RULE = "rule"
     NOT_DISCLOSED = "not-disclosed"
+    NOT_RECORDED = "not-recorded"
     MANUAL_REVIEW = "manual-review"
 
     @property
@@ -70,14 +72,16 @@ class Kind(StrEnum):
 
     @property
     def label(self) -> str:
-        """The words reports use: ``rule not met``, ``not disclosed``, ``manual review``."""
+        """The words reports use: ``rule not met``, ``not disclosed``, ``not recorded``,
+        ``manual review``."""
         return {Kind.RULE: "rule not met", Kind.NOT_DISCLOSED: "not disclosed",
-                Kind.MANUAL_REVIEW: "manual review"}[self]
+                Kind.NOT_RECORDED: "not recorded", Kind.MANUAL_REVIEW: "manual review"}[self]
 
     @property
     def iri(self) -> URIRef:
         """The ontology term (``cityreg:RuleViolation`` ...)."""
         return {Kind.RULE: CITYREG.RuleViolation, Kind.NOT_DISCLOSED: CITYREG.NotDisclosedFinding,
+                Kind.NOT_RECORDED: CITYREG.NotRecordedFinding,
                 Kind.MANUAL_REVIEW: CITYREG.ManualReviewFinding}[self]
 
     @classmethod
@@ -89,10 +93,11 @@ class Kind(StrEnum):
             if kind.iri == URIRef(str(iri)):
                 return kind
         raise ValueError(f"unknown finding kind {iri}: expected cityreg:RuleViolation, "
-                         "cityreg:NotDisclosedFinding or cityreg:ManualReviewFinding")
+                         "cityreg:NotDisclosedFinding, cityreg:NotRecordedFinding or "
+                         "cityreg:ManualReviewFinding")
 
 
-_KIND_ORDER = (Kind.RULE, Kind.NOT_DISCLOSED, Kind.MANUAL_REVIEW)
+_KIND_ORDER = (Kind.RULE, Kind.NOT_DISCLOSED, Kind.NOT_RECORDED, Kind.MANUAL_REVIEW)
 
 
 #: Stands for the focus IRI in a finding's stored message (see :class:`Finding`).
@@ -111,9 +116,15 @@ class Finding:
     component) and ``value_term`` (the value as an RDF term) serve the Turtle report and do
     not take part in comparisons.
 
+    ``standing`` says whether the law binds where the entity is (:mod:`registry.jurisdiction`):
+    a benchmark is reported at ``info`` whatever ``rule_severity`` (the shape's severity, which
+    applies where the law binds) says; ``where`` names the entity's place and ``law`` the body
+    of law; ``legal_source_url`` links the article's text.
+
     A large registry has findings by the million, and most messages name their focus
     (``{$this}``): the message is stored with the focus IRI replaced by a mark, so that the
-    findings of one rule share one string. ``message`` gives it back exactly as it was given.
+    findings of one rule share one string. ``message`` gives it back with the focus's label
+    where the mark was (a lawyer reads labels); ``raw_message`` with its IRI.
     """
 
     rule_id: str
@@ -131,27 +142,44 @@ class Finding:
     legal_source_label: str
     resolution: str
     shape: str
+    standing: Standing = Standing.BINDING
+    rule_severity: Severity = Severity.VIOLATION
+    where: str = ""
+    law: str = ""
+    legal_source_url: str = ""
     component: str = field(default="", compare=False, repr=False)
     value_term: Node | None = field(default=None, compare=False, repr=False)
 
     def __init__(self, rule_id: str, severity: Severity, kind: Kind, focus: str,
                  focus_label: str, path: str, value: str, message: str, legal_source: str,
                  legal_source_label: str, resolution: str, shape: str, component: str = "",
-                 value_term: Node | None = None) -> None:
+                 value_term: Node | None = None, *, standing: Standing = Standing.BINDING,
+                 rule_severity: Severity | None = None, where: str = "", law: str = "",
+                 legal_source_url: str = "") -> None:
         marked = bool(focus) and focus in message and _FOCUS_MARK not in message
         stored = message.replace(focus, _FOCUS_MARK) if marked else message
         fields = (("rule_id", rule_id), ("severity", severity), ("kind", kind),
                   ("focus", focus), ("focus_label", focus_label), ("path", path),
                   ("value", value), ("stored_message", intern(stored)), ("marked", marked),
                   ("legal_source", legal_source), ("legal_source_label", legal_source_label),
-                  ("resolution", resolution), ("shape", shape), ("component", component),
-                  ("value_term", value_term))
+                  ("resolution", resolution), ("shape", shape), ("standing", standing),
+                  ("rule_severity", severity if rule_severity is None else rule_severity),
+                  ("where", intern(where)), ("law", intern(law)),
+                  ("legal_source_url", intern(legal_source_url or legal_source)),
+                  ("component", component), ("value_term", value_term))
         for name, content in fields:
             object.__setattr__(self, name, content)
 
     @property
     def message(self) -> str:
-        """What the shape says about the focus, its variables filled in."""
+        """What the shape says about the focus, its variables filled in, naming labels."""
+        if self.marked:
+            return self.stored_message.replace(_FOCUS_MARK, self.focus_label)
+        return self.stored_message
+
+    @property
+    def raw_message(self) -> str:
+        """The message with the focus's IRI where :attr:`message` has its label."""
         if self.marked:
             return self.stored_message.replace(_FOCUS_MARK, self.focus)
         return self.stored_message
@@ -161,19 +189,21 @@ class Finding:
         return f"Finding({shown})"
 
     @property
-    def sort_key(self) -> tuple[int, int, str, str, str, str, str]:
-        """Severity (most severe first), kind, rule id, focus; then path, value, message."""
+    def sort_key(self) -> tuple[bool, int, int, int, str, str, str, str, str]:
+        """Binding before benchmarks; severity (most severe first, then the rule's own), kind,
+        rule id, focus; then path, value, message."""
         return (*self.sort_key_before_message, self.message)
 
     @property
-    def sort_key_before_message(self) -> tuple[int, int, str, str, str, str]:
+    def sort_key_before_message(self) -> tuple[bool, int, int, int, str, str, str, str]:
         """:attr:`sort_key` without the message, which is the only part built on demand."""
-        return (self.severity.rank, self.kind.rank, self.rule_id, self.focus, self.path,
+        return (self.standing == Standing.BENCHMARK, self.severity.rank,
+                self.rule_severity.rank, self.kind.rank, self.rule_id, self.focus, self.path,
                 self.value)
 
 
 _REPR_FIELDS = ("rule_id", "severity", "kind", "focus", "focus_label", "path", "value", "message",
-                "legal_source", "legal_source_label", "resolution", "shape")
+                "legal_source", "legal_source_label", "resolution", "shape", "standing", "where")
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

@@ -34,6 +34,9 @@ ONTOLOGY_GRAPH = URIRef("urn:cityreg:graph:ontology")
 VALIDATION_CONTEXT_GRAPH = URIRef("urn:cityreg:graph:validation-context")
 #: Written by the fast SHACL engine during a run (see registry.shacl.classclosure).
 CLASS_CLOSURE_GRAPH = URIRef("urn:cityreg:graph:class-closure")
+#: The relations a validation run derives (cityreg:involves ...), only during the run (see
+#: registry.derived).
+DERIVED_GRAPH = URIRef("urn:cityreg:graph:derived")
 #: The node that carries a validation run's reference date and thresholds (always this IRI,
 #: so a fixture that states the same context adds no second one).
 VALIDATION_CONTEXT_NODE = URIRef("urn:cityreg:validation-context")
@@ -62,8 +65,11 @@ class CITYREG(DefinedNamespace):
     AuthorisedUses: URIRef  # authorised uses
     AutomatedDecisionWithEffect: URIRef  # automated decision with legal or similar effect
     BehaviouralData: URIRef  # behavioural data
+    BenchmarkFinding: URIRef  # benchmark
+    BindingFinding: URIRef  # binding
     BlocksRightOrServiceCriterion: URIRef  # prevents exercising a right or using a service
     BluetoothSensor: URIRef  # Bluetooth sensor
+    BodyOfLaw: URIRef  # body of law
     BreachesElement: URIRef  # breaches
     CameraSensor: URIRef  # camera
     CapabilitiesElement: URIRef  # capabilities
@@ -72,6 +78,7 @@ class CITYREG(DefinedNamespace):
     CitizenReportApp: URIRef  # Citizen-report app
     City: URIRef  # City
     CityAuditRightsClause: URIRef  # city audit-rights clause
+    CityWideCoverage: URIRef  # the whole city
     CivilRightsImpact: URIRef  # civil-rights impact
     Claim: URIRef  # Claim
     Clause: URIRef  # Clause
@@ -84,6 +91,7 @@ class CITYREG(DefinedNamespace):
     ControllerRightsClause: URIRef  # controller's obligations and rights clause
     CostBenefitAnalysis: URIRef  # Cost-benefit analysis
     CouncilApproval: URIRef  # Council approval
+    Coverage: URIRef  # coverage
     CrowdAnalytics: URIRef  # crowd and footfall analytics
     DPOContact: URIRef  # DPO contact
     DataCategories: URIRef  # categories of personal data
@@ -126,20 +134,28 @@ class CITYREG(DefinedNamespace):
     InspectionAllowed: URIRef  # audits and inspections allowed
     InteroperabilityClause: URIRef  # interoperability clause
     JointArrangementEssence: URIRef  # essence of the joint arrangement
+    LEDAdequacyDecision: URIRef  # adequacy decision under the Law Enforcement Directive
+    LEDBindingInstrument: URIRef  # appropriate safeguards in a legally binding instrument (LED)
+    LEDDerogation: URIRef  # derogation for a specific situation (LED)
+    LEDSafeguardsAssessment: URIRef  # appropriate safeguards assessed by the controller (LED)
     LargeScaleCriterion: URIRef  # large scale
     LawEnforcement: URIRef  # law enforcement
     LegalBasisElement: URIRef  # legal basis
+    LensFinding: URIRef  # under the chosen lens
     LicencePlateReader: URIRef  # licence-plate reader
     LocationData: URIRef  # location data
     LocationElement: URIRef  # location
+    ManifestlyMadePublic: URIRef  # data manifestly made public by the data subject
     ManualReviewFinding: URIRef  # manual review
     MatchingDatasetsCriterion: URIRef  # matching or combining datasets
     MitigationMeasures: URIRef  # measures to address the risks
     MobilePhoneSensor: URIRef  # mobile-phone tracker
     Modification: URIRef  # modification
+    MultiAreaCoverage: URIRef  # several areas of the city
     NecessityAndProportionality: URIRef  # necessity and proportionality
     NotDisclosed: URIRef  # not disclosed
     NotDisclosedFinding: URIRef  # cannot be verified: not disclosed
+    NotRecordedFinding: URIRef  # cannot be verified: not recorded
     Notice: URIRef  # Notice to data subjects
     OneWay: URIRef  # one-way
     OnwardSharingClause: URIRef  # onward-sharing clause
@@ -172,8 +188,10 @@ class CITYREG(DefinedNamespace):
     SensitiveDataCriterion: URIRef  # sensitive or highly personal data
     SensorType: URIRef  # Sensor type
     Services: URIRef  # services
+    SiteCoverage: URIRef  # one site
     Source: URIRef  # Source
     SpecificAuthorisation: URIRef  # prior specific authorisation
+    Standing: URIRef  # standing
     SubProcessingClause: URIRef  # sub-processing clause
     SubProcessingContract: URIRef  # Sub-processing contract
     SubProcessingProhibited: URIRef  # sub-processing prohibited
@@ -223,6 +241,10 @@ class CITYREG(DefinedNamespace):
     auditor: URIRef  # auditor
     authorisedSubProcessor: URIRef  # authorised sub-processor
     automaticRenewal: URIRef  # automatic renewal
+    bindsEverywhere: URIRef  # binds everywhere
+    bindsInCity: URIRef  # binds in city
+    bindsInCountry: URIRef  # binds in country
+    bodyOfLaw: URIRef  # body of law
     brandNamedWithoutEquivalent: URIRef  # brand named without 'or equivalent'
     breachNoticeHours: URIRef  # breach-notice deadline (hours)
     buyer: URIRef  # buyer
@@ -230,9 +252,11 @@ class CITYREG(DefinedNamespace):
     chargedOn: URIRef  # charged on
     citedIn: URIRef  # cited in
     city: URIRef  # city
+    competentAuthority: URIRef  # competent authority (law enforcement)
     concentrationThreshold: URIRef  # concentration threshold
     contactPoint: URIRef  # contact point
     countryCode: URIRef  # country code
+    coverage: URIRef  # geographical coverage
     covers: URIRef  # covers
     coversDataset: URIRef  # covers dataset
     coversSystem: URIRef  # covers system
@@ -240,6 +264,7 @@ class CITYREG(DefinedNamespace):
     currency: URIRef  # currency
     customBuilt: URIRef  # custom-built
     dataProtectionOfficer: URIRef  # data protection officer
+    derived: URIRef  # derived
     developer: URIRef  # developer
     direction: URIRef  # direction
     documentDisclosure: URIRef  # document disclosure
@@ -249,6 +274,7 @@ class CITYREG(DefinedNamespace):
     dueDiligence: URIRef  # processor due diligence
     endDate: URIRef  # end date
     erasureAfterRetrieval: URIRef  # erasure after retrieval
+    evidence: URIRef  # evidence
     exceptionalJustification: URIRef  # exceptional justification
     exitSupport: URIRef  # exit support
     exportFormat: URIRef  # export format
@@ -259,6 +285,7 @@ class CITYREG(DefinedNamespace):
     flowDown: URIRef  # obligations flowed down
     footnote: URIRef  # footnote
     frameworkAgreement: URIRef  # framework agreement
+    goodPractice: URIRef  # good practice
     grantedBy: URIRef  # granted by
     hasAmendment: URIRef  # has amendment
     hasAudit: URIRef  # has audit
@@ -274,14 +301,19 @@ class CITYREG(DefinedNamespace):
     inWriting: URIRef  # in writing
     infeasibilityNotice: URIRef  # infeasibility notice
     integrates: URIRef  # integrates
+    involvedIn: URIRef  # involved in
+    involves: URIRef  # involves
+    involvesExceptShared: URIRef  # involves, not through shared datasets
     isDataProcessingService: URIRef  # data processing service
     isSurveillanceTechnology: URIRef  # surveillance technology
     keptBy: URIRef  # kept by
     largeScale: URIRef  # large scale
     lastReviewed: URIRef  # last reviewed
+    law: URIRef  # law
     lawReference: URIRef  # law reference
     legalSource: URIRef  # legal source
     locationDescription: URIRef  # location
+    locode: URIRef  # UN/LOCODE
     maintainer: URIRef  # maintainer
     maximumTermMonths: URIRef  # maximum term (months)
     modificationValue: URIRef  # modification value
@@ -299,6 +331,7 @@ class CITYREG(DefinedNamespace):
     parentOrganisation: URIRef  # parent organisation
     partOfProgramme: URIRef  # part of programme
     partnerOf: URIRef  # partner of
+    placeDescription: URIRef  # place
     priorAuthorisationDate: URIRef  # prior authorisation date
     priorConsultationDate: URIRef  # prior consultation date
     privacyNotice: URIRef  # privacy notice
@@ -327,6 +360,7 @@ class CITYREG(DefinedNamespace):
     retrievedOn: URIRef  # retrieved on
     reviewDue: URIRef  # review due
     ruleId: URIRef  # rule id
+    ruleSeverity: URIRef  # rule severity
     sale: URIRef  # sale
     securityMeasures: URIRef  # security measures
     sensorType: URIRef  # sensor type
@@ -336,10 +370,12 @@ class CITYREG(DefinedNamespace):
     signedDate: URIRef  # signed on
     source: URIRef  # source
     sourceDocument: URIRef  # source document
+    standing: URIRef  # standing
     startDate: URIRef  # start date
     statementCount: URIRef  # statement count
     status: URIRef  # status
     storageCountry: URIRef  # storage country
+    strictNecessityJustification: URIRef  # strict necessity justification
     subProcessorAuthorisation: URIRef  # sub-processor authorisation
     subjectMatter: URIRef  # subject matter
     supplier: URIRef  # supplier
@@ -348,6 +384,8 @@ class CITYREG(DefinedNamespace):
     transferCountry: URIRef  # transfer country
     transferMechanism: URIRef  # transfer mechanism
     transitionalPeriodDays: URIRef  # transitional period (days)
+    ukEquivalent: URIRef  # UK equivalent
+    ukEquivalentLabel: URIRef  # UK equivalent's name
     unitCount: URIRef  # unit count
     url: URIRef  # URL
     usedForDecisions: URIRef  # used for decisions

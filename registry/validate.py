@@ -22,6 +22,7 @@ targets but no rule id or legal source is refused with a :class:`~registry.error
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from decimal import Decimal
 from functools import cached_property, lru_cache
 from pathlib import Path
 from sys import intern
+from typing import Any
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -38,9 +40,18 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from registry import resources
+from registry.derived import DerivedRelations
 from registry.errors import InputError, ShapesError
+from registry.evidence import Evidence, Fact, shape_facts
 from registry.findings import Finding, Kind, Severity, sort_findings
-from registry.namespaces import CITYREG, VALIDATION_CONTEXT_GRAPH, VALIDATION_CONTEXT_NODE
+from registry.jurisdiction import Jurisdictions, Place, Standing, parse_lens
+from registry.namespaces import (
+    CITYREG,
+    PREFIXES,
+    VALIDATION_CONTEXT_GRAPH,
+    VALIDATION_CONTEXT_NODE,
+)
+from registry.places import locate
 from registry.shacl import (
     ShapeError,
     ShapesGraph,
@@ -103,6 +114,8 @@ class RuleShapes:
         self.sources = self._sources()
         self.annotations = self._annotations(per_file)
         self.rule_ids = frozenset(a.rule_id for a in self.annotations.values())
+        self.jurisdictions = Jurisdictions.from_graph(self.graph)
+        self.shape_properties = shape_facts(self.graph)
         try:
             self.shapes_graph = ShapesGraph.load(self.graph)
         except ShapeError as error:
@@ -221,6 +234,10 @@ class ValidationReport:
     engine: str = "fast"
     rule_ids: frozenset[str] = frozenset()
     sources: dict[str, LegalSource] = field(default_factory=dict)
+    #: the facts of the entities with findings (None when the run did not collect them)
+    facts: Evidence | None = None
+    #: the jurisdiction every entity was judged in (``--jurisdiction``), or None: each its own
+    lens: Place | None = None
 
     @property
     def conforms(self) -> bool:
@@ -245,6 +262,15 @@ class ValidationReport:
         counts = Counter(f.kind for f in self.findings)
         return {kind: counts[kind] for kind in Kind}
 
+    def by_standing(self) -> dict[Standing, int]:
+        """Counts per standing (binding, benchmark, under a lens), zero included."""
+        counts = Counter(f.standing for f in self.findings)
+        return {standing: counts[standing] for standing in Standing}
+
+    def evidence(self, finding: Finding) -> tuple[Fact, ...]:
+        """The facts ``finding`` rests on, with their sources (empty if none were collected)."""
+        return () if self.facts is None else self.facts.of(finding)
+
     def entities(self) -> list[str]:
         """The focus IRIs with findings, in report order."""
         return list(dict.fromkeys(f.focus for f in self.findings))
@@ -254,12 +280,18 @@ def validate_registry(registry: Registry, as_of: date | None = None, *,
                       shapes: str | Path | Iterable[str | Path] | None = None,
                       focus: Iterable[str | Node] | None = None, engine: Engine = "fast",
                       fail_on: Severity | str = Severity.VIOLATION,
-                      rules: Collection[str] | None = None) -> ValidationReport:
+                      rules: Collection[str] | None = None, jurisdiction: str | None = None,
+                      evidence: bool = True) -> ValidationReport:
     """Check ``registry`` against the shapes and return the findings, sorted.
 
     ``as_of`` is the reference date (default: today); ``focus`` limits the run to those
     entities (incremental re-validation); ``rules`` keeps only those rule ids (unknown ids are
     an :class:`InputError`); ``fail_on`` sets what ``report.conforms`` means.
+
+    Each finding is judged where its entity is (:mod:`registry.jurisdiction`): binding, or a
+    benchmark at ``info``; ``jurisdiction`` (a country code, a UN/LOCODE, EU or EEA) judges
+    every entity as if it were there instead. With ``evidence`` the report keeps the facts
+    each finding rests on (:meth:`ValidationReport.evidence`).
     """
     if engine not in ("fast", "pyshacl"):
         raise InputError(f"unknown engine {engine!r}: expected 'fast' or 'pyshacl'")
@@ -274,12 +306,19 @@ def validate_registry(registry: Registry, as_of: date | None = None, *,
         raise InputError(f"unknown rule id {', '.join(unknown)}: expected rule ids of the "
                          f"shapes, such as {', '.join(sorted(rule_shapes.rule_ids)[:3])}; "
                          "see shapes/*.ttl (cityreg:ruleId)")
+    lens = None if jurisdiction is None else parse_lens(jurisdiction)
+    if lens is not None and not rule_shapes.jurisdictions.binds_somewhere(lens):
+        raise InputError(f"no law of the shapes binds in {jurisdiction!r}: expected a "
+                         "jurisdiction of shapes/jurisdiction.ttl, such as NL, GB, USNYC, "
+                         "USSEA, EU or EEA")
     reference = as_of or date.today()
     nodes = None if focus is None else [URIRef(str(iri)) for iri in focus]
     labels: dict[str, str] = {}
-    labelled: set[URIRef] = set()  # focus IRIs whose labels were asked for
+    labelled: set[str] = set()  # IRIs whose labels were asked for
+    places: dict[str, tuple[Place, ...]] = {}
+    facts = Evidence(rule_shapes.shape_properties) if evidence else None
     findings: list[Finding] = []
-    with _ValidationContext(registry, reference):
+    with _ValidationContext(registry, reference, nodes, rule_shapes.graph):
         if engine == "fast":
             parts: Iterable[list[ValidationResult]] = rule_shapes.engine.validate_by_query(
                 _store(registry), focus=nodes)
@@ -291,14 +330,20 @@ def validate_registry(registry: Registry, as_of: date | None = None, *,
         # One query's results at a time become findings: the results of a whole run are
         # never held at once.
         for part in parts:
-            new = {r.focus for r in part if isinstance(r.focus, URIRef)} - labelled
+            foci = {str(r.focus) for r in part if isinstance(r.focus, URIRef)}
+            named = {iri for r in part for iri in _iris_in(r)}
+            new = (foci | named) - labelled
             labelled |= new
-            labels.update(_labels(registry, new))
-            findings += [_finding(r, rule_shapes, labels) for r in part]
+            labels.update(_labels(registry, {URIRef(iri) for iri in new}))
+            if lens is None:
+                places.update(locate(registry, foci - places.keys()))
+            if facts is not None:
+                facts.collect(registry, foci)
+            findings += [_finding(r, rule_shapes, labels, places, lens) for r in part]
     if wanted is not None:
         findings = [f for f in findings if f.rule_id in wanted]
     return ValidationReport(sort_findings(findings), reference, threshold, engine,
-                            rule_shapes.rule_ids, rule_shapes.sources)
+                            rule_shapes.rule_ids, rule_shapes.sources, facts, lens)
 
 
 def _store(registry: Registry) -> ox.Store:
@@ -307,11 +352,30 @@ def _store(registry: Registry) -> ox.Store:
 
 
 class _ValidationContext(ScratchGraph):
-    """Write the run's context into its graph; put back what was there before on exit."""
+    """Write the run's context into its graph, and the derived relations (cityreg:involves
+    ..., see registry.derived; of the focus nodes only, in a focused run whose shapes allow it)
+    into theirs; put back what was there before on exit."""
 
-    def __init__(self, registry: Registry, as_of: date) -> None:
+    def __init__(self, registry: Registry, as_of: date, focus: Iterable[Node] | None = None,
+                 shapes: Graph | None = None) -> None:
         self.as_of = as_of
+        self.derived = DerivedRelations(_store(registry), focus, shapes)
         super().__init__(_store(registry), str(VALIDATION_CONTEXT_GRAPH), self._context)
+
+    def __enter__(self) -> _ValidationContext:
+        self.derived.__enter__()
+        try:
+            super().__enter__()
+        except BaseException:
+            self.derived.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        try:
+            super().__exit__(*exc_info)
+        finally:
+            self.derived.__exit__(*exc_info)
 
     def _context(self, graph: ox.NamedNode) -> list[ox.Quad]:
         node = ox.NamedNode(str(VALIDATION_CONTEXT_NODE))
@@ -343,23 +407,68 @@ def _labels(registry: Registry, iris: set[URIRef]) -> dict[str, str]:
     return {iri: text for iri, (_rank, text) in best.items()}
 
 
-def _finding(result: ValidationResult, shapes: RuleShapes, labels: dict[str, str]) -> Finding:
+#: An IRI in a message (a trailing full stop or bracket is the sentence's, not the IRI's).
+_IRI_IN_TEXT = re.compile(r"(?:https?://|urn:)[^\s,;()<>\[\]\"']*[^\s,;()<>\[\]\"'.]")
+
+
+#: A citation of a GDPR article not yet made a UK GDPR one.
+_GDPR_ARTICLE = re.compile(r"(?<!UK )\bGDPR Art")
+
+
+def _iris_in(result: ValidationResult) -> set[str]:
+    """The IRIs a result's messages and value name (to be replaced by their labels)."""
+    found = {iri for text in result.messages for iri in _IRI_IN_TEXT.findall(str(text))}
+    if isinstance(result.value, URIRef):
+        found.add(str(result.value))
+    return found
+
+
+def _named(text: str, focus: str, labels: dict[str, str]) -> str:
+    """``text`` with every IRI but the focus's (see Finding.message) replaced by its label,
+    or, for a vocabulary term without one, by its prefixed name (``eu-gdpr:A6-1-e``)."""
+    def name(match: re.Match[str]) -> str:
+        iri = match.group(0)
+        return iri if iri == focus else labels.get(iri) or _compact(iri)
+    return _IRI_IN_TEXT.sub(name, text)
+
+
+def _compact(iri: str) -> str:
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+def _finding(result: ValidationResult, shapes: RuleShapes, labels: dict[str, str],
+             places: dict[str, tuple[Place, ...]], lens: Place | None) -> Finding:
+    """The finding of one result, judged where its entity is (or under the lens)."""
     note = shapes.annotation(result.source_shape)
     source = shapes.sources.get(note.legal_source)
-    message = _best_label(result.messages) or note.label
     # A large registry has findings by the million, and most of their text repeats (the same
     # entity, path or component): interned, each distinct string is kept once (Finding does
     # the same for its message).
     focus = intern(str(result.focus))
+    message = _named(_best_label(result.messages) or note.label, focus, labels)
+    label = source.label if source else note.legal_source
+    url = source.url if source else note.legal_source
+    verdict = shapes.jurisdictions.verdict(note.legal_source, label, places.get(focus, ()), lens)
+    if verdict.citation is not None:  # the UK's equivalent of the EU article
+        message = message.replace(label, verdict.citation.label)
+        if label.startswith("GDPR "):  # the UK GDPR keeps the GDPR's article numbers
+            message = _GDPR_ARTICLE.sub("UK GDPR Art", message)
+        label, url = verdict.citation.label, verdict.citation.url
+    rule_severity = Severity.from_iri(result.severity)
+    severity = Severity.INFO if verdict.standing == Standing.BENCHMARK else rule_severity
     return Finding(
-        rule_id=note.rule_id, severity=Severity.from_iri(result.severity), kind=note.kind,
+        rule_id=note.rule_id, severity=severity, kind=note.kind,
         focus=focus, focus_label=labels.get(focus, focus),
         path=intern(_path_text(shapes.graph, result.path)),
         value="" if result.value is None else intern(str(result.value)),
-        message=message, legal_source=note.legal_source,
-        legal_source_label=source.label if source else note.legal_source,
-        resolution=note.resolution, shape=note.shape, component=intern(str(result.component)),
-        value_term=result.value)
+        message=verdict.preface + message, legal_source=note.legal_source,
+        legal_source_label=label, resolution=note.resolution, shape=note.shape,
+        component=intern(str(result.component)), value_term=result.value,
+        standing=verdict.standing, rule_severity=rule_severity, where=verdict.where,
+        law=verdict.law, legal_source_url=url)
 
 
 def _path_text(graph: Graph, path: Node | None) -> str:

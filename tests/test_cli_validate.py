@@ -35,7 +35,8 @@ def test_validate_prints_findings_grouped_by_entity_and_a_summary() -> None:
         "[GDPR Art. 28(3)(c)]\n"
         "\n"
         "Summary: 1 finding on 1 entity as of 2026-06-01: 0 violations, 1 warning, 0 info; "
-        "1 rule not met, 0 not disclosed, 0 manual review.\n")
+        "1 rule not met, 0 not disclosed, 0 not recorded, 0 manual review; 1 binding, "
+        "0 benchmarks, 0 under the chosen lens.\n")
     assert result.exit_code == 0  # a warning is below the default --fail-on violation
 
 
@@ -61,11 +62,14 @@ def test_json_format_and_rule_filter() -> None:
     result = cityreg("validate", PRELUDE, NO_DELETION, *AS_OF, *ONLY_ART28, "--format", "json",
                      "--rule", "GDPR-28-3-g")
     data = json.loads(result.output)
-    assert list(data) == ["as_of", "engine", "fail_on", "conforms", "summary", "findings"]
+    assert list(data) == ["as_of", "engine", "fail_on", "conforms", "jurisdiction", "summary",
+                          "findings"]
+    assert data["jurisdiction"] is None
     assert data["summary"] == {
         "findings": 1, "entities": 1,
         "by_severity": {"violation": 1, "warning": 0, "info": 0},
-        "by_kind": {"rule": 1, "not-disclosed": 0, "manual-review": 0}}
+        "by_kind": {"rule": 1, "not-disclosed": 0, "not-recorded": 0, "manual-review": 0},
+        "by_standing": {"binding": 1, "benchmark": 0, "lens": 0}}
     [finding] = data["findings"]
     assert finding["rule_id"] == "GDPR-28-3-g"
     assert finding["legal_source_label"] == "GDPR Art. 28(3)(g)"

@@ -48,3 +48,20 @@ def test_the_graded_journalist_example_answers_as_its_table_says() -> None:
     assert answer["complete"] is True
     assert answer["fullyDisclosed"] is False
     assert f"{len(answer['disclosure'])} gaps" in section.replace("seven gaps", "7 gaps")
+
+
+def test_the_validate_example_is_what_the_seed_answers() -> None:
+    """The README's `cityreg validate --rule GDPR-35-3` example: every line it shows (the
+    elided ones cut at '...') begins a line of the real output, and the summary is exact."""
+    from click.testing import CliRunner
+
+    block = README.split("$ cityreg validate --as-of 2026-06-01 --rule GDPR-35-3\n", 1)[1]
+    shown = block.split("\n```", 1)[0].splitlines()
+    output = CliRunner().invoke(main, ["validate", "--as-of", "2026-06-01", "--rule",
+                                       "GDPR-35-3"]).output.splitlines()
+    assert shown[-1] == output[-1]
+    for line in shown[:-1]:
+        if line == "...":
+            continue
+        head = line.split(" ... ", 1)[0].split("...", 1)[0]
+        assert any(real.startswith(head) for real in output), line

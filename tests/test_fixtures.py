@@ -4,6 +4,9 @@
   names it when the id contains ``/``); any other rule it produces must be listed in its
   ``# may also produce: A, B`` header. A case named ``not-disclosed...`` must produce the rule
   as a not-disclosed finding, ``manual-review...`` as a manual-review finding.
+  Where the rule's law is not good practice, the fixture must produce it as a binding finding:
+  the fixture's entities are where the law binds (the prelude's city is Dutch; a US ordinance's
+  fixture has its own city).
 * ``valid/<name>.ttl`` must produce no violation at all, and no finding of the rules in its
   ``# passes: A, B`` header.
 * Every rule id in ``shapes/`` needs at least one invalid and one valid fixture.
@@ -23,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from registry.findings import Finding, Kind, Severity
+from registry.jurisdiction import Standing
 from registry.store import Registry
 from registry.validate import load_shapes, validate_registry
 
@@ -77,8 +81,17 @@ def run(path: Path, engine: str) -> tuple[Finding, ...]:
     return tuple(report.findings)
 
 
+@cache
+def good_practice(rule_id: str) -> bool:
+    """True if every shape of the rule cites good practice (binding nowhere)."""
+    shapes = load_shapes()
+    laws = [shapes.jurisdictions.law_of(a.legal_source) for a in shapes.annotations.values()
+            if a.rule_id == rule_id]
+    return bool(laws) and all(law is not None and law.good_practice for law in laws)
+
+
 def describe(findings: tuple[Finding, ...]) -> str:
-    return "\n".join(f"  {f.severity} {f.kind} {f.rule_id} {f.focus}: {f.message}"
+    return "\n".join(f"  {f.severity} {f.kind} {f.standing} {f.rule_id} {f.focus}: {f.message}"
                      for f in findings) or "  (none)"
 
 
@@ -93,9 +106,16 @@ def test_invalid_fixture_produces_its_rule(path: Path) -> None:
     assert not unexpected, (
         f"{path.name} also produced {sorted(unexpected)}; list them in its first line "
         f"'# may also produce: ...' if intended:\n{describe(findings)}")
+    if not good_practice(fixture.rule):
+        assert any(f.rule_id == fixture.rule and f.standing == Standing.BINDING
+                   for f in findings), (
+            f"{path.name}: {fixture.rule} is only a benchmark here; put the fixture's entities "
+            f"where the rule's law binds:\n{describe(findings)}")
     kinds = {f.kind for f in findings if f.rule_id == fixture.rule}
     if fixture.case.startswith("not-disclosed"):
         assert Kind.NOT_DISCLOSED in kinds, f"{path.name}: expected a not-disclosed finding"
+    elif fixture.case.startswith("not-recorded"):
+        assert Kind.NOT_RECORDED in kinds, f"{path.name}: expected a not-recorded finding"
     elif fixture.case.startswith("manual-review"):
         assert Kind.MANUAL_REVIEW in kinds, f"{path.name}: expected a manual-review finding"
 

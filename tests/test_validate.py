@@ -12,6 +12,7 @@ from rdflib import URIRef
 from registry import resources
 from registry.errors import InputError, ShapesError
 from registry.findings import Finding, Kind, Severity, sort_findings
+from registry.jurisdiction import Standing
 from registry.namespaces import VALIDATION_CONTEXT_GRAPH
 from registry.store import Registry
 from registry.validate import load_shapes, validate_registry
@@ -70,15 +71,17 @@ def test_findings_carry_the_shape_annotations(registry: Registry) -> None:
         legal_source="http://data.europa.eu/eli/reg/2016/679/art_28/par_3/pnt_g/oj",
         legal_source_label="GDPR Art. 28(3)(g)",
         resolution="Publish the clause, or state that the contract has none.",
-        shape="https://w3id.org/cityreg/shapes#GDPR-28-3-g--not-disclosed")
+        shape="https://w3id.org/cityreg/shapes#GDPR-28-3-g--not-disclosed",
+        legal_source_url="https://eur-lex.europa.eu/eli/reg/2016/679/oj#art_28")
     assert report.sources[finding.legal_source].url.startswith("https://eur-lex.europa.eu/")
 
 
-def test_findings_are_sorted_by_severity_kind_rule_and_focus() -> None:
+def test_findings_are_sorted_by_standing_severity_kind_rule_and_focus() -> None:
     with Registry.memory() as reg:
         reg.load(resources.seed_dir())
         report = validate_registry(reg, AS_OF)
-    keys = [(f.severity.rank, f.kind.rank, f.rule_id, f.focus) for f in report.findings]
+    keys = [(f.standing == Standing.BENCHMARK, f.severity.rank, f.rule_severity.rank,
+             f.kind.rank, f.rule_id, f.focus) for f in report.findings]
     assert keys == sorted(keys)
     assert len({f.kind for f in report.findings}) > 1
     assert len({f.severity for f in report.findings}) > 1
@@ -180,25 +183,29 @@ def test_findings_share_the_text_that_repeats() -> None:
     assert len({f.stored_message for f in findings}) < len({f.message for f in findings})
 
 
-@pytest.mark.parametrize(("focus", "message"), [
-    ("https://x.test/a", "https://x.test/a lacks a DPIA (https://x.test/a, Art. 35)."),
-    ("https://x.test/a", "A contract lacks a clause."),
-    ("https://x.test/a", "https://x.test/a has a \x00 in its text."),
-    ("", "No focus IRI."),
+@pytest.mark.parametrize(("focus", "message", "named"), [
+    ("https://x.test/a", "https://x.test/a lacks a DPIA (https://x.test/a, Art. 35).",
+     "Camera A lacks a DPIA (Camera A, Art. 35)."),
+    ("https://x.test/a", "A contract lacks a clause.", "A contract lacks a clause."),
+    ("https://x.test/a", "https://x.test/a has a \x00 in its text.",
+     "https://x.test/a has a \x00 in its text."),
+    ("", "No focus IRI.", "No focus IRI."),
 ])
-def test_a_finding_gives_its_message_back_as_given(focus: str, message: str) -> None:
+def test_a_finding_names_its_focus_by_label_and_keeps_the_raw_message(
+        focus: str, message: str, named: str) -> None:
     finding = Finding(rule_id="R", severity=Severity.INFO, kind=Kind.RULE, focus=focus,
-                      focus_label="a", path="", value="", message=message, legal_source="L",
-                      legal_source_label="L", resolution="", shape="S")
-    assert finding.message == message
-    assert repr(message) in repr(finding)
+                      focus_label="Camera A", path="", value="", message=message,
+                      legal_source="L", legal_source_label="L", resolution="", shape="S")
+    assert finding.message == named
+    assert finding.raw_message == message
+    assert repr(named) in repr(finding)
     other = Finding(rule_id="R", severity=Severity.INFO, kind=Kind.RULE,
                     focus="https://x.test/b", focus_label="a", path="", value="",
                     message=message.replace(focus, "https://x.test/b") if focus else message,
                     legal_source="L", legal_source_label="L", resolution="", shape="S")
     assert finding != other  # another focus
     assert finding == Finding(rule_id="R", severity=Severity.INFO, kind=Kind.RULE, focus=focus,
-                              focus_label="a", path="", value="", message=message,
+                              focus_label="Camera A", path="", value="", message=message,
                               legal_source="L", legal_source_label="L", resolution="",
                               shape="S")
 

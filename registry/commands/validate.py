@@ -96,16 +96,27 @@ def _exit_code(report: ValidationReport) -> int:
               "implementation (slow on large registries).")
 @click.option("--rule", "rules", multiple=True, metavar="ID",
               help="Report only this rule id, such as GDPR-28-3-g (repeatable).")
+@click.option("--jurisdiction", metavar="CODE",
+              help="Judge every entity as if it were in CODE (a country code such as NL or "
+              "GB, a UN/LOCODE such as USNYC, EU or EEA) instead of where it is.")
+@click.option("--evidence", is_flag=True,
+              help="In the text report, list under each finding the facts it rests on and "
+              "their sources (JSON and Turtle always carry them).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Write the report to FILE instead of printing it.")
 def validate_command(paths: tuple[Path, ...], store: Path | None, as_of: date | None,
                      fmt: str, fail_on: str, shapes: tuple[Path, ...], engine: str,
-                     rules: tuple[str, ...], out: Path | None) -> None:
+                     rules: tuple[str, ...], jurisdiction: str | None, evidence: bool,
+                     out: Path | None) -> None:
     """Check the registry against the legal rules and report the findings.
 
     Checks PATHs (RDF files or folders), the --store registry, or with neither the built-in
     seed. Every finding names its rule (such as GDPR-28-3-g), the entity, the article of law
     and what would resolve it.
+
+    A finding binds where its law binds (the GDPR in the EU and EEA, the UK GDPR in the UK,
+    the POST Act in New York City...); elsewhere it is a benchmark, reported as info and
+    apart, never a violation. --jurisdiction chooses the lens explicitly.
 
     Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error.
     """
@@ -114,10 +125,13 @@ def validate_command(paths: tuple[Path, ...], store: Path | None, as_of: date | 
         report = validate_registry(
             registry, as_of, shapes=list(shapes) or None,
             engine="pyshacl" if engine == "pyshacl" else "fast", fail_on=fail_on,
-            rules=list(rules) or None)
+            rules=list(rules) or None, jurisdiction=jurisdiction,
+            evidence=evidence or fmt != "text")
     finally:
         registry.close()
-    _write(_RENDERERS[fmt](report), out)
+    text = (render_text(report, evidence=evidence) if fmt == "text"
+            else _RENDERERS[fmt](report))
+    _write(text, out)
     if out is not None:
         click.echo(f"Wrote {out}")
     click.get_current_context().exit(_exit_code(report))
@@ -140,8 +154,10 @@ def check_command(contract: str, paths: tuple[Path, ...], store: Path | None,
 
     IRI-OR-LABEL is the contract's IRI or its label (exact, then ignoring case). The report
     lists the contract's facts (parties and roles, dates, value, clauses with their place in
-    the document, sub-processors, data flows), every finding with its article and resolution,
-    and what cannot be verified because it is not disclosed.
+    the document, sub-processors, data flows), every binding finding with its article and
+    resolution, what cannot be verified because it is not disclosed or not recorded, the
+    benchmarks (law that does not bind where the contract is, and good practice) apart, and
+    the evidence of each finding.
 
     Only the contract and its sub-processing contracts are checked (incremental validation).
 
