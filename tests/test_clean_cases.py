@@ -26,22 +26,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
-from functools import cache
 from pathlib import Path
 
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal
+from test_fixtures import run  # a case loads and runs as a fixture does (prelude, as of)
 
 from registry.findings import Finding, Kind, Severity
 from registry.jurisdiction import Standing
 from registry.namespaces import CITYREG
-from registry.store import Registry
-from registry.validate import validate_registry
 
 DATA = Path(__file__).parent / "data"
-PRELUDE = DATA / "prelude.ttl"
-AS_OF = date(2026, 6, 1)
 CASES = sorted((DATA / "clean").glob("*.ttl"))
 _HEADER = re.compile(r"^#\s*(body|genuine gap|strict)\s*:\s*(.*)$", re.IGNORECASE)
 _RULE_ID = re.compile(r"^([A-Z][A-Z0-9]*(?:-[A-Za-z0-9/]+)+)\b\s*(.*)$")
@@ -86,13 +81,6 @@ class Case:
         return finding.severity
 
 
-@cache
-def run(path: Path, engine: str) -> tuple[Finding, ...]:
-    """The findings of one case (with the prelude), cached per engine."""
-    with Registry.memory() as registry:
-        registry.load(PRELUDE, path)
-        report = validate_registry(registry, as_of=AS_OF, engine=engine)  # type: ignore[arg-type]
-    return tuple(report.findings)
 
 
 def describe(findings: list[Finding]) -> str:
