@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rdflib import Literal
+
 from registry.jurisdiction import Place
 from registry.store import Registry
 
@@ -39,7 +41,10 @@ def locate(registry: Registry, iris: Iterable[str]) -> dict[str, tuple[Place, ..
     cities = _cities(registry)
     only = next(iter(cities.values())) if len(cities) == 1 else None
     found: dict[str, tuple[Place, ...]] = {}
-    path = "|".join(f"{link}|^{link}" for link in LINKS)
+    # One simple pattern per link and direction, in a UNION: Oxigraph evaluates that from the
+    # bound entities, where an alternative property path of 48 links took 500 times as long.
+    linked_patterns = " UNION ".join(f"{{ ?e {link} ?via }} UNION {{ ?via {link} ?e }}"
+                                     for link in LINKS)
     for start in range(0, len(wanted), _CHUNK):
         chunk = " ".join(f"<{iri}>" for iri in wanted[start:start + _CHUNK])
         own: dict[str, set[str]] = {}
@@ -51,8 +56,12 @@ def locate(registry: Registry, iris: Iterable[str]) -> dict[str, tuple[Place, ..
               {{ ?e cityreg:city ?c . BIND("own" AS ?how) }}
               UNION {{ ?e a cityreg:City . BIND(?e AS ?c) BIND("own" AS ?how) }}
               UNION {{ ?e cityreg:countryCode ?c . BIND("country" AS ?how) }}
-              UNION {{ ?e {path} ?via . ?via cityreg:city ?c . BIND("linked" AS ?how) }}
             }}""")
+        # The links in a flat pattern of their own: inside a nested group Oxigraph would
+        # evaluate the UNION before binding ?e (500 times slower).
+        rows += [{**row, "how": Literal("linked")} for row in registry.select(
+            f"SELECT ?e ?c WHERE {{ VALUES ?e {{ {chunk} }} {{ {linked_patterns} }} "
+            "?via cityreg:city ?c }")]
         for row in rows:
             entity, how, value = str(row["e"]), str(row["how"]), str(row["c"])
             if how == "own":
