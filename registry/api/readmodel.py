@@ -30,6 +30,7 @@ from registry.namespaces import (
     CITYREG,
     CLASS_CLOSURE_GRAPH,
     DCAT,
+    DERIVED_GRAPH,
     DPV,
     ORG,
     PROVENANCE_GRAPH,
@@ -76,7 +77,7 @@ CACHED_ENTITIES = 4096
 #: Graphs whose statements are not about the registry's entities: the load records, and the
 #: scratch graphs a validation run fills while it runs.
 _NOT_ENTITY_GRAPHS = frozenset({str(PROVENANCE_GRAPH), str(VALIDATION_CONTEXT_GRAPH),
-                                str(CLASS_CLOSURE_GRAPH)})
+                                str(CLASS_CLOSURE_GRAPH), str(DERIVED_GRAPH)})
 
 _CITY = str(CITYREG.city)
 

@@ -37,8 +37,11 @@ PROVENANCE_GRAPH = str(namespaces.PROVENANCE_GRAPH)
 ONTOLOGY_GRAPH = str(namespaces.ONTOLOGY_GRAPH)
 #: The named graph a validation run writes its reference date into, for that run only.
 VALIDATION_CONTEXT_GRAPH = str(namespaces.VALIDATION_CONTEXT_GRAPH)
+#: The named graph a validation run writes its derived relations into, for that run only.
+DERIVED_GRAPH = str(namespaces.DERIVED_GRAPH)
 #: Graph IRIs the registry manages itself; no file may load into them.
-RESERVED_GRAPHS = frozenset({PROVENANCE_GRAPH, ONTOLOGY_GRAPH, VALIDATION_CONTEXT_GRAPH})
+RESERVED_GRAPHS = frozenset({PROVENANCE_GRAPH, ONTOLOGY_GRAPH, VALIDATION_CONTEXT_GRAPH,
+                             DERIVED_GRAPH})
 
 _TYPE = ox.NamedNode(RDF + "type")
 _ENTITY = ox.NamedNode(PROV + "Entity")
