@@ -137,7 +137,9 @@ class Evidence:
             for entity in chunk:
                 self.triples[entity] = tuple(t for t in found.get(entity, ())
                                              if t[1] not in DERIVED)
-        self._label_and_source(registry)
+        # Only what this call read: a run calls this once per query, and going over every
+        # fact read so far each time made a run quadratic in its findings.
+        self._label_and_source(registry, [*todo, *rest])
 
     def _read(self, registry: Registry, chunk: list[str], allowed: str
               ) -> dict[str, tuple[tuple[str, str, str, bool], ...]]:
@@ -154,17 +156,17 @@ class Evidence:
                  isinstance(obj, URIRef)))
         return {s: tuple(sorted(set(t))) for s, t in found.items()}
 
-    def _label_and_source(self, registry: Registry) -> None:
-        terms = {t for triples in self.triples.values() for s, p, o, iri in triples
+    def _label_and_source(self, registry: Registry, entities: list[str]) -> None:
+        terms = {t for entity in entities for s, p, o, iri in self.triples[entity]
                  for t in ((s, p, o) if iri else (s, p))}
-        terms |= set(self.triples)
+        terms |= set(entities)
         unlabelled = sorted(terms - self.labels.keys())
         for start in range(0, len(unlabelled), _CHUNK):
             chunk = " ".join(f"<{iri}>" for iri in unlabelled[start:start + _CHUNK])
             for row in registry.select(f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {chunk} }} "
                                        "?s rdfs:label ?l FILTER (lang(?l) IN ('en', '')) }"):
                 self.labels.setdefault(str(row["s"]), str(row["l"]))
-        subjects = sorted(set(self.triples) - self.sources.keys())
+        subjects = sorted(set(entities) - self.sources.keys())
         for start in range(0, len(subjects), _CHUNK):
             chunk = " ".join(f"<{iri}>" for iri in subjects[start:start + _CHUNK])
             found: dict[str, list[str]] = {}
