@@ -48,9 +48,12 @@ of a validation run (:class:`DerivedRelations`, entered by ``registry.validate``
 the named graph ``urn:cityreg:graph:derived`` (:data:`~registry.namespaces.DERIVED_GRAPH`),
 where the fast engine's queries (over the union of all graphs) and the pySHACL oracle's copy of
 the registry (``Registry.to_rdflib_graph``, taken inside the run) both see them. On exit the
-graph holds again what it held before (nothing), so dumps, counts and entity pages never show
-them. They are computed from the store at the start of each run (so they always match the
-data being checked) in Python: each link predicate's statements are read once (one
+graph holds again what it held before (nothing), even when the run fails, so dumps, counts and
+entity pages made outside a run never show them (a reader of the same store during a run must
+leave this graph out by name, as it does the other scratch graphs of a run).
+
+They are computed from the store at the start of each run (so they always match the data
+being checked) in Python: each link predicate's statements are read once (one
 ``quads_for_pattern`` per predicate, over every graph, as the union default graph the queries
 read), and each node's reach is built from its neighbours' (about 1 s for the 350,000
 statements of the N=1000 bench registry).
