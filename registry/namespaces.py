@@ -421,3 +421,11 @@ PREFIXES: dict[str, str] = {
 def sparql_prefixes() -> str:
     """The PREFIX lines for :data:`PREFIXES`, to put in front of a SPARQL query."""
     return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
+
+
+def compact(iri: str) -> str:
+    """``https://w3id.org/dpv#hasPurpose`` -> ``dpv:hasPurpose`` (the IRI when no prefix fits)."""
+    for name, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{name}:{iri[len(namespace):]}"
+    return iri

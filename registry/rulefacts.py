@@ -14,7 +14,7 @@ from collections import defaultdict
 
 from registry.evidence import shape_facts
 from registry.jurisdiction import BodyOfLaw
-from registry.namespaces import PREFIXES
+from registry.namespaces import compact
 from registry.validate import RuleShapes, load_shapes
 
 __all__ = ["facts_table"]
@@ -49,7 +49,7 @@ def facts_table(shapes: RuleShapes | None = None) -> str:
                                                   rule_shapes.jurisdictions.uk))
     rows = [f"| {rule} | {'; '.join(sorted(laws[rule])) or '(none given)'} | "
             f"{'; '.join(sorted(places[rule])) or 'everywhere'} | "
-            f"{', '.join(sorted(_compact(p) for p in facts[rule]))} |"
+            f"{', '.join(sorted(f'`{compact(p)}`' for p in facts[rule]))} |"
             for rule in sorted(facts)]
     return _HEADER + "\n".join(rows) + "\n"
 
@@ -70,12 +70,6 @@ def _where(law: BodyOfLaw, uk: bool) -> str:
         parts.append("GB (UK equivalent)")
     return ", ".join(parts)
 
-
-def _compact(iri: str) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace):
-            return f"`{prefix}:{iri[len(namespace):]}`"
-    return f"`<{iri}>`"
 
 
 if __name__ == "__main__":  # pragma: no cover - the regeneration command in the docstring

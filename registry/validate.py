@@ -47,9 +47,9 @@ from registry.findings import Finding, Kind, Severity, sort_findings
 from registry.jurisdiction import Jurisdictions, Place, Standing, parse_lens
 from registry.namespaces import (
     CITYREG,
-    PREFIXES,
     VALIDATION_CONTEXT_GRAPH,
     VALIDATION_CONTEXT_NODE,
+    compact,
 )
 from registry.places import locate
 from registry.shacl import (
@@ -428,15 +428,9 @@ def _named(text: str, focus: str, labels: dict[str, str]) -> str:
     or, for a vocabulary term without one, by its prefixed name (``eu-gdpr:A6-1-e``)."""
     def name(match: re.Match[str]) -> str:
         iri = match.group(0)
-        return iri if iri == focus else labels.get(iri) or _compact(iri)
+        return iri if iri == focus else labels.get(iri) or compact(iri)
     return _IRI_IN_TEXT.sub(name, text)
 
-
-def _compact(iri: str) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
 
 
 def _finding(result: ValidationResult, shapes: RuleShapes, labels: dict[str, str],

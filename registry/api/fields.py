@@ -14,7 +14,7 @@ import graphene
 from graphql import GraphQLError, GraphQLResolveInfo
 from registry.api.connections import Page, connection, page_args, paginate
 from registry.api.limits import check_deadline
-from registry.namespaces import PREFIXES
+from registry.namespaces import compact
 
 if TYPE_CHECKING:
     from registry.api.readmodel import Entity, ReadModel
@@ -37,13 +37,6 @@ class Term(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
     compact = graphene.String(required=True, description="The IRI as prefix:name when known.",
                               resolver=lambda term, _info: compact(term.id))
 
-
-def compact(iri: str) -> str:
-    """``https://w3id.org/dpv#hasPurpose`` -> ``dpv:hasPurpose`` (the IRI when no prefix fits)."""
-    for name, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{name}:{iri[len(namespace):]}"
-    return iri
 
 
 def api(info: GraphQLResolveInfo) -> ApiContext:

@@ -20,7 +20,6 @@ from registry.api.fields import (
     TermValue,
     api,
     back,
-    compact,
     day,
     decimal,
     flag,
@@ -34,7 +33,7 @@ from registry.api.fields import (
 )
 from registry.api.limits import check_deadline
 from registry.api.readmodel import Entity as EntityRecord
-from registry.namespaces import CITYREG, DCT, DPV, PROV, SOSA, SSN
+from registry.namespaces import CITYREG, DCT, DPV, PROV, SOSA, SSN, compact
 
 C = str(CITYREG._NS)
 DESCRIPTION = str(DCT.description)
