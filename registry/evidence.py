@@ -100,7 +100,7 @@ def _properties(query: str, prefixes: Mapping[str, str]) -> set[str]:
     """Property IRIs a query names: prefixed names with a lower-case local part, full IRIs."""
     found = {prefixes[p] + local for p, local in _PREFIXED.findall(query)
              if p in prefixes and p != "xsd" and local[0].islower()}
-    return found | {iri for iri in _FULL.findall(query)}
+    return found | {iri for iri in _FULL.findall(query) if _is_property(iri)}
 
 
 class Evidence:
@@ -121,11 +121,10 @@ class Evidence:
         todo = sorted(set(entities) - self.triples.keys())
         if not todo:
             return
-        allowed = " ".join(f"<{p}>" for p in sorted(self.properties))
         involved: set[str] = set()
         for start in range(0, len(todo), _CHUNK):
             chunk = todo[start:start + _CHUNK]
-            found = self._read(registry, chunk, allowed)
+            found = self._read(registry, chunk)
             for entity in chunk:
                 triples = found.get(entity, ())
                 self.triples[entity] = triples
@@ -133,7 +132,7 @@ class Evidence:
         rest = sorted(involved - self.triples.keys())
         for start in range(0, len(rest), _CHUNK):
             chunk = rest[start:start + _CHUNK]
-            found = self._read(registry, chunk, allowed)
+            found = self._read(registry, chunk)
             for entity in chunk:
                 self.triples[entity] = tuple(t for t in found.get(entity, ())
                                              if t[1] not in DERIVED)
@@ -141,7 +140,7 @@ class Evidence:
         # fact read so far each time made a run quadratic in its findings.
         self._label_and_source(registry, [*todo, *rest])
 
-    def _read(self, registry: Registry, chunk: list[str], allowed: str
+    def _read(self, registry: Registry, chunk: list[str]
               ) -> dict[str, tuple[tuple[str, str, str, bool], ...]]:
         values = " ".join(f"<{iri}>" for iri in chunk if not iri.startswith("_:"))
         if not values:
