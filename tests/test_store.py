@@ -6,6 +6,8 @@ import hashlib
 import io
 import subprocess
 import sys
+import threading
+import time
 import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +37,7 @@ from registry.store import (
     planning,
     transaction,
 )
+from registry.store.changes import read_marker
 from registry.store.sources import Source, discover, parse_source, read_source
 
 EX = "https://example.org/city/"
@@ -828,9 +831,38 @@ def test_stats_counts_distinct_instances_per_class_with_ontology_labels(
 
 def test_a_store_is_locked_while_open(tmp_path: Path) -> None:
     with Registry.open(tmp_path / "store", ontology=False), pytest.raises(
-        StoreError, match="already open, in this or another process"
+        StoreError, match=r"already open, in this or another process \(locked\), still after "
+        r"0.2 s; wait for the other `cityreg load`"
     ):
-        Registry.open(tmp_path / "store", ontology=False)
+        Registry.open(tmp_path / "store", ontology=False, wait=0.2)
+
+
+def test_opening_waits_for_a_lock_to_be_released(tmp_path: Path) -> None:
+    """A load started while another process holds the store (``cityreg serve`` taking its
+    checkpoint, another load) waits for the lock instead of failing at once."""
+    first = Registry.open(tmp_path / "store", ontology=False)
+    threading.Timer(0.3, first.close).start()
+    started = time.monotonic()
+    with Registry.open(tmp_path / "store", ontology=False, wait=5) as second:
+        assert len(second) == 0
+    assert 0.25 < time.monotonic() - started < 5
+
+
+def test_every_committed_write_changes_the_store_marker(tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    with Registry.open(folder, ontology=False) as registry:
+        assert read_marker(folder) == ""
+        write(tmp_path / "a.ttl", "<urn:x:a> <urn:x:p> 1 .\n")
+        registry.load(tmp_path / "a.ttl")
+        after_load = read_marker(folder)
+        assert after_load
+        registry.load(tmp_path / "a.ttl")  # unchanged: nothing written, same marker
+        assert read_marker(folder) == after_load
+        registry.update("INSERT DATA { <urn:x:b> <urn:x:p> 2 }")
+        after_update = read_marker(folder)
+        assert after_update not in ("", after_load)
+        registry.remove_graph(registry.graphs()[0].graph)
+        assert read_marker(folder) not in ("", after_update)
 
 
 def test_a_file_is_not_a_store(tmp_path: Path) -> None:

@@ -17,10 +17,12 @@ The public site (entity pages at /id/..., /sparql, dumps, /ontology, index pages
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -29,6 +31,8 @@ from graphql import ExecutionResult, GraphQLError, OperationType
 from registry import __version__
 from registry.api.service import GraphQLService
 from registry.context import RegistryContext
+from registry.server.queries import RegistryQueries
+from registry.web.admission import Admission, Limits
 from registry.web.routes import build_routes
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -70,26 +74,49 @@ GRAPHIQL_PAGE = """<!doctype html>
                                              if asset.endswith(".js")))
 
 
-def create_app(context: RegistryContext, *, extra_routes: Sequence[BaseRoute] = ()
-               ) -> Starlette:
-    """The cityreg web application over one registry; the read model is built here, once."""
-    service = GraphQLService.warmed(context)  # findings, read model, access graph: now
+def create_app(context: RegistryContext, *, extra_routes: Sequence[BaseRoute] = (),
+               limits: Limits | None = None, service: GraphQLService | None = None,
+               queries: RegistryQueries | None = None, guard: bool = True,
+               health: Mapping[str, Any] | None = None) -> Starlette:
+    """The cityreg web application over one registry; the read model is built here, once.
+
+    ``limits``: what a request may use (:class:`~registry.web.admission.Limits`; its defaults
+    without it). ``service`` and ``queries``: a GraphQL service and SPARQL workers made by the
+    caller (else made here; workers made here are stopped when the application shuts down).
+    ``guard``: put the admission limits in front (``False`` when the caller applies them
+    itself, as :mod:`registry.server.live` does across generations). ``health``: more fields
+    for ``/healthz``.
+    """
+    limits = limits or Limits()
+    service = service or GraphQLService.warmed(context)  # findings, read model, access graph
+    owned = queries is None
+    queries = queries or RegistryQueries(limits, context.registry)
     routes: list[BaseRoute] = [
         Route("/graphql", _graphql_endpoint(service), methods=["GET", "POST"]),
-        Route("/healthz", _health_endpoint(service), methods=["GET"]),
+        Route("/healthz", _health_endpoint(service, dict(health or {})), methods=["GET"]),
         *extra_routes,
-        *build_routes(context),
+        *build_routes(context, queries),
     ]
-    app = Starlette(routes=routes)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        if owned:
+            queries.close()
+
+    middleware = [Middleware(Admission, limits=limits)] if guard else []
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.graphql = service
     app.state.context = context
+    app.state.queries = queries
     return app
 
 
-def _health_endpoint(service: GraphQLService) -> Any:
+def _health_endpoint(service: GraphQLService, extra: dict[str, Any]) -> Any:
     async def health(_request: Request) -> Response:
         return JSONResponse({"status": "ok", "statements": service.model.statement_count,
-                             "entities": len(service.model.entities), "version": __version__})
+                             "entities": len(service.model.entities), "version": __version__,
+                             **extra})
     return health
 
 

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import click
 
 from registry.commands._common import paths_argument, plural, registry_for_reading, store_option
-from registry.context import RegistryContext
 from registry.errors import InputError
 from registry.flows import AccessGraph, Hop, TraceResult
 from registry.flows.model import GRADES, grade_rank
 from registry.namespaces import DEFAULT_ENTITY_BASE
 from registry.resources import data_dir, seed_dir
 from registry.store import Registry
+from registry.store.registry import LOCK_WAIT_SECONDS
+from registry.web.admission import Limits
 
 
 def _as_of(value: str | None) -> date | None:
@@ -44,29 +46,59 @@ def _open(store: Path | None, paths: tuple[Path, ...], default_seed: bool) -> Re
               help="Entity IRI base served at /id/.")
 @click.option("--as-of", "as_of", metavar="DATE", help="Reference date of the legal checks "
               "(YYYY-MM-DD; default today).")
+@click.option("--sparql-workers", default=Limits().sparql_workers, show_default=True,
+              type=click.IntRange(1, 64), help="Processes that answer SPARQL queries: at "
+              "most this many run at once, server-wide.")
+@click.option("--sparql-timeout", default=Limits().sparql_seconds, show_default=True,
+              type=click.FloatRange(0.1, 3600), metavar="SECONDS",
+              help="A SPARQL query still running after this is stopped (its worker process is "
+              "killed) and answered 503.")
+@click.option("--sparql-memory", default=Limits().sparql_memory_mb, show_default=True,
+              type=click.IntRange(0, 1 << 20), metavar="MB",
+              help="Address space each SPARQL worker may use (0: no cap); a query that needs "
+              "more is stopped and answered 503.")
+@click.option("--reload-interval", default=2.0, show_default=True,
+              type=click.FloatRange(0.1, 3600), metavar="SECONDS",
+              help="With --store: how often to look for a load or import into the store, "
+              "which is then served without a restart.")
 def serve(paths: tuple[Path, ...], store: Path | None, host: str, port: int, base: str,
-          as_of: str | None) -> None:
-    """Serve the registry: GraphQL (with GraphiQL) at /graphql, health at /healthz.
+          as_of: str | None, sparql_workers: int, sparql_timeout: float, sparql_memory: int,
+          reload_interval: float) -> None:
+    """Serve the registry: GraphQL (with GraphiQL) at /graphql, pages at /, SPARQL at /sparql,
+    health at /healthz.
 
-    With no PATH and no --store, serves the built-in seed registry.
+    With no PATH and no --store, serves the built-in seed registry. With --store DIR, serves a
+    checkpoint of DIR without keeping it locked: `cityreg load --store DIR` and `cityreg import
+    --store DIR` work while the server runs, and the server switches to the new state within
+    --reload-interval seconds once they finish, without dropping a request.
     """
     import uvicorn
 
-    from registry.api.app import create_app
+    from registry.server import generation
+    from registry.server.live import LiveServer, guarded
 
-    reference = _as_of(as_of)
-    registry = _open(store, paths, default_seed=True)
-    context = RegistryContext(registry, entity_base=base, **(
-        {"as_of": reference} if reference is not None else {}))
-    app = create_app(context)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning")
+    limits = replace(Limits().with_workers(sparql_workers), sparql_seconds=sparql_timeout,
+                     sparql_memory_mb=sparql_memory)
+    settings = generation.Settings(base, _as_of(as_of), limits)
+    if store is not None:
+        if paths:
+            raise click.UsageError("give either --store DIR or PATHs to serve, not both (use "
+                                   f"`cityreg load PATH --store {store}` to add files)")
+        folder = store
+        first = generation.from_store_folder(folder, settings, 1, wait=LOCK_WAIT_SECONDS)
+        live = LiveServer(first, folder=folder, reload_seconds=reload_interval,
+                          build=lambda number: generation.from_store_folder(
+                              folder, settings, number))
+        watching = f"; watching {folder} for loads"
+    else:
+        live = LiveServer(generation.from_registry(_open(None, paths, True), settings))
+        watching = ""
+    config = uvicorn.Config(guarded(live, limits), host=host, port=port, log_level="warning",
+                            lifespan="on")
     server = uvicorn.Server(config)
-    click.echo(f"cityreg {plural(registry.count(), 'statement')}; serving "
-               f"http://{host}:{port}/graphql (Ctrl-C to stop)")
-    try:
-        server.run()
-    finally:
-        registry.close()
+    click.echo(f"cityreg {plural(live.current.context.registry.count(), 'statement')}; serving "
+               f"http://{host}:{port}/graphql{watching} (Ctrl-C to stop)")
+    server.run()
 
 
 def render_trace(result: TraceResult) -> str:

@@ -12,6 +12,7 @@ the *data*: they leave out the provenance graph and, unless asked, the ontology.
 
 from __future__ import annotations
 
+import time
 import traceback
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -25,6 +26,7 @@ from rdflib.term import Node
 from registry import resources
 from registry.errors import CityregError, InputError, NotFoundError, QueryError, StoreError
 from registry.store import planning, sparql, transaction
+from registry.store.changes import bump_marker
 from registry.store.formats import (
     GRAPH_KEEPING_EXPORTS,
     export_syntax,
@@ -49,6 +51,10 @@ QueryResult: TypeAlias = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 _T = TypeVar("_T")
 
+#: How long opening a store waits for another process's lock before it gives up: a load or
+#: import holds it for its duration, ``cityreg serve`` only for the instant of a checkpoint.
+LOCK_WAIT_SECONDS = 10.0
+
 
 class Registry:
     """The registry's RDF dataset, with atomic loads, provenance and SPARQL.
@@ -72,23 +78,30 @@ class Registry:
         return registry
 
     @classmethod
-    def open(cls, path: str | Path, ontology: OntologyChoice = None) -> Registry:
+    def open(cls, path: str | Path, ontology: OntologyChoice = None, *,
+             wait: float = LOCK_WAIT_SECONDS) -> Registry:
         """Open (or create) the on-disk registry in the folder ``path``.
 
         The ontology graph is (re)loaded when it is missing or its file changed. Only one
-        process may have a store open for writing at a time.
+        process may have a store open at a time: while another holds it, this waits up to
+        ``wait`` seconds for it to let go, then fails with a StoreError that says so.
         """
         folder = Path(path)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            # Absolute: RocksDB keeps the path for its background work, which must not follow
-            # a later chdir into another folder.
-            store = ox.Store(str(folder.resolve()))
-        except FileExistsError:
-            raise StoreError(folder, "it is a file, expected a folder",
-                             "give a folder path (it is created if missing)") from None
-        except (OSError, RuntimeError) as error:
-            raise _open_error(folder, error) from error
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                # Absolute: RocksDB keeps the path for its background work, which must not
+                # follow a later chdir into another folder.
+                store = ox.Store(str(folder.resolve()))
+                break
+            except FileExistsError:
+                raise StoreError(folder, "it is a file, expected a folder",
+                                 "give a folder path (it is created if missing)") from None
+            except (OSError, RuntimeError) as error:
+                if not _is_lock_error(error) or time.monotonic() >= deadline:
+                    raise _open_error(folder, error, wait) from error
+                time.sleep(0.05)
         registry = cls(store, folder)
         try:
             registry._sync_ontology(ontology)
@@ -155,6 +168,8 @@ class Registry:
         plan = planning.plan_files(sources, self._records(), self._has_graph)
         try:
             streamed = transaction.apply(self._store, plan.replacements, plan.streams)
+            if plan.replacements or plan.streams:
+                self._committed()
         except CityregError as error:
             # A streamed file's ParseError is raised with the store in its frames' locals: a
             # caller keeping the error must not keep the store, and its lock, open after close.
@@ -176,6 +191,7 @@ class Registry:
             graph_iri, statements, provenance, self._records(), self._has_graph)
         if replacement is not None:
             transaction.apply(self._store, [replacement])
+            self._committed()
         return result
 
     replace_graph = load_quads
@@ -186,6 +202,7 @@ class Registry:
             raise NotFoundError("graph", graph_iri, "list the registry's graphs with "
                                 "Registry.graphs() or `cityreg stats`")
         transaction.drop_graphs(self._store, [graph_iri])
+        self._committed()
 
     def _sync_ontology(self, ontology: OntologyChoice) -> None:
         """Load the ontology into its graph unless the same file is already there."""
@@ -276,6 +293,12 @@ class Registry:
             self._store.update(sparql_text, prefixes=sparql.DEFAULT_PREFIXES)
         except SyntaxError as error:
             raise sparql.syntax_error(error, sparql_text, "update") from error
+        self._committed()
+
+    def _committed(self) -> None:
+        """Tell a server that serves this store folder that it changed (see changes.py)."""
+        if self._path is not None:
+            bump_marker(self._path)
 
     # -- exporting and counting -------------------------------------------------------------------
 
@@ -376,10 +399,17 @@ class Registry:
         return {iri: text for iri, (_, text) in best.items()}
 
 
-def _open_error(folder: Path, error: Exception) -> StoreError:
-    if "lock" in str(error).lower():
-        return StoreError(folder, "it is already open, in this or another process (locked)",
-                          "stop the other cityreg process (such as `cityreg serve`) and retry")
+def _is_lock_error(error: Exception) -> bool:
+    return "lock" in str(error).lower()
+
+
+def _open_error(folder: Path, error: Exception, waited: float) -> StoreError:
+    if _is_lock_error(error):
+        return StoreError(folder, "it is already open, in this or another process (locked)"
+                          + (f", still after {waited:g} s" if waited else ""),
+                          "wait for the other `cityreg load`, `import` or query to finish and "
+                          "retry (`cityreg serve` holds the lock only while it takes a "
+                          "checkpoint)")
     return StoreError(folder, f"it is not a cityreg store ({error})",
                       "give an empty folder or one created by `cityreg load --store`")
 

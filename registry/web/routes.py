@@ -29,7 +29,9 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from registry.context import RegistryContext
+from registry.server.queries import RegistryQueries
 from registry.web import STATIC_DIR, indexes, ontology_doc, render, sparql
+from registry.web.admission import Limits
 from registry.web.catalog import catalog_graph
 from registry.web.dumps import DUMPS, describe, exists, registry_dump, serialize
 from registry.web.negotiation import HTML, Representation, choose_representation, split_extension
@@ -95,9 +97,13 @@ def not_found(linker: Linker, message: str, request: Request | None = None) -> R
     return HTMLResponse(render("not_found.html", linker, message=message), status_code=404)
 
 
-def build_routes(context: RegistryContext) -> list[BaseRoute]:
-    """The routes of the public site, bound to ``context``."""
+def build_routes(context: RegistryContext, queries: RegistryQueries | None = None
+                 ) -> list[BaseRoute]:
+    """The routes of the public site, bound to ``context``; SPARQL runs on ``queries`` (by
+    default: the default limits' workers over a snapshot of the registry, started on the
+    first query)."""
     linker = Linker(context.entity_base)
+    sparql_queries = queries or RegistryQueries(Limits(), context.registry)
 
     def page(request: Request) -> Response:
         path = request.url.path
@@ -141,7 +147,7 @@ def build_routes(context: RegistryContext) -> list[BaseRoute]:
                         media_type="text/turtle; charset=utf-8")
 
     async def sparql_endpoint(request: Request) -> Response:
-        return await sparql.endpoint(request, context)
+        return await sparql.endpoint(request, context, sparql_queries)
 
     def redirect_to_folder(request: Request) -> Response:
         return RedirectResponse(request.url.path + "/", status_code=301)

@@ -11,7 +11,9 @@ import pytest
 from starlette.applications import Starlette
 
 from registry.context import RegistryContext
+from registry.server.queries import RegistryQueries
 from registry.store import Registry
+from registry.web.admission import Limits
 from registry.web.routes import build_routes
 
 DATA = Path(__file__).parent / "data"
@@ -42,6 +44,14 @@ def harbour() -> Iterator[RegistryContext]:
 
 
 @pytest.fixture
-def client(harbour: RegistryContext) -> Any:
+def queries(harbour: RegistryContext) -> Iterator[RegistryQueries]:
+    """Harbour City's SPARQL worker (one process, started on the first query)."""
+    runner = RegistryQueries(Limits().with_workers(1), harbour.registry)
+    yield runner
+    runner.close()
+
+
+@pytest.fixture
+def client(harbour: RegistryContext, queries: RegistryQueries) -> Any:
     """A test client for the publishing routes over Harbour City."""
-    return _test_client(Starlette(routes=build_routes(harbour)))
+    return _test_client(Starlette(routes=build_routes(harbour, queries)))

@@ -10,6 +10,7 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -18,7 +19,8 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 from starlette.applications import Starlette
 
 from registry.context import RegistryContext
-from registry.web import sparql
+from registry.server.queries import RegistryQueries
+from registry.web.admission import Limits
 from registry.web.routes import build_routes
 
 SELECT = """SELECT ?agency ?label WHERE {
@@ -31,7 +33,7 @@ def test_get_select_json(client: Any) -> None:
                           headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/sparql-results+json")
-    assert response.headers["x-sparql-result-cap"] == str(sparql.RESULT_CAP)
+    assert response.headers["x-sparql-result-cap"] == str(Limits().sparql_rows)
     body = response.json()
     assert body["head"]["vars"] == ["agency", "label"]
     assert [row["label"]["value"] for row in body["results"]["bindings"]] == [
@@ -126,19 +128,28 @@ def test_form_without_parameters(client: Any) -> None:
     assert '<form class="sparql" method="get" action="/sparql">' in response.text
 
 
-def test_result_cap(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sparql, "RESULT_CAP", 3)
-    response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"},
-                          headers={"Accept": "application/sparql-results+json"})
-    assert response.headers["x-sparql-truncated"] == "true"
-    assert len(response.json()["results"]["bindings"]) == 3
+def _client_with(harbour: RegistryContext, make_client: Any, **limits: Any) -> Iterator[Any]:
+    queries = RegistryQueries(replace(Limits().with_workers(1), **limits), harbour.registry)
+    try:
+        yield make_client(Starlette(routes=build_routes(harbour, queries)))
+    finally:
+        queries.close()
 
 
-def test_timeout(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sparql, "TIMEOUT_SECONDS", 0.0)
-    response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
-    assert response.status_code == 503
-    assert "ran longer than 0 s" in response.text
+def test_result_cap(harbour: RegistryContext, make_client: Any) -> None:
+    for client in _client_with(harbour, make_client, sparql_rows=3):
+        response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"},
+                              headers={"Accept": "application/sparql-results+json"})
+        assert response.headers["x-sparql-result-cap"] == "3"
+        assert response.headers["x-sparql-truncated"] == "true"
+        assert len(response.json()["results"]["bindings"]) == 3
+
+
+def test_timeout(harbour: RegistryContext, make_client: Any) -> None:
+    for client in _client_with(harbour, make_client, sparql_seconds=0.0):
+        response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+        assert response.status_code == 503
+        assert "ran longer than 0 s and was stopped" in response.text
 
 
 @pytest.fixture

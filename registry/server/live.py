@@ -1,0 +1,119 @@
+"""The served application: the current generation behind the admission limits, and the
+watcher that switches to a new generation when the store folder changed.
+
+``cityreg serve --store DIR`` serves a checkpoint of DIR and never keeps DIR's lock, so
+``cityreg load --store DIR`` and ``cityreg import --store DIR`` work while it runs. Every
+``reload_seconds`` the watcher reads DIR's change marker (:mod:`registry.store.changes`); when
+a load has committed, it checkpoints DIR again, builds the new generation beside the old one
+(findings, access graph, read model, SPARQL workers), and switches with one assignment. Requests
+already running finish on the old generation, which is closed after them. A load still holding
+the lock is waited for (the next tick tries again); a state that cannot be served (a bug, a
+store that no longer opens) is reported on standard error and the old state stays up.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from registry.errors import StoreError
+from registry.server.generation import Generation
+from registry.store.changes import read_marker
+from registry.web.admission import Admission, ASGIApp, Limits, Receive, Scope, Send
+
+
+class LiveServer:
+    """An ASGI application that passes each request to the current :class:`Generation`."""
+
+    def __init__(self, first: Generation, *, folder: Path | None = None,
+                 build: Callable[[int], Generation] | None = None,
+                 reload_seconds: float = 2.0) -> None:
+        """Serve ``first``; with ``folder`` and ``build``, watch the folder for changes."""
+        self.current = first
+        self.folder = folder
+        self._build = build
+        self.reload_seconds = reload_seconds
+        self._stop = threading.Event()
+        self._failed_token: str | None = None
+        self._watcher: threading.Thread | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one request (or the lifespan: start the watcher, then close everything)."""
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        generation = self.current
+        generation.in_flight += 1
+        try:
+            await generation.app(scope, receive, send)
+        finally:
+            generation.in_flight -= 1
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self.start()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    def start(self) -> None:
+        """Start watching the store folder (nothing to do when serving files)."""
+        if self.folder is None or self._build is None or self._watcher is not None:
+            return
+        self._watcher = threading.Thread(target=self._watch, name="cityreg-reload",
+                                         daemon=True)
+        self._watcher.start()
+
+    def stop(self) -> None:
+        """Stop watching and close the current generation."""
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=60)
+        self.current.close()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.reload_seconds):
+            self.reload_if_changed()
+
+    def reload_if_changed(self) -> bool:
+        """Switch to a new generation if the store folder changed since the current one was
+        taken; ``True`` if it switched."""
+        assert self.folder is not None
+        assert self._build is not None
+        token = read_marker(self.folder)
+        if token == self.current.token or token == self._failed_token:
+            return False
+        try:
+            fresh = self._build(self.current.number + 1)
+        except StoreError as error:
+            if "locked" in str(error):
+                return False  # a load is still writing: the next tick tries again
+            self._report(token, error)
+            return False
+        except Exception as error:  # a bug: keep serving the state that works
+            self._report(token, error)
+            return False
+        if self._stop.is_set():
+            fresh.close()
+            return False
+        old, self.current = self.current, fresh
+        old.retire()
+        return True
+
+    def _report(self, token: str, error: Exception) -> None:
+        self._failed_token = token
+        print(f"cityreg: cannot serve the changed store at {self.folder} ({type(error).__name__}"
+              f": {error}); still serving generation {self.current.number}, trying again after "
+              "the next change", file=sys.stderr)
+
+
+def guarded(app: ASGIApp, limits: Limits) -> Any:
+    """``app`` behind the admission limits."""
+    return Admission(app, limits)
