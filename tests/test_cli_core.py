@@ -304,3 +304,17 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path, arguments: str, first_line: 
     assert " ".join(done.stdout.split()) == first_line
     assert "Error" not in done.stderr, done.stderr
     assert "Traceback" not in done.stderr, done.stderr
+
+
+def test_a_runaway_query_is_stopped_at_its_time_limit() -> None:
+    """The process ends itself: pyoxigraph cannot interrupt a query, so nothing else would
+    free the CPU."""
+    seed = str(resources.seed_dir())
+    done = subprocess.run(
+        [sys.executable, "-c", "from registry.cli import main; main()", "query", seed,
+         "--timeout", "1", "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2
+    assert done.stderr == ("Error: the query ran longer than 1 s and was stopped; add a LIMIT, "
+                           "narrow the patterns or raise --timeout\n")
+    assert done.stdout == ""

@@ -33,6 +33,7 @@ from registry.api.service import GraphQLService
 from registry.context import RegistryContext
 from registry.server.queries import RegistryQueries
 from registry.web.admission import Admission, Limits
+from registry.web.dumps import DumpFiles
 from registry.web.routes import build_routes
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -76,8 +77,8 @@ GRAPHIQL_PAGE = """<!doctype html>
 
 def create_app(context: RegistryContext, *, extra_routes: Sequence[BaseRoute] = (),
                limits: Limits | None = None, service: GraphQLService | None = None,
-               queries: RegistryQueries | None = None, guard: bool = True,
-               health: Mapping[str, Any] | None = None) -> Starlette:
+               queries: RegistryQueries | None = None, dumps: DumpFiles | None = None,
+               guard: bool = True, health: Mapping[str, Any] | None = None) -> Starlette:
     """The cityreg web application over one registry; the read model is built here, once.
 
     ``limits``: what a request may use (:class:`~registry.web.admission.Limits`; its defaults
@@ -91,11 +92,13 @@ def create_app(context: RegistryContext, *, extra_routes: Sequence[BaseRoute] = 
     service = service or GraphQLService.warmed(context)  # findings, read model, access graph
     owned = queries is None
     queries = queries or RegistryQueries(limits, context.registry)
+    owned_dumps = dumps is None
+    dumps = dumps or DumpFiles(context.registry)
     routes: list[BaseRoute] = [
         Route("/graphql", _graphql_endpoint(service), methods=["GET", "POST"]),
         Route("/healthz", _health_endpoint(service, dict(health or {})), methods=["GET"]),
         *extra_routes,
-        *build_routes(context, queries),
+        *build_routes(context, queries, dumps),
     ]
 
     @asynccontextmanager
@@ -103,6 +106,8 @@ def create_app(context: RegistryContext, *, extra_routes: Sequence[BaseRoute] = 
         yield
         if owned:
             queries.close()
+        if owned_dumps:
+            dumps.close()
 
     middleware = [Middleware(Admission, limits=limits)] if guard else []
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

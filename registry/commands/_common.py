@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -105,3 +108,33 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]],
 def plural(count: int, noun: str) -> str:
     """``1 file``, ``2 files``."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+@contextmanager
+def time_limit(seconds: float, what: str, fix: str) -> Iterator[None]:
+    """Stop the whole command with exit status 2 if the block runs longer than ``seconds``
+    (0: no limit).
+
+    pyoxigraph cannot interrupt a query and a thread cannot be stopped from outside, so the
+    process ends itself: the only cancellation that frees the CPU at once. Only for blocks that
+    write nothing to a store (a query): the store's lock goes with the process, and what was
+    committed before stays committed.
+    """
+    if seconds <= 0:
+        yield
+        return
+
+    def stop() -> None:
+        sys.stdout.flush()
+        sys.stderr.write(f"Error: {what} ran longer than {seconds:g} s and was stopped; "
+                         f"{fix}\n")
+        sys.stderr.flush()
+        os._exit(2)
+
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()

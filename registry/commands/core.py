@@ -15,6 +15,7 @@ from registry.commands._common import (
     registry_for_reading,
     render_table,
     store_option,
+    time_limit,
 )
 from registry.store import (
     EXPORT_FORMATS,
@@ -107,8 +108,11 @@ def export(paths: tuple[Path, ...], store: Path | None, fmt: str, out: Path | No
 @click.option("--format", "fmt", type=click.Choice(["table", *RESULT_FORMATS]), default=None,
               help="How to print SELECT and ASK results [default: table]. csv, tsv and json "
               "are the W3C SPARQL results formats.")
+@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(0),
+              metavar="SECONDS", help="Stop the query (exit status 2) if it runs longer; 0: "
+              "no limit.")
 def query(args: tuple[str, ...], store: Path | None, query_file: Path | None,
-          fmt: str | None) -> None:
+          fmt: str | None, timeout: float) -> None:
     """Run a SPARQL query on the registry and print the answer.
 
     The query sees all named graphs merged, and may use the common prefixes (cityreg:, dcat:,
@@ -119,7 +123,8 @@ def query(args: tuple[str, ...], store: Path | None, query_file: Path | None,
     Example: cityreg query --store reg "SELECT ?s WHERE { ?s a cityreg:Sensor } LIMIT 10"
     """
     text, paths = _split_query_args(args, query_file)
-    with registry_for_reading(store, paths) as registry:
+    with registry_for_reading(store, paths) as registry, time_limit(
+            timeout, "the query", "add a LIMIT, narrow the patterns or raise --timeout"):
         result = registry.raw_query(text)
         if isinstance(result, ox.QueryTriples):
             if fmt is not None:

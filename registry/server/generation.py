@@ -9,6 +9,7 @@ either the state before a load or the state after it, never a mix.
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 import time
@@ -23,6 +24,7 @@ from registry.server.queries import RegistryQueries
 from registry.server.snapshot import checkpoint_folder, remove, scratch_folder
 from registry.store import Registry
 from registry.web.admission import Limits
+from registry.web.dumps import DumpFiles
 
 #: How long a retired generation waits for its last requests before it is closed anyway.
 RETIRE_SECONDS = 120.0
@@ -47,14 +49,23 @@ class Generation:
     context: RegistryContext
     app: Starlette
     queries: RegistryQueries
+    dumps: DumpFiles
     scratch: Path | None
     built_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     in_flight: int = 0
 
     def close(self) -> None:
-        """Stop its workers, close its registry, delete its private copies."""
+        """Stop its workers, close its registry, delete its private copies.
+
+        The store closes only when the last object holding it (the read model, the access
+        graph, the routes) is gone: they are let go and collected before the copies are
+        deleted, or RocksDB would write into a deleted folder.
+        """
         self.queries.close()
+        self.dumps.close()
         self.context.registry.close()
+        del self.context, self.app
+        gc.collect()
         if self.scratch is not None:
             remove(self.scratch)
 
@@ -77,9 +88,10 @@ def _assemble(number: int, token: str, context: RegistryContext, queries: Regist
     service = GraphQLService.warmed(context)
     built = datetime.now(UTC)
     health = {"generation": number, "loadedAt": built.isoformat(timespec="seconds")}
+    dumps = DumpFiles(context.registry)
     app = create_app(context, limits=settings.limits, service=service, queries=queries,
-                     guard=False, health=health)
-    return Generation(number, token, context, app, queries, scratch, built)
+                     dumps=dumps, guard=False, health=health)
+    return Generation(number, token, context, app, queries, dumps, scratch, built)
 
 
 def _context(registry: Registry, settings: Settings) -> RegistryContext:

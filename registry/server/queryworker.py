@@ -8,10 +8,12 @@ passes: the CPU is free the moment the 503 is sent.
 
 Started as ``python -m registry.server.queryworker STORE READ_FD WRITE_FD MEMORY_BYTES NICE``
 by the pool, never by hand. It opens ``STORE`` read-only (a snapshot no process writes), lowers
-its own priority by ``NICE`` (the web server's own requests come first), caps its address
-space at ``MEMORY_BYTES`` (0: no cap; a query that needs more dies alone, and the pool says
-so), reads the default prefixes, says ``ready``, then answers :class:`~.results.QueryJob`\\ s
-one at a time until its pipe closes.
+its own priority by ``NICE`` (the web server's own requests come first), caps its data
+memory (``RLIMIT_DATA``: heap and private mappings) at ``MEMORY_BYTES`` (0: no cap; a query
+that needs more dies alone, and the pool says so; the address-space limit cannot serve, since
+RocksDB reserves half a gigabyte of address space for its threads before reading anything),
+reads the default prefixes, says ``ready``, then answers one :class:`~.results.QueryJob` at a
+time until its pipe closes.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def main(argv: list[str]) -> int:
     if int(nice):
         os.nice(int(nice))
     if int(memory_bytes):
-        resource.setrlimit(resource.RLIMIT_AS, (int(memory_bytes), int(memory_bytes)))
+        resource.setrlimit(resource.RLIMIT_DATA, (int(memory_bytes), int(memory_bytes)))
     try:
         store = ox.Store.read_only(store_path)
         prefixes = inbox.recv()

@@ -43,8 +43,8 @@ class Limits:
 
     ``sparql_workers`` query processes answer SPARQL (each a copy of the registry's open
     files, not of its memory); a query runs at most ``sparql_seconds``, returns at most
-    ``sparql_rows`` rows or triples, and its worker may use ``sparql_memory_mb`` of address
-    space (0: no cap).
+    ``sparql_rows`` rows or triples, and its worker may use ``sparql_memory_mb`` of data
+    memory (0: no cap).
     """
 
     max_url_bytes: int = 8192
@@ -52,7 +52,7 @@ class Limits:
     sparql_workers: int = 2
     sparql_seconds: float = 20.0
     sparql_rows: int = 10_000
-    sparql_memory_mb: int = 4096
+    sparql_memory_mb: int = 2048
     per_client: dict[str, int] = field(default_factory=lambda: {
         "sparql": 1, "graphql": 4, "dump": 1, "page": 16})
     per_server: dict[str, int] = field(default_factory=lambda: {

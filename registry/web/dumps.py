@@ -10,9 +10,15 @@
 
 from __future__ import annotations
 
+import atexit
 import io
+import os
 import re
+import shutil
+import tempfile
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import rdflib
 
@@ -46,6 +52,45 @@ def registry_dump(registry: Registry, dump: Dump) -> bytes:
     out = io.BytesIO()
     registry.export(dump.export_format, out)
     return out.getvalue()
+
+
+class DumpFiles:
+    """The dumps of a registry that does not change while served, each written to a file the
+    first time it is asked for and served from disk after that.
+
+    A dump of a national registry is hundreds of megabytes and seconds of CPU: written per
+    request, a few clients asking for it at once would hold that many copies in memory.
+    """
+
+    def __init__(self, registry: Registry) -> None:
+        """Nothing is written until a dump is asked for."""
+        self._registry = registry
+        self._folder: Path | None = None
+        self._locks = {dump.filename: threading.Lock() for dump in DUMPS}
+        self._closed = False
+        atexit.register(self.close)
+
+    def path(self, dump: Dump) -> Path:
+        """The file holding ``dump``, written now if it is not yet."""
+        with self._locks[dump.filename]:
+            if self._closed:
+                raise RuntimeError("the dumps of this registry were deleted")
+            if self._folder is None:
+                self._folder = Path(tempfile.mkdtemp(prefix="cityreg-dumps-"))
+            target = self._folder / dump.filename
+            if not target.exists():
+                staging = target.with_suffix(".partial")
+                with staging.open("wb") as out:
+                    self._registry.export(dump.export_format, out)
+                os.replace(staging, target)
+            return target
+
+    def close(self) -> None:
+        """Delete the files written so far."""
+        self._closed = True
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+        atexit.unregister(self.close)
 
 
 def is_iri_safe(text: str) -> bool:

@@ -24,7 +24,13 @@ from typing import Any
 
 import rdflib
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -33,7 +39,7 @@ from registry.server.queries import RegistryQueries
 from registry.web import STATIC_DIR, indexes, ontology_doc, render, sparql
 from registry.web.admission import Limits
 from registry.web.catalog import catalog_graph
-from registry.web.dumps import DUMPS, describe, exists, registry_dump, serialize
+from registry.web.dumps import DUMPS, DumpFiles, describe, exists, serialize
 from registry.web.negotiation import HTML, Representation, choose_representation, split_extension
 from registry.web.pages import Linker, entity_page, is_benchmark, validation_report
 
@@ -97,13 +103,14 @@ def not_found(linker: Linker, message: str, request: Request | None = None) -> R
     return HTMLResponse(render("not_found.html", linker, message=message), status_code=404)
 
 
-def build_routes(context: RegistryContext, queries: RegistryQueries | None = None
-                 ) -> list[BaseRoute]:
+def build_routes(context: RegistryContext, queries: RegistryQueries | None = None,
+                 dumps: DumpFiles | None = None) -> list[BaseRoute]:
     """The routes of the public site, bound to ``context``; SPARQL runs on ``queries`` (by
     default: the default limits' workers over a snapshot of the registry, started on the
-    first query)."""
+    first query) and the dumps are written once to ``dumps``."""
     linker = Linker(context.entity_base)
     sparql_queries = queries or RegistryQueries(Limits(), context.registry)
+    dump_files = dumps or DumpFiles(context.registry)
 
     def page(request: Request) -> Response:
         path = request.url.path
@@ -138,8 +145,8 @@ def build_routes(context: RegistryContext, queries: RegistryQueries | None = Non
     def dump(request: Request) -> Response:
         name = request.url.path.lstrip("/")
         chosen = next(d for d in DUMPS if d.filename == name)
-        return Response(registry_dump(context.registry, chosen), media_type=chosen.media_type,
-                        headers={"Content-Disposition": f'inline; filename="{name}"'})
+        return FileResponse(dump_files.path(chosen), media_type=chosen.media_type,
+                            headers={"Content-Disposition": f'inline; filename="{name}"'})
 
     def catalog(request: Request) -> Response:
         site = str(request.base_url)
