@@ -55,7 +55,7 @@ def _open(store: Path | None, paths: tuple[Path, ...], default_seed: bool) -> Re
               "killed) and answered 503.")
 @click.option("--sparql-memory", default=Limits().sparql_memory_mb, show_default=True,
               type=click.IntRange(0, 1 << 20), metavar="MB",
-              help="Address space each SPARQL worker may use (0: no cap); a query that needs "
+              help="Memory each SPARQL worker may use (0: no cap); a query that needs "
               "more is stopped and answered 503.")
 @click.option("--reload-interval", default=2.0, show_default=True,
               type=click.FloatRange(0.1, 3600), metavar="SECONDS",
