@@ -127,3 +127,20 @@ def test_a_snapshot_that_cannot_be_opened_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "not-a-store").write_text("x", encoding="utf-8")
     with pytest.raises(RuntimeError, match="cannot open the snapshot"):
         QueryPool(tmp_path / "not-a-store", 1, DEFAULT_PREFIXES)
+
+
+@pytest.mark.parametrize("text", [
+    CROSS_JOIN,
+    # nothing comes out until the whole sort is done
+    "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY DESC(STR(?c)) ?f",
+    "SELECT ?a (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } GROUP BY ?a",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a (!rdf:type)* ?b . ?c (!rdf:type)* ?d }",
+    "ASK { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . FILTER(STR(?a) = CONCAT(STR(?g), STR(?d))) }",
+    "CONSTRUCT { ?a ?e ?i } WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?i",
+], ids=["cross join", "sorted cross join", "grouped cross join", "path closure",
+        "ask over a cross join", "sorted construct"])
+def test_every_kind_of_runaway_query_is_stopped(pool: QueryPool, text: str) -> None:
+    [before] = pool.pids()
+    with pytest.raises(QueryTimeout):
+        pool.run(QueryJob(text, 10, 1.0, MEDIA))
+    assert not _alive(before)
