@@ -94,7 +94,8 @@ def serve(paths: tuple[Path, ...], store: Path | None, host: str, port: int, bas
         live = LiveServer(generation.from_registry(_open(None, paths, True), settings))
         watching = ""
     config = uvicorn.Config(guarded(live, limits), host=host, port=port, log_level="warning",
-                            lifespan="on")
+                            lifespan="on", ws="none", limit_concurrency=limits.max_connections,
+                            timeout_graceful_shutdown=30)
     server = uvicorn.Server(config)
     click.echo(f"cityreg {plural(live.current.context.registry.count(), 'statement')}; serving "
                f"http://{host}:{port}/graphql{watching} (Ctrl-C to stop)")

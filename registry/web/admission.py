@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 Scope = MutableMapping[str, Any]
@@ -41,6 +41,9 @@ DUMP_PATHS = frozenset({"/registry.ttl", "/registry.jsonld", "/registry.nq", "/c
 class Limits:
     """Every limit of the public server, with the defaults ``cityreg serve`` uses.
 
+    ``max_connections`` open connections at most (uvicorn answers 503 to more: a client that
+    opens thousands of idle connections cannot take every file descriptor).
+
     ``sparql_workers`` query processes answer SPARQL (each a copy of the registry's open
     files, not of its memory); a query runs at most ``sparql_seconds``, returns at most
     ``sparql_rows`` rows or triples, and its worker may use ``sparql_memory_mb`` of data
@@ -49,6 +52,7 @@ class Limits:
 
     max_url_bytes: int = 8192
     max_body_bytes: int = 1 << 20
+    max_connections: int = 512
     sparql_workers: int = 2
     sparql_seconds: float = 20.0
     sparql_rows: int = 10_000
@@ -63,9 +67,8 @@ class Limits:
     def with_workers(self, workers: int) -> Limits:
         """These limits with ``workers`` SPARQL processes (the server-wide SPARQL limit
         follows: a query beyond the workers would only wait)."""
-        return Limits(self.max_url_bytes, self.max_body_bytes, workers, self.sparql_seconds,
-                      self.sparql_rows, self.sparql_memory_mb, dict(self.per_client),
-                      {**self.per_server, "sparql": workers}, dict(self.retry_after))
+        return replace(self, sparql_workers=workers,
+                       per_server={**self.per_server, "sparql": workers})
 
 
 def request_kind(scope: Scope) -> str | None:
