@@ -168,6 +168,11 @@ def vendors(context: RegistryContext) -> list[VendorRow]:
     return sorted(rows, key=lambda v: (-v.contracts, v.label.lower()))
 
 
+#: At most this many findings of one rule are listed on the findings dashboard (at N=1000 the
+#: full list was a 42 MB page, rendered on every request).
+LISTED_PER_RULE = 100
+
+
 @dataclass
 class RuleSummary:
     """One rule on the findings dashboard: its counts per severity and the entities it hits."""
@@ -181,6 +186,18 @@ class RuleSummary:
     legal_source_url: str = ""
     #: the bodies of law its findings were measured against, in order of first finding
     laws: list[str] = field(default_factory=list)
+
+    @property
+    def listed(self) -> list[Finding]:
+        """The findings the dashboard lists: at most :data:`LISTED_PER_RULE`, so that the page
+        of a national registry stays a page (every finding is on its entity's page, in the
+        GraphQL ``findings(rule:)`` list and in ``cityreg validate --format json``)."""
+        return self.findings[:LISTED_PER_RULE]
+
+    @property
+    def unlisted(self) -> int:
+        """How many of its findings the dashboard leaves out."""
+        return max(0, len(self.findings) - LISTED_PER_RULE)
 
 
 @dataclass

@@ -112,11 +112,16 @@ def build_routes(context: RegistryContext, queries: RegistryQueries | None = Non
     sparql_queries = queries or RegistryQueries(Limits(), context.registry)
     dump_files = dumps or DumpFiles(context.registry)
 
+    rendered: dict[str, str] = {}  # a served registry does not change: render each page once
+
     def page(request: Request) -> Response:
         path = request.url.path
-        html = html_page(context, path, linker)
+        html = rendered.get(path)
         if html is None:
-            return not_found(linker, f"There is no page {path} in this registry.", request)
+            html = html_page(context, path, linker)
+            if html is None:
+                return not_found(linker, f"There is no page {path} in this registry.", request)
+            rendered[path] = html  # only pages that exist: the cache cannot grow without end
         return HTMLResponse(html)
 
     def entity(request: Request) -> Response:

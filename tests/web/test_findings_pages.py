@@ -259,3 +259,31 @@ def test_the_dashboard_counts_what_cannot_be_verified_and_never_a_benchmark(
         "X-RULE", "X-HIDDEN", "X-UNKNOWN", "X-BENCH", "X-BENCH"]
     assert "<strong>X-UNKNOWN</strong> (not recorded): X-UNKNOWN says so." in findings
     assert findings.count('<span class="standing">benchmark in Harbour City (XX)</span>') == 2
+
+
+def test_the_dashboard_lists_a_bounded_number_of_findings_per_rule(
+        harbour: RegistryContext, make_client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A national registry's dashboard stays a page: past the cap, a rule's list says how many
+    it leaves out and where they all are."""
+    from registry.findings import Finding, Kind, Severity
+    from registry.jurisdiction import Standing
+    from registry.validate import ValidationReport
+    from registry.web import indexes
+
+    monkeypatch.setattr(indexes, "LISTED_PER_RULE", 2)
+    focus = "https://w3id.org/cityreg/id/harbour/deployment/cameras"
+    harbour.__dict__["validation"] = ValidationReport([
+        Finding("X-RULE", Severity.VIOLATION, Kind.RULE, focus, f"Camera {n}", "", "",
+                f"finding {n}", "urn:x:X-RULE", "X-RULE article", "", "urn:x:shape",
+                standing=Standing.BINDING, rule_severity=Severity.VIOLATION,
+                where="Harbour City (XX)", law="the law",
+                legal_source_url="https://example.org/X-RULE") for n in range(5)], AS_OF)
+    html = make_client(Starlette(routes=build_routes(harbour))).get("/findings").text
+    binding = section(html, "binding-heading")
+    assert [m.group(1) for m in re.finditer(r": (finding \d)", binding)] == [
+        "finding 0", "finding 1"]
+    assert ('<td class="num">5</td><td class="num">0</td><td class="num">0</td>') in binding
+    assert ('<p class="more">&hellip; and 3 more findings of X-RULE: each is on its '
+            'entity&rsquo;s page, and all are in the GraphQL <code>findings(rule: "X-RULE")'
+            '</code> list and the report of <code>cityreg validate --format json</code>.</p>'
+            ) in binding
