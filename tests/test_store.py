@@ -861,6 +861,11 @@ def test_every_committed_write_changes_the_store_marker(tmp_path: Path) -> None:
         registry.update("INSERT DATA { <urn:x:b> <urn:x:p> 2 }")
         after_update = read_marker(folder)
         assert after_update not in ("", after_load)
+        registry.load_quads("urn:x:imported", [(URIRef("urn:x:c"), URIRef("urn:x:p"),
+                                                Literal(3))],
+                            {"source": "urn:x:sheet", "format": "text/csv"})  # an import
+        assert read_marker(folder) != after_update
+        after_update = read_marker(folder)
         registry.remove_graph(registry.graphs()[0].graph)
         assert read_marker(folder) not in ("", after_update)
 
