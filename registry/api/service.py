@@ -3,6 +3,12 @@
 :class:`GraphQLService` holds the schema, the read model and the :class:`RegistryContext`.
 Parsed and validated documents are cached by their text, so a repeated query (the common case
 for a journalist's page or a benchmark) costs only its execution.
+
+A request passes, in order: the size and token limits (while parsing), the shape limits
+(fields, fields at one level, directives, fragment nesting, ``__schema``; before validation,
+which they protect), validation, the choice of the operation and the coercion of its variables
+(a request error, never a half-run execution), then the depth, page-size and cost limits
+(:mod:`registry.api.limits`). Only then does anything execute.
 """
 
 from __future__ import annotations
@@ -20,15 +26,19 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     execute,
-    parse,
+    get_operation_ast,
+    get_variable_values,
     specified_rules,
     validate,
 )
 from registry.api.limits import (
+    MAX_QUERY_LENGTH,
     check_cost,
     check_depth,
+    check_shape,
     estimate_cost,
     operation_depth,
+    parse_query,
     start_clock,
     stop_clock,
 )
@@ -102,18 +112,26 @@ class GraphQLService:
         self._by_focus: dict[str, list[Any]] | None = None
 
     def prepare(self, query: str) -> Prepared:
-        """Parse and validate ``query`` once; later calls hit the cache."""
+        """Parse, check the shape of and validate ``query`` once; later calls hit the cache
+        (a query over the size limit is refused before, and never kept)."""
         cached = self._cache.get(query)
         if cached is not None:
             self._cache.move_to_end(query)
             return cached
         try:
-            document = parse(query)
+            document = parse_query(query)
         except GraphQLError as error:
             prepared = Prepared(None, [error])
+            if len(query) > MAX_QUERY_LENGTH:
+                return prepared  # not kept: the cache holds short texts only
         else:
-            prepared = Prepared(document, validate(self.schema.graphql_schema, document,
-                                                   _RULES))
+            try:
+                check_shape(document)
+            except GraphQLError as error:
+                prepared = Prepared(document, [error])
+            else:
+                prepared = Prepared(document, validate(self.schema.graphql_schema, document,
+                                                       _RULES))
         self._cache[query] = prepared
         if len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
@@ -121,12 +139,28 @@ class GraphQLService:
 
     def check(self, prepared: Prepared, operation_name: str | None,
               variables: Mapping[str, Any] | None) -> list[GraphQLError]:
-        """Validation errors, else the depth, cost and page-size refusals (empty: it may run)."""
+        """Limit and validation errors, else the errors of choosing the operation and coercing
+        its variables, else the depth, cost and page-size refusals (empty: it may run)."""
         if prepared.errors or prepared.document is None:
             return prepared.errors
+        operation = get_operation_ast(prepared.document, operation_name)
+        if operation is None:
+            if operation_name is None:
+                return [GraphQLError("the query has several operations: send `operationName` "
+                                     "to say which one to run")]
+            return [GraphQLError(f"the query has no operation named {operation_name!r}: send "
+                                 "the name of one of its operations as `operationName`")]
+        if operation.operation is not OperationType.QUERY:
+            return [GraphQLError(f"this API is read-only: it has no {operation.operation.value}"
+                                 " operations; send a query")]
+        coerced = get_variable_values(self.schema.graphql_schema,
+                                      operation.variable_definitions or (),
+                                      dict(variables or {}), max_errors=10)
+        if isinstance(coerced, list):
+            return coerced
         try:
             check_depth(operation_depth(prepared.document, operation_name))
-            check_cost(estimate_cost(prepared.document, operation_name, variables))
+            check_cost(estimate_cost(prepared.document, operation_name, coerced))
         except GraphQLError as error:
             return [error]
         return []

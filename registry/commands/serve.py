@@ -74,8 +74,9 @@ def serve(paths: tuple[Path, ...], store: Path | None, host: str, port: int, bas
     """
     import uvicorn
 
+    from registry.api.app import guarded
     from registry.server import generation
-    from registry.server.live import LiveServer, guarded
+    from registry.server.live import LiveServer
 
     limits = replace(Limits().with_workers(sparql_workers), sparql_seconds=sparql_timeout,
                      sparql_memory_mb=sparql_memory)

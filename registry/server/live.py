@@ -17,12 +17,11 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from registry.errors import StoreError
 from registry.server.generation import Generation
 from registry.store.changes import read_marker
-from registry.web.admission import Admission, ASGIApp, Limits, Receive, Scope, Send
+from registry.web.admission import Receive, Scope, Send
 
 
 class LiveServer:
@@ -112,8 +111,3 @@ class LiveServer:
         print(f"cityreg: cannot serve the changed store at {self.folder} ({type(error).__name__}"
               f": {error}); still serving generation {self.current.number}, trying again after "
               "the next change", file=sys.stderr)
-
-
-def guarded(app: ASGIApp, limits: Limits) -> Any:
-    """``app`` behind the admission limits."""
-    return Admission(app, limits)
