@@ -8,9 +8,10 @@ Modules, one concept each:
 * ``tracetypes``  the types of the access trace (registry.flows)
 * ``connections`` Relay-style pagination
 * ``schema``      the Query root and the schema
-* ``limits``      depth, cost, page-size and time limits
+* ``limits``      size, token, field, depth, cost, page-size and time limits
 * ``service``     running one request: cached parse and validation, limits, execution
-* ``app``         the starlette application (/graphql, GraphiQL, /healthz)
+* ``app``         the starlette application (/graphql, GraphiQL, /healthz) behind the
+                  public server's middleware
 """
 
 from registry.api.schema import schema

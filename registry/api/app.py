@@ -153,6 +153,9 @@ def _graphql_endpoint(service: GraphQLService) -> Any:
                     params["variables"] = json.loads(params["variables"])
                 except json.JSONDecodeError as error:
                     return _request_error(media, f"variables is not JSON: {error}")
+                except RecursionError:
+                    return _request_error(media, "variables nest too deeply to read; send "
+                                          "flat variables")
         else:
             content_type = request.headers.get("content-type", "").split(";")[0].strip()
             if content_type != JSON:
@@ -162,6 +165,9 @@ def _graphql_endpoint(service: GraphQLService) -> Any:
                 params = json.loads(await request.body())
             except (json.JSONDecodeError, UnicodeDecodeError) as error:
                 return _request_error(media, f"the body is not JSON: {error}")
+            except RecursionError:
+                return _request_error(media, "the body nests JSON too deeply to read; send "
+                                      '{"query": ..., "variables": {...}} with flat variables')
             if not isinstance(params, dict):
                 return _request_error(media, "the body must be a JSON object with a `query`")
         try:

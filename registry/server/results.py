@@ -7,7 +7,7 @@ answer in the chosen format and sends back a :class:`QueryReply`: the serialisat
 worker too, so a huge answer's CPU is as killable as the query's.
 
 Only pyoxigraph and the standard library are imported here: a worker starts in a fraction of a
-second.
+second (rdflib's SPARQL parser is imported only for a query that mentions ``SERVICE``).
 """
 
 from __future__ import annotations
@@ -87,6 +87,12 @@ def answer(store: ox.Store, job: QueryJob, prefixes: Mapping[str, str],
     """Evaluate ``job`` on ``store`` (the union of its graphs is the default graph) and write
     the answer; the time limit is checked while rows are read."""
     deadline = clock() + job.seconds
+    if "service" in job.text.lower():  # cheap first: most queries never mention it
+        from registry.store.sparql import federation_check
+
+        refusal = federation_check(job.text)
+        if refusal is not None:
+            return QueryReply(400, message=refusal)
     try:
         result = store.query(job.text, prefixes=dict(prefixes), use_default_graph_as_union=True)
     except SyntaxError as error:

@@ -75,6 +75,64 @@ def uses_service(text: str) -> bool:
     return any(m.group(1).upper() == "SERVICE" for m in _KEYWORD.finditer(_strip_noise(text)))
 
 
+#: The deepest nesting of brackets, parentheses and braces a public query may have: about
+#: 10,000 levels overflow the stack of pyoxigraph's parser, which ends its process; real
+#: queries stay below 20.
+MAX_NESTING = 250
+
+
+def nesting_depth(text: str) -> int:
+    """How deeply ``(``, ``{`` and ``[`` nest in the text (strings, IRIs, comments left out)."""
+    depth = deepest = 0
+    for char in _strip_noise(text):
+        if char in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")}]":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+_ANY_SERVICE = re.compile("service", re.IGNORECASE)
+
+
+def federation_check(text: str) -> str | None:
+    """A second, strict look for ``SERVICE``, for queries from the public: ``None`` if the
+    query cannot make the server send a request, else why it is refused.
+
+    :func:`uses_service` reads the text with regular expressions, which cannot always tell
+    ``<`` the operator from ``<`` the start of an IRI: ``FILTER(?a<?b)SERVICE#>`` hides a
+    SERVICE clause inside what looks like an IRI. So a text that holds the word anywhere is
+    parsed with rdflib's SPARQL grammar and refused if the parse has a SERVICE pattern, or
+    if it cannot be parsed (better a refused query than a request sent to an address the
+    query chose). Slow only for texts that mention the word.
+    """
+    if not _ANY_SERVICE.search(text):
+        return None
+    from pyparsing import ParseException, ParseResults
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    def has_service(node: object) -> bool:
+        if isinstance(node, CompValue):
+            return node.name == "ServiceGraphPattern" or any(map(has_service, node.values()))
+        if isinstance(node, list | tuple | ParseResults):
+            return any(map(has_service, node))
+        return False
+
+    try:
+        tree = parseQuery(text)
+    except (ParseException, RecursionError, ValueError) as error:
+        return (f"the query mentions SERVICE and cannot be checked ({type(error).__name__}: "
+                f"{str(error)[:200]}); a federated query would make the registry send requests "
+                "to other servers: rephrase it without the word, or remove the SERVICE clause")
+    if has_service(tree):
+        return ("the query uses SERVICE, which would make the registry send requests to other "
+                "servers: expected a query over the registry's own data; remove the SERVICE "
+                "clause and load the other data with `cityreg load` instead")
+    return None
+
+
 def undeclared_prefixes(text: str) -> list[str]:
     """Prefixes used in prefixed names but neither declared nor among DEFAULT_PREFIXES."""
     clean = _strip_noise(text)

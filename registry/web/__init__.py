@@ -9,7 +9,10 @@ Modules, one concept each:
 * ``diagram``       the server-side SVG data-flow diagram of an entity
 * ``dumps``         whole-registry dumps and one entity's RDF description
 * ``catalog``       the DCAT description of the registry itself
-* ``sparql``        the read-only SPARQL 1.1 Protocol endpoint
+* ``sparql``        the read-only SPARQL 1.1 Protocol endpoint (queries run in
+                    registry.server's worker processes)
+* ``admission``     request size limits and how many expensive requests run at once
+* ``security``      security headers (CSP) and the malformed-request check
 * ``ontology_doc``  the HTML documentation of ontology/cityreg.ttl
 * ``publish``       the same pages and files written as a static site
 

@@ -25,8 +25,9 @@ import rdflib
 from registry.namespaces import PREFIXES
 from registry.store import Registry
 
-#: Characters that cannot occur in an IRI (RFC 3987): a path with one is not an entity.
-_NOT_IN_IRI = re.compile(r'[\s<>"{}|\\^`]')
+#: Characters that cannot occur in an IRI (RFC 3987: controls, space and delimiters): a path
+#: with one is not an entity.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20\x7f<>"{}|\\^`]')
 
 
 @dataclass(frozen=True)

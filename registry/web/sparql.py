@@ -26,7 +26,14 @@ from registry.errors import QueryError
 from registry.server.queries import RegistryQueries
 from registry.server.querypool import PoolBusy, QueryTimeout, WorkerDied
 from registry.server.results import OFFERED, QueryJob, QueryReply
-from registry.store.sparql import UPDATE_FORMS, refuse_service, sparql_form, syntax_error
+from registry.store.sparql import (
+    MAX_NESTING,
+    UPDATE_FORMS,
+    nesting_depth,
+    refuse_service,
+    sparql_form,
+    syntax_error,
+)
 from registry.web import render
 from registry.web.negotiation import choose
 from registry.web.pages import Linker
@@ -72,6 +79,10 @@ async def endpoint(request: Request, context: RegistryContext,
             refuse_service(text)
         except QueryError as error:
             raise ProtocolError(400, str(error)) from error
+        depth = nesting_depth(text)
+        if depth > MAX_NESTING:
+            raise ProtocolError(400, f"the query nests brackets {depth} deep, more than the "
+                                f"limit of {MAX_NESTING}: flatten the groups and expressions")
         media_types = _media_types(wanted, request.headers.get("accept"))
         kind = _FORM_KIND.get(form or "")
         if kind is not None and media_types[kind] is None:
@@ -94,9 +105,10 @@ async def _run(queries: RegistryQueries, job: QueryJob) -> QueryReply:
         raise ProtocolError(503, f"the query ran longer than {seconds} s and was stopped; add "
                             "a LIMIT or narrow the patterns") from None
     except WorkerDied:
-        raise ProtocolError(503, f"the query was stopped: it needed more than the "
-                            f"{queries.limits.sparql_memory_mb} MB a query may use; add a "
-                            "LIMIT or narrow the patterns") from None
+        raise ProtocolError(503, f"the query stopped the process that ran it: it needed more "
+                            f"than the {queries.limits.sparql_memory_mb} MB a query may use, "
+                            "or more than the SPARQL engine can evaluate; add a LIMIT or "
+                            "narrow the patterns") from None
     except PoolBusy:
         raise ProtocolError(503, "every SPARQL worker is busy or restarting; retry in a few "
                             "seconds", {"Retry-After": "2"}) from None
@@ -130,14 +142,20 @@ async def _read_request(request: Request) -> tuple[str | None, str | None]:
     if request.method == "POST":
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type == "application/sparql-query":
-            fields["query"] = (await request.body()).decode("utf-8", errors="replace")
+            fields["query"] = _utf8(await request.body())
         elif content_type == "application/sparql-update":
             raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is refused; send "
                                 "queries as application/sparql-query")
         elif content_type == "application/x-www-form-urlencoded":
             # Parsed here: Starlette's request.form() needs python-multipart for this too.
-            body = (await request.body()).decode("utf-8", errors="replace")
-            fields.update({k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()})
+            body = _utf8(await request.body())
+            try:
+                parsed = parse_qs(body, keep_blank_values=True, errors="strict")
+            except UnicodeDecodeError as error:
+                raise ProtocolError(400, f"a form field is not UTF-8 once percent-decoded "
+                                    f"({error.reason} at byte {error.start}): encode the query "
+                                    "in UTF-8") from None
+            fields.update({k: v[-1] for k, v in parsed.items()})
         else:
             raise ProtocolError(415, f"unsupported Content-Type {content_type!r}: send "
                                 "application/x-www-form-urlencoded or application/sparql-query")
@@ -162,6 +180,15 @@ async def _read_request(request: Request) -> tuple[str | None, str | None]:
         raise ProtocolError(400, "no query: send it as query=... (GET or form POST) or as the "
                             "body of an application/sparql-query POST")
     return text, wanted
+
+
+def _utf8(body: bytes) -> str:
+    """The body as text; a body that is not UTF-8 is refused, never guessed at."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProtocolError(400, f"the request body is not UTF-8 ({error.reason} at byte "
+                            f"{error.start}): send the query in UTF-8") from None
 
 
 def _limit_headers(queries: RegistryQueries, truncated: bool = False) -> dict[str, str]:

@@ -147,6 +147,13 @@ LIMIT_CASES = [
 ]
 
 REQUEST_CASES = [
+    # JSON nested deeper than the parser's recursion.
+    Case("body-nested-100000-deep", 400, ("nests JSON too deeply",),
+         body=b'{"query": "{ cities { totalCount } }", "variables": {"a": '
+         + b"[" * 100_000 + b"]" * 100_000 + b"}}"),
+    Case("get-variables-nested-1100-deep", 400, ("nest too deeply",),
+         "{ cities { totalCount } }", method="GET",
+         extra={"raw_variables": "[" * 1100 + "]" * 1100}),
     # Batches.
     Case("batch-of-two", 400, ("must be a JSON object",),
          body=json.dumps([{"query": "{ cities { totalCount } }"}] * 2).encode()),

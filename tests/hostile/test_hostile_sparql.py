@@ -273,6 +273,46 @@ def test_body_over_1_mib_is_413(served: Served, content_type: str) -> None:
     assert_refused(response.status_code, response.text, 413, "larger than the limit of 1048576")
 
 
+HIDDEN_SERVICES = {
+    # regular expressions read `<?y)SERVICE#>` as an IRI: only a parse finds the clause
+    "behind-a-less-than": "SELECT * WHERE { BIND(1 AS ?x) BIND(2 AS ?y) FILTER(?x<?y)SERVICE#>"
+                          "\n<http://127.0.0.1:9/hidden>{ ?s ?p ?o } }",
+    "behind-a-less-than-in-optional": "SELECT * WHERE { ?a ?b ?c OPTIONAL { FILTER(1<2)"
+                                      "SERVICE#>\n<http://127.0.0.1:9/>{ ?s ?p ?o } } }",
+}
+
+
+@pytest.mark.parametrize("query", HIDDEN_SERVICES.values(), ids=HIDDEN_SERVICES.keys())
+def test_a_service_clause_the_patterns_miss_is_refused_by_the_worker(served: Served,
+                                                                     query: str) -> None:
+    response = _send(served, "POST", "body", "application/sparql-query", query)
+    assert_refused(response.status_code, response.text, 400, "uses SERVICE")
+
+
+@pytest.mark.parametrize(("content_type", "body"), [
+    ("application/sparql-query", b"SELECT * WHERE { ?s ?p \"caf\xe9\" }"),
+    ("application/sparql-query", b"\xff\xfeS\x00E\x00L\x00"),
+    ("application/x-www-form-urlencoded", b"query=SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20"
+                                           b"%22caf%E9%22%20%7D"),
+    ("application/x-www-form-urlencoded", b"query=SELECT \xe9"),
+], ids=["latin-1-literal", "utf-16", "percent-encoded-latin-1", "raw-latin-1-form"])
+def test_a_body_that_is_not_utf8_is_400(served: Served, content_type: str, body: bytes) -> None:
+    response = served.client.post("/sparql", content=body, headers={"content-type": content_type})
+    assert_refused(response.status_code, response.text, 400, "not UTF-8", "UTF-8")
+
+
+@pytest.mark.parametrize("opening", ["(", "{", "["])
+def test_a_query_nested_too_deeply_is_400_not_a_dead_worker(served: Served,
+                                                             opening: str) -> None:
+    inner = {"(": "FILTER" + "(" * 10_000 + "1" + ")" * 10_000,
+             "{": "{" * 10_000 + "}" * 10_000,
+             "[": "?s ?p " + "[ ?p " * 10_000 + "1" + " ]" * 10_000}[opening]
+    response = _send(served, "POST", "body", "application/sparql-query",
+                     f"SELECT * WHERE {{ {inner} }}")
+    assert_refused(response.status_code, response.text, 400, "nests brackets",
+                   "more than the limit of 250")
+
+
 def test_the_endpoint_still_answers_after_the_corpus(served: Served,
                                                      statements_seen_by_sparql: int) -> None:
     response = served.client.get("/sparql", params={"query": SELECT},

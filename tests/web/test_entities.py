@@ -169,3 +169,12 @@ def test_pages_work_without_the_legal_checks(harbour: Any, make_client: Any,
     assert dashboard.status_code == 200
     assert "The legal checks are not installed" in dashboard.text
     assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x01", "\x08", "\x0e", "\x1b", "\x7f", " ", "<"])
+def test_a_path_with_a_control_character_is_never_put_in_a_query(char: str) -> None:
+    """Such a path names no entity: it must not reach SPARQL text (it was a 500 for \\x00)."""
+    from registry.web.dumps import is_iri_safe
+
+    assert not is_iri_safe(f"https://w3id.org/cityreg/id/rio{char}/system")
+    assert is_iri_safe("https://w3id.org/cityreg/id/rio/system")

@@ -184,3 +184,52 @@ def test_sparqlwrapper_gets_spec_json(server: str) -> None:
     assert [b["label"]["value"] for b in result["results"]["bindings"]] == [
         "Harbour Police", "Harbour Transport Office"]
     json.dumps(result)  # plain JSON all the way down
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[str, list[str]]]:
+    """A local HTTP server that records every request it gets: where a SERVICE clause that
+    slipped through would send the registry."""
+    import http.server
+    import socketserver
+
+    hits: list[str] = []
+
+    class Record(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(500)
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = socketserver.TCPServer(("127.0.0.1", 0), Record)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("text", [
+    # the regular expressions read `<?y)SERVICE#>` as an IRI: only a real parse sees SERVICE
+    "SELECT * WHERE { BIND(1 AS ?x) BIND(2 AS ?y) FILTER(?x<?y)SERVICE#>\n<URL/hidden>"
+    "{ ?s ?p ?o } }",
+    "SELECT * WHERE { ?a ?b ?c OPTIONAL { sErViCe SILENT <URL/plain> { ?s ?p ?o } } }",
+])
+def test_a_hidden_service_clause_sends_no_request(client: Any, listener: Any,
+                                                  text: str) -> None:
+    url, hits = listener
+    response = client.get("/sparql", params={"query": text.replace("URL", url)})
+    assert response.status_code == 400
+    assert "SERVICE" in response.text
+    assert hits == []
+
+
+def test_the_word_service_elsewhere_is_answered(client: Any) -> None:
+    response = client.get("/sparql", params={"query": 'ASK { ?s rdfs:label "customer service" }'},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200
+    assert response.json() == {"head": {}, "boolean": False}
