@@ -17,6 +17,7 @@ from registry.commands._common import (
     store_option,
     time_limit,
 )
+from registry.server.results import plain_text, write_csv, write_tsv
 from registry.store import (
     EXPORT_FORMATS,
     ONTOLOGY_GRAPH,
@@ -141,6 +142,11 @@ def query(args: tuple[str, ...], store: Path | None, query_file: Path | None,
                 stdout.write(b"\n")
         elif isinstance(result, ox.QueryBoolean):
             click.echo("true" if result else "false")
+        elif fmt in ("csv", "tsv"):
+            with binary_stdout() as stdout:
+                writer = write_csv if fmt == "csv" else write_tsv
+                names = [variable.value for variable in result.variables]
+                stdout.write(writer(names, [list(row) for row in result]).encode("utf-8"))
         elif fmt in RESULT_FORMATS:
             with binary_stdout() as stdout:
                 result.serialize(stdout, RESULT_FORMATS[fmt])
@@ -164,19 +170,8 @@ def _split_query_args(args: tuple[str, ...], query_file: Path | None
 
 def _solutions_table(result: ox.QuerySolutions) -> str:
     headers = [variable.value for variable in result.variables]
-    rows = [[_cell(term) for term in solution] for solution in result]
+    rows = [[plain_text(term) for term in solution] for solution in result]
     return f"{render_table(headers, rows)}\n({plural(len(rows), 'row')})"
-
-
-def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
-    """A term as a person reads it: IRIs and literal values bare, blank nodes as _:id."""
-    if term is None:
-        return ""
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    if isinstance(term, ox.Triple):
-        return str(term)
-    return str(term.value)
 
 
 @click.command("stats")

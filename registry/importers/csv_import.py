@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -58,31 +59,32 @@ class Row:
     """For key-value files: the row of each key."""
 
 
+#: The most bytes an XLSX workbook may unpack to (its XML), against zip bombs.
+MAX_XLSX_UNPACKED = 256 * 1024 * 1024
+_FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
 def read_table(path: Path, data: bytes, table: Table) -> tuple[list[str], list[Row]]:
-    """The header and rows of a CSV or XLSX file, as text."""
+    """The header and rows of a CSV or XLSX file, as text.
+
+    Raises ImportProblems for a file that cannot be read as the table says (encoding, quoting,
+    a column named twice), located as ``file:row:column``.
+    """
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         records = _xlsx_records(path, data)
     else:
-        try:
-            text = data.decode(table.encoding)
-        except UnicodeDecodeError as error:
-            raise ImportProblems([ImportProblem(str(path), "1:-", f"not {table.encoding} text "
-                                 f"(byte {error.start}); save it as {table.encoding} or set "
-                                 "dialect.encoding in the mapping")]) from None
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=table.delimiter,
-                            quotechar=table.quote_char)
-        records = []
-        line = 1
-        for record in reader:
-            records.append((line, record))
-            line = reader.line_num + 1
+        records = _csv_records(path, data, table)
     if table.key_value:
+        _check_unique(path, [(f"row {number}", r[0].strip(), f"{number}:{r[0].strip()}")
+                             for number, r in records if r and r[0].strip()], "key")
         cells = {r[0].strip(): (r[1] if len(r) > 1 else "") for _, r in records if r}
         where = {r[0].strip(): n for n, r in records if r}
         return list(cells), [Row(1, cells, where)]
     if not records:
         return [], []
     header = [cell.strip() for cell in records[0][1]]
+    _check_unique(path, [(f"column {index}", text, f"{records[0][0]}:{text}")
+                         for index, text in enumerate(header, start=1) if text], "column")
     rows = []
     for number, record in records[1:]:
         if not any(cell.strip() for cell in record):
@@ -95,6 +97,73 @@ def read_table(path: Path, data: bytes, table: Table) -> tuple[list[str], list[R
     return header, rows
 
 
+def _csv_records(path: Path, data: bytes, table: Table) -> list[tuple[int, list[str]]]:
+    """(line the record starts on, its cells) for every record of a CSV file."""
+    try:
+        text = data.decode(table.encoding)
+    except UnicodeDecodeError as error:
+        raise ImportProblems([ImportProblem(
+            str(path), "1:-", f"not {table.encoding} text (byte {error.start})"
+            f"{_encoding_guess(data)}; save it as {table.encoding} or set dialect.encoding "
+            "in the mapping")]) from None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=table.delimiter,
+                        quotechar=table.quote_char, strict=True)
+    records = []
+    line = 1
+    try:
+        for record in reader:
+            records.append((line, record))
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise ImportProblems([ImportProblem(str(path), f"{line}:-", _csv_problem(
+            str(error), table))]) from None
+    return records
+
+
+def _csv_problem(message: str, table: Table) -> str:
+    """What Python's csv module reports, said for a spreadsheet user."""
+    quote = table.quote_char
+    if "field larger than field limit" in message:
+        return (f"a cell longer than {csv.field_size_limit():,} characters (often a {quote} "
+                f"that opens a quoted cell and is never closed); expected cells of ordinary "
+                "length: check the quotes in this row")
+    if "unexpected end of data" in message or "newline inside string" in message:
+        return (f"a quoted cell opens with {quote} here and is never closed, so the rest of "
+                f"the file would be one cell; expected a closing {quote}: add it, or double "
+                f"a {quote} that belongs in the text ({quote}{quote})")
+    if "expected after" in message:
+        return (f"text right after the closing {quote} of a quoted cell ({message}); expected "
+                f"{table.delimiter!r} or the end of the line there: double a {quote} that "
+                f"belongs in the text ({quote}{quote})")
+    return f"not a readable CSV row ({message}); check the quotes and delimiters in this row"
+
+
+def _encoding_guess(data: bytes) -> str:
+    """`` (it looks like UTF-16 text)`` and the like, or nothing."""
+    nul_between = len(data) >= 4 and ((data[1] == 0 and data[3] == 0)
+                                      or (data[0] == 0 and data[2] == 0))
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or nul_between:
+        return " (it looks like UTF-16 text, as some spreadsheet programs save 'Unicode text')"
+    return " (it may be Latin-1 or Windows-1252 text)"
+
+
+def _check_unique(path: Path, names: list[tuple[str, str, str]], what: str) -> None:
+    """Refuse a header (or key-value file) that names a column (or key) twice.
+
+    ``names``: (where it is, such as ``column 3``; its text; the ``row:column`` to report).
+    """
+    seen: dict[str, str] = {}
+    problems = []
+    for place, name, where in names:
+        first = seen.setdefault(normalise(name), place)
+        if first != place:
+            problems.append(ImportProblem(
+                str(path), where, f"the {what} {name!r} is given twice ({first} and {place}); "
+                f"expected each {what} once: rename or remove one"))
+    if problems:
+        raise ImportProblems(problems)
+
+
 def read_header(path: Path, table: Table) -> list[str]:
     """Only the header of a CSV or XLSX file (the keys, for key-value files)."""
     if table.key_value or path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -104,28 +173,82 @@ def read_header(path: Path, table: Table) -> list[str]:
     try:
         with path.open(encoding=table.encoding, newline="") as handle:
             first = next(csv.reader(handle, delimiter=table.delimiter,
-                                    quotechar=table.quote_char), [])
+                                    quotechar=table.quote_char, strict=True), [])
     except FileNotFoundError:
         raise InputError(f"{path}: no such file; check the path") from None
-    except (OSError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
+        head, _ = read_bytes(path)
+        raise InputError(f"{path}: cannot read it as {table.encoding} CSV (byte {error.start} "
+                         f"is not {table.encoding}){_encoding_guess(head[:4])}; save it as "
+                         "UTF-8") from None
+    except (OSError, csv.Error) as error:
         raise InputError(f"{path}: cannot read it as {table.encoding} CSV ({error})") from None
     return [cell.strip() for cell in first]
 
 
 def _xlsx_records(path: Path, data: bytes) -> list[tuple[int, list[str]]]:
+    """The rows of the workbook's first sheet, each cell as text.
+
+    A formula cell gives the result the spreadsheet program stored with it; one without a
+    stored result (a file written by a script) is a problem, not an empty cell.
+    """
+    formulas = _xlsx_check(path, data)
     import openpyxl
 
+    def rows(data_only: bool) -> list[list[object]]:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+        try:
+            if not book.worksheets:
+                raise InputError(f"{path}: the workbook has no worksheet; expected the table "
+                                 "on its first sheet")
+            return [list(values) for values in book.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            book.close()
+
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types for a broken file
-        raise InputError(f"{path}: not a readable XLSX workbook ({error}); save it again "
-                         "as .xlsx or export it as CSV") from None
-    sheet = book.worksheets[0]
-    records = []
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        records.append((number, [_xlsx_text(value) for value in values]))
-    book.close()
-    return records
+        values = rows(data_only=True)
+        written = rows(data_only=False) if formulas else values
+    except InputError:
+        raise
+    except Exception as error:  # openpyxl and its XML parser raise many types for a broken file
+        raise InputError(f"{path}: not a readable XLSX workbook ({type(error).__name__}: "
+                         f"{error}); save it again as .xlsx or export it as CSV") from None
+    header = [_xlsx_text(value) for value in values[0]] if values else []
+    problems = []
+    for number, (row, raw) in enumerate(zip(values, written, strict=True), start=1):
+        for index, (value, formula) in enumerate(zip(row, raw, strict=False)):
+            if value is None and isinstance(formula, str) and formula.startswith("="):
+                column = header[index] if index < len(header) and header[index] else (
+                    f"column {index + 1}")
+                problems.append(ImportProblem(
+                    str(path), f"{number}:{column}", f"the cell holds the formula {formula!r} "
+                    "but no result of it: cityreg reads values, never formulas; type the "
+                    "value, or open the file in a spreadsheet program and save it so that it "
+                    "stores the result"))
+    if problems:
+        raise ImportProblems(problems)
+    return [(number, [_xlsx_text(value) for value in row])
+            for number, row in enumerate(values, start=1)]
+
+
+def _xlsx_check(path: Path, data: bytes) -> bool:
+    """Refuse what is not a zip archive, or unpacks too far; True if a sheet has formulas."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            unpacked = sum(member.file_size for member in members)
+            if unpacked > MAX_XLSX_UNPACKED:
+                raise InputError(
+                    f"{path}: the workbook unpacks to {unpacked / 2**20:,.0f} MiB, over the "
+                    f"{MAX_XLSX_UNPACKED // 2**20} MiB cityreg reads from an XLSX file (a "
+                    "'zip bomb', or a sheet too large for XLSX): expected a smaller workbook; "
+                    "export the sheet as CSV")
+            return any(_FORMULA_ELEMENT.search(archive.read(member))
+                       for member in members if member.filename.startswith("xl/worksheets/"))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError,
+            NotImplementedError) as error:
+        raise InputError(f"{path}: not a readable XLSX workbook (not a complete zip archive: "
+                         f"{error}); save it again as .xlsx or export it as CSV") from None
 
 
 def _xlsx_text(value: object) -> str:
@@ -417,37 +540,67 @@ def detect_mapping(paths: Sequence[Path]) -> Mapping:
     """The shipped mapping whose tables fit every file's header (required columns present).
 
     A mapping whose table is named like the file wins over one that only fits by columns.
+    When none fits, the error says why for the first file that fits none: that it cannot be
+    read at all (its encoding, its quotes, a broken workbook), or which required columns the
+    template named like it lacks.
     """
     fitting: list[tuple[bool, Mapping]] = []
+    reasons: dict[Path, list[tuple[str, str | InputError]]] = {}
     for candidate in shipped_mappings():
         mapping = load_mapping(candidate)
         named = True
         for path in paths:
-            table = _fitting_table(mapping, path)
+            table, reason = _fitting_table(mapping, path)
             if table is None:
+                reasons.setdefault(path, []).append(reason)
                 break
             named = named and Path(table.url).stem.lower() == path.stem.lower()
         else:
             fitting.append((named, mapping))
     if not fitting:
+        for path in paths:
+            tried = [reason for kind, reason in reasons.get(path, []) if kind != "no table"]
+            errors = [reason for reason in tried if isinstance(reason, InputError)]
+            if errors and len(errors) == len(tried):
+                raise errors[0]  # it cannot be read at all: that is the problem to fix
         names = ", ".join(candidate.stem for candidate in shipped_mappings())
         raise InputError(
-            f"no shipped mapping fits {', '.join(str(p) for p in paths)}: expected the header "
-            f"of a template (registry/importers/templates/) or a shipped register ({names}); "
-            "give your own CSVW mapping with --mapping FILE")
+            f"no shipped mapping fits {', '.join(str(p) for p in paths)}{_why(reasons)}: "
+            "expected the header of a template (registry/importers/templates/) or a shipped "
+            f"register ({names}); give your own CSVW mapping with --mapping FILE")
     fitting.sort(key=lambda item: not item[0])
     return fitting[0][1]
 
 
-def _fitting_table(mapping: Mapping, path: Path) -> Table | None:
+def _why(reasons: dict[Path, list[tuple[str, str | InputError]]]) -> str:
+    """Which required columns the template named like a file lacks, if one is."""
+    for found in reasons.values():
+        named = [text for kind, text in found if kind == "columns" and text]
+        if named:
+            return f" ({named[0]})"
+    return ""
+
+
+def _fitting_table(mapping: Mapping, path: Path
+                   ) -> tuple[Table | None, tuple[str, str | InputError]]:
+    """The table of ``mapping`` that fits ``path``, or why none does: ``("no table", "")``,
+    ``("unreadable", the reading error)`` or ``("columns", what is missing, when the table
+    is named like the file)``."""
     try:
         table = mapping.table_for(path)
-        header = read_header(path, table)
     except InputError:
-        return None
+        return None, ("no table", "")
+    try:
+        header = read_header(path, table)
+    except InputError as error:
+        return None, ("unreadable", error)
     present = {normalise(text) for text in header}
     required = [column for column in table.columns if column.required and not column.virtual]
-    if not required or any(not any(normalise(t) in present for t in column.titles)
-                           for column in required):
-        return None
-    return table
+    missing = [column.titles[0] for column in required
+               if not any(normalise(t) in present for t in column.titles)]
+    if not required or missing:
+        named = Path(table.url).stem.lower() == path.stem.lower() and missing
+        return None, ("columns", f"{path} is named like the table {table.url!r} of "
+                      f"{mapping.path.stem} but lacks its required columns "
+                      f"{', '.join(repr(title) for title in missing)}" if named else "")
+    return table, ("", "")

@@ -33,6 +33,7 @@ cityreg adds annotations, which CSVW allows as prefixed names:
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from dataclasses import dataclass, field
@@ -132,8 +133,13 @@ def load_mapping(path: Path) -> Mapping:
         document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"--mapping {path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"--mapping {path}: a folder, expected a CSVW metadata file") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(f"{path}: not a JSON file ({error}); expected CSVW metadata") from None
+    except (RecursionError, ValueError) as error:
+        raise InputError(f"{path}: not a JSON file that cityreg can read ({error}); expected "
+                         "CSVW metadata") from None
     if not isinstance(document, dict):
         raise InputError(f"{path}: expected a JSON object (CSVW metadata)")
     prefixes = dict(PREFIXES)
@@ -172,6 +178,22 @@ def _table(path: Path, index: int, raw: Any, language: str | None) -> Table:
     if not isinstance(columns_raw, list) or not columns_raw:
         raise InputError(f"{where}.tableSchema.columns: expected a non-empty list of columns")
     dialect = raw.get("dialect", {})
+    if not isinstance(dialect, dict):
+        raise InputError(f"{where}.dialect: expected an object such as "
+                         "{\"delimiter\": \";\", \"encoding\": \"utf-8\"}")
+    delimiter = dialect.get("delimiter", ",")
+    quote_char = dialect.get("quoteChar", '"')
+    encoding = dialect.get("encoding", "utf-8-sig")
+    for key, value in (("delimiter", delimiter), ("quoteChar", quote_char)):
+        if not isinstance(value, str) or len(value) != 1 or value in "\r\n":
+            raise InputError(f"{where}.dialect.{key}: {value!r} is not one character: expected "
+                             "a single character such as \",\" or \";\"")
+    try:
+        codecs.lookup(encoding if isinstance(encoding, str) else "")
+    except LookupError:
+        raise InputError(f"{where}.dialect.encoding: {encoding!r} is not an encoding Python "
+                         "knows: expected a name such as \"utf-8\", \"utf-8-sig\" or "
+                         "\"windows-1252\"") from None
     columns = tuple(_column(f"{where}.tableSchema.columns[{i}]", c, language)
                     for i, c in enumerate(columns_raw))
     names = [column.name for column in columns]
@@ -181,9 +203,7 @@ def _table(path: Path, index: int, raw: Any, language: str | None) -> Table:
                          "column \"name\" once")
     return Table(
         url=str(raw.get("url", "")), columns=columns, about_url=schema.get("aboutUrl"),
-        delimiter=str(dialect.get("delimiter", ",")),
-        encoding=str(dialect.get("encoding", "utf-8-sig")),
-        quote_char=str(dialect.get("quoteChar", '"')),
+        delimiter=delimiter, encoding=encoding, quote_char=quote_char,
         key_value=raw.get("cityreg:layout") == "keyValue",
     )
 
@@ -195,17 +215,21 @@ def _column(where: str, raw: Any, language: str | None) -> Column:
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
         raise InputError(f"{where}: column name {name!r} must be letters, digits and _ so that "
                          "templates can use it as {name}")
-    titles = raw.get("titles", [] if raw.get("virtual") else [name])
-    titles = (titles,) if isinstance(titles, str) else tuple(titles)
+    for key in ("propertyUrl", "aboutUrl", "valueUrl", "separator", "lang", "cityreg:otherwise",
+                "cityreg:valueTemplate", "cityreg:onlyIf"):
+        if not isinstance(raw.get(key, ""), str):
+            raise InputError(f"{where}.{key}: {raw[key]!r} is not text: expected a string")
+    titles = _texts(f"{where}.titles", raw.get("titles", [] if raw.get("virtual") else [name]))
     datatype = _datatype(where, raw.get("datatype", "string"))
-    null = raw.get("null", "")
+    null = _texts(f"{where}.null", raw.get("null", ""))
     value_map = raw.get("cityreg:valueMap")
-    if value_map is not None and not isinstance(value_map, dict):
+    if value_map is not None and (not isinstance(value_map, dict) or not all(
+            isinstance(value, str) for value in value_map.values())):
         raise InputError(f"{where}: \"cityreg:valueMap\" must map cell text to IRIs")
     return Column(
         name=name, titles=titles, property_url=raw.get("propertyUrl"),
         about_url=raw.get("aboutUrl"), value_url=raw.get("valueUrl"), datatype=datatype,
-        separator=raw.get("separator"), null=(null,) if isinstance(null, str) else tuple(null),
+        separator=raw.get("separator"), null=null,
         required=bool(raw.get("required", False)),
         lang=None if raw.get("lang", language) in (None, "", "und") else raw.get("lang", language),
         virtual=bool(raw.get("virtual", False)),
@@ -230,8 +254,22 @@ def _datatype(where: str, raw: Any) -> Datatype:
     if base == "boolean" and fmt is not None and str(fmt).count("|") != 1:
         raise InputError(f"{where}.datatype.format: {fmt!r} must be \"true-text|false-text\", "
                          "such as \"Ja|Nee\"")
-    return Datatype(base, None if fmt is None else str(fmt), raw.get("minimum"),
-                    raw.get("maximum"))
+    bounds = [raw.get("minimum"), raw.get("maximum")]
+    if any(bound is not None and (isinstance(bound, bool) or not isinstance(bound, int | float))
+           for bound in bounds):
+        raise InputError(f"{where}.datatype: minimum and maximum must be numbers, not "
+                         f"{bounds[0]!r} and {bounds[1]!r}")
+    return Datatype(base, None if fmt is None else str(fmt), bounds[0], bounds[1])
+
+
+def _texts(where: str, raw: Any) -> tuple[str, ...]:
+    """A string or a list of strings, as a tuple."""
+    if isinstance(raw, str):
+        return (raw,)
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        raise InputError(f"{where}: {raw!r} is neither text nor a list of texts: expected a "
+                         "string or a list of strings")
+    return tuple(raw)
 
 
 def _norm(text: str) -> str:

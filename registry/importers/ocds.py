@@ -32,6 +32,7 @@ later releases winning), as the OCDS merging rules do.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -51,6 +52,7 @@ from registry.importers.base import (
     mint,
     read_bytes,
 )
+from registry.store.guards import MAX_NESTING, json_too_deep
 
 DCT = "http://purl.org/dc/terms/"
 _C = CITYREG
@@ -89,14 +91,8 @@ class _OcdsFile:
         self.problems.append(ImportProblem(str(self.path), pointer or "/", message))
 
     def run(self, data: bytes) -> list[ImportProblem]:
-        try:
-            document = json.loads(data.decode("utf-8-sig"))
-        except UnicodeDecodeError as error:
-            self.problem("", f"not UTF-8 text (byte {error.start}); expected OCDS JSON")
-            return self.problems
-        except json.JSONDecodeError as error:
-            self.problems.append(ImportProblem(str(self.path), f"{error.lineno}:{error.colno}",
-                                               f"not valid JSON: {error.msg}"))
+        document = self._parse(data)
+        if document is _UNREADABLE:
             return self.problems
         releases = list(self._releases(document))
         for pointer, release in releases:
@@ -113,6 +109,35 @@ class _OcdsFile:
                 for subject in subjects if kind != _C + "Source" else ():
                     self._add(ox.NamedNode(subject), _C + "source", publication)
         return self.problems
+
+    def _parse(self, data: bytes) -> Any:
+        """The parsed JSON, or ``_UNREADABLE`` after recording why it cannot be read."""
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            self.problem("", f"not UTF-8 text (byte {error.start}); expected OCDS JSON, which "
+                         "is UTF-8: save the file as UTF-8")
+            return _UNREADABLE
+        deep = json_too_deep(data)
+        if deep is not None:
+            self.problems.append(ImportProblem(
+                str(self.path), f"{deep[0]}:{deep[1]}", f"arrays and objects nest deeper than "
+                f"{MAX_NESTING} levels here: expected OCDS JSON, which nests about ten"))
+            return _UNREADABLE
+        try:
+            return json.loads(text, parse_constant=_no_constant)
+        except json.JSONDecodeError as error:
+            self.problems.append(ImportProblem(str(self.path), f"{error.lineno}:{error.colno}",
+                                               f"not valid JSON: {error.msg}"))
+        except ValueError as error:  # a number too long for Python's int, NaN or Infinity
+            message = str(error)
+            if "integer string conversion" in message:
+                message = ("a number with more than 4,300 digits; expected amounts such as "
+                           "11000000")
+            self.problem("", f"not valid OCDS JSON: {message}")
+        except RecursionError:
+            self.problem("", "arrays and objects nest too deep: expected OCDS JSON")
+        return _UNREADABLE
 
     def _publication(self, document: Json) -> ox.NamedNode | None:
         """The package as a cityreg:Source (its ``uri``), cited by every entity it gives."""
@@ -148,9 +173,12 @@ class _OcdsFile:
                 if not isinstance(record, dict):
                     self.problem(pointer, "expected a record object")
                     continue
-                if isinstance(record.get("compiledRelease"), dict):
+                if record.get("compiledRelease") is not None:
                     yield from self._release_at(f"{pointer}/compiledRelease",
                                                 record["compiledRelease"])
+                if not isinstance(record.get("releases", []), list):
+                    self.problem(f"{pointer}/releases", "expected an array of releases")
+                    continue
                 for j, release in enumerate(record.get("releases") or []):
                     if isinstance(release, dict) and "url" in release and "ocid" not in release:
                         continue  # a linked release: only its URL is in the record
@@ -192,12 +220,18 @@ class _OcdsFile:
         if not isinstance(release.get("ocid"), str) or not release["ocid"].strip():
             self.problem(f"{pointer}/ocid", "missing: every release needs its ocid (the "
                          "contracting process identifier)")
+        self._check_types(pointer, release, _RELEASE_TYPES)
+        for index, award in enumerate(_list(release.get("awards"))):
+            if isinstance(award, dict):
+                self._check_types(f"{pointer}/awards/{index}", award, _AWARD_TYPES)
         for index, contract in enumerate(_list(release.get("contracts"))):
             where = f"{pointer}/contracts/{index}"
             if not isinstance(contract, dict):
                 self.problem(where, "expected a contract object")
                 continue
-            if not isinstance(contract.get("id"), str | int):
+            self._check_types(where, contract, _CONTRACT_TYPES)
+            if isinstance(contract.get("id"), bool) or not isinstance(contract.get("id"),
+                                                                      str | int):
                 self.problem(f"{where}/id", "missing: every contract needs an id")
             self._check_value(f"{where}/value", contract.get("value"))
             period = contract.get("period")
@@ -208,9 +242,27 @@ class _OcdsFile:
             for j, amendment in enumerate(_amendments(contract)):
                 self._check_date(f"{where}/amendments/{j}/date", amendment.get("date"))
             for j, doc in enumerate(_list(contract.get("documents"))):
-                if isinstance(doc, dict):
-                    self._check_date(f"{where}/documents/{j}/datePublished",
-                                     doc.get("datePublished"))
+                if not isinstance(doc, dict):
+                    self.problem(f"{where}/documents/{j}", "expected a document object")
+                    continue
+                self._check_date(f"{where}/documents/{j}/datePublished",
+                                 doc.get("datePublished"))
+                url = doc.get("url")
+                if url is not None and (not isinstance(url, str) or not re.fullmatch(
+                        r"\S+", url)):
+                    self.problem(f"{where}/documents/{j}/url", f"{url!r} is not a web address: "
+                                 "expected a URL without spaces such as "
+                                 "https://example.org/contract.pdf")
+
+    def _check_types(self, pointer: str, value: Json, expected: dict[str, tuple[type, ...]]
+                     ) -> None:
+        """Each key of ``value`` that ``expected`` names has one of the JSON types it lists."""
+        for key, kinds in expected.items():
+            item = value.get(key)
+            if item is not None and ((isinstance(item, bool) and bool not in kinds)
+                                     or not isinstance(item, kinds)):
+                self.problem(f"{pointer}/{key}", f"{_json_type(item)} where OCDS has "
+                             f"{' or '.join(_JSON_NAMES[kind] for kind in kinds)}")
 
     def _check_value(self, pointer: str, value: Any) -> None:
         if value is None:
@@ -220,7 +272,8 @@ class _OcdsFile:
             return
         amount = value.get("amount")
         if amount is not None and (isinstance(amount, bool)
-                                   or not isinstance(amount, int | float)):
+                                   or not isinstance(amount, int | float)
+                                   or not math.isfinite(amount)):
             self.problem(f"{pointer}/amount", f"{amount!r} is not a number: expected an amount "
                          "such as 11000000")
         currency = value.get("currency")
@@ -385,6 +438,33 @@ class _OcdsFile:
 
     def _not_disclosed(self, node: ox.NamedNode, name: str) -> None:
         self._add(node, _C + "notDisclosed", ox.NamedNode(_C + name))
+
+
+_UNREADABLE = object()
+_JSON_NAMES: dict[type, str] = {dict: "an object", list: "an array", str: "a string",
+                                int: "a number", float: "a number", bool: "true or false"}
+_RELEASE_TYPES: dict[str, tuple[type, ...]] = {
+    "id": (str, int), "date": (str,), "parties": (list,), "buyer": (dict,), "tender": (dict,),
+    "awards": (list,), "contracts": (list,)}
+_AWARD_TYPES: dict[str, tuple[type, ...]] = {"id": (str, int), "suppliers": (list,)}
+_CONTRACT_TYPES: dict[str, tuple[type, ...]] = {
+    "awardID": (str, int), "title": (str,), "description": (str,), "status": (str,),
+    "period": (dict,), "value": (dict,), "documents": (list,), "amendments": (list,),
+    "amendment": (dict,)}
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true or false)"
+    name = next((name for kind, name in _JSON_NAMES.items() if isinstance(value, kind)),
+                "a value")
+    shown = repr(value) if not isinstance(value, dict | list) else ""
+    return f"{name} {shown}".rstrip() if shown and len(shown) < 60 else name
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number (JSON has no NaN or Infinity); expected an "
+                     "amount such as 11000000")
 
 
 def merge(earlier: Json, later: Json) -> Json:

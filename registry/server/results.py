@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
+
+from registry.cells import spreadsheet_safe
 
 SOLUTION_TYPES = {
     "application/sparql-results+json": "json",
@@ -199,21 +202,53 @@ def write_boolean(value: bool, kind: str) -> bytes:
 
 
 def write_csv(variables: list[str], rows: list[list[Any]]) -> str:
-    """SPARQL 1.1 Query Results CSV."""
+    """SPARQL 1.1 Query Results CSV, every cell made :func:`~registry.cells.spreadsheet_safe`
+    (a value that a spreadsheet would run as a formula gets a leading ``'``)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(variables)
     for row in rows:
-        writer.writerow(["" if term is None else f"_:{term.value}"
-                         if isinstance(term, ox.BlankNode) else term.value for term in row])
+        writer.writerow([spreadsheet_safe(plain_text(term)) for term in row])
     return out.getvalue()
 
 
+def plain_text(term: Any) -> str:
+    """A term as a person (and the CSV format) reads it: IRIs and literal values bare, blank
+    nodes as _:id."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        return str(term)
+    return str(term.value)
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_BARE = {_XSD + "integer": re.compile(r"[+-]?\d+"), _XSD + "decimal": re.compile(r"[+-]?\d*\.\d+"),
+         _XSD + "boolean": re.compile(r"true|false")}
+
+
 def write_tsv(variables: list[str], rows: list[list[Any]]) -> str:
-    """SPARQL 1.1 Query Results TSV (terms in their N-Triples form)."""
+    """SPARQL 1.1 Query Results TSV (terms as in Turtle; integers, decimals and booleans
+    bare), a literal's text made spreadsheet-safe inside its quotes."""
     lines = ["\t".join(f"?{name}" for name in variables)]
-    lines += ["\t".join("" if term is None else str(term) for term in row) for row in rows]
+    lines += ["\t".join(_tsv_term(term) for term in row) for row in rows]
     return "\n".join(lines) + "\n"
+
+
+def _tsv_term(term: Any) -> str:
+    if term is None:
+        return ""
+    if not isinstance(term, ox.Literal):
+        return str(term)
+    bare = _BARE.get(term.datatype.value)
+    if bare is not None and bare.fullmatch(term.value):
+        return str(term.value)
+    text = spreadsheet_safe(term.value)
+    if term.language:
+        return str(ox.Literal(text, language=term.language))
+    return str(ox.Literal(text, datatype=term.datatype))
 
 
 WRITERS: dict[str, Callable[[list[str], list[list[Any]]], str]] = {

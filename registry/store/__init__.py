@@ -9,6 +9,8 @@ Modules, one concept each:
 * ``transaction``  writing a batch of graph replacements in one pyoxigraph transaction
                    (and undoing its bulk loads if it fails)
 * ``provenance``   the PROV-O record kept for every named graph
+* ``guards``       refusing, before parsing, what would crash or exhaust the parsers (huge
+                   tokens, entity expansion, deep nesting)
 * ``changes``      the change marker that tells a running server a store folder changed
 * ``formats``      which syntaxes are read (by extension) and written (by name)
 * ``sparql``       default prefixes, query/update recognition, readable SPARQL errors

@@ -27,9 +27,9 @@ from registry.store.reports import LoadReport, SourceLoad
 from registry.store.sources import (
     ParsedSource,
     Source,
-    file_sha256,
     parse_source,
     read_source,
+    scan_file,
 )
 from registry.store.terms import to_oxigraph
 from registry.store.transaction import Replacement, Stream, checksum
@@ -71,8 +71,9 @@ def plan_files(
 ) -> FilePlan:
     """Read and parse every changed source; raise before returning if any is malformed.
 
-    Sources that can be streamed are only checksummed (in chunks, never held in memory): their
-    syntax errors surface when the plan is applied, which then undoes the whole load.
+    Sources that can be streamed are only checksummed and checked against the limits of
+    :mod:`guards` (in chunks, never held in memory): their syntax errors surface when the plan
+    is applied, which then undoes the whole load.
     """
     owned: dict[str, list[GraphRecord]] = {}
     for record in records.values():
@@ -85,7 +86,7 @@ def plan_files(
     for source in sources:
         old = owned.get(source.uri, [])
         if _can_stream(source, old, records, graph_exists):
-            streams.append(Stream(source, file_sha256(source)))
+            streams.append(Stream(source, scan_file(source)))
             claims.append((source, (source.graph,)))
             continue
         data, sha256 = read_source(source)

@@ -13,16 +13,21 @@ the load fails. Apart from that one call, this module knows nothing about the st
 from __future__ import annotations
 
 import hashlib
+import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
 
 from registry.errors import InputError, ParseError
+from registry.store import guards
 from registry.store.formats import (
+    JSON_LD,
+    RDF_XML,
     READ_EXTENSIONS,
     RdfSyntax,
     require_syntax_for_path,
@@ -97,6 +102,12 @@ def _expand(root: Path) -> list[tuple[Path, Path]]:
     if root.is_file():
         return [(root, Path(root.name))]
     if not root.is_dir():
+        if root.exists():
+            raise InputError(f"{str(root)!r} is neither a file nor a folder (a device, pipe or "
+                             "socket): expected an RDF file or a folder of them; check the path")
+        if root.is_symlink():
+            raise InputError(f"{str(root)!r} is a symbolic link to nothing (or to itself): "
+                             "expected an RDF file or a folder of them; check the link")
         raise InputError(f"no such file or folder: {str(root)!r}; check the path")
     found = []
     for path in sorted(root.rglob("*")):
@@ -141,27 +152,43 @@ def read_source(source: Source) -> tuple[bytes, str]:
     return data, hashlib.sha256(data).hexdigest()
 
 
-def file_sha256(source: Source) -> str:
-    """The file's hex SHA-256, read in chunks: for a file that is streamed, never held whole."""
+def scan_file(source: Source) -> str:
+    """The file's hex SHA-256, read in chunks (never held whole), checked on the way.
+
+    For a file that the bulk loader will stream: its encoding and, for RDF/XML, its entities
+    and nesting are checked here (see :mod:`guards`), so that it is refused before anything is
+    written.
+    """
+    digest = hashlib.sha256()
+    scan = guards.XmlScan(source.display) if source.syntax == RDF_XML else None
     try:
-        with source.path.open("rb") as file:
-            return hashlib.file_digest(file, "sha256").hexdigest()
+        for index, chunk in enumerate(guards.read_chunks(source.path)):
+            if index == 0:
+                guards.check_encoding(source.display, source.syntax, chunk[:4])
+            digest.update(chunk)
+            if scan is not None:
+                scan.feed(chunk)
+        if scan is not None:
+            scan.finish(source.path)
     except OSError as error:
         raise _read_error(source, error) from error
+    return digest.hexdigest()
 
 
 def parse_source(source: Source, data: bytes, sha256: str) -> ParsedSource:
     """Parse ``data`` fully into memory with pyoxigraph's native parser.
 
     The file's default graph goes into ``source.graph``; named graphs of N-Quads and TriG keep
-    their IRIs. Blank nodes are renamed so that two files' ``_:b0`` stay two nodes.
+    their IRIs. Blank nodes are renamed so that two files' ``_:b0`` stay two nodes. The limits
+    of :mod:`guards` are checked first; a UTF-8 byte order mark is skipped.
     """
+    check_data(source, data)
     default_graph = ox.NamedNode(source.graph)
     graphs: dict[str, set[ox.Quad]] = {}
     try:
         parser = ox.parse(
-            data, source.syntax.rdf_format, base_iri=source.uri, rename_blank_nodes=True
-        )
+            data.removeprefix(guards.UTF8_BOM), source.syntax.rdf_format, base_iri=source.uri,
+            rename_blank_nodes=True)
         for quad in parser:
             name = quad.graph_name
             if isinstance(name, ox.DefaultGraph):
@@ -171,27 +198,63 @@ def parse_source(source: Source, data: bytes, sha256: str) -> ParsedSource:
             else:
                 graphs.setdefault(_named_graph(source, name), set()).add(quad)
     except SyntaxError as error:
-        raise _parse_error(source, error) from error
+        raise _parse_error(source, error, data) from error
+    except MemoryError as error:
+        if guards.BUFFER_FULL not in str(error):
+            raise
+        raise guards.oversized_token_error(source.display, data, source.syntax) from None
     if not graphs:
         graphs[source.graph] = set()
     return ParsedSource(source, sha256, graphs)
+
+
+def check_data(source: Source, data: bytes) -> None:
+    """The limits of :mod:`guards` for a file held in memory: ParseError if one is broken."""
+    guards.check_encoding(source.display, source.syntax, data[:4])
+    if source.syntax == JSON_LD:
+        guards.check_json_ld(source.display, data)
+    elif source.syntax == RDF_XML:
+        scan = guards.XmlScan(source.display)
+        for start in range(0, len(data), guards.CHUNK):
+            scan.feed(data[start:start + guards.CHUNK])
+        scan.finish(data)
 
 
 def stream_source(store: ox.Store, source: Source) -> None:
     """Parse the file with pyoxigraph's bulk loader straight into ``source.graph`` of ``store``.
 
     Only for syntaxes without named graphs (Turtle, N-Triples, RDF/XML), whose every statement
-    lands in that one graph. Like :func:`parse_source`, blank nodes are renamed (per call), so
-    two files' ``_:b0`` stay two nodes. The bulk loader is not atomic: after a ParseError part
-    of the file may already be in the graph, and the caller must drop it.
+    lands in that one graph, and only after :func:`scan_file` checked it. Like
+    :func:`parse_source`, blank nodes are renamed (per call), so two files' ``_:b0`` stay two
+    nodes, and a UTF-8 byte order mark is skipped. The bulk loader is not atomic: after a
+    ParseError part of the file may already be in the graph, and the caller must drop it.
     """
+    options: dict[str, Any] = {"format": source.syntax.rdf_format, "base_iri": source.uri,
+                               "to_graph": ox.NamedNode(source.graph)}
     try:
-        store.bulk_load(path=source.path, format=source.syntax.rdf_format, base_iri=source.uri,
-                        to_graph=ox.NamedNode(source.graph))
+        with source.path.open("rb") as file:
+            if file.read(len(guards.UTF8_BOM)) == guards.UTF8_BOM:
+                store.bulk_load(input=file, **options)
+            else:
+                store.bulk_load(path=source.path, **options)
     except SyntaxError as error:
-        raise _parse_error(source, error) from error
+        raise _parse_error(source, error, _head(source)) from error
+    except MemoryError as error:
+        if guards.BUFFER_FULL not in str(error):
+            raise
+        raise guards.oversized_token_error(source.display, source.path, source.syntax
+                                           ) from None
     except (FileNotFoundError, PermissionError, IsADirectoryError) as error:
         raise _read_error(source, error) from error
+
+
+def _head(source: Source) -> bytes:
+    """The file's first bytes, to explain an error (empty if it cannot be read any more)."""
+    try:
+        with source.path.open("rb") as file:
+            return file.read(4096)
+    except OSError:
+        return b""
 
 
 def _named_graph(source: Source, name: ox.NamedNode | ox.BlankNode) -> str:
@@ -214,8 +277,12 @@ def _read_error(source: Source, error: OSError) -> InputError:
                       "file's permissions")
 
 
-def _parse_error(source: Source, error: SyntaxError) -> ParseError:
-    """Turn pyoxigraph's SyntaxError (1-based line and column in ``args[1]``) into ours."""
+def _parse_error(source: Source, error: SyntaxError, data: bytes) -> ParseError:
+    """Turn pyoxigraph's SyntaxError (1-based line and column in ``args[1]``) into ours.
+
+    ``data`` is the file's text (or its start), to say more about some errors: a remote
+    JSON-LD context, or bytes that are not UTF-8.
+    """
     message = str(error.args[0]) if error.args else str(error)
     message = _LOCATION_PREFIX.sub("", message)
     if len(message) > 1 and message[0].isupper() and message[1].islower():
@@ -223,11 +290,40 @@ def _parse_error(source: Source, error: SyntaxError) -> ParseError:
     line = column = None
     if len(error.args) > 1 and isinstance(error.args[1], tuple) and len(error.args[1]) > 2:
         line, column = error.args[1][1], error.args[1][2]
+    expected = source.syntax.describe()
+    fix = guards.encoding_hint(message) or "fix the file and load again; nothing was loaded"
+    if source.syntax == JSON_LD and "remote context" in message.lower():
+        contexts = list(_remote_contexts(data))
+        named = f" <{contexts[0]}>" if contexts else ""
+        message = (f"the @context{named} is a remote document, which cityreg does not fetch: "
+                   "a load never reads the network or other files")
+        expected = "JSON-LD whose @context is written in the file (an object)"
+        fix = ("copy the context's content into the file as the value of \"@context\", or "
+               "convert the file to Turtle; nothing was loaded")
     return ParseError(
         source.display,
         line if isinstance(line, int) else None,
         column if isinstance(column, int) else None,
         message,
-        source.syntax.describe(),
-        "fix the file and load again; nothing was loaded",
+        expected,
+        fix,
     )
+
+
+def _remote_contexts(data: bytes) -> Iterator[str]:
+    """The IRIs that a JSON-LD document's ``@context`` (or ``@import``) values name."""
+    try:
+        document = json.loads(data.removeprefix(guards.UTF8_BOM))
+    except (ValueError, RecursionError):
+        return
+    stack: list[Any] = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("@context", "@import"):
+                    values = value if isinstance(value, list) else [value]
+                    yield from (item for item in values if isinstance(item, str))
+                stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(reversed(node))

@@ -233,3 +233,18 @@ def test_the_word_service_elsewhere_is_answered(client: Any) -> None:
                           headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 200
     assert response.json() == {"head": {}, "boolean": False}
+
+
+def test_csv_and_tsv_answers_carry_no_formula(client: Any) -> None:
+    """A value a spreadsheet would run (text anyone may have typed into a register) comes out
+    with a leading quote; plain numbers stay numbers."""
+    query = ('SELECT ?f ?n WHERE { VALUES (?f ?n) { ("=HYPERLINK(\\"http://evil\\",\\"x\\")" -5) '
+             '("@SUM(A1)" 3) } }')
+    csv_text = client.get("/sparql", params={"query": query},
+                          headers={"Accept": "text/csv"}).text
+    assert csv_text == ('f,n\r\n"\'=HYPERLINK(""http://evil"",""x"")",-5\r\n'
+                        "'@SUM(A1),3\r\n")
+    tsv_text = client.get("/sparql", params={"query": query},
+                          headers={"Accept": "text/tab-separated-values"}).text
+    assert tsv_text == ('?f\t?n\n"\'=HYPERLINK(\\"http://evil\\",\\"x\\")"\t-5\n'
+                        '"\'@SUM(A1)"\t3\n')
