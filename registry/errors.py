@@ -131,4 +131,12 @@ class NotFoundError(CityregError):
     def __init__(self, kind: str, value: str, fix: str) -> None:
         self.kind = kind
         self.value = value
-        super().__init__(f"no {kind} {value!r} in the registry; {fix}")
+        super().__init__(f"no {kind} {shown(value)} in the registry; {fix}")
+
+
+def shown(value: str, limit: int = 200) -> str:
+    """``value`` quoted for a message, cut to ``limit`` characters: an error about a 1 MB
+    argument must not send the megabyte back."""
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}... ({len(value):,} characters)"

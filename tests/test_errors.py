@@ -75,3 +75,13 @@ def test_messages_name_the_value_the_expectation_and_the_fix() -> None:
         "cannot use the in-memory store: closed; reopen")
     assert str(NotFoundError("agency", "Stasi", "check the name")) == (
         "no agency 'Stasi' in the registry; check the name")
+
+
+def test_a_long_value_is_cut_in_a_message() -> None:
+    from registry.errors import NotFoundError
+
+    message = str(NotFoundError("dataset", "x" * 1_000_000, "check the IRI"))
+    assert message == (f"no dataset {'x' * 200!r}... (1,000,000 characters) in the registry; "
+                       "check the IRI")
+    assert str(NotFoundError("dataset", "urn:x:d", "check the IRI")) == (
+        "no dataset 'urn:x:d' in the registry; check the IRI")
