@@ -312,3 +312,17 @@ def test_serve_answers_over_real_http() -> None:
         assert process.stderr is not None
         process.stdout.close()
         process.stderr.close()
+
+
+def test_serve_without_a_store_in_the_folder_says_how_to_make_one(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["serve", "--store", str(tmp_path / "none")])
+    assert result.exit_code == 2
+    assert result.output == (f"Error: cannot use the store at {tmp_path / 'none'}: there is no "
+                             "store in this folder; create one with `cityreg load PATH --store "
+                             f"{tmp_path / 'none'}`\n")
+
+
+def test_serve_takes_a_store_or_paths_not_both(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["serve", str(TESTVILLE), "--store", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "give either --store DIR or PATHs to serve, not both" in result.output
