@@ -75,12 +75,14 @@ def serve(paths: tuple[Path, ...], store: Path | None, host: str, port: int, bas
     import uvicorn
 
     from registry.api.app import guarded
-    from registry.server import generation
+    from registry.server import generation, snapshot
     from registry.server.live import LiveServer
 
     limits = replace(Limits().with_workers(sparql_workers), sparql_seconds=sparql_timeout,
                      sparql_memory_mb=sparql_memory)
     settings = generation.Settings(base, _as_of(as_of), limits)
+    for prefix in ("cityreg-serve", "cityreg-sparql"):  # what killed servers left behind
+        snapshot.remove_stale(store, prefix)
     if store is not None:
         if paths:
             raise click.UsageError("give either --store DIR or PATHs to serve, not both (use "

@@ -21,7 +21,7 @@ from starlette.applications import Starlette
 
 from registry.context import RegistryContext
 from registry.server.queries import RegistryQueries
-from registry.server.snapshot import checkpoint_folder, remove, scratch_folder
+from registry.server.snapshot import checkpoint_folder, remove, require_store, scratch_folder
 from registry.store import Registry
 from registry.web.admission import Limits
 from registry.web.dumps import DumpFiles
@@ -120,7 +120,8 @@ def from_store_folder(folder: Path, settings: Settings, number: int, wait: float
 
     Raises StoreError if a load holds the store's lock for more than ``wait`` seconds.
     """
-    scratch = scratch_folder()
+    require_store(folder)
+    scratch = scratch_folder(beside=folder)
     registry: Registry | None = None
     try:
         token = checkpoint_folder(folder, scratch, wait)

@@ -47,7 +47,7 @@ class RegistryQueries:
             if self._pool is None:
                 if self._snapshot is None:
                     assert self._registry is not None
-                    self._scratch = scratch_folder("cityreg-sparql-")
+                    self._scratch = scratch_folder("cityreg-sparql")
                     self._snapshot = self._scratch / "query"
                     snapshot_for_workers(self._registry, self._snapshot)
                 self._pool = QueryPool(self._snapshot, self.limits.sparql_workers,

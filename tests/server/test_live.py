@@ -3,6 +3,7 @@ not, and the old generation is closed after its last request."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from registry.errors import StoreError
 from registry.server import generation
 from registry.server.generation import Generation, Settings
 from registry.server.live import LiveServer
+from registry.server.snapshot import remove_stale
 from registry.store import Registry
 from registry.web.admission import Limits
 
@@ -119,5 +121,25 @@ def test_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="there is no store in this folder; create one with "
                        "`cityreg load PATH --store"):
         generation.from_store_folder(tmp_path / "nothing", SETTINGS, 1)
-    assert not any(p.name.startswith("cityreg-serve-") and p.parent == tmp_path
-                   for p in tmp_path.iterdir())
+    assert list(tmp_path.iterdir()) == []  # nothing made beside it
+
+
+def test_checkpoints_go_beside_the_store_and_a_dead_servers_are_removed(
+        folder: Path) -> None:
+    """Beside the store, checkpoints are hard links to its files, not copies."""
+    generation_one = generation.from_store_folder(folder, SETTINGS, 1)
+    try:
+        scratch = generation_one.scratch
+        assert scratch is not None
+        assert scratch.parent == folder.parent / ".store.cityreg-serve"
+        assert scratch.name.startswith(f"cityreg-serve-{os.getpid()}-")
+        linked = [p for p in (scratch / "query").iterdir() if p.suffix == ".sst"]
+        assert linked
+        assert all(p.stat().st_nlink >= 2 for p in linked)
+        # what a killed server (a process id that no longer runs) left behind
+        dead = scratch.parent / "cityreg-serve-999999999-abc"
+        (dead / "query").mkdir(parents=True)
+        assert remove_stale(folder) == [dead]
+        assert scratch.exists()  # a running server's own folder is kept
+    finally:
+        generation_one.close()
