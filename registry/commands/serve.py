@@ -81,7 +81,7 @@ def serve(paths: tuple[Path, ...], store: Path | None, host: str, port: int, bas
     limits = replace(Limits().with_workers(sparql_workers), sparql_seconds=sparql_timeout,
                      sparql_memory_mb=sparql_memory)
     settings = generation.Settings(base, _as_of(as_of), limits)
-    for prefix in ("cityreg-serve", "cityreg-sparql"):  # what killed servers left behind
+    for prefix in ("cityreg-serve", "cityreg-sparql", "cityreg-dumps"):  # left by killed servers
         snapshot.remove_stale(store, prefix)
     if store is not None:
         if paths:

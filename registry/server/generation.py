@@ -88,7 +88,7 @@ def _assemble(number: int, token: str, context: RegistryContext, queries: Regist
     service = GraphQLService.warmed(context)
     built = datetime.now(UTC)
     health = {"generation": number, "loadedAt": built.isoformat(timespec="seconds")}
-    dumps = DumpFiles(context.registry)
+    dumps = DumpFiles(context.registry, None if scratch is None else scratch / "dumps")
     app = create_app(context, limits=settings.limits, service=service, queries=queries,
                      dumps=dumps, guard=False, health=health)
     return Generation(number, token, context, app, queries, dumps, scratch, built)

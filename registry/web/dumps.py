@@ -63,10 +63,11 @@ class DumpFiles:
     request, a few clients asking for it at once would hold that many copies in memory.
     """
 
-    def __init__(self, registry: Registry) -> None:
-        """Nothing is written until a dump is asked for."""
+    def __init__(self, registry: Registry, folder: Path | None = None) -> None:
+        """Nothing is written until a dump is asked for; then into ``folder`` (made if
+        missing), else a new temporary folder named by this process's id."""
         self._registry = registry
-        self._folder: Path | None = None
+        self._folder: Path | None = folder
         self._locks = {dump.filename: threading.Lock() for dump in DUMPS}
         self._closed = False
         atexit.register(self.close)
@@ -77,7 +78,8 @@ class DumpFiles:
             if self._closed:
                 raise RuntimeError("the dumps of this registry were deleted")
             if self._folder is None:
-                self._folder = Path(tempfile.mkdtemp(prefix="cityreg-dumps-"))
+                self._folder = Path(tempfile.mkdtemp(prefix=f"cityreg-dumps-{os.getpid()}-"))
+            self._folder.mkdir(parents=True, exist_ok=True)
             target = self._folder / dump.filename
             if not target.exists():
                 staging = target.with_suffix(".partial")
