@@ -21,7 +21,6 @@ import pytest
 from hostile_cases import (
     assert_clean,
     assert_refused,
-    make_store,
     run_cli,
     snapshot,
     write,
@@ -346,16 +345,6 @@ def bad_cases() -> Iterator[Bad]:
 
 
 BAD = list(bad_cases())
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_store(tmp_path_factory.mktemp("hostile-importers"))
-
-
-@pytest.fixture(scope="module")
-def baseline(store: Path) -> frozenset[str]:
-    return snapshot(store)
 
 
 def mapping_option(tmp_path: Path, spec: str) -> str:

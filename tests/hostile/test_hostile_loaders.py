@@ -25,7 +25,6 @@ from hostile_cases import (
     Outcome,
     assert_clean,
     assert_refused,
-    make_store,
     run_cli,
     run_isolated,
     snapshot,
@@ -318,18 +317,6 @@ def remote_context(context: str) -> bytes:
 
 
 BAD = list(bad_cases())
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store with the valid city files in it, shared by the module's cases."""
-    return make_store(tmp_path_factory.mktemp("hostile-loaders"))
-
-
-@pytest.fixture(scope="module")
-def baseline(store: Path) -> frozenset[str]:
-    """Every statement of ``store`` before any hostile file: what each case must leave."""
-    return snapshot(store)
 
 
 def run_load(store: Path, path: Path, isolated: bool) -> tuple[Outcome, frozenset[str]]:

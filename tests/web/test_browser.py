@@ -10,7 +10,9 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -31,6 +33,19 @@ pytestmark = [
                        reason="needs Debian's chromium at /usr/bin/chromium "
                        "(apt-get install -y chromium)"),
 ]
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's headless Chromium, driven by playwright; closed when the block ends."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -58,41 +73,29 @@ def seed_server() -> Iterator[str]:
 
 
 def test_rio_operations_centre_diagram_links_to_ibm(seed_server: str) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        try:
-            page = browser.new_page()
-            page.goto(seed_server + "/id/rio/system/operations-centre")
-            assert page.url.endswith("/id/rio/system/operations-centre.html")
-            assert page.locator("h1").inner_text() == "Rio Operations Centre"
-            diagram = page.locator("svg.flow-diagram")
-            assert diagram.count() == 1
-            assert diagram.locator("title").first.text_content() == (
-                "Data flows of Rio Operations Centre")
-            ibm = diagram.locator('a[aria-label="IBM"]')
-            assert ibm.count() == 1
-            ibm.click()
-            page.wait_for_url("**/id/global/company/ibm.html")
-            assert page.locator("h1").inner_text() == "IBM"
-            assert page.title() == "IBM · cityreg"
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(seed_server + "/id/rio/system/operations-centre")
+        assert page.url.endswith("/id/rio/system/operations-centre.html")
+        assert page.locator("h1").inner_text() == "Rio Operations Centre"
+        diagram = page.locator("svg.flow-diagram")
+        assert diagram.count() == 1
+        assert diagram.locator("title").first.text_content() == (
+            "Data flows of Rio Operations Centre")
+        ibm = diagram.locator('a[aria-label="IBM"]')
+        assert ibm.count() == 1
+        ibm.click()
+        page.wait_for_url("**/id/global/company/ibm.html")
+        assert page.locator("h1").inner_text() == "IBM"
+        assert page.title() == "IBM · cityreg"
 
 
 def test_phone_width_has_no_horizontal_scroll(seed_server: str) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 375, "height": 800})
-            for path in ("/", "/id/rio/system/operations-centre.html", "/findings",
-                         "/vendors/"):
-                page.goto(seed_server + path)
-                overflow = page.evaluate(
-                    "document.documentElement.scrollWidth - window.innerWidth")
-                assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 375, "height": 800})
+        for path in ("/", "/id/rio/system/operations-centre.html", "/findings",
+                     "/vendors/"):
+            page.goto(seed_server + path)
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_browser import CHROMIUM, FLAGS, seed_server
+from test_browser import CHROMIUM, chromium, seed_server
 
 __all__ = ["seed_server"]  # the module-scoped fixture, shared with test_browser.py
 
@@ -52,52 +52,40 @@ def _listening_page(browser: Any) -> tuple[Any, list[str]]:
     "/ontology",
 ])
 def test_page_reports_no_policy_violation(seed_server: str, path: str) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        try:
-            page, console = _listening_page(browser)
-            response = page.goto(seed_server + path)
-            assert response is not None
-            assert "default-src 'self'" in response.headers["content-security-policy"]
-            page.wait_for_load_state("load")
-            if path.startswith("/id/"):
-                assert page.locator("svg.flow-diagram").count() == 1
-            assert page.evaluate("window.cspViolations") == []
-            assert console == []
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page, console = _listening_page(browser)
+        response = page.goto(seed_server + path)
+        assert response is not None
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+        page.wait_for_load_state("load")
+        if path.startswith("/id/"):
+            assert page.locator("svg.flow-diagram").count() == 1
+        assert page.evaluate("window.cspViolations") == []
+        assert console == []
 
 
 def test_graphiql_renders_and_answers_under_the_policy(seed_server: str) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        try:
-            page, console = _listening_page(browser)
-            answers: list[Any] = []
-            page.on("response", lambda response: answers.append(response)
-                    if response.request.method == "POST" else None)
-            page.goto(seed_server + "/graphql")
-            page.wait_for_selector(".graphiql-container", timeout=30_000)
-            assert "{ cities { nodes { id label } } }" in page.locator(
-                ".graphiql-query-editor").inner_text()
-            page.click(".graphiql-execute-button")
-            page.locator(".graphiql-response").get_by_text('"cities"').wait_for(
-                timeout=30_000)
-            # A dialog injects a <style> element: the one thing GRAPHIQL_POLICY relaxes.
-            page.click("button[aria-label='Open settings dialog']")
-            page.get_by_role("dialog").wait_for()
-            page.keyboard.press("Escape")
-            assert page.evaluate("window.cspViolations") == []
-            assert console == []
-            # GraphiQL's schema introspection and the query were both answered, within the
-            # request limits (registry/api/limits.py).
-            bodies = [answer.json() for answer in answers]
-            assert any("__schema" in body.get("data", {}) for body in bodies), bodies
-            assert any("cities" in body.get("data", {}) for body in bodies), bodies
-            assert [body["errors"] for body in bodies if "errors" in body] == []
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page, console = _listening_page(browser)
+        answers: list[Any] = []
+        page.on("response", lambda response: answers.append(response)
+                if response.request.method == "POST" else None)
+        page.goto(seed_server + "/graphql")
+        page.wait_for_selector(".graphiql-container", timeout=30_000)
+        assert "{ cities { nodes { id label } } }" in page.locator(
+            ".graphiql-query-editor").inner_text()
+        page.click(".graphiql-execute-button")
+        page.locator(".graphiql-response").get_by_text('"cities"').wait_for(
+            timeout=30_000)
+        # A dialog injects a <style> element: the one thing GRAPHIQL_POLICY relaxes.
+        page.click("button[aria-label='Open settings dialog']")
+        page.get_by_role("dialog").wait_for()
+        page.keyboard.press("Escape")
+        assert page.evaluate("window.cspViolations") == []
+        assert console == []
+        # GraphiQL's schema introspection and the query were both answered, within the
+        # request limits (registry/api/limits.py).
+        bodies = [answer.json() for answer in answers]
+        assert any("__schema" in body.get("data", {}) for body in bodies), bodies
+        assert any("cities" in body.get("data", {}) for body in bodies), bodies
+        assert [body["errors"] for body in bodies if "errors" in body] == []
