@@ -26,13 +26,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-pytestmark = [
+#: Marks of every test that drives the browser (test_csp_browser.py uses them too).
+BROWSER_MARKS = [
     pytest.mark.slow,
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(),
                        reason="needs Debian's chromium at /usr/bin/chromium "
                        "(apt-get install -y chromium)"),
 ]
+pytestmark = BROWSER_MARKS
 
 
 @contextmanager

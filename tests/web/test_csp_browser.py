@@ -10,17 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_browser import CHROMIUM, chromium, seed_server
+from test_browser import BROWSER_MARKS, chromium, seed_server
 
 __all__ = ["seed_server"]  # the module-scoped fixture, shared with test_browser.py
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's chromium at /usr/bin/chromium "
-                       "(apt-get install -y chromium)"),
-]
+pytestmark = BROWSER_MARKS
 
 #: Collects the page's securitypolicyviolation events. Added through the DevTools protocol, so
 #: the policy under test does not apply to it.
