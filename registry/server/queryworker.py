@@ -13,19 +13,26 @@ memory (``RLIMIT_DATA``: heap and private mappings) at ``MEMORY_BYTES`` (0: no c
 that needs more dies alone, and the pool says so; the address-space limit cannot serve, since
 RocksDB reserves half a gigabyte of address space for its threads before reading anything),
 reads the default prefixes, says ``ready``, then answers one :class:`~.results.QueryJob` at a
-time until its pipe closes.
+time until its pipe closes. A query still running :data:`ALARM_GRACE_SECONDS` after its limit
+ends the worker by itself, so that not even a server killed mid-query leaves one running.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import resource
+import signal
 import sys
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
 from registry.server.results import QueryJob, QueryReply, answer
+
+#: A worker still evaluating a query this long after its time limit ends itself (the server
+#: kills it at the limit; this covers a server that was killed first).
+ALARM_GRACE_SECONDS = 2
 
 
 def main(argv: list[str]) -> int:
@@ -51,10 +58,14 @@ def main(argv: list[str]) -> int:
             return 0
         if not isinstance(job, QueryJob):
             return 1
+        # A backstop for a server that died (or could not kill us) mid-query: SIGALRM, with no
+        # handler, ends the process even while pyoxigraph holds the interpreter.
+        signal.alarm(math.ceil(job.seconds) + ALARM_GRACE_SECONDS)
         try:
             reply = answer(store, job, prefixes)
         except MemoryError:
             reply = QueryReply(503, message="memory")
+        signal.alarm(0)
         outbox.send(reply)
 
 

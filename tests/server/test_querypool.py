@@ -144,3 +144,17 @@ def test_every_kind_of_runaway_query_is_stopped(pool: QueryPool, text: str) -> N
     with pytest.raises(QueryTimeout):
         pool.run(QueryJob(text, 10, 1.0, MEDIA))
     assert not _alive(before)
+
+
+def test_a_worker_ends_itself_if_nobody_kills_it(pool: QueryPool) -> None:
+    """As when the server was killed mid-query: the worker's own alarm stops the query."""
+    import signal
+
+    from registry.server.queryworker import ALARM_GRACE_SECONDS
+
+    worker = pool._idle.get()
+    started = time.monotonic()
+    worker.jobs.send(QueryJob(CROSS_JOIN, 10, 1.0, MEDIA))
+    assert worker.process.wait(timeout=30) == -signal.SIGALRM
+    assert time.monotonic() - started < 1 + ALARM_GRACE_SECONDS + 2
+    worker.kill()
