@@ -30,7 +30,6 @@ from starlette.routing import BaseRoute, Route
 
 from graphql import ExecutionResult, GraphQLError, OperationType
 from registry import __version__
-from registry.api.limits import estimate_cost
 from registry.api.service import GraphQLService
 from registry.context import RegistryContext
 from registry.server.queries import RegistryQueries
@@ -193,15 +192,14 @@ async def _run(service: GraphQLService, method: str, params: dict[str, Any], med
         return JSONResponse({"errors": [{"message": "only queries may be sent with GET; "
                                          "send mutations with POST"}]}, status_code=405,
                             headers={"Allow": "POST"}, media_type=media)
-    errors = service.check(prepared, operation_name, variables)
+    errors, cost = service.assess(prepared, operation_name, variables)
     if errors:
         return _errors(media, errors)
     # A small request runs inline: handing it to a worker thread cost 35-40 % of the trace
     # throughput (bench/phases.py serve, N=100: 785-902 against 1,183-1,408 requests/s). A
     # large one runs in a thread, so that /healthz and small requests are answered while it
     # runs (up to the time limit, checked inside: limits.check_deadline).
-    assert prepared.document is not None
-    if estimate_cost(prepared.document, operation_name, variables) < THREAD_COST:
+    if cost < THREAD_COST:
         return _result(media, service.execute(prepared, operation_name, variables))
     return _result(media, await anyio.to_thread.run_sync(service.execute, prepared,
                                                          operation_name, variables))

@@ -141,29 +141,36 @@ class GraphQLService:
               variables: Mapping[str, Any] | None) -> list[GraphQLError]:
         """Limit and validation errors, else the errors of choosing the operation and coercing
         its variables, else the depth, cost and page-size refusals (empty: it may run)."""
+        return self.assess(prepared, operation_name, variables)[0]
+
+    def assess(self, prepared: Prepared, operation_name: str | None,
+               variables: Mapping[str, Any] | None) -> tuple[list[GraphQLError], int]:
+        """:meth:`check`'s errors, and the estimated cost of a request that may run (0 for one
+        that may not), so that the server need not estimate it again."""
         if prepared.errors or prepared.document is None:
-            return prepared.errors
+            return prepared.errors, 0
         operation = get_operation_ast(prepared.document, operation_name)
         if operation is None:
             if operation_name is None:
                 return [GraphQLError("the query has several operations: send `operationName` "
-                                     "to say which one to run")]
+                                     "to say which one to run")], 0
             return [GraphQLError(f"the query has no operation named {operation_name!r}: send "
-                                 "the name of one of its operations as `operationName`")]
+                                 "the name of one of its operations as `operationName`")], 0
         if operation.operation is not OperationType.QUERY:
             return [GraphQLError(f"this API is read-only: it has no {operation.operation.value}"
-                                 " operations; send a query")]
+                                 " operations; send a query")], 0
         coerced = get_variable_values(self.schema.graphql_schema,
                                       operation.variable_definitions or (),
                                       dict(variables or {}), max_errors=10)
         if isinstance(coerced, list):
-            return coerced
+            return coerced, 0
         try:
             check_depth(operation_depth(prepared.document, operation_name))
-            check_cost(estimate_cost(prepared.document, operation_name, coerced))
+            cost = estimate_cost(prepared.document, operation_name, coerced)
+            check_cost(cost)
         except GraphQLError as error:
-            return [error]
-        return []
+            return [error], 0
+        return [], cost
 
     def execute(self, prepared: Prepared, operation_name: str | None = None,
                 variables: Mapping[str, Any] | None = None) -> ExecutionResult:
