@@ -109,7 +109,7 @@ class Admission:
         target = len(scope.get("raw_path") or scope.get("path", "").encode()) + len(
             scope.get("query_string", b""))
         if target > self.limits.max_url_bytes:
-            await _refuse(send, 414, f"the request target is {target} bytes, more than the "
+            await refuse(send, 414, f"the request target is {target} bytes, more than the "
                           f"limit of {self.limits.max_url_bytes}: send long queries in the body "
                           "of a POST request", scope)
             return
@@ -126,7 +126,7 @@ class Admission:
             who = (f"{per_client} at a time per client address" if mine
                    else f"{per_server} at a time for the whole server")
             retry = self.limits.retry_after[kind]
-            await _refuse(send, 429, f"too many {_NAMES[kind]} at once: the limit is {who}; "
+            await refuse(send, 429, f"too many {_NAMES[kind]} at once: the limit is {who}; "
                           f"retry after {retry} s (Retry-After)", scope,
                           {"retry-after": str(retry)})
             return
@@ -136,7 +136,7 @@ class Admission:
             if scope.get("method") in ("POST", "PUT", "PATCH"):
                 body = await _read_body(receive, self.limits.max_body_bytes)
                 if body is None:
-                    await _refuse(send, 413, f"the request body is larger than the limit of "
+                    await refuse(send, 413, f"the request body is larger than the limit of "
                                   f"{self.limits.max_body_bytes} bytes: send a shorter query",
                                   scope)
                     return
@@ -179,7 +179,7 @@ def _replay(body: bytes) -> Receive:
     return receive
 
 
-async def _refuse(send: Send, status: int, message: str, scope: Scope,
+async def refuse(send: Send, status: int, message: str, scope: Scope,
                   headers: dict[str, str] | None = None) -> None:
     """A refusal in the form the client reads: a GraphQL error list on /graphql, plain text
     elsewhere."""

@@ -32,18 +32,11 @@ the headers outermost, so that every refusal (these, and the admission limits' 4
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
 from starlette.middleware import Middleware
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from registry.web.admission import ASGIApp, Message, Receive, Scope, Send, refuse
 
 _DIRECTIVES = {
     "default-src": "'self'",
@@ -124,7 +117,7 @@ class RequestCheckMiddleware:
         if scope["type"] == "http":
             problem = request_problem(scope)
             if problem is not None:
-                await _refuse(send, problem, scope)
+                await refuse(send, 400, problem, scope)
                 return
         await self.app(scope, receive, send)
 
@@ -144,21 +137,6 @@ def request_problem(scope: Scope) -> str | None:
             return (f"the Host header {host[:100]!r} is not a host name with an optional "
                     "port; send the name the server was reached by")
     return None
-
-
-async def _refuse(send: Send, message: str, scope: Scope) -> None:
-    """A 400 in the form the client reads: a GraphQL error list on /graphql, plain text
-    elsewhere."""
-    if scope.get("path") == "/graphql":
-        body = json.dumps({"errors": [{"message": message}]}).encode("utf-8")
-        media_type = b"application/json"
-    else:
-        body = (message + "\n").encode("utf-8")
-        media_type = b"text/plain; charset=utf-8"
-    await send({"type": "http.response.start", "status": 400,
-                "headers": [(b"content-type", media_type),
-                            (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
 
 
 def security_middleware() -> list[Middleware]:
