@@ -8,6 +8,7 @@ Our exception hierarchy:
     + UnknownFormatError     a file extension or format name we do not know
   x QueryError               a SPARQL query or update is malformed or of the wrong kind
   x StoreError               the store cannot be opened, created or locked
+    + StoreLocked            another process holds the store (a load: try again after it)
   x ShapesError              the SHACL shapes themselves are broken
   x NotFoundError            an IRI or label is not in the registry
 
@@ -29,6 +30,7 @@ __all__ = [
     "QueryError",
     "ShapesError",
     "StoreError",
+    "StoreLocked",
     "UnknownFormatError",
 ]
 
@@ -119,6 +121,10 @@ class StoreError(CityregError):
         self.fix = fix
         subject = "the in-memory store" if path is None else f"the store at {self.path}"
         super().__init__(f"cannot use {subject}: {problem}; {fix}")
+
+
+class StoreLocked(StoreError):
+    """Another process holds the store's lock (a load or import still writing)."""
 
 
 class ShapesError(CityregError):

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from registry.errors import StoreError
+from registry.errors import StoreLocked
 from registry.server.generation import Generation
 from registry.store.changes import read_marker
 from registry.web.admission import Receive, Scope, Send
@@ -91,12 +91,9 @@ class LiveServer:
             return False
         try:
             fresh = self._build(self.current.number + 1)
-        except StoreError as error:
-            if "locked" in str(error):
-                return False  # a load is still writing: the next tick tries again
-            self._report(token, error)
-            return False
-        except Exception as error:  # a bug: keep serving the state that works
+        except StoreLocked:
+            return False  # a load is still writing: the next tick tries again
+        except Exception as error:  # a bug, a broken store: keep serving the state that works
             self._report(token, error)
             return False
         if self._stop.is_set():

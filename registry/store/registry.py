@@ -24,7 +24,14 @@ import rdflib
 from rdflib.term import Node
 
 from registry import resources
-from registry.errors import CityregError, InputError, NotFoundError, QueryError, StoreError
+from registry.errors import (
+    CityregError,
+    InputError,
+    NotFoundError,
+    QueryError,
+    StoreError,
+    StoreLocked,
+)
 from registry.store import planning, sparql, transaction
 from registry.store.changes import bump_marker
 from registry.store.formats import (
@@ -405,7 +412,7 @@ def _is_lock_error(error: Exception) -> bool:
 
 def _open_error(folder: Path, error: Exception, waited: float) -> StoreError:
     if _is_lock_error(error):
-        return StoreError(folder, "it is already open, in this or another process (locked)"
+        return StoreLocked(folder, "it is already open, in this or another process (locked)"
                           + (f", still after {waited:g} s" if waited else ""),
                           "wait for the other `cityreg load`, `import` or query to finish and "
                           "retry (`cityreg serve` holds the lock only while it takes a "
