@@ -429,3 +429,10 @@ def compact(iri: str) -> str:
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{name}:{iri[len(namespace):]}"
     return iri
+
+
+def expand(name: str) -> str:
+    """``dpv:hasPurpose`` -> ``https://w3id.org/dpv#hasPurpose`` (anything else unchanged)."""
+    prefix, colon, local = name.partition(":")
+    namespace = PREFIXES.get(prefix) if colon else None
+    return namespace + local if namespace is not None and not local.startswith("//") else name

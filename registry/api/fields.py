@@ -50,29 +50,42 @@ def model(info: GraphQLResolveInfo) -> ReadModel:
     return api(info).model
 
 
+def documented(doc: str, prop: str, inverse: bool = False) -> str:
+    """``doc`` followed by the property the field reads, as ``(prefix:name)``, or
+    ``(^prefix:name)`` for the entities that point here with it: the schema says which RDF
+    property each field is, and a test checks that every object property of the ontology is a
+    field somewhere."""
+    return f"{doc} ({'^' if inverse else ''}{compact(prop)})"
+
+
 def text(prop: str, doc: str) -> graphene.String:
     """A string fact."""
-    return graphene.String(description=doc, resolver=lambda e, _i: e.text(prop))
+    return graphene.String(description=documented(doc, prop),
+                           resolver=lambda e, _i: e.text(prop))
 
 
 def day(prop: str, doc: str) -> graphene.Date:
     """A date fact."""
-    return graphene.Date(description=doc, resolver=lambda e, _i: e.day(prop))
+    return graphene.Date(description=documented(doc, prop),
+                         resolver=lambda e, _i: e.day(prop))
 
 
 def integer(prop: str, doc: str) -> graphene.Int:
     """An integer fact."""
-    return graphene.Int(description=doc, resolver=lambda e, _i: e.integer(prop))
+    return graphene.Int(description=documented(doc, prop),
+                        resolver=lambda e, _i: e.integer(prop))
 
 
 def decimal(prop: str, doc: str) -> graphene.Decimal:
     """A decimal fact (money, thresholds)."""
-    return graphene.Decimal(description=doc, resolver=lambda e, _i: e.decimal(prop))
+    return graphene.Decimal(description=documented(doc, prop),
+                            resolver=lambda e, _i: e.decimal(prop))
 
 
 def flag(prop: str, doc: str) -> graphene.Boolean:
     """A boolean fact: null when not stated."""
-    return graphene.Boolean(description=doc, resolver=lambda e, _i: e.flag(prop))
+    return graphene.Boolean(description=documented(doc, prop),
+                            resolver=lambda e, _i: e.flag(prop))
 
 
 def terms(prop: str, doc: str) -> graphene.List:
@@ -81,7 +94,8 @@ def terms(prop: str, doc: str) -> graphene.List:
         check_deadline()
         found = model(info)
         return [TermValue(iri, found.label(iri)) for iri in entity.iris(prop)]
-    return graphene.List(graphene.NonNull(Term), required=True, description=doc,
+    return graphene.List(graphene.NonNull(Term), required=True,
+                         description=documented(doc, prop),
                          resolver=resolve)
 
 
@@ -90,7 +104,7 @@ def term(prop: str, doc: str) -> graphene.Field:
     def resolve(entity: Entity, info: GraphQLResolveInfo) -> TermValue | None:
         iris = entity.iris(prop)
         return TermValue(iris[0], model(info).label(iris[0])) if iris else None
-    return graphene.Field(Term, description=doc, resolver=resolve)
+    return graphene.Field(Term, description=documented(doc, prop), resolver=resolve)
 
 
 def refs(kind: Any, prop: str, doc: str) -> graphene.List:
@@ -98,7 +112,8 @@ def refs(kind: Any, prop: str, doc: str) -> graphene.List:
     def resolve(entity: Entity, info: GraphQLResolveInfo) -> list[Entity]:
         check_deadline()
         return model(info).resolve(entity.iris(prop))
-    return graphene.List(graphene.NonNull(kind), required=True, description=doc,
+    return graphene.List(graphene.NonNull(kind), required=True,
+                         description=documented(doc, prop),
                          resolver=resolve)
 
 
@@ -107,7 +122,7 @@ def ref(kind: Any, prop: str, doc: str) -> graphene.Field:
     def resolve(entity: Entity, info: GraphQLResolveInfo) -> Entity | None:
         found = model(info).resolve(entity.iris(prop))
         return found[0] if found else None
-    return graphene.Field(kind, description=doc, resolver=resolve)
+    return graphene.Field(kind, description=documented(doc, prop), resolver=resolve)
 
 
 def back(kind: Any, name: str, prop: str, doc: str) -> graphene.Field:
@@ -118,7 +133,8 @@ def back(kind: Any, name: str, prop: str, doc: str) -> graphene.Field:
     def resolve(entity: Entity, info: GraphQLResolveInfo, first: int | None = None,
                 after: str | None = None) -> Page:
         return paginate(model(info).pointing_at(entity.iri, prop), first, after)
-    return graphene.Field(connection(kind, name), required=True, description=doc,
+    return graphene.Field(connection(kind, name), required=True,
+                          description=documented(doc, prop, inverse=True),
                           resolver=resolve, **page_args())
 
 

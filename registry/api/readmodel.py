@@ -25,13 +25,20 @@ from threading import Lock
 
 import pyoxigraph as ox
 
-from registry.flows.cities import CONTRACT_CITY_FALLBACKS, contract_city
+from registry.flows.cities import (
+    CONTRACT_CITY_FALLBACKS,
+    agreement_city,
+    contract_city,
+    flow_city,
+)
+from registry.names import Candidate, Names
 from registry.namespaces import (
     CITYREG,
     CLASS_CLOSURE_GRAPH,
     DCAT,
     DERIVED_GRAPH,
     DPV,
+    ONTOLOGY_GRAPH,
     ORG,
     PROVENANCE_GRAPH,
     SOSA,
@@ -63,8 +70,26 @@ KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Programme", (str(CITYREG.Programme),)),
     ("Source", (str(CITYREG.Source),)),
     ("City", (str(CITYREG.City),)),
+    ("RecordOfProcessing", (str(CITYREG.RecordOfProcessing),)),
+    ("Notice", (str(CITYREG.Notice),)),
+    ("UsePolicy", (str(CITYREG.UsePolicy),)),
+    ("AnnualSurveillanceReport", (str(CITYREG.AnnualSurveillanceReport),)),
+    ("CouncilApproval", (str(CITYREG.CouncilApproval),)),
+    ("Audit", (str(DPV.Audit),)),
+    ("Amendment", (str(CITYREG.Amendment),)),
+    ("JointDataControllers", (str(DPV.JointDataControllers),)),
+    ("JointDataControllersAgreement", (str(DPV.JointDataControllersAgreement),)),
+    ("Purpose", (str(DPV.Purpose),)),
+    ("Safeguard", (str(DPV.Safeguard),)),
+    ("ObservableProperty", (str(SOSA.ObservableProperty),)),
+    ("Claim", (str(CITYREG.Claim),)),
 )
+#: The kind of an entity none of :data:`KINDS` matches: it is still an entity (reachable by
+#: ``node``, ``search`` and links), shown with its types.
+OTHER_KIND = "OtherEntity"
 ORGANISATION_KINDS = frozenset({"Agency", "Company", "OtherOrganisation"})
+#: Kinds whose city, when not stated, comes from their flows and parties.
+_AGREEMENT_KINDS = frozenset({"DataSharingAgreement", "JointDataControllersAgreement"})
 
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -179,6 +204,7 @@ class ReadModel:
         self._cache: OrderedDict[Subject, dict[str, Term | list[Term]]] = OrderedDict()
         self._lock = Lock()
         self._contract_cities: tuple[dict[str, str], dict[str, list[Entity]]] | None = None
+        self._names: dict[tuple[str, ...] | None, Names] = {}
 
     @classmethod
     def from_registry(cls, registry: Registry) -> ReadModel:
@@ -201,7 +227,9 @@ class ReadModel:
                 labels[key] = intern(value.value)  # shared with the access graph's labels
         types: dict[str, list[str]] = {}
         nodes: dict[str, Subject] = {}
-        for row in _rows(registry, _in_entity_graphs("?s ?t", f"?s <{RDF_TYPE}> ?t")):
+        # The ontology's own terms (classes, purposes, sensor types) are vocabulary, not entities.
+        for row in _rows(registry, _in_entity_graphs("?s ?t", f"?s <{RDF_TYPE}> ?t",
+                                                     also_excluded=(ONTOLOGY_GRAPH,))):
             if isinstance(row[1], ox.Literal):
                 continue
             key = intern(row[0].value)
@@ -214,8 +242,6 @@ class ReadModel:
                 found.append(name)
         for iri, stated in types.items():
             kind = _kind(stated, superclasses)
-            if kind is None:
-                continue
             entity = Entity(iri, kind, labels.get(iri) or _tail(iri), sorted(stated),
                             nodes[iri], model)
             model.entities[iri] = entity
@@ -261,6 +287,22 @@ class ReadModel:
         """The entity with IRI ``iri``, or None."""
         return self.entities.get(iri)
 
+    def find(self, text: str, kinds: Iterable[str] | None = None, what: str = "entity") -> str:
+        """The IRI of the entity ``text`` names (its IRI or its label, :mod:`registry.names`),
+        among the entities of ``kinds`` (default: all). Raises NotFoundError with the closest
+        labels, or InputError listing the entities a shared label names."""
+        wanted = None if kinds is None else tuple(sorted(set(kinds)))
+        with self._lock:
+            names = self._names.get(wanted)
+        if names is None:
+            chosen = self.entities.values() if wanted is None else \
+                [e for kind in wanted for e in self.by_kind.get(kind, ())]
+            names = Names(Candidate(e.iri, (e.label,), e.kind) for e in chosen)
+            with self._lock:
+                self._names[wanted] = names
+        return names.pick(text, what, "give its IRI or its label as the registry spells it "
+                          "(the GraphQL `search` field or the site's search finds both)")
+
     def resolve(self, iris: Iterable[str]) -> list[Entity]:
         """The entities among ``iris`` (unknown IRIs are skipped)."""
         return [e for e in (self.entities.get(iri) for iri in iris) if e is not None]
@@ -285,9 +327,14 @@ class ReadModel:
         """``(prop, entity)`` for every entity that states ``<entity> prop <iri>`` with one of
         ``props``: one index lookup on the object, whatever the number of properties. By
         entity IRI, then property."""
+        wanted = frozenset(props)
+        return [(prop, entity) for prop, entity in self.incoming(iri) if prop in wanted]
+
+    def incoming(self, iri: str) -> list[tuple[str, Entity]]:
+        """``(prop, entity)`` for every entity that states ``<entity> prop <iri>``, whatever
+        the property: one index lookup on the object. By entity IRI, then property."""
         if self.store is None:
             return []
-        wanted = frozenset(props)
         target = self.entities.get(iri)
         try:
             node = target.node if target is not None and target.node is not None \
@@ -296,8 +343,7 @@ class ReadModel:
             return []
         pairs = {(quad.subject.value, quad.predicate.value) for quad in
                  self.store.quads_for_pattern(None, None, node, None)
-                 if quad.predicate.value in wanted and _about_entities(quad)
-                 and not isinstance(quad.subject, ox.Triple)}
+                 if _about_entities(quad) and not isinstance(quad.subject, ox.Triple)}
         found = []
         for subject, prop in sorted(pairs):
             entity = self.entities.get(subject)
@@ -306,11 +352,23 @@ class ReadModel:
         return found
 
     def city_of(self, entity: Entity) -> str | None:
-        """The entity's cityreg:city; for a contract that states none, the city of what it
-        is for (see :data:`CONTRACT_CITY_FALLBACKS`)."""
+        """The entity's cityreg:city; for a contract, agreement or data flow that states
+        none, the city of what it is for (:mod:`registry.flows.cities`)."""
         if entity.kind == "Contract":
             return self._cities()[0].get(entity.iri)
+        if entity.kind in _AGREEMENT_KINDS:
+            return agreement_city(entity.iri, self._stated_city, self._linked)
+        if entity.kind == "DataFlow":
+            return flow_city(entity.iri, self._stated_city, self._linked)
         return entity.city
+
+    def _stated_city(self, iri: str) -> str | None:
+        entity = self.entities.get(iri)
+        return None if entity is None else entity.city
+
+    def _linked(self, iri: str, prop: str) -> list[str]:
+        entity = self.entities.get(iri)
+        return [] if entity is None else entity.iris(prop)
 
     def contracts_in(self, city: str) -> list[Entity]:
         """The contracts whose :meth:`city_of` is ``city``, by label."""
@@ -361,9 +419,11 @@ def _about_entities(quad: ox.Quad) -> bool:
     return not isinstance(graph, ox.DefaultGraph) and graph.value not in _NOT_ENTITY_GRAPHS
 
 
-def _in_entity_graphs(projection: str, pattern: str) -> str:
-    """A SELECT of ``pattern`` over the named graphs that hold the registry's entities."""
-    excluded = ", ".join(f"<{g}>" for g in sorted(_NOT_ENTITY_GRAPHS))
+def _in_entity_graphs(projection: str, pattern: str, also_excluded: Iterable[str] = ()) -> str:
+    """A SELECT of ``pattern`` over the named graphs that hold the registry's entities (less
+    ``also_excluded``)."""
+    graphs = _NOT_ENTITY_GRAPHS | {str(g) for g in also_excluded}
+    excluded = ", ".join(f"<{g}>" for g in sorted(graphs))
     return (f"SELECT {projection} WHERE {{ GRAPH ?g {{ {pattern} }} "
             f"FILTER(?g NOT IN ({excluded})) }}")
 
@@ -375,14 +435,14 @@ def _as_list(stored: Term | list[Term] | None) -> list[Term]:
     return stored if isinstance(stored, list) else [stored]
 
 
-def _kind(types: list[str], superclasses: dict[str, set[str]]) -> str | None:
+def _kind(types: list[str], superclasses: dict[str, set[str]]) -> str:
     closure = set(types)
     for t in types:
         closure |= superclasses.get(t, set())
     for kind, classes in KINDS:
         if any(c in closure for c in classes):
             return kind
-    return None
+    return OTHER_KIND
 
 
 def _tail(iri: str) -> str:

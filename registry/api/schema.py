@@ -15,6 +15,7 @@ import graphene
 from graphql import GraphQLError, GraphQLResolveInfo
 from registry.api import tracetypes as tt
 from registry.api.connections import connection, page_args, paginate
+from registry.api.documents import DOCUMENT_TYPES
 from registry.api.fields import api, model
 from registry.api.limits import check_deadline
 from registry.api.readmodel import ORGANISATION_KINDS, Entity
@@ -33,8 +34,8 @@ from registry.api.types import (
     standing_value,
 )
 from registry.api.types import Entity as EntityType
-from registry.errors import CityregError
-from registry.namespaces import CITYREG, DPV
+from registry.errors import CityregError, NotFoundError
+from registry.namespaces import CITYREG, DPV, expand
 
 C = str(CITYREG._NS)
 VENDOR_PROPERTIES = (C + "supplier", str(DPV.hasDataProcessor), C + "hasSubProcessor",
@@ -51,13 +52,25 @@ CityConnection = connection(City, "City")
 FindingConnection = connection(Finding, "Finding")
 
 
+def named(info: GraphQLResolveInfo, text: str, kinds: Sequence[str] | None = None,
+          what: str = "entity") -> str:
+    """The IRI of the entity a person typed (its IRI or its label) among ``kinds``."""
+    return model(info).find(text, kinds, what)
+
+
+def _organisation(info: GraphQLResolveInfo, text: str) -> str:
+    return named(info, text, sorted(ORGANISATION_KINDS), "organisation")
+
+
 def _by_city(info: GraphQLResolveInfo, items: Sequence[Entity], city: str | None
              ) -> list[Entity]:
-    """The items of ``city``, by the rule of ``Entity.city`` (a contract's buyer's city, ...)."""
+    """The items of ``city`` (its IRI or label), by the rule of ``Entity.city`` (a contract's
+    buyer's city, ...)."""
     if city is None:
         return list(items)
     found = model(info)
-    return [e for e in items if found.city_of(e) == city]
+    iri = named(info, city, ["City"], "city")
+    return [e for e in items if found.city_of(e) == iri]
 
 
 def _vendor_related(info: GraphQLResolveInfo, vendor: str) -> set[str]:
@@ -83,13 +96,15 @@ def _active(entity: Entity, day: date | None) -> bool:
 def _list_root(kinds: Sequence[str], doc: str, conn: Any, *, with_type: bool = False,
                with_vendor: bool = False, with_date: bool = False) -> graphene.Field:
     extra: dict[str, Any] = {"city": graphene.ID(
-        description="Only entities of this city (for contracts, the city that `city` "
-        "resolves: their own, else their buyer's, controller's, parent contract's, covered "
-        "system's or covered dataset's).")}
+        description="Only entities of this city, by IRI or label (for contracts and "
+        "agreements, the city that `city` resolves: their own, else their buyer's, "
+        "controller's, ... see `Entity.city`).")}
     if with_type:
-        extra["type"] = graphene.ID(description="Only entities with this rdf:type IRI.")
+        extra["type"] = graphene.ID(description="Only entities with this rdf:type (IRI or "
+                                    "prefix:name, such as cityreg:AISystem).")
     if with_vendor:
-        extra["vendor"] = graphene.ID(description="Only those depending on this vendor.")
+        extra["vendor"] = graphene.ID(description="Only those depending on this vendor (IRI "
+                                      "or label).")
     if with_date:
         extra["active_on"] = graphene.Date(description="Only those in force on this date.")
 
@@ -104,15 +119,16 @@ def _list_root(kinds: Sequence[str], doc: str, conn: Any, *, with_type: bool = F
             items.sort(key=lambda e: (e.label.casefold(), e.iri))
         items = _by_city(info, items, city)
         if type is not None:
-            items = [e for e in items if type in e.types]
+            wanted = expand(type)
+            items = [e for e in items if wanted in e.types]
         if vendor is not None:
-            related = _vendor_related(info, vendor)
+            related = _vendor_related(info, _organisation(info, vendor))
             items = [e for e in items if e.iri in related]
         if active_on is not None:
             items = [e for e in items if _active(e, active_on)]
         return paginate(items, first, after)
 
-    return graphene.Field(conn, required=True, description=doc, resolver=resolve,
+    return graphene.Field(conn, required=True, description=doc, resolver=_guard(resolve),
                           **page_args(**extra))
 
 
@@ -131,16 +147,21 @@ class Query(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
     """What a journalist, transparency officer or legal team can ask the registry."""
 
     node = graphene.Field(EntityType, id=graphene.ID(required=True),
-                          description="Any entity by its IRI.")
+                          description="Any entity by its IRI, or by its exact label (then "
+                          "ignoring case); null when nothing has that IRI or label, an error "
+                          "listing them when several entities share the label.")
     search = graphene.Field(EntityConnection, required=True,
                             label=graphene.String(required=True,
                                                   description="Part of the label, any case."),
                             type=graphene.String(description="A GraphQL type name (Sensor, "
-                                                 "Company, ...)."),
+                                                 "Company, Programme, ...) or Organisation "
+                                                 "(agencies, companies and others)."),
                             first=graphene.Int(), after=graphene.String(),
                             description="Entities whose label contains the text.")
     who_can_access = graphene.Field(
-        tt.TraceResult, required=True, source=graphene.ID(required=True),
+        tt.TraceResult, required=True,
+        source=graphene.ID(required=True, description="The IRI or label of a sensor, "
+                           "deployment, system, dataset or organisation."),
         as_of=graphene.Date(), max_depth=graphene.Int(default_value=6),
         max_paths=graphene.Int(default_value=100), min_grade=tt.min_grade_argument(),
         description="Every organisation that can access data from a sensor, deployment, "
@@ -148,19 +169,27 @@ class Query(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
         "then shortest first, and the gaps met on the way (`disclosure`). `complete` is only "
         "about the limits; `fullyDisclosed: false` means the answer has gaps.")
     reachable_by = graphene.Field(
-        tt.ReachResult, required=True, organisation=graphene.ID(required=True),
+        tt.ReachResult, required=True,
+        organisation=graphene.ID(required=True, description="The organisation's IRI or "
+                                 "label."),
         as_of=graphene.Date(), min_grade=tt.min_grade_argument(),
         description="What data an organisation can reach, and how, best grade first, with "
         "the gaps met on the way.")
     data_flows = graphene.List(
-        graphene.NonNull(tt.Hop), required=True, from_=graphene.ID(name="from"),
-        to=graphene.ID(), as_of=graphene.Date(), min_grade=tt.min_grade_argument(),
+        graphene.NonNull(tt.Hop), required=True,
+        from_=graphene.ID(name="from", description="Only hops from this organisation (IRI or "
+                          "label)."),
+        to=graphene.ID(description="Only hops to this organisation (IRI or label)."),
+        as_of=graphene.Date(), min_grade=tt.min_grade_argument(),
         description="Hops between organisations under contracts, agreements and processings' "
         "recipients, each with its grade, rule and gaps.")
-    edges_of = graphene.Field(tt.EdgesOf, required=True, id=graphene.ID(required=True),
+    edges_of = graphene.Field(tt.EdgesOf, required=True,
+                              id=graphene.ID(required=True, description="The entity's IRI or "
+                                             "label."),
                               description="Incoming, outgoing and carried hops of an entity.")
     vendor_concentration = graphene.List(
-        graphene.NonNull(tt.VendorConcentration), required=True, city=graphene.ID(),
+        graphene.NonNull(tt.VendorConcentration), required=True,
+        city=graphene.ID(description="Only this city (IRI or label)."),
         description="Per vendor and city: contracts, datasets and sensors depending on it.")
     findings = graphene.Field(
         FindingConnection, required=True,
@@ -172,7 +201,8 @@ class Query(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
                     rule=graphene.String(description="A rule id such as GDPR-28-3-g."),
                     kind=graphene.String(description="rule, not-disclosed, not-recorded or "
                                          "manual-review."),
-                    focus=graphene.ID(description="Only findings on this entity."),
+                    focus=graphene.ID(description="Only findings on this entity (IRI or "
+                                      "label)."),
                     standing=standing_argument()))
     sensors = _list_root(["Sensor"], "Sensors.", SensorConnection, with_type=True,
                          with_vendor=True)
@@ -189,19 +219,28 @@ class Query(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
     cities = _list_root(["City"], "Cities.", CityConnection)
 
     @staticmethod
+    @_guard
     def resolve_node(_root: Any, info: GraphQLResolveInfo, id: str) -> Entity | None:
-        return model(info).get(id)
+        found = model(info)
+        entity = found.get(id)
+        if entity is not None:
+            return entity
+        try:
+            return found.get(found.find(id))
+        except NotFoundError:
+            return None
 
     @staticmethod
     def resolve_search(_root: Any, info: GraphQLResolveInfo, label: str,
                        type: str | None = None, first: int | None = None,
                        after: str | None = None) -> Any:
-        if type is not None and type not in TYPES:
+        if type is not None and type not in TYPES and type != "Organisation":
             raise GraphQLError(f"type: {type!r} is not an entity type; expected one of "
-                               f"{', '.join(sorted(TYPES))}")
+                               f"{', '.join(sorted([*TYPES, 'Organisation']))}")
         wanted = label.casefold()
         found = model(info)
-        kinds = [type] if type else sorted(found.by_kind)
+        kinds = sorted(ORGANISATION_KINDS) if type == "Organisation" else \
+            [type] if type else sorted(found.by_kind)
         items = sorted((e for kind in kinds for e in found.by_kind.get(kind, ())
                         if wanted in e.label.casefold()),
                        key=lambda e: (e.label.casefold(), e.iri))
@@ -212,14 +251,15 @@ class Query(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
     def resolve_who_can_access(_root: Any, info: GraphQLResolveInfo, source: str,
                                as_of: date | None = None, max_depth: int = 6,
                                max_paths: int = 100, min_grade: Any = None) -> Any:
-        return api(info).access_graph.who_can_access(source, as_of, max_depth, max_paths,
-                                                     tt.grade_value(min_grade))
+        graph = api(info).access_graph
+        return graph.who_can_access(graph.resolve(source), as_of, max_depth, max_paths,
+                                    tt.grade_value(min_grade))
 
     @staticmethod
     @_guard
     def resolve_reachable_by(_root: Any, info: GraphQLResolveInfo, organisation: str,
                              as_of: date | None = None, min_grade: Any = None) -> Any:
-        return api(info).access_graph.reachable_by(organisation, as_of,
+        return api(info).access_graph.reachable_by(_organisation(info, organisation), as_of,
                                                    min_grade=tt.grade_value(min_grade))
 
     @staticmethod
@@ -227,21 +267,25 @@ class Query(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
     def resolve_data_flows(_root: Any, info: GraphQLResolveInfo, from_: str | None = None,
                            to: str | None = None, as_of: date | None = None,
                            min_grade: Any = None) -> Any:
-        return api(info).access_graph.data_flows(from_, to, as_of, tt.grade_value(min_grade))
+        return api(info).access_graph.data_flows(
+            None if from_ is None else _organisation(info, from_),
+            None if to is None else _organisation(info, to), as_of, tt.grade_value(min_grade))
 
     @staticmethod
     @_guard
     def resolve_edges_of(_root: Any, info: GraphQLResolveInfo, id: str) -> Any:
-        return api(info).access_graph.edges_of(id)
+        return api(info).access_graph.edges_of(named(info, id))
 
     @staticmethod
     @_guard
     def resolve_vendor_concentration(_root: Any, info: GraphQLResolveInfo,
                                      city: str | None = None) -> Any:
         rows = api(info).access_graph.vendor_concentration()
-        return [row for row in rows if city is None or row.city == city]
+        iri = None if city is None else named(info, city, ["City"], "city")
+        return [row for row in rows if iri is None or row.city == iri]
 
     @staticmethod
+    @_guard
     def resolve_findings(_root: Any, info: GraphQLResolveInfo, first: int | None = None,
                          after: str | None = None, severity: str | None = None,
                          rule: str | None = None, kind: str | None = None,
@@ -249,7 +293,8 @@ class Query(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
         _check_choice("severity", severity, SEVERITIES)
         _check_choice("kind", kind, FINDING_KINDS)
         wanted = standing_value(standing)
-        found = api(info).findings_for(focus) if focus is not None else api(info).all_findings()
+        found = api(info).all_findings() if focus is None else \
+            api(info).findings_for(named(info, focus))
         items = [f for f in found
                  if (severity is None or plain(f.severity) == severity)
                  and (rule is None or f.rule_id == rule) and (kind is None or plain(f.kind) == kind)
@@ -268,4 +313,5 @@ def _check_choice(name: str, value: str | None, choices: Sequence[str]) -> None:
                            f"{', '.join(choices)}")
 
 
+assert set(DOCUMENT_TYPES) <= set(TYPES)  # registered when registry.api.documents loads
 schema = graphene.Schema(query=Query, types=list(TYPES.values()))

@@ -8,6 +8,7 @@ Every entity has its IRI as ``id``, its ``label``, its typed facts, the three st
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import graphene
@@ -33,7 +34,7 @@ from registry.api.fields import (
 )
 from registry.api.limits import check_deadline
 from registry.api.readmodel import Entity as EntityRecord
-from registry.namespaces import CITYREG, DCT, DPV, PROV, SOSA, SSN, compact
+from registry.namespaces import CITYREG, DCAT, DCT, DPV, PROV, SOSA, SSN, compact, expand
 
 C = str(CITYREG._NS)
 DESCRIPTION = str(DCT.description)
@@ -105,8 +106,9 @@ class FindingFact(graphene.ObjectType):  # type: ignore[misc]  # graphene is unt
     object_is_iri = graphene.Boolean(required=True)
     derived = graphene.Boolean(required=True,
                                description="True for a relation the validator derives for the "
-                               "run (cityreg:involves: what an entity uses or feeds), never "
-                               "recorded.")
+                               "run, never recorded: what an entity uses or feeds, with or "
+                               "without what it shares, and the converse (cityreg:involves, "
+                               "cityreg:involvesExceptShared, cityreg:involvedIn).")
     sources = graphene.List(graphene.NonNull(FactSource), required=True,
                             description="The sources of the entity the fact is about.")
 
@@ -128,16 +130,18 @@ class Finding(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
                                resolver=lambda f, _i: plain(f.severity))
     rule_severity = graphene.String(required=True,
                                     description="violation, warning or info: the severity the "
-                                    "rule has where its law binds, for a benchmark too.",
+                                    "rule has where its law binds, for a benchmark too "
+                                    "(cityreg:ruleSeverity).",
                                     resolver=lambda f, _i: plain(f.rule_severity))
     kind = graphene.String(required=True,
                            description="rule (the rule is not met), not-disclosed (cannot be "
                            "verified: a fact the rule needs is not disclosed), not-recorded "
                            "(cannot be verified: a fact the rule needs is not recorded) or "
-                           "manual-review (a person must judge).",
+                           "manual-review (a person must judge). (cityreg:findingKind)",
                            resolver=lambda f, _i: plain(f.kind))
     standing = graphene.Field(FindingStanding, required=True,
-                              description="Whether the law binds where the entity is.",
+                              description="Whether the law binds where the entity is "
+                              "(cityreg:standing).",
                               resolver=lambda f, _i: plain(f.standing))
     where = graphene.String(description="Where the entity is, as the finding was judged (such "
                             "as Rio de Janeiro (BR)); `not recorded` when the registry does not "
@@ -145,7 +149,7 @@ class Finding(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
                             resolver=lambda f, _i: f.where or None)
     law = graphene.String(description="The body of law or guidance the rule belongs to (such "
                           "as the GDPR (Regulation (EU) 2016/679)); null for rules of no "
-                          "jurisdiction.", resolver=lambda f, _i: f.law or None)
+                          "jurisdiction (cityreg:bodyOfLaw).", resolver=lambda f, _i: f.law or None)
     focus_id = graphene.ID(required=True, resolver=lambda f, _i: f.focus)
     focus = graphene.Field(lambda: Entity, resolver=lambda f, i: model(i).get(f.focus))
     focus_label = graphene.String()
@@ -154,18 +158,19 @@ class Finding(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
     message = graphene.String(required=True,
                               description="What the rule says about the entity, naming labels; "
                               "a benchmark's starts \"Measured against\".")
-    legal_source = graphene.String(description="IRI of the article of law.")
+    legal_source = graphene.String(description="IRI of the article of law "
+                                   "(cityreg:legalSource).")
     legal_source_label = graphene.String(description="Such as GDPR Art. 28(3)(g) (in the United "
                                          "Kingdom, its UK equivalent).")
     legal_source_url = graphene.String(description="Where to read the article (in the United "
-                                       "Kingdom, its UK equivalent).")
+                                       "Kingdom, its UK equivalent: cityreg:ukEquivalent).")
     resolution = graphene.String()
     shape = graphene.String()
     evidence = graphene.List(graphene.NonNull(FindingFact), required=True, resolver=_evidence,
                              description="The recorded facts the finding rests on, each with "
                              "its sources: those of the entity, of what it involves and of "
                              "the offending value. Empty when a rule fires on what is not "
-                             "recorded at all.")
+                             "recorded at all (cityreg:evidence).")
 
 
 def plain(value: Any) -> str:
@@ -211,6 +216,42 @@ def standing_argument() -> graphene.Argument:
                              "practice; never violations) or lens.")
 
 
+class Link(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
+    """One statement linking two entities: the property and the entity at the other end."""
+
+    property = graphene.Field(Term, required=True)
+    entity_id = graphene.ID(required=True, description="The IRI of the other entity.",
+                            resolver=lambda link, _i: link.entity.iri)
+    entity = graphene.Field(lambda: Entity, required=True, description="The other entity.")
+
+
+@dataclass(frozen=True)
+class LinkValue:
+    """What a :class:`Link` resolves from."""
+
+    property: TermValue
+    entity: EntityRecord
+
+
+def _links(entity: EntityRecord, info: GraphQLResolveInfo, property: str | None = None
+           ) -> list[LinkValue]:
+    check_deadline()
+    found = model(info)
+    wanted = None if property is None else expand(property)
+    return [LinkValue(TermValue(prop, found.label(prop)), target)
+            for prop, _values in entity.statements() if wanted in (None, prop)
+            for target in found.resolve(entity.iris(prop))]
+
+
+def _linked_from(entity: EntityRecord, info: GraphQLResolveInfo, first: int | None = None,
+                 after: str | None = None, property: str | None = None) -> Page:
+    found = model(info)
+    wanted = None if property is None else expand(property)
+    return paginate([LinkValue(TermValue(prop, found.label(prop)), source)
+                     for prop, source in found.incoming(entity.iri)
+                     if wanted in (None, prop)], first, after)
+
+
 def _types(entity: EntityRecord, info: GraphQLResolveInfo) -> list[TermValue]:
     return [TermValue(t, model(info).label(t)) for t in entity.types]
 
@@ -227,19 +268,33 @@ class Entity(graphene.Interface):  # type: ignore[misc]  # graphene is untyped
     types = graphene.List(graphene.NonNull(Term), required=True, resolver=_types)
     city = graphene.Field(
         lambda: City, resolver=lambda e, i: model(i).get(model(i).city_of(e) or ""),
-        description="Its cityreg:city. A contract that states none takes the city of its buyer, "
-        "else of its data controller, else of its parent contract, else of a system it covers, "
-        "else of a dataset it covers (the contracts list's `city` filter uses the same rule).")
+        description="Its city (cityreg:city). A contract that states none takes the city of its "
+        "buyer, else of its data controller, else of its parent contract, else of a system it "
+        "covers, else of a dataset it covers; an agreement or data flow that states none, the "
+        "city of its data's providers, else of the data it shares, else of its parties (the "
+        "lists' `city` filters use the same rule).")
     fictional = flag(C + "fictional", "True for the fictional demonstration city.")
     sources = refs(lambda: Source, C + "source", "Public documents this entry is taken from.")
     not_disclosed = graphene.List(
         graphene.NonNull(graphene.String), required=True, resolver=_marks(C + "notDisclosed"),
-        description="Facts (properties or clause classes) the publisher has not disclosed.")
+        description="Facts (properties or clause classes) the publisher has not disclosed "
+        "(cityreg:notDisclosed).")
     absent = graphene.List(
         graphene.NonNull(graphene.String), required=True, resolver=_marks(C + "absent"),
-        description="Facts the publisher states do not exist.")
+        description="Facts the publisher states do not exist (cityreg:absent).")
     facts = graphene.List(graphene.NonNull(Fact), required=True, resolver=_facts,
                           description="Every statement about the entity.")
+    links = graphene.List(graphene.NonNull(lambda: Link), required=True, resolver=_links,
+                          property=graphene.ID(description="Only links of this property "
+                                               "(IRI or prefix:name)."),
+                          description="Every entity this one points to, with the property: "
+                          "the way to any linked entity, whatever its type.")
+    linked_from = graphene.Field(
+        connection(lambda: Link, "Link"), required=True, resolver=_linked_from,
+        **page_args(property=graphene.ID(description="Only links of this property (IRI or "
+                                         "prefix:name).")),
+        description="Every entity that points to this one, with the property (`entity` is "
+        "the one pointing), by entity then property.")
     findings = graphene.List(graphene.NonNull(Finding), resolver=_findings,
                              standing=standing_argument(),
                              description="Legal findings on this entity at the server's date: "
@@ -302,6 +357,9 @@ class Organisation(Entity):
     data_protection_officer = text(C + "dataProtectionOfficer", "DPO contact.")
     contact_point = text(C + "contactPoint", "Contact point.")
     dpf_certified = flag(C + "dpfCertified", "Data Privacy Framework certified.")
+    partner_of = refs(lambda: Organisation, C + "partnerOf", "Organisations it partners.")
+    records_of_processing = refs(lambda: Entity, C + "hasRecordOfProcessing",
+                                 "Its records of processing (GDPR Art. 30).")
     contracts = graphene.Field(connection(lambda: Contract, "Contract"), required=True,
                                resolver=_org_contracts, **page_args(),
                                description="Contracts it buys, supplies, controls or processes.")
@@ -378,6 +436,26 @@ def _gdpr_fields() -> dict[str, Any]:
         "end_date": day(C + "endDate", "End date."),
         "processes_personal_data": flag(C + "processesPersonalData", "Processes personal data."),
         "is_surveillance_technology": flag(C + "isSurveillanceTechnology", "Surveillance tech."),
+        "actual_uses": terms(C + "actualUse", "What it is actually used for, where that differs "
+                             "from the declared purposes."),
+        "recipients": terms(str(DPV.hasRecipient), "Named recipients (organisations or "
+                            "categories)."),
+        "third_parties": terms(str(DPV.hasThirdParty), "Third parties."),
+        "joint_controllers": refs(lambda: Entity, str(DPV.hasJointDataControllers),
+                                  "Joint controllers (GDPR Art. 26)."),
+        "records_of_processing": refs(lambda: Entity, C + "hasRecordOfProcessing",
+                                      "Records of processing (GDPR Art. 30)."),
+        "oversight_documents": refs(lambda: Entity, C + "hasOversightDocument",
+                                    "Notices, use policies, reports and approvals."),
+        "audits": refs(lambda: Entity, C + "hasAudit", "Audits."),
+        "wp248_criteria": terms(C + "wp248Criterion", "Criteria of high risk it meets (WP248)."),
+        "coverage": term(C + "coverage", "How much of the public space it covers."),
+        "scale": term(str(DPV.hasScale), "The scale of the processing."),
+        "locations": terms(str(DPV.hasLocation), "Where the processing happens."),
+        "organisational_measures": terms(str(DPV.hasOrganisationalMeasure),
+                                         "Organisational measures and safeguards."),
+        "technical_measures": terms(str(DPV.hasTechnicalOrganisationalMeasure),
+                                    "Technical and organisational measures."),
     }
 
 
@@ -430,6 +508,9 @@ class Dataset(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
     storage_country = text(C + "storageCountry", "Where it is stored.")
     hosted_by = ref(lambda: Organisation, C + "hostedBy", "Who hosts it.")
     derived_from = refs(lambda: Dataset, str(PROV.wasDerivedFrom), "Datasets it was made from.")
+    distributions = refs(lambda: Entity, str(DCAT.distribution), "Its distributions (files, "
+                         "APIs).")
+    themes = terms(str(DCAT.theme), "Themes.")
     derivatives = back(lambda: Dataset, "Dataset", str(PROV.wasDerivedFrom), "Derived data.")
     fed_by = back(lambda: Entity, "Entity", C + "feedsDataset", "Sensors and systems that feed it.")
     covered_by = back(lambda: Contract, "Contract", C + "coversDataset", "Contracts covering it.")
@@ -444,6 +525,9 @@ class Clause(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
 
     document_reference = text(C + "documentReference", "Such as §12.1.")
     quote = text(C + "quote", "The clause's words.")
+    audit_scope = terms(C + "auditScope", "What an audit clause lets the controller audit.")
+    transfer_mechanisms = terms(C + "transferMechanism", "The transfer mechanism a transfer "
+                                "clause relies on (GDPR Chapter V).")
     of = graphene.List(graphene.NonNull(lambda: Entity), required=True,
                        description="The contract or agreement it belongs to.",
                        resolver=lambda e, i: model(i).pointing_at(e.iri,
@@ -482,6 +566,12 @@ class Contract(graphene.ObjectType):  # type: ignore[misc]  # graphene is untype
     document_disclosure = term(C + "documentDisclosure", "Disclosed, partially, not.")
     source_document = text(C + "sourceDocument", "Where the text is.")
     clauses = refs(Clause, str(DPV.hasContractualClause), "Its clauses.")
+    authorised_sub_processors = refs(lambda: Organisation, C + "authorisedSubProcessor",
+                                     "Sub-processors the controller has authorised.")
+    procurement_category = term(C + "procurementCategory", "Works, supplies or services.")
+    amendments = refs(lambda: Entity, C + "hasAmendment", "Modifications during its term.")
+    records_of_processing = refs(lambda: Entity, C + "hasRecordOfProcessing",
+                                 "Records of processing of the processing it covers.")
 
 
 class DataFlow(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped

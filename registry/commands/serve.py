@@ -201,7 +201,8 @@ def trace(source: str, paths: tuple[Path, ...], store: Path | None, as_of: str |
     """Who can access data from SOURCE, through which contracts and agreements, how good the
     evidence is, and which facts the answer lacks.
 
-    SOURCE is the IRI or exact label of a sensor, deployment, system, dataset or organisation.
+    SOURCE is the IRI or label (exact, then ignoring case) of a sensor, deployment, system,
+    dataset or organisation; a label several entities share is refused with their IRIs.
     Reads PATHs (default: the built-in seed) or --store.
     """
     reference = _as_of(as_of)

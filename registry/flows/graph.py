@@ -19,7 +19,7 @@ from datetime import date
 
 import networkx as nx
 
-from registry.errors import InputError, NotFoundError
+from registry.errors import NotFoundError
 from registry.flows.build import project
 from registry.flows.cities import contract_city
 from registry.flows.facts import Facts, read_cities, read_facts
@@ -47,10 +47,11 @@ from registry.flows.model import (
 )
 from registry.flows.projection import Projection
 from registry.flows.trace import check_limits, trace
+from registry.names import Names
 from registry.store import Registry
 
 _VENDOR_ROLES = (CITYREG_supplier, DPV_hasDataProcessor, CITYREG_hasSubProcessor)
-_FIX_SOURCE = ("give the IRI or exact label of a sensor, deployment, system, dataset or "
+_FIX_SOURCE = ("give the IRI or label of a sensor, deployment, system, dataset or "
                "organisation (see `cityreg query` or the GraphQL `search` field)")
 
 
@@ -79,6 +80,7 @@ class AccessGraph:
         self._carried = carried
         self._graph: nx.MultiDiGraph | None = None
         self._concentration: tuple[VendorConcentration, ...] | None = None
+        self._names: Names | None = None
 
     @classmethod
     def from_registry(cls, registry: Registry) -> AccessGraph:
@@ -119,20 +121,14 @@ class AccessGraph:
     # -- resolving what the user typed ------------------------------------------------------------
 
     def resolve(self, text: str) -> str:
-        """The IRI of a traceable entity given its IRI or its exact label (case-insensitive)."""
-        sources = self._projection.source_datasets
-        if text in sources:
-            return text
-        wanted = text.strip().casefold()
-        matches = sorted(iri for iri in sources
-                         if self._projection.facts.labels.get(iri, "").casefold() == wanted)
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            raise InputError(f"the label {text!r} names {len(matches)} entities "
-                             f"({', '.join(matches)}): expected one; give the IRI instead")
-        raise NotFoundError("sensor, deployment, system, dataset or organisation", text,
-                            _FIX_SOURCE)
+        """The IRI of a traceable entity given its IRI or its label (:mod:`registry.names`)."""
+        names = self._names
+        if names is None:
+            labels = self._projection.facts.labels
+            names = self._names = Names.from_labels(
+                {iri: labels.get(iri, ()) for iri in self._projection.source_datasets})
+        return names.pick(text, "sensor, deployment, system, dataset or organisation",
+                          _FIX_SOURCE)
 
     def datasets_of(self, iri: str) -> list[str]:
         """The datasets a traced entity stands for (a dataset stands for itself)."""

@@ -25,10 +25,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from registry.errors import InputError, NotFoundError
 from registry.evidence import Fact as EvidenceFact
 from registry.findings import Finding, Kind
 from registry.jurisdiction import Standing
+from registry.names import Names
 from registry.store import Registry
 from registry.validate import ValidationReport
 
@@ -133,8 +133,8 @@ class ContractReport:
 def find_contract(registry: Registry, text: str) -> str:
     """The IRI of the contract or agreement named by ``text`` (IRI, or label).
 
-    Labels match exactly first, then ignoring case. Raises NotFoundError when nothing
-    matches and InputError listing the candidates when several do.
+    Labels match exactly first, then ignoring case (:mod:`registry.names`). Raises
+    NotFoundError when nothing matches and InputError listing the candidates when several do.
     """
     rows = registry.select(
         "SELECT DISTINCT ?c ?label WHERE { ?c rdf:type/rdfs:subClassOf* ?kind . "
@@ -142,21 +142,10 @@ def find_contract(registry: Registry, text: str) -> str:
     labels: dict[str, list[str]] = {}
     for row in rows:
         labels.setdefault(str(row["c"]), []).extend([str(row["label"])] if "label" in row else [])
-    if text in labels:
-        return text
-    for fold in (False, True):
-        wanted = text.casefold() if fold else text
-        found = sorted(iri for iri, names in labels.items()
-                       if any((n.casefold() if fold else n) == wanted for n in names))
-        if len(found) == 1:
-            return found[0]
-        if found:
-            listed = "; ".join(f"{labels[iri][0]} <{iri}>" for iri in found)
-            raise InputError(f"the label {text!r} names {len(found)} contracts: {listed}; give "
-                             "the IRI of the one you mean")
-    raise NotFoundError("contract or agreement", text,
-                        "give its IRI or its label as the registry spells it (contracts are "
-                        "entities of type dpv:Contract or dpv:DataProcessingAgreement)")
+    return Names.from_labels(labels).pick(
+        text, "contract or agreement",
+        "give its IRI or its label as the registry spells it (contracts are entities of type "
+        "dpv:Contract or dpv:DataProcessingAgreement)", plural="contracts")
 
 
 def chain(registry: Registry, iri: str) -> list[str]:
