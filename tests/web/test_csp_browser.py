@@ -1,5 +1,6 @@
-"""The pages under their Content-Security-Policy in a real browser: Chromium reports no
-violation, and GraphiQL (whose start script is a static file) renders and answers a query.
+"""The pages under their Content-Security-Policy in a real browser, with the network off:
+Chromium reports no violation, no request leaves for another host, and GraphiQL (whose start
+script is a static file and whose assets are vendored) renders and answers a query.
 
 Uses Debian's /usr/bin/chromium through playwright, and the seed server of
 tests/web/test_browser.py; skipped with the reason when that binary is absent.
@@ -27,6 +28,25 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
+def _offline(page: Any, server: str) -> dict[str, list[str]]:
+    """Cut ``page`` off from every host but ``server``, as on a train or an air-gapped city
+    network: any other request fails. Returns the URLs that went to the server ("served") and
+    those that tried to leave ("leaving")."""
+    leaving: list[str] = []
+    served: list[str] = []
+
+    def route(intercepted: Any) -> None:
+        if intercepted.request.url.startswith(server + "/"):
+            served.append(intercepted.request.url)
+            intercepted.continue_()
+        else:
+            leaving.append(intercepted.request.url)
+            intercepted.abort("internetdisconnected")
+
+    page.route("**/*", route)
+    return {"served": served, "leaving": leaving}
+
+
 def _listening_page(browser: Any) -> tuple[Any, list[str]]:
     """A new page that records policy violations, and the list its CSP console messages go
     to."""
@@ -48,6 +68,7 @@ def _listening_page(browser: Any) -> tuple[Any, list[str]]:
 def test_page_reports_no_policy_violation(seed_server: str, path: str) -> None:
     with chromium() as browser:
         page, console = _listening_page(browser)
+        network = _offline(page, seed_server)
         response = page.goto(seed_server + path)
         assert response is not None
         assert "default-src 'self'" in response.headers["content-security-policy"]
@@ -56,11 +77,14 @@ def test_page_reports_no_policy_violation(seed_server: str, path: str) -> None:
             assert page.locator("svg.flow-diagram").count() == 1
         assert page.evaluate("window.cspViolations") == []
         assert console == []
+        assert network["leaving"] == []
+        assert network["served"][0] == seed_server + path
 
 
-def test_graphiql_renders_and_answers_under_the_policy(seed_server: str) -> None:
+def test_graphiql_renders_and_answers_offline_under_the_policy(seed_server: str) -> None:
     with chromium() as browser:
         page, console = _listening_page(browser)
+        network = _offline(page, seed_server)
         answers: list[Any] = []
         page.on("response", lambda response: answers.append(response)
                 if response.request.method == "POST" else None)
@@ -83,3 +107,5 @@ def test_graphiql_renders_and_answers_under_the_policy(seed_server: str) -> None
         assert any("__schema" in body.get("data", {}) for body in bodies), bodies
         assert any("cities" in body.get("data", {}) for body in bodies), bodies
         assert [body["errors"] for body in bodies if "errors" in body] == []
+        assert network["leaving"] == []
+        assert seed_server + "/static/vendor/graphiql-3.8.3/graphiql.min.js" in network["served"]
