@@ -26,6 +26,9 @@ from registry.store import (
 )
 from registry.store.sparql import prefixes_used
 
+#: The spreadsheet templates of `cityreg import csv` (registry/importers/template_export.py).
+SPREADSHEET_FORMATS = ("csv", "xlsx")
+
 RESULT_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
@@ -78,19 +81,44 @@ def _load_summary(report: LoadReport) -> str:
 @click.command("export")
 @paths_argument
 @store_option()
-@click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="turtle",
-              show_default=True, help="Syntax to write. n-quads keeps the named graphs and "
-              "their provenance; the others write the union of all data.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="File to write (default: standard output).")
+@click.option("--format", "fmt", type=click.Choice([*EXPORT_FORMATS, *SPREADSHEET_FORMATS]),
+              default="turtle", show_default=True, help="Syntax to write. n-quads keeps the "
+              "named graphs and their provenance; the others write the union of all data. csv "
+              "and xlsx write the spreadsheet templates that `cityreg import csv` reads.")
+@click.option("--out", type=click.Path(path_type=Path), metavar="PATH",
+              help="File to write (default: standard output). csv: the folder to write the "
+              "template files into (required). xlsx: the workbook, a .xlsx file (required).")
 @click.option("--include-ontology", is_flag=True, help="Also write the cityreg ontology.")
+@click.option("--city", metavar="IRI-or-slug", help="csv and xlsx: write the entries of this "
+              "city, as `cityreg import --city` names them (IRIs under "
+              "https://w3id.org/cityreg/id/<city>/); import the sheets with the same --city.")
+@click.option("--base", metavar="IRI", help="csv and xlsx: write the entries whose IRIs are "
+              "under this IRI instead; import the sheets with the same --base.")
 def export(paths: tuple[Path, ...], store: Path | None, fmt: str, out: Path | None,
-           include_ontology: bool) -> None:
-    """Write the registry's data as Turtle, JSON-LD, N-Triples or N-Quads.
+           include_ontology: bool, city: str | None, base: str | None) -> None:
+    """Write the registry's data as Turtle, JSON-LD, N-Triples or N-Quads, or as the
+    spreadsheet templates of `cityreg import csv` (csv, xlsx).
 
     Reads the registry in --store DIR, or loads the files and folders PATH... into memory
     first (for example to convert or merge them).
+
+    csv writes sensors.csv, datasets.csv, organisations.csv, contracts.csv and agreements.csv
+    into --out DIR; xlsx writes them as the sheets of one workbook, --out FILE.xlsx. One row
+    per entry under the city's IRIs (--city or --base: give the import the same), sorted by
+    IRI. Edit a cell and import the file back with `cityreg import csv`: each file (or sheet)
+    replaces only its own graph or --out Turtle file, so what other files say is kept.
+    Standard error tells what the sheets cannot hold: the statements no column holds, what
+    importing them unchanged would add, and the entries no template can name.
     """
+    if fmt in SPREADSHEET_FORMATS:
+        _export_templates(paths, store, fmt, out, include_ontology, city, base)
+        return
+    if city is not None or base is not None:
+        raise click.UsageError(f"--city and --base apply to --format csv and xlsx, not {fmt}; "
+                               "leave them out")
+    if out is not None and out.is_dir():
+        raise click.BadParameter(f"{out} is a folder: expected a file to write the {fmt} "
+                                 "export to", param_hint="'--out'")
     with registry_for_reading(store, paths) as registry:
         if out is None:
             with binary_stdout() as stdout:
@@ -98,6 +126,43 @@ def export(paths: tuple[Path, ...], store: Path | None, fmt: str, out: Path | No
             return
         registry.export(fmt, out, include_ontology)
     click.echo(f"Wrote {out} ({fmt}).", err=True)
+
+
+def _export_templates(paths: tuple[Path, ...], store: Path | None, fmt: str, out: Path | None,
+                      include_ontology: bool, city: str | None, base: str | None) -> None:
+    """``export --format csv|xlsx``: the templates, and on stderr what they cannot hold."""
+    from registry.importers.base import entity_base
+    from registry.importers.template_export import (
+        export_templates,
+        summary_lines,
+        write_csv_folder,
+        write_workbook,
+    )
+
+    if out is None and fmt == "xlsx":
+        raise click.UsageError("--format xlsx writes a binary workbook, which is not written "
+                               "to the terminal or standard output: give --out FILE.xlsx")
+    if out is None:
+        raise click.UsageError("--format csv writes one file per template: give --out DIR, "
+                               "the folder to write them into")
+    if include_ontology:
+        raise click.UsageError(f"--include-ontology applies to the RDF formats, not {fmt}: "
+                               "the templates hold entries, not the ontology; leave it out")
+    minted = entity_base(city, base)
+    if minted is None:
+        raise click.UsageError(f"--format {fmt} writes entries by their identifiers under the "
+                               "IRI the import mints them under: give --city SLUG (IRIs under "
+                               "https://w3id.org/cityreg/id/<slug>/) or --base IRI, the same "
+                               "that `cityreg import csv` is given")
+    with registry_for_reading(store, paths) as registry:
+        filled = export_templates(registry, minted, city)
+    if fmt == "csv":
+        places = [str(path) for path in write_csv_folder(filled, out)]
+    else:
+        write_workbook(filled, out)
+        places = [f"{out}[{template.name}]" for template in filled.templates]
+    for line in summary_lines(filled, places, str(out)):
+        click.echo(line, err=True)
 
 
 @click.command("query")

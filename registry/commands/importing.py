@@ -46,7 +46,10 @@ def import_(fmt: ImportFormat, files: tuple[Path, ...], mapping: Path | None, ou
     Every file is checked first; every problem is reported as file:row:column (spreadsheets)
     or file:/json/pointer (OCDS), and nothing is written when there is one (exit 2).
     IRIs come from the files' own identifiers, and each file owns one named graph (or one
-    --out Turtle file) that a re-import replaces: importing twice changes nothing.
+    --out Turtle file) that a re-import replaces: importing twice changes nothing. A workbook
+    of templates (one sheet per template, as `cityreg export --format xlsx` writes it) is
+    read sheet by sheet, each sheet owning its graph (and --out file, <sheet>.ttl). What
+    other files say about the same entities is never removed.
 
     Without --store or --out the files are only checked.
     """
@@ -61,7 +64,7 @@ def import_(fmt: ImportFormat, files: tuple[Path, ...], mapping: Path | None, ou
         for result, path in zip(results, written, strict=True):
             click.echo(f"wrote  {len(result.triples):>{width}}  {path}")
         total = sum(len(result.triples) for result in results)
-        click.echo(f"{plural(len(results), 'file')}: {plural(total, 'statement')} "
+        click.echo(f"{_inputs(results)}: {plural(total, 'statement')} "
                    f"written to {out}.")
     else:
         with open_registry(store) as registry:
@@ -70,15 +73,23 @@ def import_(fmt: ImportFormat, files: tuple[Path, ...], mapping: Path | None, ou
         for result, load in zip(results, loads, strict=True):
             was = "" if load.previous_statements is None else (
                 f" (was {load.previous_statements})")
-            click.echo(f"{load.status:<9}  {load.statements:>{width}}  {result.source}{was}")
+            click.echo(f"{load.status:<9}  {load.statements:>{width}}  {result.label}{was}")
         counts = ", ".join(f"{sum(1 for load in loads if load.status == status)} {status}"
                            for status in ("loaded", "replaced", "unchanged")
                            if any(load.status == status for load in loads))
         total = sum(load.statements for load in loads)
-        click.echo(f"{plural(len(loads), 'file')}: {counts}; {plural(total, 'statement')}.")
+        click.echo(f"{_inputs(results)}: {counts}; {plural(total, 'statement')}.")
         if store is None:
             click.echo("Checked only: nothing was stored. Add --store DIR or --out DIR to keep "
                        "the data.", err=True)
+
+
+def _inputs(results: list[ImportResult]) -> str:
+    """``2 files``; with a workbook of templates, ``5 tables in 1 file``."""
+    files = plural(len({result.source for result in results}), "file")
+    if all(result.sheet is None for result in results):
+        return files
+    return f"{plural(len(results), 'table')} in {files}"
 
 
 def _dry_run(results: list[ImportResult], out: Path | None, store: Path | None) -> None:
@@ -93,7 +104,7 @@ def _dry_run(results: list[ImportResult], out: Path | None, store: Path | None) 
                 old = existing_in_store(registry, result.graph)
             else:
                 old = set()
-            for line in diff(str(result.source), old, result.triples).lines():
+            for line in diff(result.label, old, result.triples).lines():
                 click.echo(line)
     finally:
         if registry is not None:

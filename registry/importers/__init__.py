@@ -3,6 +3,7 @@
 One module per source format, all built on :mod:`registry.importers.base`:
 
 * ``csv_mapping`` / ``csv_import``  CSV and XLSX through W3C CSVW metadata mappings
+* ``template_export``               the way back: the registry as those templates (CSV, XLSX)
 * ``ocds``                          Open Contracting Data Standard 1.1 packages and records
 * ``dcat``                          DCAT-AP catalogues (Turtle, JSON-LD, RDF/XML)
 
@@ -61,7 +62,8 @@ def import_files(fmt: ImportFormat, paths: Sequence[Path], *, mapping: Path | No
     """Read ``paths`` as ``fmt`` into one result per file; nothing is written.
 
     ``mapping``: a CSVW mapping for ``csv`` (default: the shipped mapping whose table matches
-    each file's header). ``city``: a slug or IRI; city-scoped entities get ``cityreg:city`` and
+    each file's header; a workbook of templates is read sheet by sheet, one result per sheet).
+    ``city``: a slug or IRI; city-scoped entities get ``cityreg:city`` and
     new IRIs are minted under ``<default base><city>/`` unless ``base`` is given.
     """
     if not paths:
@@ -76,11 +78,13 @@ def import_files(fmt: ImportFormat, paths: Sequence[Path], *, mapping: Path | No
     minted = entity_base(city, base)
     results: list[ImportResult]
     if fmt == "csv":
-        from registry.importers.csv_import import detect_mapping, import_tables
+        from registry.importers.csv_import import import_spreadsheets, import_tables
         from registry.importers.csv_mapping import load_mapping
 
-        chosen = load_mapping(mapping) if mapping is not None else detect_mapping(paths)
-        results = import_tables(paths, chosen, require_base(minted))
+        if mapping is not None:
+            results = import_tables(paths, load_mapping(mapping), require_base(minted))
+        else:
+            results = import_spreadsheets(paths, require_base(minted))
     elif fmt == "ocds":
         from registry.importers.ocds import import_ocds
 

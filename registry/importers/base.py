@@ -8,7 +8,11 @@ bad file never leaves a half-import behind.
 
 Idempotency comes from two rules: entity IRIs are minted from the source's own identifiers
 (never counters or UUIDs), and each source file owns one named graph which a re-import replaces
-(``Registry.replace_graph``). Importing the same file twice leaves the same statements.
+(``Registry.replace_graph``). Importing the same file twice leaves the same statements. A
+workbook of templates is the exception that proves the rule: each of its sheets owns a graph
+(``<file URI>#<sheet>``) and an ``--out`` file (``<sheet>.ttl``) of its own, as the CSV file
+of that template would. Nothing outside the replaced graph or file is touched: statements other
+files hold about the same entities stay.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import click
 import pyoxigraph as ox
@@ -79,11 +84,20 @@ class ImportResult:
     sha256: str
     """Hex SHA-256 of the file's bytes."""
     triples: set[ox.Triple] = field(default_factory=set)
+    sheet: str | None = None
+    """For one sheet of a workbook of templates: the sheet's name (each sheet is a result)."""
 
     @property
     def graph(self) -> str:
-        """The named graph this file owns: its ``file://`` URI, as ``cityreg load`` names it."""
-        return self.source.resolve().as_uri()
+        """The named graph this file owns: its ``file://`` URI, as ``cityreg load`` names it;
+        a workbook's sheet owns ``<file URI>#<sheet>``."""
+        uri = self.source.resolve().as_uri()
+        return uri if self.sheet is None else f"{uri}#{quote(self.sheet, safe='')}"
+
+    @property
+    def label(self) -> str:
+        """How messages name the input: ``sensors.csv``, or ``registry.xlsx[sensors]``."""
+        return str(self.source) if self.sheet is None else f"{self.source}[{self.sheet}]"
 
     def add(self, subject: ox.NamedNode | ox.BlankNode, predicate: ox.NamedNode,
             obj: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
@@ -152,6 +166,11 @@ class ImportResult:
     def entities(self) -> dict[str, list[str]]:
         """Class IRI -> sorted IRIs of the typed entities (blank nodes left out)."""
         return _typed(self.triples)
+
+
+#: How a Turtle file written by ``cityreg import --out`` starts: what tells such a file from a
+#: hand-written one (registry.importers.template_export).
+IMPORTED_MARK = "# Imported by `cityreg import`"
 
 
 def read_bytes(path: Path) -> tuple[bytes, str]:
@@ -230,7 +249,8 @@ def to_turtle(result: ImportResult) -> bytes:
              if isinstance(triple.object, ox.Literal)]
     buffer = io.BytesIO()
     ox.serialize(triples, buffer, ox.RdfFormat.TURTLE, prefixes=prefixes_used(iris))
-    header = (f"# Imported by `cityreg import` from {result.source.name}\n"
+    sheet = "" if result.sheet is None else f", sheet {result.sheet}"
+    header = (f"{IMPORTED_MARK} from {result.source.name}{sheet}\n"
               f"# sha256 {result.sha256}; do not edit by hand, re-import instead.\n\n")
     return header.encode("utf-8") + buffer.getvalue()
 
@@ -240,17 +260,18 @@ def _sort_key(triple: ox.Triple) -> tuple[str, str, str]:
 
 
 def out_path(out_dir: Path, result: ImportResult) -> Path:
-    """``<out>/<file stem>.ttl``."""
-    return out_dir / f"{result.source.stem}.ttl"
+    """``<out>/<file stem>.ttl``; a workbook's sheet: ``<out>/<sheet>.ttl``, the file its
+    template's CSV would write (so a workbook and a folder of CSV files are interchangeable)."""
+    return out_dir / f"{result.source.stem if result.sheet is None else result.sheet}.ttl"
 
 
 def write_out(out_dir: Path, results: Sequence[ImportResult]) -> list[Path]:
     """Write one Turtle file per result into ``out_dir``, all or nothing (temp + rename)."""
-    targets: dict[Path, Path] = {}
+    targets: dict[Path, str] = {}
     for result in results:
-        other = targets.setdefault(out_path(out_dir, result), result.source)
-        if other != result.source:
-            raise InputError(f"{other} and {result.source} would both be written to "
+        other = targets.setdefault(out_path(out_dir, result), result.label)
+        if other != result.label:
+            raise InputError(f"{other} and {result.label} would both be written to "
                              f"{out_path(out_dir, result)}: expected files with different "
                              "names; rename one, or import them into separate --out folders")
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,12 @@ Reading checks every cell first and collects every problem (``file:row:column: m
 row as the spreadsheet shows it, the header being row 1); statements are only returned when
 there is none. Key-value tables (``cityreg:layout: keyValue``) are read first, so that their
 values can be used in the other tables' templates (Amsterdam's operator).
+
+A workbook of templates (several sheets, named after the shipped tables: ``sensors``,
+``contracts`` ...; what ``cityreg export --format xlsx`` writes) is read sheet by sheet, each as
+the CSV file of that name would be, and each sheet is a result of its own. CSV cells are read
+through :func:`registry.cells.spreadsheet_text`, the inverse of the quote that keeps formulas
+from running, so that text written by ``cityreg export --format csv`` comes back unchanged.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from registry.cells import spreadsheet_text
 from registry.errors import InputError
 from registry.importers.base import (
     XSD,
@@ -50,6 +57,25 @@ _DATE_PARTS = {"dd": r"(?P<d>\d{1,2})", "MM": r"(?P<m>\d{1,2})", "yyyy": r"(?P<y
 
 
 @dataclass(frozen=True)
+class Source:
+    """One table to read: a CSV or XLSX file, or one named sheet of a workbook."""
+
+    path: Path
+    sheet: str | None = None
+    """The worksheet to read; None: the file itself (a workbook's first sheet)."""
+
+    @property
+    def label(self) -> str:
+        """How problems name it: ``sensors.csv``, ``registry.xlsx[sensors]``."""
+        return str(self.path) if self.sheet is None else f"{self.path}[{self.sheet}]"
+
+    @property
+    def name(self) -> Path:
+        """What a mapping's tables are matched against: the file, or the sheet's name."""
+        return self.path if self.sheet is None else Path(self.sheet)
+
+
+@dataclass(frozen=True)
 class Row:
     """One record: its row number as the spreadsheet shows it, and header -> cell text."""
 
@@ -64,18 +90,20 @@ MAX_XLSX_UNPACKED = 256 * 1024 * 1024
 _FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
-def read_table(path: Path, data: bytes, table: Table) -> tuple[list[str], list[Row]]:
-    """The header and rows of a CSV or XLSX file, as text.
+def read_table(path: Path, data: bytes, table: Table, sheet: str | None = None
+               ) -> tuple[list[str], list[Row]]:
+    """The header and rows of a CSV or XLSX file (its ``sheet``, or first sheet), as text.
 
     Raises ImportProblems for a file that cannot be read as the table says (encoding, quoting,
     a column named twice), located as ``file:row:column``.
     """
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        records = _xlsx_records(path, data)
+        records = _xlsx_records(path, data, sheet)
     else:
         records = _csv_records(path, data, table)
+    label = Source(path, sheet).label
     if table.key_value:
-        _check_unique(path, [(f"row {number}", r[0].strip(), f"{number}:{r[0].strip()}")
+        _check_unique(label, [(f"row {number}", r[0].strip(), f"{number}:{r[0].strip()}")
                              for number, r in records if r and r[0].strip()], "key")
         cells = {r[0].strip(): (r[1] if len(r) > 1 else "") for _, r in records if r}
         where = {r[0].strip(): n for n, r in records if r}
@@ -83,7 +111,7 @@ def read_table(path: Path, data: bytes, table: Table) -> tuple[list[str], list[R
     if not records:
         return [], []
     header = [cell.strip() for cell in records[0][1]]
-    _check_unique(path, [(f"column {index}", text, f"{records[0][0]}:{text}")
+    _check_unique(label, [(f"column {index}", text, f"{records[0][0]}:{text}")
                          for index, text in enumerate(header, start=1) if text], "column")
     rows = []
     for number, record in records[1:]:
@@ -98,7 +126,11 @@ def read_table(path: Path, data: bytes, table: Table) -> tuple[list[str], list[R
 
 
 def _csv_records(path: Path, data: bytes, table: Table) -> list[tuple[int, list[str]]]:
-    """(line the record starts on, its cells) for every record of a CSV file."""
+    """(line the record starts on, its cells) for every record of a CSV file.
+
+    Each cell is read through :func:`~registry.cells.spreadsheet_text`: the ``'`` that keeps a
+    spreadsheet from running ``=...`` as a formula is not part of the text.
+    """
     try:
         text = data.decode(table.encoding)
     except UnicodeDecodeError as error:
@@ -112,7 +144,7 @@ def _csv_records(path: Path, data: bytes, table: Table) -> list[tuple[int, list[
     line = 1
     try:
         for record in reader:
-            records.append((line, record))
+            records.append((line, [spreadsheet_text(cell) for cell in record]))
             line = reader.line_num + 1
     except csv.Error as error:
         raise ImportProblems([ImportProblem(str(path), f"{line}:-", _csv_problem(
@@ -147,7 +179,7 @@ def _encoding_guess(data: bytes) -> str:
     return " (it may be Latin-1 or Windows-1252 text)"
 
 
-def _check_unique(path: Path, names: list[tuple[str, str, str]], what: str) -> None:
+def _check_unique(path: str, names: list[tuple[str, str, str]], what: str) -> None:
     """Refuse a header (or key-value file) that names a column (or key) twice.
 
     ``names``: (where it is, such as ``column 3``; its text; the ``row:column`` to report).
@@ -158,17 +190,17 @@ def _check_unique(path: Path, names: list[tuple[str, str, str]], what: str) -> N
         first = seen.setdefault(normalise(name), place)
         if first != place:
             problems.append(ImportProblem(
-                str(path), where, f"the {what} {name!r} is given twice ({first} and {place}); "
+                path, where, f"the {what} {name!r} is given twice ({first} and {place}); "
                 f"expected each {what} once: rename or remove one"))
     if problems:
         raise ImportProblems(problems)
 
 
-def read_header(path: Path, table: Table) -> list[str]:
+def read_header(path: Path, table: Table, sheet: str | None = None) -> list[str]:
     """Only the header of a CSV or XLSX file (the keys, for key-value files)."""
     if table.key_value or path.suffix.lower() in (".xlsx", ".xlsm"):
         data, _ = read_bytes(path)
-        header, _ = read_table(path, data, table)
+        header, _ = read_table(path, data, table, sheet)
         return header
     try:
         with path.open(encoding=table.encoding, newline="") as handle:
@@ -183,16 +215,18 @@ def read_header(path: Path, table: Table) -> list[str]:
                          "UTF-8") from None
     except (OSError, csv.Error) as error:
         raise InputError(f"{path}: cannot read it as {table.encoding} CSV ({error})") from None
-    return [cell.strip() for cell in first]
+    return [spreadsheet_text(cell).strip() for cell in first]
 
 
-def _xlsx_records(path: Path, data: bytes) -> list[tuple[int, list[str]]]:
-    """The rows of the workbook's first sheet, each cell as text.
+def _xlsx_records(path: Path, data: bytes, sheet: str | None = None
+                  ) -> list[tuple[int, list[str]]]:
+    """The rows of the workbook's sheet named ``sheet`` (default: its first), as text.
 
     A formula cell gives the result the spreadsheet program stored with it; one without a
     stored result (a file written by a script) is a problem, not an empty cell.
     """
     formulas = _xlsx_check(path, data)
+    label = Source(path, sheet).label
     import openpyxl
 
     def rows(data_only: bool) -> list[list[object]]:
@@ -201,7 +235,11 @@ def _xlsx_records(path: Path, data: bytes) -> list[tuple[int, list[str]]]:
             if not book.worksheets:
                 raise InputError(f"{path}: the workbook has no worksheet; expected the table "
                                  "on its first sheet")
-            return [list(values) for values in book.worksheets[0].iter_rows(values_only=True)]
+            if sheet is not None and sheet not in book.sheetnames:
+                raise InputError(f"{path}: no sheet named {sheet!r}; the workbook has "
+                                 f"{', '.join(repr(name) for name in book.sheetnames)}")
+            chosen = book.worksheets[0] if sheet is None else book[sheet]
+            return [list(values) for values in chosen.iter_rows(values_only=True)]
         finally:
             book.close()
 
@@ -213,7 +251,7 @@ def _xlsx_records(path: Path, data: bytes) -> list[tuple[int, list[str]]]:
     except Exception as error:  # openpyxl and its XML parser raise many types for a broken file
         raise InputError(f"{path}: not a readable XLSX workbook ({type(error).__name__}: "
                          f"{error}); save it again as .xlsx or export it as CSV") from None
-    header = [_xlsx_text(value) for value in values[0]] if values else []
+    header = [xlsx_text(value) for value in values[0]] if values else []
     problems = []
     for number, (row, raw) in enumerate(zip(values, written, strict=True), start=1):
         for index, (value, formula) in enumerate(zip(row, raw, strict=False)):
@@ -221,18 +259,19 @@ def _xlsx_records(path: Path, data: bytes) -> list[tuple[int, list[str]]]:
                 column = header[index] if index < len(header) and header[index] else (
                     f"column {index + 1}")
                 problems.append(ImportProblem(
-                    str(path), f"{number}:{column}", f"the cell holds the formula {formula!r} "
+                    label, f"{number}:{column}", f"the cell holds the formula {formula!r} "
                     "but no result of it: cityreg reads values, never formulas; type the "
                     "value, or open the file in a spreadsheet program and save it so that it "
                     "stores the result"))
     if problems:
         raise ImportProblems(problems)
-    return [(number, [_xlsx_text(value) for value in row])
+    return [(number, [xlsx_text(value) for value in row])
             for number, row in enumerate(values, start=1)]
 
 
-def _xlsx_check(path: Path, data: bytes) -> bool:
-    """Refuse what is not a zip archive, or unpacks too far; True if a sheet has formulas."""
+def _xlsx_check(path: Path, data: bytes, formulas: bool = True) -> bool:
+    """Refuse what is not a zip archive, or unpacks too far; True if a sheet has formulas
+    (looked for only when ``formulas``)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
@@ -243,15 +282,17 @@ def _xlsx_check(path: Path, data: bytes) -> bool:
                     f"{MAX_XLSX_UNPACKED // 2**20} MiB cityreg reads from an XLSX file (a "
                     "'zip bomb', or a sheet too large for XLSX): expected a smaller workbook; "
                     "export the sheet as CSV")
-            return any(_FORMULA_ELEMENT.search(archive.read(member))
-                       for member in members if member.filename.startswith("xl/worksheets/"))
+            return formulas and any(
+                _FORMULA_ELEMENT.search(archive.read(member))
+                for member in members if member.filename.startswith("xl/worksheets/"))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError,
             NotImplementedError) as error:
         raise InputError(f"{path}: not a readable XLSX workbook (not a complete zip archive: "
                          f"{error}); save it again as .xlsx or export it as CSV") from None
 
 
-def _xlsx_text(value: object) -> str:
+def xlsx_text(value: object) -> str:
+    """A workbook cell's value as the text a CSV cell would hold (``2024-01-31``, ``4``)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -276,15 +317,47 @@ class TableImport:
         self._iris: dict[str, ox.NamedNode] = {}
         self._predicates: dict[str, ox.NamedNode] = {}
 
-    def run(self, path: Path, table: Table, result: ImportResult) -> None:
-        """Read ``path`` with ``table`` into ``result``; problems go to ``self.problems``."""
+    def run(self, path: Path, table: Table, result: ImportResult, sheet: str | None = None
+            ) -> None:
+        """Read ``path`` (its ``sheet``) with ``table`` into ``result``; problems go to
+        ``self.problems``."""
         data, _ = read_bytes(path)
-        header, rows = read_table(path, data, table)
-        found = self._columns(path, table, header)
-        for row in progress(rows, f"Importing {path.name}"):
-            self._row(path, table, found, row, result)
+        header, rows = read_table(path, data, table, sheet)
+        self.import_rows(Source(path, sheet).label, table, header, rows, result)
 
-    def _columns(self, path: Path, table: Table, header: Sequence[str]
+    def import_rows(self, name: str, table: Table, header: Sequence[str], rows: Sequence[Row],
+                    result: ImportResult) -> None:
+        """Turn rows already read into ``result``'s statements; ``name`` locates problems.
+
+        A row with a problem adds nothing. ``cityreg export`` runs the rows it writes through
+        here, to know exactly what importing them gives.
+        """
+        found = self._columns(name, table, header)
+        for row in progress(rows, f"Importing {Path(name).name}"):
+            self._row(name, table, found, row, result)
+
+    def cell_value(self, column: Column, text: str, variables: dict[str, str]
+                   ) -> ox.NamedNode | ox.Literal | None:
+        """What one cell's ``text`` of ``column`` becomes, or None when a row would refuse it
+        (or leave it out); ``variables`` fill the column's templates. Records no problem.
+
+        ``cityreg export`` writes a value only when this gives the registry's value back.
+        """
+        before = len(self.problems)
+        value = self._value("", Row(0, {}, {}), column.name, column, text,
+                            {**self.variables, **variables})
+        del self.problems[before:]
+        return value
+
+    def iri(self, template: str, variables: dict[str, str]) -> ox.NamedNode | None:
+        """The IRI ``template`` gives with ``variables`` (None: a variable is missing or the
+        IRI is not valid), resolved as a row's would be. Records no problem."""
+        before = len(self.problems)
+        node = self._iri("", Row(0, {}, {}), "", template, {**self.variables, **variables})
+        del self.problems[before:]
+        return node
+
+    def _columns(self, name: str, table: Table, header: Sequence[str]
                  ) -> dict[str, str | None]:
         """Column name -> the header text it was found under (None: absent)."""
         by_text = {normalise(text): text for text in header}
@@ -298,17 +371,17 @@ class TableImport:
             if match is None and column.required:
                 where = "-" if table.key_value else "1"
                 self.problems.append(ImportProblem(
-                    str(path), f"{where}:{column.titles[0]}",
+                    name, f"{where}:{column.titles[0]}",
                     f"missing required column (expected a header "
                     f"{' or '.join(repr(t) for t in column.titles)})"))
         return found
 
-    def _row(self, path: Path, table: Table, found: dict[str, str | None], row: Row,
+    def _row(self, name: str, table: Table, found: dict[str, str | None], row: Row,
              result: ImportResult) -> None:
         problems_before = len(self.problems)
         extra = row.cells.get(_EXTRA)
         if extra is not None:
-            self._problem(path, row, "-", f"cells beyond the last column "
+            self._problem(name, row, "-", f"cells beyond the last column "
                           f"({extra!r}); expected at most as many cells as "
                           "the header has")
         values: dict[str, list[str]] = {}
@@ -321,7 +394,7 @@ class TableImport:
                 part.strip() for part in text.split(column.separator)]
             parts = [part for part in parts if part not in column.null and part != ""]
             if not parts and column.required:
-                self._problem(path, row, header, "empty, but the column is required")
+                self._problem(name, row, header, "empty, but the column is required")
             values[column.name] = parts
         variables = dict(self.variables)
         for column in table.columns:
@@ -332,15 +405,15 @@ class TableImport:
         for column in table.columns:
             header = found.get(column.name) or column.name
             if column.virtual:
-                triples.extend(self._virtual(path, row, table, column, variables))
+                triples.extend(self._virtual(name, row, table, column, variables))
                 continue
             for index, part in enumerate(values.get(column.name, [])):
                 own = variables if index == 0 else {
                     **variables, column.name: slug(part) if column.slug else part}
-                obj = self._value(path, row, header, column, part, own)
+                obj = self._value(name, row, header, column, part, own)
                 if obj is None or column.property_url is None:
                     continue
-                subject = self._iri(path, row, header, column.about_url or table.about_url,
+                subject = self._iri(name, row, header, column.about_url or table.about_url,
                                     own)
                 if subject is not None:
                     triples.append(ox.Triple(subject, self._predicate(column.property_url),
@@ -348,13 +421,13 @@ class TableImport:
         if len(self.problems) == problems_before:
             result.triples.update(triples)
 
-    def _virtual(self, path: Path, row: Row, table: Table, column: Column,
+    def _virtual(self, name: str, row: Row, table: Table, column: Column,
                  variables: dict[str, str]) -> list[ox.Triple]:
         if column.only_if is not None and column.only_if not in variables:
             return []
         if column.property_url is None:
             return []
-        subject = self._iri(path, row, column.name, column.about_url or table.about_url,
+        subject = self._iri(name, row, column.name, column.about_url or table.about_url,
                             variables)
         obj: ox.NamedNode | ox.Literal | None
         if column.value_template is not None:
@@ -362,7 +435,7 @@ class TableImport:
             obj = None if text is None else ox.Literal(text, language=column.lang) \
                 if column.lang else ox.Literal(text)
         elif column.value_url is not None:
-            obj = self._iri(path, row, column.name, column.value_url, variables)
+            obj = self._iri(name, row, column.name, column.value_url, variables)
         else:
             obj = None
         if subject is None or obj is None:
@@ -375,10 +448,10 @@ class TableImport:
             found = self._predicates[name] = ox.NamedNode(self.mapping.expand(name))
         return found
 
-    def _iri(self, path: Path, row: Row, header: str, template: str | None,
+    def _iri(self, name: str, row: Row, header: str, template: str | None,
              variables: dict[str, str]) -> ox.NamedNode | None:
         if template is None:
-            self._problem(path, row, header, "the mapping gives no aboutUrl for this column")
+            self._problem(name, row, header, "the mapping gives no aboutUrl for this column")
             return None
         text = self._fill(template, variables, raw=False)
         if text is None:
@@ -391,7 +464,7 @@ class TableImport:
             try:
                 node = self._iris[text] = ox.NamedNode(expanded)
             except ValueError as error:
-                self._problem(path, row, header, f"{expanded!r} is not a valid IRI ({error}); "
+                self._problem(name, row, header, f"{expanded!r} is not a valid IRI ({error}); "
                               "check the cell or the mapping's template")
                 return None
         return node
@@ -412,7 +485,7 @@ class TableImport:
             pieces.append(value if raw else quote(value, safe=_RESERVED if reserved else ""))
         return "".join(pieces)
 
-    def _value(self, path: Path, row: Row, header: str, column: Column, text: str,
+    def _value(self, name: str, row: Row, header: str, column: Column, text: str,
                variables: dict[str, str]) -> ox.NamedNode | ox.Literal | None:
         if column.value_map is not None:
             if _IRI_LIKE.fullmatch(text) and (text.startswith(("http://", "https://"))
@@ -424,22 +497,22 @@ class TableImport:
             if target is None:
                 known = ", ".join(repr(k) for k in column.value_texts[:8])
                 more = " ..." if len(column.value_texts) > 8 else ""
-                self._problem(path, row, header, f"{text!r} is not a known value: expected "
+                self._problem(name, row, header, f"{text!r} is not a known value: expected "
                               f"one of {known}{more} (or add it to the mapping's "
                               "cityreg:valueMap)")
                 return None
             return ox.NamedNode(self.mapping.expand(target))
         if column.value_url is not None:
-            return self._iri(path, row, header, column.value_url, variables)
+            return self._iri(name, row, header, column.value_url, variables)
         try:
             return _literal(column, text)
         except ValueError as error:
-            self._problem(path, row, header, f"{text!r}: {error}")
+            self._problem(name, row, header, f"{text!r}: {error}")
             return None
 
-    def _problem(self, path: Path, row: Row, header: str, message: str) -> None:
+    def _problem(self, name: str, row: Row, header: str, message: str) -> None:
         number = row.where.get(header, row.number)
-        self.problems.append(ImportProblem(str(path), f"{number}:{header}", message))
+        self.problems.append(ImportProblem(name, f"{number}:{header}", message))
 
 
 def _compile(template: str) -> list[tuple[str, str | None, bool]]:
@@ -508,35 +581,117 @@ def _date(text: str, fmt: str | None) -> date:
     raise ValueError(f"expected a date as {fmt or 'yyyy-MM-dd'}")
 
 
-def import_tables(paths: Sequence[Path], mapping: Mapping, base: str) -> list[ImportResult]:
-    """Import each file with its table of ``mapping``; every problem of every file, or none."""
+def import_tables(paths: Sequence[Path | Source], mapping: Mapping, base: str
+                  ) -> list[ImportResult]:
+    """Import each file (or sheet) with its table of ``mapping``; every problem of every file,
+    or none."""
+    sources = [_source(item) for item in paths]
     problems: list[ImportProblem] = []
-    tables = [(path, mapping.table_for(path)) for path in paths]
+    tables = [(source, mapping.table_for(source.name)) for source in sources]
     ordered = sorted(tables, key=lambda item: not item[1].key_value)
     variables: dict[str, str] = {}
     results = {}
-    for path, table in ordered:
-        data, sha256 = read_bytes(path)
+    for source, table in ordered:
+        data, sha256 = read_bytes(source.path)
         media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                 if path.suffix.lower() == ".xlsx" else "text/csv")
-        result = ImportResult(path, media, sha256)
+                 if source.path.suffix.lower() == ".xlsx" else "text/csv")
+        result = ImportResult(source.path, media, sha256, sheet=source.sheet)
         runner = TableImport(mapping, base, variables)
-        runner.run(path, table, result)
+        runner.run(source.path, table, result, source.sheet)
         problems.extend(runner.problems)
         if table.key_value:
-            _, rows = read_table(path, data, table)
+            _, rows = read_table(source.path, data, table, source.sheet)
             for column in table.columns:
                 for title in column.titles:
                     value = rows[0].cells.get(title, "").strip() if rows else ""
                     if value:
                         variables[column.name] = slug(value) if column.slug else value
-        results[path] = result
+        results[source] = result
     if problems:
         raise ImportProblems(problems)
-    return [results[path] for path in paths]
+    return [results[source] for source in sources]
 
 
-def detect_mapping(paths: Sequence[Path]) -> Mapping:
+def import_spreadsheets(paths: Sequence[Path], base: str) -> list[ImportResult]:
+    """Import files with the shipped mappings that fit them; one result per file or sheet.
+
+    A workbook of templates is read sheet by sheet (:func:`template_sheets`). The files (and
+    sheets) are read together with one mapping when one fits them all (so that a register's
+    key-value file serves its other tables); otherwise each with the mapping that fits it, so
+    that ``cityreg import csv sheets/*.csv`` reads a folder of templates. Every problem of
+    every file is raised together, and nothing is returned when there is one.
+    """
+    sheets: list[str | None] = [None]
+    sources = [Source(path, sheet) for path in paths
+               for sheet in (template_sheets(path) or sheets)]
+    try:
+        groups = [(detect_mapping(sources), sources)]
+    except InputError:
+        if len(sources) == 1:
+            raise
+        by_mapping: dict[Path, tuple[Mapping, list[Source]]] = {}
+        for source in sources:
+            mapping = detect_mapping([source])
+            by_mapping.setdefault(mapping.path, (mapping, []))[1].append(source)
+        groups = list(by_mapping.values())
+    problems: list[ImportProblem] = []
+    results: dict[Source, ImportResult] = {}
+    for mapping, members in groups:
+        try:
+            results.update(zip(members, import_tables(members, mapping, base), strict=True))
+        except ImportProblems as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ImportProblems(problems)
+    return [results[source] for source in sources]
+
+
+def template_sheets(path: Path) -> list[str] | None:
+    """The sheets to read of a workbook of templates, or None for any other file.
+
+    A workbook of templates has more than one sheet and names at least one after a shipped
+    table (``sensors``, ``contracts``, ... or ``Sensorregistratie``), as ``cityreg export
+    --format xlsx`` writes it. Its empty sheets are skipped; a sheet with cells but another name
+    is refused, never silently left out. Other workbooks keep being read from their first sheet.
+    """
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
+        return None
+    data, _ = read_bytes(path)
+    _xlsx_check(path, data, formulas=False)
+    import openpyxl
+
+    known = {Path(table.url).stem.casefold(): Path(table.url).stem
+             for mapping in shipped_mappings() for table in load_mapping(mapping).tables}
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+        try:
+            names = book.sheetnames
+            if len(names) < 2 or not any(name.casefold() in known for name in names):
+                return None
+            filled = {sheet.title: any(value is not None for row in sheet.iter_rows(
+                values_only=True) for value in row) for sheet in book.worksheets}
+        finally:
+            book.close()
+    except Exception as error:  # openpyxl and its XML parser raise many types for a broken file
+        raise InputError(f"{path}: not a readable XLSX workbook ({type(error).__name__}: "
+                         f"{error}); save it again as .xlsx or export it as CSV") from None
+    strangers = [name for name, has_cells in filled.items()
+                 if has_cells and name.casefold() not in known]
+    if strangers:
+        raise InputError(
+            f"{path}: the sheet{'s' if len(strangers) > 1 else ''} "
+            f"{', '.join(repr(name) for name in strangers)} of this workbook of templates "
+            f"{'are' if len(strangers) > 1 else 'is'} not named after a template: expected "
+            f"sheets named {', '.join(sorted(set(known.values()), key=str.casefold))}; rename "
+            "or remove it, or import it from a file of its own")
+    return [name for name, has_cells in filled.items() if has_cells]
+
+
+def _source(item: Path | Source) -> Source:
+    return item if isinstance(item, Source) else Source(item)
+
+
+def detect_mapping(paths: Sequence[Path | Source]) -> Mapping:
     """The shipped mapping whose tables fit every file's header (required columns present).
 
     A mapping whose table is named like the file wins over one that only fits by columns.
@@ -544,35 +699,36 @@ def detect_mapping(paths: Sequence[Path]) -> Mapping:
     read at all (its encoding, its quotes, a broken workbook), or which required columns the
     template named like it lacks.
     """
+    sources = [_source(item) for item in paths]
     fitting: list[tuple[bool, Mapping]] = []
-    reasons: dict[Path, list[tuple[str, str | InputError]]] = {}
+    reasons: dict[Source, list[tuple[str, str | InputError]]] = {}
     for candidate in shipped_mappings():
         mapping = load_mapping(candidate)
         named = True
-        for path in paths:
-            table, reason = _fitting_table(mapping, path)
+        for source in sources:
+            table, reason = _fitting_table(mapping, source)
             if table is None:
-                reasons.setdefault(path, []).append(reason)
+                reasons.setdefault(source, []).append(reason)
                 break
-            named = named and Path(table.url).stem.lower() == path.stem.lower()
+            named = named and Path(table.url).stem.lower() == source.name.stem.lower()
         else:
             fitting.append((named, mapping))
     if not fitting:
-        for path in paths:
-            tried = [reason for kind, reason in reasons.get(path, []) if kind != "no table"]
+        for source in sources:
+            tried = [reason for kind, reason in reasons.get(source, []) if kind != "no table"]
             errors = [reason for reason in tried if isinstance(reason, InputError)]
             if errors and len(errors) == len(tried):
                 raise errors[0]  # it cannot be read at all: that is the problem to fix
         names = ", ".join(candidate.stem for candidate in shipped_mappings())
         raise InputError(
-            f"no shipped mapping fits {', '.join(str(p) for p in paths)}{_why(reasons)}: "
+            f"no shipped mapping fits {', '.join(s.label for s in sources)}{_why(reasons)}: "
             "expected the header of a template (registry/importers/templates/) or a shipped "
             f"register ({names}); give your own CSVW mapping with --mapping FILE")
     fitting.sort(key=lambda item: not item[0])
     return fitting[0][1]
 
 
-def _why(reasons: dict[Path, list[tuple[str, str | InputError]]]) -> str:
+def _why(reasons: dict[Source, list[tuple[str, str | InputError]]]) -> str:
     """Which required columns the template named like a file lacks, if one is."""
     for found in reasons.values():
         named = [text for kind, text in found if kind == "columns" and text]
@@ -581,17 +737,17 @@ def _why(reasons: dict[Path, list[tuple[str, str | InputError]]]) -> str:
     return ""
 
 
-def _fitting_table(mapping: Mapping, path: Path
+def _fitting_table(mapping: Mapping, source: Source
                    ) -> tuple[Table | None, tuple[str, str | InputError]]:
-    """The table of ``mapping`` that fits ``path``, or why none does: ``("no table", "")``,
+    """The table of ``mapping`` that fits ``source``, or why none does: ``("no table", "")``,
     ``("unreadable", the reading error)`` or ``("columns", what is missing, when the table
     is named like the file)``."""
     try:
-        table = mapping.table_for(path)
+        table = mapping.table_for(source.name)
     except InputError:
         return None, ("no table", "")
     try:
-        header = read_header(path, table)
+        header = read_header(source.path, table, source.sheet)
     except InputError as error:
         return None, ("unreadable", error)
     present = {normalise(text) for text in header}
@@ -599,8 +755,8 @@ def _fitting_table(mapping: Mapping, path: Path
     missing = [column.titles[0] for column in required
                if not any(normalise(t) in present for t in column.titles)]
     if not required or missing:
-        named = Path(table.url).stem.lower() == path.stem.lower() and missing
-        return None, ("columns", f"{path} is named like the table {table.url!r} of "
+        named = Path(table.url).stem.lower() == source.name.stem.lower() and missing
+        return None, ("columns", f"{source.label} is named like the table {table.url!r} of "
                       f"{mapping.path.stem} but lacks its required columns "
                       f"{', '.join(repr(title) for title in missing)}" if named else "")
     return table, ("", "")
