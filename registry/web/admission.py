@@ -8,8 +8,10 @@ A public server meets scrapers and people who want it down. Every request passes
 * a request body longer than :attr:`Limits.max_body_bytes` gets ``413 Content Too Large``
   (bodies are read here, up to the limit, before the application sees them);
 * each request is of a *kind*: ``sparql`` (a query to ``/sparql``), ``graphql`` (a request to
-  ``/graphql`` other than the GraphiQL page), ``dump`` (``/registry.*``, ``/catalog.ttl``) or
-  ``page`` (everything else but ``/healthz`` and ``/static/``). At most
+  ``/graphql`` other than the GraphiQL page), ``dump`` (``/registry.*``, ``/catalog.ttl``, and
+  the CSV and JSON downloads of the list pages and the search, which hold every row: see
+  :func:`is_download`) or ``page`` (everything else but ``/healthz`` and ``/static/``, the
+  search page included). At most
   :attr:`Limits.per_client` requests of a kind run at once for one client address, and at
   most :attr:`Limits.per_server` for everyone; one more gets ``429 Too Many Requests`` with
   ``Retry-After``, at once (nothing is queued: queued work cannot be bounded).
@@ -35,6 +37,10 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 KINDS = ("sparql", "graphql", "dump", "page")
 DUMP_PATHS = frozenset({"/registry.ttl", "/registry.jsonld", "/registry.nq", "/catalog.ttl"})
+#: The downloads of registry/web/tables.py and registry/web/search.py: ``<stem>.csv`` and
+#: ``<stem>.json`` for these stems, and for ``/cities/<slug>`` and ``/types/<kind>``.
+DOWNLOAD_STEMS = frozenset({"/cities", "/vendors", "/findings", "/search"})
+DOWNLOAD_FOLDERS = ("/cities/", "/types/")
 
 
 @dataclass(frozen=True)
@@ -81,9 +87,20 @@ def request_kind(scope: Scope) -> str | None:
         return "sparql" if has_query else "page"
     if path == "/graphql":
         return "graphql"
-    if path in DUMP_PATHS:
+    if path in DUMP_PATHS or is_download(path):
         return "dump"
     return "page"
+
+
+def is_download(path: str) -> bool:
+    """Whether ``path`` is the CSV or JSON download of a list page or of the search."""
+    stem, dot, extension = path.rpartition(".")
+    if not dot or extension not in ("csv", "json"):
+        return False
+    if stem in DOWNLOAD_STEMS:
+        return True
+    folder, _, name = stem.rpartition("/")
+    return bool(name) and folder + "/" in DOWNLOAD_FOLDERS
 
 
 _NAMES = {"sparql": "SPARQL queries", "graphql": "GraphQL requests", "dump": "dump downloads",

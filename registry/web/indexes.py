@@ -53,26 +53,30 @@ KINDS_BY_SLUG = {kind.slug: kind for kind in KINDS}
 
 @dataclass(frozen=True)
 class Item:
-    """An entity in a list: IRI, label, and the label of its city if it has one."""
+    """An entity in a list: IRI, label, and the label and IRI of its city if it has one."""
 
     iri: str
     label: str
     city: str | None = None
+    city_iri: str | None = None
 
 
 def _members(context: RegistryContext, kind: Kind, city: str | None = None) -> list[Item]:
     roots = " ".join(f"<{root}>" for root in kind.roots)
     city_filter = f"?e cityreg:city <{city}> ." if city else ""
     rows = context.registry.select(f"""
-        SELECT DISTINCT ?e (SAMPLE(?l) AS ?label) (SAMPLE(?cl) AS ?cityLabel) WHERE {{
+        SELECT DISTINCT ?e (SAMPLE(?l) AS ?label) (MIN(?cl) AS ?cityLabel) (MIN(?c) AS ?city)
+        WHERE {{
           VALUES ?root {{ {roots} }}
           ?t rdfs:subClassOf* ?root . ?e a ?t . FILTER(isIRI(?e))
           {city_filter}
           OPTIONAL {{ ?e rdfs:label ?l FILTER(LANG(?l) IN ("", "en")) }}
-          OPTIONAL {{ ?e cityreg:city/rdfs:label ?cl FILTER(LANG(?cl) IN ("", "en")) }}
+          OPTIONAL {{ ?e cityreg:city ?c FILTER(isIRI(?c))
+                     OPTIONAL {{ ?c rdfs:label ?cl FILTER(LANG(?cl) IN ("", "en")) }} }}
         }} GROUP BY ?e""")
     items = [Item(str(row["e"]), str(row.get("label", local_name(str(row["e"])))),
-                  str(row["cityLabel"]) if "cityLabel" in row else None) for row in rows]
+                  str(row["cityLabel"]) if "cityLabel" in row else None,
+                  str(row["city"]) if "city" in row else None) for row in rows]
     return sorted(items, key=lambda item: (item.label.lower(), item.iri))
 
 
