@@ -8,7 +8,11 @@ GraphQL over HTTP (https://graphql.github.io/graphql-over-http/):
   ``application/json``. A request that cannot run (malformed JSON, a parse or validation
   error, a limit) is 400 with ``application/graphql-response+json`` and 200 with
   ``application/json``; errors are always a GraphQL ``errors`` list, never a traceback;
-* a browser (``Accept: text/html``) that GETs ``/graphql`` without a query gets GraphiQL.
+* a browser (``Accept: text/html``) that GETs ``/graphql`` without a query gets GraphiQL;
+* with ``Accept: text/csv`` or ``?format=csv`` (GET or POST) the query runs the same way,
+  under the same limits, and the answer is the first list of its data as CSV
+  (:mod:`registry.api.csvresult`); a request that cannot run, a result with errors or data
+  without a list is 400 with a GraphQL ``errors`` list.
 
 The public site (entity pages at /id/..., /sparql, dumps, /ontology, index pages) comes from
 :func:`registry.web.routes.build_routes`; ``extra_routes`` go before it.
@@ -30,6 +34,7 @@ from starlette.routing import BaseRoute, Route
 
 from graphql import ExecutionResult, GraphQLError, OperationType
 from registry import __version__
+from registry.api.csvresult import NoListError, rows_of, to_csv
 from registry.api.service import GraphQLService
 from registry.context import RegistryContext
 from registry.server.queries import RegistryQueries
@@ -42,6 +47,7 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 #: A request whose estimated cost (registry/api/limits.py) reaches this runs in a thread.
 THREAD_COST = 2000
 JSON = "application/json"
+CSV = "text/csv"
 
 #: The browser assets of the GraphiQL page, served from registry/web/static/vendor/ (see its
 #: README.md): never from a third-party host, so the page works offline.
@@ -97,7 +103,7 @@ def create_app(context: RegistryContext, *, extra_routes: Sequence[BaseRoute] = 
         Route("/graphql", _graphql_endpoint(service), methods=["GET", "POST"]),
         Route("/healthz", _health_endpoint(service, dict(health or {})), methods=["GET"]),
         *extra_routes,
-        *build_routes(context, queries, dumps),
+        *build_routes(context, queries, dumps, read_model=service.model),
     ]
 
     @asynccontextmanager
@@ -143,6 +149,14 @@ def _graphql_endpoint(service: GraphQLService) -> Any:
         accept = request.headers.get("accept", "")
         media = GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept or (JSON not in accept and (
             "*/*" not in accept and accept)) else JSON
+        wanted = request.query_params.get("format")
+        if wanted not in (None, "", "csv", "json"):
+            return _request_error(media, f"format={wanted!r} is not supported: send "
+                                  "format=csv for the first list of the answer as CSV, or "
+                                  "leave it out for JSON")
+        as_csv = wanted == "csv" or (wanted != "json" and CSV in accept)
+        if as_csv:
+            media = GRAPHQL_RESPONSE  # what cannot be CSV is a 400 with an `errors` list
         if request.method == "GET":
             if "query" not in request.query_params and "text/html" in accept:
                 return HTMLResponse(GRAPHIQL_PAGE)
@@ -170,15 +184,15 @@ def _graphql_endpoint(service: GraphQLService) -> Any:
             if not isinstance(params, dict):
                 return _request_error(media, "the body must be a JSON object with a `query`")
         try:
-            return await _run(service, request.method, params, media)
+            return await _run(service, request.method, params, media, as_csv)
         except Exception as error:  # a bug: say so as a GraphQL error, never a traceback
             return _request_error(media, f"internal error ({type(error).__name__}: {error}); "
                                   "this is a bug in cityreg, please report it", 500)
     return endpoint
 
 
-async def _run(service: GraphQLService, method: str, params: dict[str, Any], media: str
-               ) -> Response:
+async def _run(service: GraphQLService, method: str, params: dict[str, Any], media: str,
+               as_csv: bool = False) -> Response:
     query = params.get("query")
     if not isinstance(query, str) or not query.strip():
         return _request_error(media, "`query` is missing: send {\"query\": \"{ ... }\"}")
@@ -200,14 +214,29 @@ async def _run(service: GraphQLService, method: str, params: dict[str, Any], med
     # large one runs in a thread, so that /healthz and small requests are answered while it
     # runs (up to the time limit, checked inside: limits.check_deadline).
     if cost < THREAD_COST:
-        return _result(media, service.execute(prepared, operation_name, variables))
-    return _result(media, await anyio.to_thread.run_sync(service.execute, prepared,
-                                                         operation_name, variables))
+        result = service.execute(prepared, operation_name, variables)
+    else:
+        result = await anyio.to_thread.run_sync(service.execute, prepared, operation_name,
+                                                variables)
+    return _csv_result(media, result) if as_csv else _result(media, result)
 
 
 def _result(media: str, result: ExecutionResult) -> Response:
     return Response(json.dumps(result.formatted, default=str, ensure_ascii=False),
                     media_type=media)
+
+
+def _csv_result(media: str, result: ExecutionResult) -> Response:
+    """The first list of ``result``'s data as CSV; its errors, or the lack of a list, as a
+    400 (a CSV cannot carry them)."""
+    if result.errors:
+        return _errors(media, result.errors)
+    try:
+        name, columns, rows = rows_of(result.data)
+    except NoListError as error:
+        return _request_error(media, str(error))
+    return Response("".join(to_csv(columns, rows)), media_type=CSV + "; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
 def _errors(media: str, errors: list[GraphQLError]) -> Response:

@@ -6,7 +6,14 @@ Modules, one concept each:
 * ``negotiation``   Accept headers, media types and file extensions
 * ``pages``         one entity's page model; :class:`Linker` for server and static links
 * ``indexes``       home, cities, kinds, vendors and the findings dashboard
-* ``diagram``       the server-side SVG data-flow diagram of an entity
+* ``diagram``       the server-side SVG diagram of an entity's neighbours (data in and out)
+* ``tracepages``    an entity's trace page, and its chain diagram as SVG and PNG
+* ``traceserve``    the ``/trace/<path>`` route, its answers made once and kept
+* ``chain``         a trace folded into a chain: one node per organisation, one edge per hop
+* ``chainlayout``   where everything of a chain diagram goes, for SVG and PNG alike
+* ``chaintext``     text measured with Pillow's bundled font, wrapped, never cut
+* ``chainsvg``      a chain layout drawn as SVG (links, titles, no script or style)
+* ``chainpng``      a chain layout drawn as PNG with Pillow
 * ``dumps``         whole-registry dumps and one entity's RDF description
 * ``catalog``       the DCAT description of the registry itself
 * ``sparql``        the read-only SPARQL 1.1 Protocol endpoint (queries run in

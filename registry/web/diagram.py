@@ -15,7 +15,9 @@ line, an ``inferred`` one (a recorded relation implies access, its terms are not
 dashed, an ``undisclosed`` one (recipients known only by category) is dotted and ends at a
 placeholder node, labelled with the category, that links nowhere. The structural links (feeds,
 used by, integrated into, supplier of a covering contract) are not grades of access: they keep
-a thinner neutral line. A legend under the drawing says which is which, and :func:`gaps_for`
+a thinner neutral line. Labels are wrapped onto as many lines as they need (measured as the
+chain diagrams measure them, :mod:`registry.web.chaintext`), never cut: boxes and rows grow
+to hold them. A legend under the drawing says which is which, and :func:`gaps_for`
 lists the facts the hops around the entity lack, for the notice above the diagram.
 """
 
@@ -30,6 +32,7 @@ from rdflib.term import Node
 
 from registry.flows.model import Gap, Grade, Hop, grade_rank
 from registry.flows.rules import UNDISCLOSED_PREFIX
+from registry.web.chaintext import wrap
 from registry.web.dumps import is_iri_safe, labels
 
 if TYPE_CHECKING:
@@ -147,13 +150,21 @@ def _local(iri: str) -> str:
 # -- drawing --------------------------------------------------------------------------------------
 
 _WIDTH = 880
-_NODE_W = 210
-_NODE_H = 44
-_ROW = 62
+_NODE_W = 180
+_NODE_PAD = 8
+_NODE_FONT = 13
+_NODE_LINE = 16
+_NOTE_FONT = 11
+_MIN_NODE_H = 44
+#: The centre's label is bold (cityreg.css): wrapped narrower, as bold letters are wider.
+_BOLD_ALLOWANCE = 28
+_EDGE_FONT = 11
+_EDGE_LINE = 13
 _MARGIN = 16
-_MAX_CHARS = 27
 _LEGEND_ROW = 20
 _LEGEND_H = 2 * _LEGEND_ROW + 20
+#: The room for an edge's words between an outer node and the centre, less a little air.
+_EDGE_TEXT_W = (_WIDTH - _NODE_W) // 2 - _MARGIN - _NODE_W - 12
 
 #: Per grade: the CSS class, the dash pattern (also an attribute, so the SVG keeps its meaning
 #: without the stylesheet) and the legend's words. Structural links are "link".
@@ -179,19 +190,52 @@ class _Node:
     category: str | None
 
 
-def _clip(text: str, limit: int = _MAX_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _node_lines(text: str, bold: bool = False) -> tuple[str, ...]:
+    """A node's label wrapped to its box (registry.web.chaintext): never cut."""
+    room = _NODE_W - 2 * _NODE_PAD - (_BOLD_ALLOWANCE if bold else 0)
+    return wrap(text, _NODE_FONT, room) or ("",)
+
+
+def _edge_lines(text: str) -> tuple[str, ...]:
+    """What an edge carries, wrapped to the room beside its outer node: never cut."""
+    return wrap(text, _EDGE_FONT, _EDGE_TEXT_W) or ("",)
+
+
+def _placeholder_lines(node: _Node) -> tuple[str, ...]:
+    return _node_lines(node.category or "recipients")
+
+
+@dataclass(frozen=True)
+class _Sizes:
+    """Every box as tall as the longest label needs, every row as tall as a box plus the
+    longest edge label above its line."""
+
+    node_h: int
+    row: int
+    label_h: int
+
+
+def _sizes(label: str, nodes: list[_Node]) -> _Sizes:
+    lines = [len(_node_lines(label, bold=True)),
+             *(len(_placeholder_lines(n)) + 1 if n.category is not None or is_placeholder(n.iri)
+               else len(_node_lines(n.label)) for n in nodes)]
+    node_h = max(_MIN_NODE_H, 2 * _NODE_PAD + max(lines) * _NODE_LINE)
+    label_h = max((len(_edge_lines(n.edge.what)) * _EDGE_LINE for n in nodes), default=0)
+    return _Sizes(node_h, max(62, node_h + 18, label_h + 10), label_h)
 
 
 def render_svg(iri: str, label: str, edges: list[Edge], linker: Linker) -> str:
     """The diagram as an SVG string (already escaped; safe to insert into the page)."""
     incoming = _side(edges, iri, incoming=True)
     outgoing = _side(edges, iri, incoming=False)
+    size = _sizes(label, [*incoming, *outgoing])
     rows = max(len(incoming), len(outgoing), 1)
-    area = rows * _ROW + 2 * _MARGIN
+    top = _MARGIN + size.label_h  # the first row's edge words go above its line
+    area = top + rows * size.row + _MARGIN
     height = area + (_LEGEND_H if edges else 0)
     centre_x = (_WIDTH - _NODE_W) // 2
-    centre_y = area // 2 - _NODE_H // 2
+    centre_y = top + (rows * size.row) // 2 - size.node_h // 2
+    middle = size.node_h // 2
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="flow-diagram" role="group" '
         f'viewBox="0 0 {_WIDTH} {height}" width="100%" aria-labelledby="flow-title flow-desc">',
@@ -202,21 +246,21 @@ def render_svg(iri: str, label: str, edges: list[Edge], linker: Linker) -> str:
         'fill="#3d4f5c"/></marker></defs>',
     ]
     for index, node in enumerate(incoming):
-        y = _row_y(index, len(incoming), area)
-        parts.append(_edge(_MARGIN + _NODE_W, y + _NODE_H // 2, centre_x,
-                           centre_y + _NODE_H // 2, node.edge, label_at_start=True))
-        parts.append(_node(_MARGIN, y, node, linker))
+        y = _row_y(index, len(incoming), top, rows, size)
+        parts.append(_edge(_MARGIN + _NODE_W, y + middle, centre_x, centre_y + middle,
+                           node.edge, label_at_start=True))
+        parts.append(_node(_MARGIN, y, node, linker, size))
     for index, node in enumerate(outgoing):
-        y = _row_y(index, len(outgoing), area)
+        y = _row_y(index, len(outgoing), top, rows, size)
         x = _WIDTH - _MARGIN - _NODE_W
-        parts.append(_edge(centre_x + _NODE_W, centre_y + _NODE_H // 2, x, y + _NODE_H // 2,
+        parts.append(_edge(centre_x + _NODE_W, centre_y + middle, x, y + middle,
                            node.edge, label_at_start=False))
-        parts.append(_node(x, y, node, linker))
-    parts.append(_centre(centre_x, centre_y, label))
+        parts.append(_node(x, y, node, linker, size))
+    parts.append(_centre(centre_x, centre_y, label, size))
     if edges:
         parts.append(_legend(area))
     else:
-        parts.append(f'<text x="{_WIDTH // 2}" y="{centre_y + _NODE_H + 16}" '
+        parts.append(f'<text x="{_WIDTH // 2}" y="{centre_y + size.node_h + 16}" '
                      'text-anchor="middle" class="flow-empty">No recorded data flows</text>')
     parts.append("</svg>")
     return "\n".join(parts)
@@ -255,43 +299,52 @@ def _side(edges: list[Edge], iri: str, incoming: bool) -> list[_Node]:
     return list(side.values())
 
 
-def _row_y(index: int, count: int, height: int) -> int:
-    top = (height - count * _ROW) // 2
-    return top + index * _ROW + (_ROW - _NODE_H) // 2
+def _row_y(index: int, count: int, top: int, rows: int, size: _Sizes) -> int:
+    """The top of the box in row ``index`` of a side with ``count`` rows, centred."""
+    return (top + ((rows - count) * size.row) // 2 + index * size.row
+            + (size.row - size.node_h) // 2)
 
 
-def _box(x: int, y: int, label: str) -> str:
-    return (f'<rect x="{x}" y="{y}" width="{_NODE_W}" height="{_NODE_H}" rx="6"/>'
-            f'<text x="{x + _NODE_W // 2}" y="{y + _NODE_H // 2 + 5}" text-anchor="middle">'
-            f"{escape(_clip(label))}</text>")
+def _lines(x: int, first: int, lines: tuple[str, ...], step: int, attributes: str = "") -> str:
+    """One ``<text>`` per line, the first on baseline ``first``."""
+    return "".join(f'<text x="{x}" y="{first + i * step}"{attributes}>{escape(line)}</text>'
+                   for i, line in enumerate(lines))
 
 
-def _centre(x: int, y: int, label: str) -> str:
+def _box(x: int, y: int, label: str, size: _Sizes, bold: bool = False) -> str:
+    lines = _node_lines(label, bold)
+    first = y + (size.node_h - len(lines) * _NODE_LINE) // 2 + _NODE_FONT - 1
+    return (f'<rect x="{x}" y="{y}" width="{_NODE_W}" height="{size.node_h}" rx="6"/>'
+            + _lines(x + _NODE_W // 2, first, lines, _NODE_LINE, ' text-anchor="middle"'))
+
+
+def _centre(x: int, y: int, label: str, size: _Sizes) -> str:
     return (f'<g class="flow-node flow-centre"><title>{escape(label)}</title>'
-            f"{_box(x, y, label)}</g>")
+            f"{_box(x, y, label, size, bold=True)}</g>")
 
 
-def _node(x: int, y: int, node: _Node, linker: Linker) -> str:
+def _node(x: int, y: int, node: _Node, linker: Linker, size: _Sizes) -> str:
     if node.category is not None or is_placeholder(node.iri):
-        return _placeholder(x, y, node)
+        return _placeholder(x, y, node, size)
     href = linker.term_href(node.iri)
     return (f'<a class="flow-node" href="{escape(href)}" aria-label="{escape(node.label)}">'
-            f"<title>{escape(node.label)}</title>{_box(x, y, node.label)}</a>")
+            f"<title>{escape(node.label)}</title>{_box(x, y, node.label, size)}</a>")
 
 
-def _placeholder(x: int, y: int, node: _Node) -> str:
+def _placeholder(x: int, y: int, node: _Node, size: _Sizes) -> str:
     """Recipients known only by their category: a dotted box with the category, no link (the
     registry has no page for them)."""
     category = node.category or "recipients"
     title = (f"{node.label}: recipients recorded only by their category ({category}); "
              "their identity is not disclosed")
+    lines = _placeholder_lines(node)
+    first = y + (size.node_h - (len(lines) + 1) * _NODE_LINE) // 2 + _NODE_FONT - 1
     return (f'<g class="flow-node flow-placeholder"><title>{escape(title)}</title>'
-            f'<rect x="{x}" y="{y}" width="{_NODE_W}" height="{_NODE_H}" rx="6" '
+            f'<rect x="{x}" y="{y}" width="{_NODE_W}" height="{size.node_h}" rx="6" '
             'stroke-dasharray="1.5 4"/>'
-            f'<text x="{x + _NODE_W // 2}" y="{y + 18}" text-anchor="middle">'
-            f"{escape(_clip(category))}</text>"
-            f'<text x="{x + _NODE_W // 2}" y="{y + 35}" text-anchor="middle" '
-            'class="flow-note">identity not disclosed</text></g>')
+            + _lines(x + _NODE_W // 2, first, lines, _NODE_LINE, ' text-anchor="middle"')
+            + f'<text x="{x + _NODE_W // 2}" y="{first + len(lines) * _NODE_LINE}" '
+            'text-anchor="middle" class="flow-note">identity not disclosed</text></g>')
 
 
 def _style(edge: Edge) -> tuple[str, str | None, str]:
@@ -305,21 +358,24 @@ def _path(d: str, style: tuple[str, str | None, str], arrow: bool = True) -> str
 
 
 def _edge(x1: int, y1: int, x2: int, y2: int, edge: Edge, label_at_start: bool) -> str:
-    """A curve from (x1, y1) to (x2, y2), styled by its grade and labelled beside the outer
-    node's end; its tooltip says what the grade means for this hop."""
+    """A curve from (x1, y1) to (x2, y2), styled by its grade and labelled above its line
+    beside the outer node (wrapped, the last line just above the line); its tooltip says
+    what the grade means for this hop."""
     middle = (x1 + x2) // 2
     style = _style(edge)
+    lines = _edge_lines(edge.what)
     if label_at_start:
-        label = f'<text x="{x1 + 4}" y="{y1 - 5}" text-anchor="start">'
+        x, y, anchor = x1 + 4, y1, "start"
     else:
-        label = f'<text x="{x2 - 4}" y="{y2 - 5}" text-anchor="end">'
+        x, y, anchor = x2 - 4, y2, "end"
+    first = y - 5 - (len(lines) - 1) * _EDGE_LINE
     title = edge.what
     if edge.grade is not None:
         title += f" ({edge.grade}" + (f": {edge.rule_label})" if edge.rule_label and
                                       edge.grade != "asserted" else ")")
     return (f'<g class="flow-edge {style[0]}"><title>{escape(title)}</title>'
             + _path(f"M{x1},{y1} C{middle},{y1} {middle},{y2} {x2},{y2}", style)
-            + f"{label}{escape(_clip(edge.what, 20))}</text></g>")
+            + _lines(x, first, lines, _EDGE_LINE, f' text-anchor="{anchor}"') + "</g>")
 
 
 def _legend(top: int) -> str:

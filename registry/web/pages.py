@@ -4,7 +4,10 @@
 for the server, or relative to the page being written for the static site, so that a published
 folder opened from disk (``file://``) links correctly. :func:`entity_page` gathers one entity's
 facts, sources, incoming references, legal findings and data-flow diagram (with the gaps of
-its data flows) into an :class:`EntityPage` that ``templates/entity.html`` renders.
+its data flows) into an :class:`EntityPage` that ``templates/entity.html`` renders. The
+diagram of an entity that stands for data (a sensor, dataset, ... that
+:mod:`registry.web.tracepages` can trace) is the chain of its trace, as on its trace page;
+any other entity gets the diagram of its neighbours (:mod:`registry.web.diagram`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from rdflib import RDF, RDFS, XSD, BNode, Literal, URIRef
 
 from registry.context import RegistryContext
 from registry.namespaces import CITYREG, DCT
-from registry.web import diagram, ontology_doc
+from registry.web import diagram, ontology_doc, tracepages
 from registry.web.dumps import describe
 
 #: Predicates shown in their own place on the page rather than in the table of facts.
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
     from registry.findings import Finding
     from registry.flows.model import Gap
     from registry.validate import ValidationReport
+    from registry.web.tracepages import ChainFigure
 
 _SHOWN_ELSEWHERE = {RDF.type, RDFS.label, DCT.description, CITYREG.source}
 
@@ -187,6 +191,9 @@ class EntityPage:
     #: the facts the data flows around the entity need and the registry does not hold
     flow_gaps: list[Gap] = field(default_factory=list)
     benchmarks: list[FindingView] = field(default_factory=list)
+    #: the chain diagram of its trace, for an entity that stands for data (then
+    #: ``diagram_svg`` is empty and ``flow_gaps`` are the trace's)
+    chain: ChainFigure | None = None
 
 
 def display_literal(literal: Literal) -> str:
@@ -291,15 +298,18 @@ def entity_page(context: RegistryContext, iri: str, linker: Linker,
     data_links = {name: linker.href(path + ext) for name, ext in
                   (("Turtle", ".ttl"), ("JSON-LD", ".jsonld"), ("N-Triples", ".nt"))}
     label = label_of(graph, subject) or local_name(iri)
-    edges = diagram.edges_for(context, iri)
+    chain = (tracepages.chain_figure(context, iri, linker)
+             if tracepages.has_data(context, iri) else None)
     views = finding_views(context, iri)
     return EntityPage(
         iri=iri, label=label, description=description, types=types, facts=build.facts(subject),
         referenced_by=referenced, sources=sources,
         findings=None if views is None else [v for v in views if not v.benchmark],
-        diagram_svg=diagram.render_svg(iri, label, edges, linker), data_links=data_links,
-        flow_gaps=diagram.gaps_for(context, iri),
-        benchmarks=[v for v in views or () if v.benchmark])
+        diagram_svg="" if chain is not None else diagram.render_svg(
+            iri, label, diagram.edges_for(context, iri), linker),
+        data_links=data_links,
+        flow_gaps=list(chain.gaps) if chain is not None else diagram.gaps_for(context, iri),
+        benchmarks=[v for v in views or () if v.benchmark], chain=chain)
 
 
 def validation_report(context: RegistryContext) -> ValidationReport | None:

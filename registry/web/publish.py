@@ -6,8 +6,14 @@ Any web host (or a browser opening the folder from disk) can serve the result wi
   ``vendors/index.html``, ``findings.html``, ``ontology.html``, ``404.html``;
 * ``id/<path>.html`` for every entity under the entity base, with ``id/<path>.ttl``,
   ``.jsonld`` and ``.nt`` beside it;
+* ``trace/<path>.html`` for every traceable entity (registry/web/tracepages.py), with its
+  chain diagram as ``trace/<path>.svg`` and ``.png`` beside it;
 * ``registry.ttl``, ``registry.jsonld``, ``registry.nq``, ``catalog.ttl`` and
-  ``static/cityreg.css``.
+  ``static/cityreg.css``;
+* the CSV and JSON downloads of every list page (``cities.csv``, ``cities/<slug>.csv``,
+  ``types/<kind>.csv``, ``vendors.csv``, ``findings.csv`` and their ``.json``: see
+  :mod:`registry.web.tables`). The search needs a server: the static site has no search page,
+  and its header has no search form.
 
 Every link is relative, so the site works from any folder and from ``file://``. The site is
 written into a temporary folder next to the target and moved into place at the end: an error
@@ -24,12 +30,13 @@ from pathlib import Path
 
 from registry.context import RegistryContext
 from registry.errors import InputError
-from registry.web import STATIC_DIR, indexes, render
+from registry.web import STATIC_DIR, indexes, render, tables
 from registry.web.catalog import catalog_graph
 from registry.web.dumps import DUMPS, describe, is_iri_safe, registry_dump, serialize
 from registry.web.negotiation import ENTITY_REPRESENTATIONS, HTML
 from registry.web.pages import Linker, static_file
 from registry.web.routes import entity_data, entity_html, html_page
+from registry.web.tracepages import trace_files
 
 MARKER = ".cityreg-site"
 
@@ -117,6 +124,19 @@ def _write_site(context: RegistryContext, root: Path, site_url: str) -> PublishR
         if html is not None:
             write(site_path, html)
             pages += 1
+    for page in tables.list_pages(context):
+        for extension in tables.FORMATS:
+            data = tables.table(context, page)
+            if data is None:
+                continue
+            download = f"{data.stem}.{extension}"
+            source = (site_url + static_file(page) if site_url
+                      else Linker(context.entity_base, download).href(page))
+            target = root / static_file(download)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("w", encoding="utf-8", newline="") as stream:
+                stream.writelines(tables.chunks(extension, data, source))
+            other_files += 1  # not RDF: counted with the other files
     write("/404.html", render("not_found.html", Linker(context.entity_base, "/404.html"),
                               message="There is no such page in this registry."))
     pages += 1
@@ -134,6 +154,12 @@ def _write_site(context: RegistryContext, root: Path, site_url: str) -> PublishR
                 write(site_path + representation.extension,
                       entity_data(context, iri, representation, graph))
                 data_files += 1
+    for site_path, content in trace_files(context, paths):  # trace pages, their SVG and PNG
+        write(site_path, content)
+        if site_path.endswith((".svg", ".png")):
+            other_files += 1
+        else:
+            pages += 1
 
     for dump in DUMPS:
         write("/" + dump.filename, registry_dump(context.registry, dump))

@@ -8,10 +8,13 @@ server show the same pages.
 =====================  ==========================================================
 ``/``                  home: what the registry is, counts, links
 ``/id/<path>``         an entity: 303 to ``.html``/``.ttl``/``.jsonld``/``.nt`` by Accept
+``/trace/<path>``      who can access an entity's data: page, ``.svg``, ``.png``
 ``/cities/``           cities; ``/cities/<slug>`` one city's entities by kind
 ``/types/<kind>``      the entities of one kind (agency, company, sensor, ...)
 ``/vendors/``          vendors and how much of each city depends on them
 ``/findings``          the legal findings dashboard
+``/search``            full-text search with facets (``/search.csv``, ``.json``)
+``<list page>.csv``    a list page's rows as CSV or JSON (registry/web/tables.py)
 ``/ontology``          the ontology's documentation
 ``/sparql``            the read-only SPARQL 1.1 Protocol endpoint
 ``/registry.ttl``      dumps (``.jsonld``, ``.nq``) and ``/catalog.ttl`` (DCAT)
@@ -20,7 +23,7 @@ server show the same pages.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rdflib
 from starlette.requests import Request
@@ -36,12 +39,17 @@ from starlette.staticfiles import StaticFiles
 
 from registry.context import RegistryContext
 from registry.server.queries import RegistryQueries
-from registry.web import STATIC_DIR, indexes, ontology_doc, render, sparql
+from registry.web import STATIC_DIR, indexes, ontology_doc, render, sparql, tables
 from registry.web.admission import Limits
 from registry.web.catalog import catalog_graph
 from registry.web.dumps import DUMPS, DumpFiles, describe, exists, serialize
+from registry.web.listroutes import list_routes
 from registry.web.negotiation import HTML, Representation, choose_representation, split_extension
 from registry.web.pages import Linker, entity_page, is_benchmark, validation_report
+from registry.web.traceserve import trace_endpoint
+
+if TYPE_CHECKING:
+    from registry.api.readmodel import ReadModel
 
 
 def html_page(context: RegistryContext, path: str, linker: Linker) -> str | None:
@@ -54,26 +62,29 @@ def html_page(context: RegistryContext, path: str, linker: Linker) -> str | None
                       findings=None if report is None else len(report.findings) - benchmarks,
                       benchmarks=benchmarks, dumps=DUMPS)
     if path == "/cities/":
-        return render("cities.html", linker, cities=indexes.cities(context))
+        return render("cities.html", linker, cities=indexes.cities(context),
+                      downloads=tables.download_links(path))
     if path.startswith("/cities/"):
         city = indexes.city_page(context, path[len("/cities/"):])
         if city is None:
             return None
         groups = [(kind.title, items) for kind, items in city.groups]
         return render("items.html", linker, title=city.label, groups=groups, show_city=False,
-                      intro=None, city=city)
+                      intro=None, city=city, downloads=tables.download_links(path))
     if path.startswith("/types/"):
         slug = path[len("/types/"):]
         members = indexes.kind_members(context, slug)
         if members is None:
             return None
         return render("items.html", linker, title=indexes.KINDS_BY_SLUG[slug].title,
-                      groups=[(None, members)], show_city=True, intro=None)
+                      groups=[(None, members)], show_city=True, intro=None,
+                      downloads=tables.download_links(path))
     if path == "/vendors/":
-        return render("vendors.html", linker, vendors=indexes.vendors(context))
+        return render("vendors.html", linker, vendors=indexes.vendors(context),
+                      downloads=tables.download_links(path))
     if path == "/findings":
         return render("findings.html", linker, dashboard=indexes.findings_dashboard(context),
-                      as_of=context.as_of)
+                      as_of=context.as_of, downloads=tables.download_links(path))
     if path == "/ontology":
         return render("ontology.html", linker, doc=ontology_doc.build_cached())
     return None
@@ -104,10 +115,12 @@ def not_found(linker: Linker, message: str, request: Request | None = None) -> R
 
 
 def build_routes(context: RegistryContext, queries: RegistryQueries | None = None,
-                 dumps: DumpFiles | None = None) -> list[BaseRoute]:
+                 dumps: DumpFiles | None = None, *,
+                 read_model: ReadModel | None = None) -> list[BaseRoute]:
     """The routes of the public site, bound to ``context``; SPARQL runs on ``queries`` (by
     default: the default limits' workers over a snapshot of the registry, started on the
-    first query) and the dumps are written once to ``dumps``."""
+    first query) and the dumps are written once to ``dumps``; the search reads vendors and
+    cities from ``read_model`` (the API's, else one built on the first search)."""
     linker = Linker(context.entity_base)
     sparql_queries = queries or RegistryQueries(Limits(), context.registry)
     dump_files = dumps or DumpFiles(context.registry)
@@ -167,6 +180,8 @@ def build_routes(context: RegistryContext, queries: RegistryQueries | None = Non
     routes: list[Any] = [
         Route("/", page, name="home"),
         Route("/id/{path:path}", entity, name="entity"),
+        Route("/trace/{path:path}", trace_endpoint(context, linker, not_found), name="trace"),
+        *list_routes(context, linker, read_model),  # before /cities/{slug}: /cities/x.csv
         Route("/cities", redirect_to_folder),
         Route("/cities/", page, name="cities"),
         Route("/cities/{slug}", page, name="city"),

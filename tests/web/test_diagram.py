@@ -181,14 +181,21 @@ def _flows_section(html: str) -> str:
     return html[start:html.index("</section>", start)]
 
 
+def _chain_edges(svg: ET.Element) -> list[ET.Element]:
+    """The edges of a chain diagram (registry/web/chainsvg.py)."""
+    return [g for g in svg.iter(SVG + "g") if "chain-edge" in (g.get("class") or "").split()]
+
+
 def test_partly_disclosed_page_lists_its_gaps_above_the_diagram(
         greyfield: RegistryContext, make_client: Any) -> None:
+    # Readings is a dataset: its page draws the chain of its trace, and the notice lists the
+    # gaps that trace met.
     client = make_client(Starlette(routes=build_routes(greyfield)))
     html = client.get("/id/greyfield/readings.html").text
     section = _flows_section(html)
     notice = section[section.index('<div class="notice flow-gaps"'):section.index("</div>")]
     assert section.index("This page's data flows have gaps:") < section.index("<svg")
-    assert "4 facts not disclosed or not recorded" in notice
+    assert "6 facts not disclosed or not recorded" in notice
     items = [re.sub(r"<[^>]+>", "", item).strip()
              for item in re.findall(r"<li>(.*?)</li>", notice, flags=re.S)]
     assert items == [
@@ -198,16 +205,33 @@ def test_partly_disclosed_page_lists_its_gaps_above_the_diagram(
         "limits, of the organisation that handles the data are not known",
         "data processor of Parking app not recorded: no contract covering it records the legal "
         "role of its developer",
+        "operator of Parking app not recorded: nobody is recorded as running it, so who holds "
+        "the data it feeds or uses is not known",
+        "operator of Resale of parking readings not recorded: nobody is recorded as running it, "
+        "so who holds the data it feeds or uses is not known",
         "recipients of Resale of parking readings not disclosed: the third party recipients are "
         "not named"]
     assert '<a href="/id/greyfield/contract">Parking analytics contract</a>' in notice
     svg = ET.fromstring(section[section.index("<svg"):section.index("</svg>") + 6])
-    assert set(_edge_groups(svg)) == {"flow-asserted", "flow-inferred", "flow-undisclosed",
-                                      "flow-link"}
+    assert {edge.get("data-grade") for edge in _chain_edges(svg)} == {
+        "asserted", "inferred", "undisclosed"}
     assert "urn:cityreg" not in " ".join(a.get("href") or "" for a in svg.iter(SVG + "a"))
     assert "<script" not in html
     for href in set(re.findall(r'href="(/[^"#]*)', html)):
         assert client.get(href).status_code == 200, href
+
+
+def test_a_page_that_is_not_traced_keeps_its_neighbours_and_their_gaps(
+        greyfield: RegistryContext, make_client: Any) -> None:
+    # Resale is a processing, not something data starts from: no trace, the neighbour diagram.
+    client = make_client(Starlette(routes=build_routes(greyfield)))
+    section = _flows_section(client.get("/id/greyfield/resale.html").text)
+    assert "1 fact not disclosed or not recorded" in section
+    svg = ET.fromstring(section[section.index("<svg"):section.index("</svg>") + 6])
+    assert svg.get("class") == "flow-diagram"
+    assert set(_edge_groups(svg)) == {"flow-undisclosed"}
+    assert [t.text for g in svg.iter(SVG + "g") if g.get("class") == "flow-node flow-placeholder"
+            for t in g.iter(SVG + "text")] == ["third party", "identity not disclosed"]
 
 
 def test_gaps_for_lists_each_fact_once(greyfield: RegistryContext) -> None:
@@ -227,14 +251,15 @@ def test_qlue_reports_page_says_its_flows_have_gaps(seed: RegistryContext,
             "of Qlue data for the Government of Indonesia</a> not disclosed: who decides what is "
             "done with the data is not known") in section
     svg = ET.fromstring(section[section.index("<svg"):section.index("</svg>") + 6])
-    groups = _edge_groups(svg)
     ibm = next(a for a in svg.iter(SVG + "a") if a.get("aria-label") == "IBM")
     assert ibm.get("href") == "/id/global/company/ibm"
-    assert groups["flow-inferred"], "Qlue's reports reach IBM only by inference"
-    assert "inferred (dashed" in (svg.findtext(SVG + "desc") or "")
+    into_ibm = {edge.get("data-grade") for edge in _chain_edges(svg)
+                if edge.get("data-target") == ibm.get("data-iri")}
+    assert into_ibm == {"inferred"}, "Qlue's reports reach IBM only by inference"
+    assert "1 asserted, 4 inferred, 0 undisclosed" in (svg.findtext(SVG + "desc") or "")
 
 
 def test_a_page_without_gaps_has_no_notice(client: Any) -> None:
     html = client.get("/id/harbour/dataset/footage.html").text
     assert "data flows have gaps" not in html
-    assert 'class="flow-legend"' in html
+    assert 'class="chain-legend"' in html

@@ -107,11 +107,15 @@ def test_page_shows_facts_sources_findings_and_diagram(client: Any) -> None:
     # The source, as an external link.
     assert ('<a href="https://example.org/harbour/annual-report-2024" rel="external">'
             "Harbour City annual report, 2024</a>") in html
-    # The diagram is inline SVG with a title, and its nodes link to pages.
+    # The control room feeds a dataset: its diagram is the chain of its trace, inline SVG with
+    # a title, its nodes linking to pages, with the trace page and the downloads linked.
     svg = html[html.index("<svg"):html.index("</svg>")]
-    assert '<title id="flow-title">Data flows of Harbour control room</title>' in svg
+    assert ('<title id="chain-title">Who can access data from Harbour control room</title>'
+            in svg)
     assert 'href="/id/global/company/bigvendor"' in svg
-    assert 'href="/id/harbour/sensor/cameras"' in svg
+    assert 'href="/id/harbour/agency/transport"' in svg
+    for download in ("", ".svg", ".png"):
+        assert f'href="/trace/harbour/system/control-room{download}"' in html
     assert "<script" not in html
     # Data links.
     assert 'href="/id/harbour/system/control-room.ttl"' in html

@@ -224,7 +224,8 @@ def test_no_page_has_what_the_policy_blocks(client: TestClient) -> None:
 
 def test_the_entity_page_diagram_is_inline_svg_without_styles(client: TestClient) -> None:
     html = client.get(SYSTEM + ".html").text
-    assert '<svg xmlns="http://www.w3.org/2000/svg" class="flow-diagram"' in html
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chain-diagram"' in html
+    assert " style=" not in html[html.index("<svg"):html.index("</svg>")]
     page = _Page()
     page.feed(html)
     assert page.blocked == []
