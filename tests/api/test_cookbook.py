@@ -263,12 +263,28 @@ def binding_vs_benchmarks(data: Any) -> None:
         assert node["law"]
 
 
+def smarter_cities_challenge(data: Any) -> None:
+    nodes = data["search"]["nodes"]
+    assert [(n["label"], n["city"] and n["city"]["label"]) for n in nodes] == [
+        ("IBM Smarter Cities Challenge", None),
+        ("IBM Smarter Cities Challenge – Cebu (2012)", "Cebu"),
+        ("IBM Smarter Cities Challenge – Jakarta (2011)", "Jakarta"),
+        ("IBM Smarter Cities Challenge – Sekondi-Takoradi (2016)", "Sekondi-Takoradi")]
+    assert {n["operator"]["label"] for n in nodes} == {"IBM"}
+    assert [n["partOf"] for n in nodes[1:]] == [{"label": "IBM Smarter Cities Challenge"}] * 3
+    parts = [(link["entity"]["kind"], link["property"]["compact"])
+             for link in nodes[0]["linkedFrom"]["nodes"]]
+    assert parts.count(("Programme", "cityreg:partOfProgramme")) == 3
+    assert ("Processing", "cityreg:partOfProgramme") in parts
+
+
 CHECKS: dict[str, Callable[[Any], None]] = {
     "nordhaven_station_footage": station_footage,
     "nordhaven_station_footage_2026": station_footage_2026,
     "nordhaven_trace_capped": capped, "jakarta_qlue_reports": qlue,
     "jakarta_qlue_asserted": qlue_asserted, "london_underground_wifi": underground_wifi,
     "singapore_vehicle_movements": vehicle_movements, "ibm_engagements": ibm_engagements,
+    "ibm_smarter_cities_challenge": smarter_cities_challenge,
     "jakarta_contracts": jakarta_contracts,
     "waze_jakarta_exchange": waze, "ibm_contracts": ibm,
     "public_deployments_dpia": public_deployments, "vendor_concentration": vendors,
