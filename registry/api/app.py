@@ -34,7 +34,7 @@ from starlette.routing import BaseRoute, Route
 
 from graphql import ExecutionResult, GraphQLError, OperationType
 from registry import __version__
-from registry.api.csvresult import NoListError, rows_of, to_csv
+from registry.api.csvresult import NoListError, rows_of
 from registry.api.service import GraphQLService
 from registry.context import RegistryContext
 from registry.server.queries import RegistryQueries
@@ -42,6 +42,7 @@ from registry.web.admission import Admission, Limits
 from registry.web.dumps import DumpFiles
 from registry.web.routes import build_routes
 from registry.web.security import security_middleware
+from registry.web.tables import csv_chunks
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 #: A request whose estimated cost (registry/api/limits.py) reaches this runs in a thread.
@@ -235,7 +236,7 @@ def _csv_result(media: str, result: ExecutionResult) -> Response:
         name, columns, rows = rows_of(result.data)
     except NoListError as error:
         return _request_error(media, str(error))
-    return Response("".join(to_csv(columns, rows)), media_type=CSV + "; charset=utf-8",
+    return Response("".join(csv_chunks(columns, rows)), media_type=CSV + "; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 

@@ -10,7 +10,8 @@ list is taken as it is. Each item becomes one row:
   objects (``buyers { label }`` -> ``buyers.label`` = ``"A; B"``);
 * ``null`` is an empty cell (a null object: empty cells in its columns), booleans are
   ``true`` / ``false``;
-* every cell goes through :func:`registry.cells.spreadsheet_safe` (formula injection).
+* every cell goes through :func:`registry.cells.spreadsheet_safe` (formula injection) when
+  :func:`registry.web.tables.csv_chunks` writes the rows, as for the site's downloads.
 
 Columns are in the order they first appear; a data without any list is a
 :class:`NoListError`.
@@ -18,14 +19,12 @@ Columns are in the order they first appear; a data without any list is a
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from registry.cells import spreadsheet_safe
+from registry.web.tables import cell_text
 
-__all__ = ["NoListError", "first_list", "flatten", "rows_of", "to_csv"]
+__all__ = ["NoListError", "first_list", "flatten", "rows_of"]
 
 #: Joins the values of a list in one cell.
 SEPARATOR = "; "
@@ -56,14 +55,6 @@ def first_list(data: Any, path: tuple[str, ...] = ()) -> tuple[tuple[str, ...], 
     return None
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def flatten(item: Any, prefix: str = "") -> dict[str, str]:
     """One row: ``column -> text`` for ``item`` (an object, a scalar, or ``null``), before
     spreadsheet quoting. A scalar item is one column, named ``prefix`` (``value`` at the top)."""
@@ -80,7 +71,7 @@ def flatten(item: Any, prefix: str = "") -> dict[str, str]:
         if not columns:
             return {prefix or "value": ""}
         return {column: SEPARATOR.join(texts) for column, texts in columns.items()}
-    return {prefix or "value": _text(item)}
+    return {prefix or "value": cell_text(item)}
 
 
 def rows_of(data: Any) -> tuple[str, list[str], list[dict[str, str]]]:
@@ -107,17 +98,3 @@ def rows_of(data: Any) -> tuple[str, list[str], list[dict[str, str]]]:
     prefixes = {".".join(part.split(".")[:i]) for part in nested
                 for i in range(1, part.count(".") + 2)}
     return name, [column for column in columns if column not in prefixes], rows
-
-
-def to_csv(columns: Sequence[str], rows: Sequence[Mapping[str, str]]) -> Iterator[str]:
-    """The CSV text (header row first), every cell spreadsheet-safe, in chunks."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([spreadsheet_safe(column) for column in columns])
-    for row in rows:
-        writer.writerow([spreadsheet_safe(row.get(column, "")) for column in columns])
-        if buffer.tell() > 1 << 16:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()

@@ -204,13 +204,19 @@ def plain(value: Cell) -> str | int | float | bool | None:
     return value
 
 
-def csv_text(value: Cell) -> str:
-    """A cell as CSV has it: text no spreadsheet program runs; nothing is an empty cell."""
+def cell_text(value: Cell) -> str:
+    """A cell's text before spreadsheet quoting: nothing is empty, booleans are ``true`` and
+    ``false``, dates ISO 8601."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return spreadsheet_safe(str(plain(value)))
+    return str(plain(value))
+
+
+def csv_text(value: Cell) -> str:
+    """A cell as CSV has it: text no spreadsheet program runs; nothing is an empty cell."""
+    return spreadsheet_safe(cell_text(value))
 
 
 def _batches(rows: Iterable[Row]) -> Iterator[list[Row]]:

@@ -17,8 +17,9 @@ with warnings.catch_warnings():  # starlette 1.10 prefers httpx2, which is not i
 
 from registry.api import GraphQLService
 from registry.api.app import create_app
-from registry.api.csvresult import NoListError, first_list, flatten, rows_of, to_csv
+from registry.api.csvresult import NoListError, first_list, flatten, rows_of
 from registry.api.limits import MAX_PAGE_SIZE
+from registry.web.tables import csv_chunks
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 
@@ -108,7 +109,7 @@ def test_flattening() -> None:
     assert rows[0]["none"] == ""
     assert rows[1] == {}
     assert rows[2]["buyers.label"] == "B1; B2"
-    text = "".join(to_csv(columns, rows))
+    text = "".join(csv_chunks(columns, rows))
     parsed = list(csv.DictReader(io.StringIO(text)))
     assert parsed[0]["city.label"] == "'=cmd|' /C calc'!A0"  # formula injection neutralised
     assert parsed[0]["n"] == "-5"

@@ -11,6 +11,7 @@ import pytest
 from starlette.applications import Starlette
 
 from registry.context import RegistryContext
+from registry.resources import seed_dir
 from registry.server.queries import RegistryQueries
 from registry.store import Registry
 from registry.web.admission import Limits
@@ -33,6 +34,14 @@ def _test_client(app: Starlette) -> Any:
 def make_client() -> Any:
     """A function that makes a test client for any Starlette app."""
     return _test_client
+
+
+@pytest.fixture(scope="module")
+def seed_context() -> Iterator[RegistryContext]:
+    """The built-in seed, in memory (one per test module)."""
+    with Registry.memory() as registry:
+        registry.load(seed_dir())
+        yield RegistryContext(registry)
 
 
 @pytest.fixture

@@ -5,14 +5,10 @@ from __future__ import annotations
 import io
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 
-import pytest
 from PIL import Image
 
 from registry.context import RegistryContext
-from registry.resources import seed_dir
-from registry.store import Registry
 from registry.web.chain import Chain, ChainEdge, ChainNode, build_chain, sold_hops
 from registry.web.chainlayout import layout_chain
 from registry.web.chainpng import render_png
@@ -42,14 +38,6 @@ CHAIN_HOPS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def seed() -> Iterator[RegistryContext]:
-    """The built-in seed."""
-    with Registry.memory() as registry:
-        registry.load(seed_dir())
-        yield RegistryContext(registry)
-
-
 def _svg(context: RegistryContext, iri: str, linker: Linker | None = None) -> ET.Element:
     chain = build_chain(context.access_graph.who_can_access(iri), sold_hops(context.registry))
     return ET.fromstring(render_svg(layout_chain(chain), linker or Linker(BASE)))
@@ -70,8 +58,8 @@ def _words(element: ET.Element) -> str:
     return " ".join(t.text or "" for t in element.iter(SVG + "text"))
 
 
-def test_the_nordhaven_chain_diagram_shows_all_its_hops(seed: RegistryContext) -> None:
-    svg = _svg(seed, CAMERAS)
+def test_the_nordhaven_chain_diagram_shows_all_its_hops(seed_context: RegistryContext) -> None:
+    svg = _svg(seed_context, CAMERAS)
     nodes = _nodes(svg)
     by_label = {node.get("aria-label"): node for node in nodes.values()}
     columns = [int(by_label[label].get("data-column", "-1")) for label in CHAIN_LABELS]
@@ -104,8 +92,8 @@ def test_the_nordhaven_chain_diagram_shows_all_its_hops(seed: RegistryContext) -
     assert sold == {NORDHAVEN + "company/adreach", NORDHAVEN + "company/billboard-media"}
 
 
-def test_nodes_link_to_their_pages_and_labels_are_whole(seed: RegistryContext) -> None:
-    svg = _svg(seed, CAMERAS)
+def test_nodes_link_to_their_pages_and_labels_are_whole(seed_context: RegistryContext) -> None:
+    svg = _svg(seed_context, CAMERAS)
     for iri, node in _nodes(svg).items():
         assert node.tag == SVG + "a"
         assert node.get("href") == "/id/" + iri[len(BASE):]
@@ -114,13 +102,13 @@ def test_nodes_link_to_their_pages_and_labels_are_whole(seed: RegistryContext) -
         assert "…" not in _words(node)
     footfall = _nodes(svg)[NORDHAVEN + "company/footfall-analytics"]
     assert len(list(footfall.iter(SVG + "text"))) > 1, "a long label is wrapped"
-    static = _svg(seed, CAMERAS, Linker(BASE, "/trace/nordhaven/sensor/station-cameras"))
+    static = _svg(seed_context, CAMERAS, Linker(BASE, "/trace/nordhaven/sensor/station-cameras"))
     assert _nodes(static)[NORDHAVEN + "agency/transit"].get("href") == (
         "../../../id/nordhaven/agency/transit.html")
 
 
-def test_the_drawing_says_what_it_shows(seed: RegistryContext) -> None:
-    svg = _svg(seed, CAMERAS)
+def test_the_drawing_says_what_it_shows(seed_context: RegistryContext) -> None:
+    svg = _svg(seed_context, CAMERAS)
     assert svg.get("aria-labelledby") == "chain-title chain-desc"
     assert svg.findtext(SVG + "title") == (
         "Who can access data from Central Station cameras (fictional)")
@@ -136,8 +124,8 @@ def test_the_drawing_says_what_it_shows(seed: RegistryContext) -> None:
             for key in legend] == [None, "7 4", "1.5 4"]
 
 
-def test_grades_are_solid_dashed_and_dotted(seed: RegistryContext) -> None:
-    wifi = _svg(seed, WIFI)
+def test_grades_are_solid_dashed_and_dotted(seed_context: RegistryContext) -> None:
+    wifi = _svg(seed_context, WIFI)
     (undisclosed,) = [e for e in _edges(wifi) if e.get("data-grade") == "undisclosed"]
     assert undisclosed.find(SVG + "path").get("stroke-dasharray") == "1.5 4"  # type: ignore[union-attr]
     placeholder = _nodes(wifi)[undisclosed.get("data-target", "")]
@@ -148,7 +136,7 @@ def test_grades_are_solid_dashed_and_dotted(seed: RegistryContext) -> None:
     assert rect is not None
     assert rect.get("stroke-dasharray") == "1.5 4"
     assert "urn:cityreg" not in " ".join(a.get("href") or "" for a in wifi.iter(SVG + "a"))
-    inferred = [e for e in _edges(_svg(seed, QLUE)) if e.get("data-grade") == "inferred"]
+    inferred = [e for e in _edges(_svg(seed_context, QLUE)) if e.get("data-grade") == "inferred"]
     assert inferred
     assert {e.find(SVG + "path").get("stroke-dasharray")  # type: ignore[union-attr]
             for e in inferred} == {"7 4"}
@@ -179,8 +167,8 @@ def test_hostile_labels_are_escaped() -> None:
     assert _words(edge).startswith('Deal "<i>"')
 
 
-def test_the_svg_references_nothing_outside_itself(seed: RegistryContext) -> None:
-    text = render_svg(layout_chain(build_chain(seed.access_graph.who_can_access(WIFI))),
+def test_the_svg_references_nothing_outside_itself(seed_context: RegistryContext) -> None:
+    text = render_svg(layout_chain(build_chain(seed_context.access_graph.who_can_access(WIFI))),
                       Linker(BASE))
     svg = ET.fromstring(text)
     assert not re.search(r"<script|<style|\sstyle=|url\(|xlink:|<image|<foreignObject", text)
@@ -190,9 +178,9 @@ def test_the_svg_references_nothing_outside_itself(seed: RegistryContext) -> Non
                                 "a")}]
 
 
-def test_the_png_is_the_same_drawing(seed: RegistryContext) -> None:
-    layout = layout_chain(build_chain(seed.access_graph.who_can_access(CAMERAS),
-                                      sold_hops(seed.registry)))
+def test_the_png_is_the_same_drawing(seed_context: RegistryContext) -> None:
+    layout = layout_chain(build_chain(seed_context.access_graph.who_can_access(CAMERAS),
+                                      sold_hops(seed_context.registry)))
     png = render_png(layout)
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG"
@@ -211,8 +199,8 @@ def test_the_png_is_the_same_drawing(seed: RegistryContext) -> None:
     assert float(svg.get("width", "0")) * 2 == image.width
 
 
-def test_the_png_draws_dotted_lines_by_hand(seed: RegistryContext) -> None:
-    layout = layout_chain(build_chain(seed.access_graph.who_can_access(WIFI)))
+def test_the_png_draws_dotted_lines_by_hand(seed_context: RegistryContext) -> None:
+    layout = layout_chain(build_chain(seed_context.access_graph.who_can_access(WIFI)))
     image = Image.open(io.BytesIO(render_png(layout, scale=1))).convert("RGB")
     (route,) = [r for r in layout.edges if r.edge.grade == "undisclosed"]
     (x1, y), (x2, _) = route.points[0], route.points[1]

@@ -4,14 +4,11 @@ count, one edge per distinct hop, labels wrapped and never cut, nothing overlapp
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from itertools import combinations
 
 import pytest
 
 from registry.context import RegistryContext
-from registry.resources import seed_dir
-from registry.store import Registry
 from registry.web.chain import Chain, ChainEdge, ChainNode, build_chain, sold_hops
 from registry.web.chainlayout import (
     EDGE_FONT,
@@ -53,14 +50,6 @@ CHAIN_HOPS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def seed() -> Iterator[RegistryContext]:
-    """The built-in seed."""
-    with Registry.memory() as registry:
-        registry.load(seed_dir())
-        yield RegistryContext(registry)
-
-
 def _chain(context: RegistryContext, iri: str, max_paths: int = 100) -> Chain:
     return build_chain(context.access_graph.who_can_access(iri, max_paths=max_paths),
                        sold_hops(context.registry))
@@ -68,8 +57,9 @@ def _chain(context: RegistryContext, iri: str, max_paths: int = 100) -> Chain:
 
 # -- the chain ------------------------------------------------------------------------------------
 
-def test_the_nordhaven_chain_has_every_hop_in_increasing_columns(seed: RegistryContext) -> None:
-    chain = _chain(seed, CAMERAS)
+def test_the_nordhaven_chain_has_every_hop_in_increasing_columns(
+        seed_context: RegistryContext) -> None:
+    chain = _chain(seed_context, CAMERAS)
     columns = {node.label: node.column for node in chain.nodes}
     assert columns == {
         "Central Station cameras (fictional)": 0,
@@ -87,8 +77,8 @@ def test_the_nordhaven_chain_has_every_hop_in_increasing_columns(seed: RegistryC
 
 
 def test_onward_sharing_not_allowed_ends_the_chain_at_the_university(
-        seed: RegistryContext) -> None:
-    chain = _chain(seed, CAMERAS)
+        seed_context: RegistryContext) -> None:
+    chain = _chain(seed_context, CAMERAS)
     assert CIVICLAB not in {node.iri for node in chain.nodes}
     assert not [e for e in chain.edges if e.source == UNIVERSITY]
     (to_university,) = [e for e in chain.edges if e.target == UNIVERSITY]
@@ -97,15 +87,16 @@ def test_onward_sharing_not_allowed_ends_the_chain_at_the_university(
     assert to_university.dates == "2024-09-01..2026-08-31"
 
 
-def test_sales_are_marked_where_the_data_model_says_so(seed: RegistryContext) -> None:
-    sold = {(e.source, e.target) for e in _chain(seed, CAMERAS).edges if e.sold}
+def test_sales_are_marked_where_the_data_model_says_so(seed_context: RegistryContext) -> None:
+    sold = {(e.source, e.target) for e in _chain(seed_context, CAMERAS).edges if e.sold}
     assert sold == {(FOOTFALL, ADREACH), (ADREACH, BILLBOARD)}
-    billboard = next(e for e in _chain(seed, CAMERAS).edges if e.target == BILLBOARD)
+    billboard = next(e for e in _chain(seed_context, CAMERAS).edges if e.target == BILLBOARD)
     assert billboard.words[-2:] == ("onward sharing not allowed", "sold")
 
 
-def test_one_node_per_organisation_and_one_edge_per_distinct_hop(seed: RegistryContext) -> None:
-    result = seed.access_graph.who_can_access(CAMERAS)
+def test_one_node_per_organisation_and_one_edge_per_distinct_hop(
+        seed_context: RegistryContext) -> None:
+    result = seed_context.access_graph.who_can_access(CAMERAS)
     chain = build_chain(result)
     assert result.path_count > len(chain.edges)  # the 18 paths share their hops
     assert len({node.iri for node in chain.nodes}) == len(chain.nodes) == 7
@@ -117,8 +108,8 @@ def test_one_node_per_organisation_and_one_edge_per_distinct_hop(seed: RegistryC
                      "publisher of Central Station camera footage (fictional)"]
 
 
-def test_an_organisation_starts_its_own_chain(seed: RegistryContext) -> None:
-    chain = _chain(seed, COUNCIL)
+def test_an_organisation_starts_its_own_chain(seed_context: RegistryContext) -> None:
+    chain = _chain(seed_context, COUNCIL)
     assert chain.node(COUNCIL).column == 0
     assert not [e for e in chain.edges if e.target == COUNCIL and e.source == COUNCIL]
     assert chain.node(TRANSIT).column == 1  # the council's own agreement: one hop
@@ -127,13 +118,13 @@ def test_an_organisation_starts_its_own_chain(seed: RegistryContext) -> None:
         assert chain.node(edge.target).column <= chain.node(edge.source).column + 1
 
 
-def test_a_truncated_trace_says_so(seed: RegistryContext) -> None:
-    chain = _chain(seed, CAMERAS, max_paths=4)
+def test_a_truncated_trace_says_so(seed_context: RegistryContext) -> None:
+    chain = _chain(seed_context, CAMERAS, max_paths=4)
     assert chain.truncated_at == "max_paths=4"
     layout = layout_chain(chain)
     assert any("INCOMPLETE: the trace stopped at max_paths=4" in sentence
                for sentence in layout.caption)
-    complete = layout_chain(_chain(seed, CAMERAS))
+    complete = layout_chain(_chain(seed_context, CAMERAS))
     assert complete.caption[1] == "Complete: the trace reached none of its limits."
 
 
@@ -193,15 +184,16 @@ def _check_layout(layout: ChainLayout) -> None:
     "https://w3id.org/cityreg/id/jakarta/dataset/qlue-reports",
     "https://w3id.org/cityreg/id/davao/sensor/cctv",
 ])
-def test_seed_layouts_keep_labels_whole_and_apart(seed: RegistryContext, iri: str) -> None:
-    _check_layout(layout_chain(_chain(seed, iri)))
+def test_seed_layouts_keep_labels_whole_and_apart(seed_context: RegistryContext, iri: str) -> None:
+    _check_layout(layout_chain(_chain(seed_context, iri)))
 
 
-def test_every_traceable_seed_entity_lays_out(seed: RegistryContext) -> None:
-    traced = [iri for iri in sorted(seed.access_graph.facts.labels) if traceable(seed, iri)]
+def test_every_traceable_seed_entity_lays_out(seed_context: RegistryContext) -> None:
+    traced = [iri for iri in sorted(seed_context.access_graph.facts.labels)
+              if traceable(seed_context, iri)]
     assert len(traced) > 50
     for iri in traced:
-        layout = layout_chain(_chain(seed, iri))
+        layout = layout_chain(_chain(seed_context, iri))
         assert len(layout.nodes) == len(layout.chain.nodes)
         assert len(layout.edges) == len(layout.chain.edges)
 

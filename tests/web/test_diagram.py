@@ -12,7 +12,6 @@ import pytest
 from starlette.applications import Starlette
 
 from registry.context import RegistryContext
-from registry.resources import seed_dir
 from registry.store import Registry
 from registry.web.diagram import Edge, edges_for, gaps_for, render_svg
 from registry.web.pages import Linker
@@ -168,14 +167,6 @@ def greyfield() -> Iterator[RegistryContext]:
         yield RegistryContext(registry)
 
 
-@pytest.fixture(scope="module")
-def seed() -> Iterator[RegistryContext]:
-    """The built-in seed."""
-    with Registry.memory() as registry:
-        registry.load(seed_dir())
-        yield RegistryContext(registry)
-
-
 def _flows_section(html: str) -> str:
     start = html.index('<section aria-labelledby="flows-heading">')
     return html[start:html.index("</section>", start)]
@@ -241,9 +232,9 @@ def test_gaps_for_lists_each_fact_once(greyfield: RegistryContext) -> None:
     assert gaps_for(greyfield, "bad<iri>") == []
 
 
-def test_qlue_reports_page_says_its_flows_have_gaps(seed: RegistryContext,
+def test_qlue_reports_page_says_its_flows_have_gaps(seed_context: RegistryContext,
                                                     make_client: Any) -> None:
-    client = make_client(Starlette(routes=build_routes(seed)))
+    client = make_client(Starlette(routes=build_routes(seed_context)))
     html = client.get("/id/jakarta/dataset/qlue-reports").text
     section = _flows_section(html)
     assert section.index("This page's data flows have gaps:") < section.index("<svg")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +14,6 @@ from PIL import Image
 from starlette.applications import Starlette
 
 from registry.context import RegistryContext
-from registry.resources import seed_dir
-from registry.store import Registry
 from registry.web import tracepages, traceserve
 from registry.web.publish import publish
 from registry.web.routes import build_routes
@@ -24,14 +21,6 @@ from registry.web.routes import build_routes
 SVG = "{http://www.w3.org/2000/svg}"
 CAMERAS = "/trace/nordhaven/sensor/station-cameras"
 WIFI = "/trace/london/sensor/underground-wifi"
-
-
-@pytest.fixture(scope="module")
-def seed_context() -> Iterator[RegistryContext]:
-    """The built-in seed."""
-    with Registry.memory() as registry:
-        registry.load(seed_dir())
-        yield RegistryContext(registry)
 
 
 @pytest.fixture
