@@ -16,7 +16,7 @@ as wide as the glyph a browser will use), so the wrapped SVG lines still fit.
 from __future__ import annotations
 
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -84,8 +84,11 @@ def printable(text: str, missing: str = "?") -> str:
     return "".join(_drawable(char, missing) for char in text)
 
 
+@lru_cache(maxsize=1 << 16)
 def width(text: str, size: int) -> float:
-    """How wide ``text`` may be drawn at ``size`` pixels, by the PNG or by a browser."""
+    """How wide ``text`` may be drawn at ``size`` pixels, by the PNG or by a browser (cached:
+    the same labels and words come back in every diagram, and wrapping measures each line as
+    it grows)."""
     return font(size).getlength(printable(text, "W")) * SAFETY
 
 

@@ -15,7 +15,10 @@ diagram of an entity, for its trace page and for its entity page alike.
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -36,6 +39,8 @@ TRACE_ROOT = "/trace/"
 #: The trace's limits: ``cityreg trace``'s defaults.
 MAX_DEPTH = 6
 MAX_PATHS = 100
+#: Threads that draw the static site's PNGs (Pillow encodes without holding the GIL).
+PNG_THREADS = max(1, min(4, os.cpu_count() or 1))
 #: The diagram's download formats: extension and media type.
 DOWNLOADS = {".svg": "image/svg+xml", ".png": "image/png"}
 
@@ -80,30 +85,45 @@ class ChainFigure:
     complete: bool
 
 
+@dataclass(frozen=True)
+class Drawing:
+    """An entity's trace and the layout of its chain: computed once, drawn as the page's SVG,
+    the SVG file and the PNG."""
+
+    result: TraceResult
+    layout: ChainLayout
+
+
+def drawing(context: RegistryContext, iri: str) -> Drawing:
+    """The trace of ``iri`` (traceable) and its chain's layout."""
+    result = trace_of(context, iri)
+    return Drawing(result, chain_layout(context, result))
+
+
 def chain_figure(context: RegistryContext, iri: str, linker: Linker,
-                 result: TraceResult | None = None) -> ChainFigure | None:
+                 drawn: Drawing | None = None) -> ChainFigure | None:
     """The chain diagram of ``iri`` for a page written with ``linker``; None when ``iri`` is
-    not traceable or not under the entity base. ``result``: its trace, when the caller has it.
-    """
+    not traceable or not under the entity base. ``drawn``: its drawing, when the caller has
+    it."""
     path = trace_path(linker, iri)
-    if path is None or (result is None and not traceable(context, iri)):
+    if path is None or (drawn is None and not traceable(context, iri)):
         return None
-    result = trace_of(context, iri) if result is None else result
-    layout = chain_layout(context, result)
-    return ChainFigure(layout.chain, render_svg(layout, linker), linker.href(path),
+    drawn = drawing(context, iri) if drawn is None else drawn
+    return ChainFigure(drawn.layout.chain, render_svg(drawn.layout, linker), linker.href(path),
                        linker.href(path + ".svg"), linker.href(path + ".png"),
-                       result.disclosure, result.complete)
+                       drawn.result.disclosure, drawn.result.complete)
 
 
-def chain_png(context: RegistryContext, iri: str) -> bytes:
+def chain_png(context: RegistryContext, iri: str, drawn: Drawing | None = None) -> bytes:
     """The chain diagram of ``iri`` (traceable) as PNG."""
-    return render_png(chain_layout(context, trace_of(context, iri)))
+    return render_png((drawn or drawing(context, iri)).layout)
 
 
-def chain_svg(context: RegistryContext, iri: str, linker: Linker) -> str:
+def chain_svg(context: RegistryContext, iri: str, linker: Linker,
+              drawn: Drawing | None = None) -> str:
     """The chain diagram of ``iri`` (traceable) as a standalone SVG file; its links are those
     of the page at ``linker``'s place (the trace page beside it)."""
-    layout = chain_layout(context, trace_of(context, iri))
+    layout = (drawn or drawing(context, iri)).layout
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + render_svg(layout, linker) + "\n"
 
 
@@ -137,10 +157,12 @@ class TracePage:
     reached: tuple[Reached, ...]
 
 
-def trace_page(context: RegistryContext, iri: str, linker: Linker) -> TracePage:
+def trace_page(context: RegistryContext, iri: str, linker: Linker,
+               drawn: Drawing | None = None) -> TracePage:
     """The trace page of ``iri``, which is traceable and under the entity base."""
-    result = trace_of(context, iri)
-    figure = chain_figure(context, iri, linker, result)
+    drawn = drawing(context, iri) if drawn is None else drawn
+    result = drawn.result
+    figure = chain_figure(context, iri, linker, drawn)
     entity = linker.entity_path(iri)
     if figure is None or entity is None:
         raise NotFoundError("traceable entity under the entity base", iri,
@@ -164,9 +186,10 @@ def trace_page(context: RegistryContext, iri: str, linker: Linker) -> TracePage:
                      tuple(reached))
 
 
-def trace_html(context: RegistryContext, iri: str, linker: Linker) -> str:
+def trace_html(context: RegistryContext, iri: str, linker: Linker,
+               drawn: Drawing | None = None) -> str:
     """The HTML of the trace page of ``iri`` (traceable, under the entity base)."""
-    return render("trace.html", linker, page=trace_page(context, iri, linker))
+    return render("trace.html", linker, page=trace_page(context, iri, linker, drawn))
 
 
 def has_data(context: RegistryContext, iri: str) -> bool:
@@ -178,15 +201,29 @@ def has_data(context: RegistryContext, iri: str) -> bool:
 def trace_files(context: RegistryContext, paths: list[str]
                 ) -> Iterator[tuple[str, str | bytes]]:
     """For the static site: ``(site path, content)`` of the trace page, SVG and PNG of every
-    traceable entity among ``paths`` (paths under the entity base)."""
+    traceable entity among ``paths`` (paths under the entity base).
+
+    Encoding a PNG is most of the work, and Pillow does it without holding the interpreter:
+    the PNGs are drawn in :data:`PNG_THREADS` threads while the next pages are laid out, at
+    most two per thread waiting at any time (memory stays bounded), each written in turn.
+    """
     from registry.web.pages import Linker  # pages imports this module
 
-    for path in paths:
-        iri = context.entity_base + path
-        if not traceable(context, iri):
-            continue
-        site_path = TRACE_ROOT + path
-        linker = Linker(context.entity_base, site_path)
-        yield site_path, trace_html(context, iri, linker)
-        yield site_path + ".svg", chain_svg(context, iri, linker)
-        yield site_path + ".png", chain_png(context, iri)
+    pending: deque[tuple[str, Future[bytes]]] = deque()
+    with ThreadPoolExecutor(max_workers=PNG_THREADS) as pool:
+        for path in paths:
+            iri = context.entity_base + path
+            if not traceable(context, iri):
+                continue
+            site_path = TRACE_ROOT + path
+            linker = Linker(context.entity_base, site_path)
+            drawn = drawing(context, iri)  # one trace and one layout for the three files
+            yield site_path, trace_html(context, iri, linker, drawn)
+            yield site_path + ".svg", chain_svg(context, iri, linker, drawn)
+            pending.append((site_path + ".png", pool.submit(render_png, drawn.layout)))
+            while len(pending) > 2 * PNG_THREADS:
+                done_path, future = pending.popleft()
+                yield done_path, future.result()
+        while pending:
+            done_path, future = pending.popleft()
+            yield done_path, future.result()
