@@ -8,10 +8,10 @@ A public server meets scrapers and people who want it down. Every request passes
 * a request body longer than :attr:`Limits.max_body_bytes` gets ``413 Content Too Large``
   (bodies are read here, up to the limit, before the application sees them);
 * each request is of a *kind*: ``sparql`` (a query to ``/sparql``), ``graphql`` (a request to
-  ``/graphql`` other than the GraphiQL page), ``dump`` (``/registry.*``, ``/catalog.ttl``, and
-  the CSV and JSON downloads of the list pages and the search, which hold every row: see
-  :func:`is_download`) or ``page`` (everything else but ``/healthz`` and ``/static/``, the
-  search page included). At most
+  ``/graphql`` other than the GraphiQL page), ``dump`` (``/registry.*``, ``/catalog.ttl``, the
+  CSV and JSON downloads of the list pages and the search, which hold every row, and the chain
+  diagrams' PNGs: see :func:`is_download`) or ``page`` (everything else but ``/healthz`` and
+  ``/static/``, the search page included). At most
   :attr:`Limits.per_client` requests of a kind run at once for one client address, and at
   most :attr:`Limits.per_server` for everyone; one more gets ``429 Too Many Requests`` with
   ``Retry-After``, at once (nothing is queued: queued work cannot be bounded).
@@ -93,7 +93,10 @@ def request_kind(scope: Scope) -> str | None:
 
 
 def is_download(path: str) -> bool:
-    """Whether ``path`` is the CSV or JSON download of a list page or of the search."""
+    """Whether ``path`` is the CSV or JSON download of a list page or of the search, or a
+    chain diagram's PNG (drawing one takes a tenth of a second of CPU)."""
+    if path.startswith("/trace/") and path.endswith(".png"):
+        return True
     stem, dot, extension = path.rpartition(".")
     if not dot or extension not in ("csv", "json"):
         return False

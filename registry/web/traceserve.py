@@ -2,15 +2,18 @@
 
 ``/trace/<path>`` (or ``/trace/<path>.html``) is the page, ``/trace/<path>.svg`` and
 ``/trace/<path>.png`` the diagram (:mod:`registry.web.tracepages`). A served registry does
-not change, so each answer is made once and kept; only answers about entities that exist and
-can be traced are kept, so the cache holds at most three answers per traceable entity. Any
+not change, so an answer once made is kept for the next request: only answers about entities
+that exist and can be traced, and at most :data:`CACHE_BYTES` of them (the least recently asked
+go first: a crawler asking for every PNG of a national registry cannot fill the memory). Any
 other path is a 404 that says why.
 """
 
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable
+from threading import Lock
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
@@ -32,13 +35,53 @@ if TYPE_CHECKING:
 
 NotFound = Callable[["Linker", str, Request | None], Response]
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+#: The most bytes of answers the route keeps (a PNG is about 0.2 MB, a page or SVG 20-50 kB).
+CACHE_BYTES = 64 << 20
 
 
-def trace_endpoint(context: RegistryContext, linker: Linker,
-                   not_found: NotFound) -> Callable[[Request], Response]:
+class AnswerCache:
+    """Answers by key, the least recently used dropped beyond ``limit`` bytes; safe to use
+    from the server's threads (sync endpoints run in a thread pool)."""
+
+    def __init__(self, limit: int = CACHE_BYTES) -> None:
+        self.limit = limit
+        self.size = 0
+        self._answers: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: str) -> tuple[bytes, str] | None:
+        """The answer kept under ``key``, now the most recently used; None if not kept."""
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+            return answer
+
+    def put(self, key: str, answer: tuple[bytes, str]) -> None:
+        """Keep ``answer`` (unless it alone is larger than the limit), dropping the least
+        recently used answers until the rest fits."""
+        if len(answer[0]) > self.limit:
+            return
+        with self._lock:
+            old = self._answers.pop(key, None)
+            if old is not None:
+                self.size -= len(old[0])
+            self._answers[key] = answer
+            self.size += len(answer[0])
+            while self.size > self.limit:
+                _, dropped = self._answers.popitem(last=False)
+                self.size -= len(dropped[0])
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+
+def trace_endpoint(context: RegistryContext, linker: Linker, not_found: NotFound,
+                   cache: AnswerCache | None = None) -> Callable[[Request], Response]:
     """The endpoint of ``/trace/{path:path}`` over ``context``; ``not_found`` makes its 404s
-    (registry.web.routes.not_found)."""
-    made: dict[str, tuple[bytes, str]] = {}  # (stem + extension) -> (body, media type)
+    (registry.web.routes.not_found); ``cache`` keeps its answers (default: a new one of
+    :data:`CACHE_BYTES`)."""
+    made = AnswerCache() if cache is None else cache  # stem + extension -> (body, media type)
 
     def endpoint(request: Request) -> Response:
         path: str = request.path_params["path"]
@@ -50,7 +93,7 @@ def trace_endpoint(context: RegistryContext, linker: Linker,
             if not traceable(context, iri):
                 return not_found(linker, _why_not(context, iri, stem), request)
             answer = _make(context, linker, iri, extension)
-            made[key] = answer  # only entities that exist: the cache cannot grow without end
+            made.put(key, answer)  # only entities that exist, and bounded in bytes
         body, media_type = answer
         headers = {}
         if extension in DOWNLOADS:

@@ -62,6 +62,12 @@ async def _call(app: Any, scope: Scope, body: bytes = b"", chunks: int = 1
     ("/registry.ttl", "GET", b"", "dump"),
     ("/catalog.ttl", "GET", b"", "dump"),
     ("/id/jakarta/company/ibm.html", "GET", b"", "page"),
+    ("/trace/london/sensor/underground-wifi", "GET", b"", "page"),
+    ("/trace/london/sensor/underground-wifi.svg", "GET", b"", "page"),
+    ("/trace/london/sensor/underground-wifi.png", "GET", b"", "dump"),  # a tenth of a second
+    ("/types/sensor.csv", "GET", b"", "dump"),
+    ("/search", "GET", b"q=IBM", "page"),
+    ("/search.json", "GET", b"q=IBM", "dump"),
     ("/healthz", "GET", b"", None),
     ("/static/style.css", "GET", b"", None),
 ])

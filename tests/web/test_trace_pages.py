@@ -189,3 +189,17 @@ def test_the_static_site_has_the_trace_pages(harbour: RegistryContext, tmp_path:
                                                            _svg_of(html))
     assert targets[0] == targets[1]
     assert not (site / "trace/harbour/contract/control-room.html").exists()
+
+
+def test_the_answer_cache_keeps_the_most_recent_within_its_bytes() -> None:
+    cache = traceserve.AnswerCache(limit=10)
+    cache.put("a", (b"aaaa", "text/html"))
+    cache.put("b", (b"bbbb", "image/png"))
+    assert cache.get("a") == (b"aaaa", "text/html")  # now the most recently used
+    cache.put("c", (b"cccc", "image/svg+xml"))  # 12 bytes > 10: the least recent (b) goes
+    assert (cache.get("b"), len(cache), cache.size) == (None, 2, 8)
+    cache.put("huge", (b"x" * 11, "image/png"))  # larger than the whole cache: not kept
+    assert (cache.get("huge"), cache.get("a"), cache.get("c")) == (
+        None, (b"aaaa", "text/html"), (b"cccc", "image/svg+xml"))
+    cache.put("a", (b"a", "text/html"))  # replacing an answer counts its new size only
+    assert cache.size == 5
