@@ -238,6 +238,26 @@ def test_trace_json_and_errors() -> None:
     assert "--as-of 'x' is not a date: expected YYYY-MM-DD" in bad_date.output
 
 
+def test_trace_takes_a_label_ignoring_case_and_suggests_close_ones() -> None:
+    runner = CliRunner()
+    found = runner.invoke(main, ["trace", "london underground wi-fi TRACKING"])
+    assert found.exit_code == 0
+    assert found.output.startswith("Who can access London Underground Wi-Fi tracking "
+                                   "<https://w3id.org/cityreg/id/london/sensor/underground-wifi>\n")
+    close = runner.invoke(main, ["trace", "underground wi-fi"])
+    assert close.exit_code == 2
+    assert close.output == (
+        "Error: no sensor, deployment, system, dataset or organisation 'underground wi-fi' in "
+        "the registry; give the IRI or label of a sensor, deployment, system, dataset or "
+        "organisation (see `cityreg query` or the GraphQL `search` field); did you mean: "
+        "London Underground Wi-Fi tracking "
+        "<https://w3id.org/cityreg/id/london/sensor/underground-wifi>; London Underground Wi-Fi "
+        "tracking study (end of 2016) "
+        "<https://w3id.org/cityreg/id/london/deployment/underground-wifi-study-2016>; London "
+        "Underground Wi-Fi tracking, generalised "
+        "<https://w3id.org/cityreg/id/london/deployment/underground-wifi-generalised>\n")
+
+
 def test_readme_documents_the_trace_options_and_every_json_key() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme.split("### `cityreg trace`", 1)[1].split("\n### ", 1)[0]
