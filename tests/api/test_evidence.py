@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from answers import errors, run
 
 from registry.api import GraphQLService
 from registry.api.limits import MAX_PAGE_SIZE
@@ -78,18 +78,6 @@ def cities(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphQLService]
     with Registry.memory() as registry:
         registry.load(path)
         yield GraphQLService(RegistryContext(registry))
-
-
-def run(service: GraphQLService, query: str, **variables: Any) -> Any:
-    result = service.run(query, variables or None)
-    assert result.errors is None, result.errors
-    return result.data
-
-
-def errors(service: GraphQLService, query: str, **variables: Any) -> list[str]:
-    result = service.run(query, variables or None)
-    assert result.errors, result.data
-    return [error.message for error in result.errors]
 
 
 TRACE = f"""query($g: EvidenceGrade) {{ whoCanAccess(source: "{D}register", minGrade: $g) {{

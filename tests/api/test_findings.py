@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
+from answers import run
 
 from registry import resources
 from registry.api import GraphQLService, schema
@@ -45,12 +45,6 @@ def service() -> Iterator[GraphQLService]:
         context = RegistryContext(registry, as_of=AS_OF)
         context.__dict__["validation"] = validate_registry(registry, AS_OF, shapes=ART28)
         yield GraphQLService(context)
-
-
-def run(service: GraphQLService, query: str, **variables: Any) -> Any:
-    result = service.run(query, variables or None)
-    assert result.errors is None, result.errors
-    return result.data
 
 
 def test_a_finding_says_whether_its_law_binds_where_the_entity_is(

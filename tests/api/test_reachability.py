@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import rdflib
+from answers import errors, run
 from rdflib.namespace import OWL, RDF
 
 from graphql import print_schema
@@ -24,18 +24,6 @@ from registry.store import Registry
 
 ID = "https://w3id.org/cityreg/id/"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-
-
-def run(service: GraphQLService, query: str, **variables: Any) -> Any:
-    result = service.run(query, variables or None)
-    assert result.errors is None, result.errors
-    return result.data
-
-
-def errors(service: GraphQLService, query: str, **variables: Any) -> list[str]:
-    result = service.run(query, variables or None)
-    assert result.errors, result.data
-    return [error.message for error in result.errors]
 
 
 def test_every_seed_subject_is_reachable_by_node_with_its_label(

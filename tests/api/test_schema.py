@@ -5,17 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from answers import run
 
 from registry.api import GraphQLService, schema
 from registry.resources import data_dir
 
 T = "https://w3id.org/cityreg/id/testville/"
-
-
-def run(service: GraphQLService, query: str, **variables: Any) -> Any:
-    result = service.run(query, variables or None)
-    assert result.errors is None, result.errors
-    return result.data
 
 
 def test_node_gives_typed_facts_and_three_states(testville: GraphQLService) -> None:
