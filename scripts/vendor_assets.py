@@ -1,8 +1,9 @@
-"""Refresh or check the browser assets cityreg serves itself (registry/web/static/vendor/).
+"""Refresh or check the assets cityreg ships from npm (registry/web/static/vendor/).
 
 The GraphiQL page must work offline and must not tell a third party that someone is querying a
 surveillance register, so GraphiQL, React and ReactDOM are copied from the npm registry into
-the package, unchanged, with their licences. This script is how they get there:
+the package, unchanged, with their licences; so is DejaVu Sans, the font the chain diagrams
+are measured and drawn with. This script is how they get there:
 
     python scripts/vendor_assets.py check     download the pinned tarballs, verify npm's
                                               integrity hash, and compare every vendored file
@@ -12,7 +13,8 @@ the package, unchanged, with their licences. This script is how they get there:
                                               the SHA-256 table for its README.md
 
 To upgrade, change :data:`PACKAGES`, run ``refresh``, then update the asset paths in
-registry/api/app.py (``GRAPHIQL_ASSETS``) and the table in the vendor README.md;
+registry/api/app.py (``GRAPHIQL_ASSETS``) or registry/web/chaintext.py (``FONT_FILE``) and the
+table in the vendor README.md;
 tests/api/test_app.py checks that every asset the page names is served and matches the README's
 hashes. Only the standard library is used; the network is needed, the server never is.
 """
@@ -49,11 +51,15 @@ class Package:
         return VENDOR / f"{self.name}-{self.version}"
 
 
-PACKAGES = (
+#: What the GraphiQL page loads (registry/api/app.py, ``GRAPHIQL_ASSETS``).
+GRAPHIQL = (
     Package("graphiql", "3.8.3", ("graphiql.min.js", "graphiql.min.css")),
     Package("react", "18.3.1", ("umd/react.production.min.js",)),
     Package("react-dom", "18.3.1", ("umd/react-dom.production.min.js",)),
 )
+#: The font the chain diagrams are measured and drawn with (registry/web/chaintext.py).
+FONTS = (Package("dejavu-fonts-ttf", "2.37.3", ("ttf/DejaVuSans.ttf",)),)
+PACKAGES = GRAPHIQL + FONTS
 
 
 def tarball(package: Package) -> bytes:

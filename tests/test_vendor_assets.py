@@ -9,6 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 from registry.api.app import GRAPHIQL_ASSETS
+from registry.web.chaintext import FONT_FILE
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "vendor_assets.py"
 
@@ -26,8 +27,21 @@ def _script() -> ModuleType:
 def test_the_pinned_packages_are_the_files_the_page_serves() -> None:
     script = _script()
     pinned = {f"/static/vendor/{package.folder.name}/{Path(file).name}"
-              for package in script.PACKAGES for file in package.files}
+              for package in script.GRAPHIQL for file in package.files}
     assert pinned == set(GRAPHIQL_ASSETS)
+
+
+def test_the_pinned_font_is_the_diagrams_font() -> None:
+    script = _script()
+    fonts = [package.folder / Path(file).name for package in script.FONTS
+             for file in package.files]
+    assert fonts == [FONT_FILE]
+
+
+def test_nothing_is_vendored_that_the_script_does_not_pin() -> None:
+    script = _script()
+    folders = {path.name for path in script.VENDOR.iterdir() if path.is_dir()}
+    assert folders == {package.folder.name for package in script.PACKAGES}
 
 
 def test_every_pinned_package_is_vendored_with_its_licence() -> None:

@@ -32,8 +32,9 @@ from registry.web.chainlayout import (
 if TYPE_CHECKING:
     from registry.web.pages import Linker
 
-#: Fonts about as wide as the one the layout measures with (see registry.web.chaintext).
-FONT_FAMILY = "Arial, Helvetica, 'Liberation Sans', sans-serif"
+#: The font the layout measures with first (see registry.web.chaintext), then narrower ones.
+FONT_FAMILY = ("'DejaVu Sans', 'Bitstream Vera Sans', Arial, Helvetica, 'Liberation Sans', "
+               "sans-serif")
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 

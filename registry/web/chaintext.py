@@ -1,16 +1,18 @@
-"""Text of the diagrams: measured with Pillow's bundled font, wrapped onto lines, never cut.
+"""Text of the diagrams: measured with the vendored DejaVu Sans, wrapped onto lines, never cut.
 
 The SVG and the PNG of a chain diagram are drawn from one layout, so their labels must break
-at the same words. Both are measured here with ``ImageFont.load_default(size=...)`` (a subset
-of Aileron that ships inside Pillow: no font comes from the system or the network), and every
-width is multiplied by :data:`SAFETY`: a browser draws the SVG with its own sans-serif font
-(DejaVu Sans is about 8 % wider than Aileron), and its lines must still fit their boxes.
+at the same words. Both are measured here with DejaVu Sans (:data:`FONT_FILE`, vendored from
+npm with its licence: no font comes from the system or the network), and every width is
+multiplied by :data:`SAFETY`: a browser draws the SVG with its own sans-serif font (DejaVu
+Sans on most Linux desktops; Arial and Helvetica are narrower), and its lines must still fit
+their boxes.
 
-The bundled font has ASCII and a little punctuation only. :func:`printable` gives the text the
-PNG can draw: dashes and quotes become their ASCII look-alikes, accented letters lose their
-accents (``Operações`` is drawn ``Operacoes``), any other character a ``?``. The SVG keeps
-the exact text; for measuring, a character the font lacks counts as wide as ``W`` (at least
-as wide as the glyph a browser will use), so the wrapped SVG lines still fit.
+DejaVu Sans draws Latin, Greek and Cyrillic with their accents, ``§``, dashes and quotes: the
+PNG shows ``Dassault Systèmes`` and ``§4.1`` as they are written. :func:`printable` gives the
+text the PNG can draw: a character the font lacks (Chinese, for one) becomes its look-alike
+when there is one, else a ``?``. The SVG keeps the exact text; for measuring, a character the
+font lacks counts as wide as ``W`` (at least as wide as the glyph a browser will use), so the
+wrapped SVG lines still fit.
 """
 
 from __future__ import annotations
@@ -21,9 +23,12 @@ from functools import cache, lru_cache
 from PIL import Image, ImageDraw, ImageFont
 
 from registry.errors import CityregError
+from registry.web import STATIC_DIR
 
-#: How much wider than Aileron a browser's sans-serif font may be (see the module docstring).
-SAFETY = 1.15
+#: The font the diagrams are measured and their PNGs drawn with (see the module docstring).
+FONT_FILE = STATIC_DIR / "vendor" / "dejavu-fonts-ttf-2.37.3" / "DejaVuSans.ttf"
+#: How much wider than DejaVu Sans a browser's font may draw a line (see the module docstring).
+SAFETY = 1.05
 
 #: Characters the bundled font lacks, and what the PNG draws for them.
 _LOOK_ALIKES = {
@@ -38,14 +43,15 @@ _PROBE_SIZE = 20
 
 @cache
 def font(size: int) -> ImageFont.FreeTypeFont:
-    """Pillow's bundled font at ``size`` pixels (cached: loading it decodes the font)."""
-    loaded = ImageFont.load_default(size=size)
-    if not isinstance(loaded, ImageFont.FreeTypeFont):
+    """DejaVu Sans at ``size`` pixels (cached: loading it decodes the font)."""
+    try:
+        return ImageFont.truetype(str(FONT_FILE), size)
+    except OSError as error:
         raise CityregError(
-            f"Pillow's default font at size {size} is a bitmap font: expected Aileron, which "
-            "needs Pillow built with FreeType; reinstall Pillow from its wheels (pip install "
-            "--force-reinstall pillow)")
-    return loaded
+            f"cannot load the diagrams' font {FONT_FILE} ({error}): expected the DejaVu Sans "
+            "that ships in cityreg's static files, and Pillow built with FreeType; reinstall "
+            "cityreg and Pillow from their wheels (pip install --force-reinstall cityreg "
+            "pillow)") from None
 
 
 def _picture(char: str) -> tuple[float, bytes]:
@@ -57,7 +63,7 @@ def _picture(char: str) -> tuple[float, bytes]:
 
 @cache
 def has_glyph(char: str) -> bool:
-    """True when the bundled font draws ``char`` (rather than its empty-box glyph)."""
+    """True when the diagrams' font draws ``char`` (rather than its empty-box glyph)."""
     if char == " ":
         return True
     return _picture(char) != _picture("\ue000")  # a private-use code point: never in a font

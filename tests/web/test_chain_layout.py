@@ -143,9 +143,13 @@ def test_wrapping_keeps_every_character() -> None:
     assert wrap("  ", 13, 100) == ()
 
 
-def test_the_png_font_gets_look_alikes_for_what_it_lacks() -> None:
-    assert printable("Centro de Operações – Rio “x” …") == "Centro de Operacoes - Rio “x” …"
+def test_the_png_font_draws_accents_and_gets_look_alikes_for_what_it_lacks() -> None:
+    # DejaVu Sans has the accents, dashes, quotes, § and Greek a registry's labels use.
+    for text in ("Centro de Operações – Rio “x” …", "Dassault Systèmes", "Parking app §4.1",
+                 "Ωμέγα", "Łódź"):
+        assert printable(text) == text
     assert printable("智") == "?"
+    assert printable("北京 (Beijing)", missing="?") == "?? (Beijing)"
     assert width("智", 12) >= width("W", 12)  # measured as wide as the widest letter
 
 
