@@ -46,6 +46,16 @@ KINDS: tuple[Kind, ...] = (
     Kind("audit", "Audits", ("https://w3id.org/dpv#Audit",)),
     Kind("processing", "Processing activities", (_C + "Processing",)),
     Kind("programme", "Programmes", (_C + "Programme",)),
+    Kind("record", "Records of processing", (_C + "RecordOfProcessing",)),
+    Kind("notice", "Privacy notices", (_C + "Notice",)),
+    Kind("policy", "Use policies", (_C + "UsePolicy",)),
+    Kind("report", "Surveillance reports", (_C + "AnnualSurveillanceReport",)),
+    Kind("approval", "Council approvals", (_C + "CouncilApproval",)),
+    Kind("amendment", "Contract amendments", (_C + "Amendment",)),
+    Kind("joint-controllers", "Joint controllers", ("https://w3id.org/dpv#JointDataControllers",)),
+    Kind("arrangement", "Joint controllers' arrangements",
+         ("https://w3id.org/dpv#JointDataControllersAgreement",)),
+    Kind("claim", "Sources' claims", (_C + "Claim",)),
     Kind("source", "Sources", (_C + "Source",)),
 )
 KINDS_BY_SLUG = {kind.slug: kind for kind in KINDS}

@@ -258,3 +258,20 @@ def test_the_page_shows_the_most_frequent_facet_values(seed: Any,
     assert f"and {len(body['facets']['type']) - 2} more" in types
     first = body["facets"]["type"][0]
     assert f'href="/search?type={first["value"]}">{first["label"]}</a> ({first["count"]})' in types
+
+
+def test_the_documents_the_law_asks_for_are_searched_and_listed(seed: Any) -> None:
+    """Records of processing, notices, policies and claims are entities of the site too."""
+    body = search(seed, q="travel card")
+    kinds = {row["iri"]: row["kind"] for row in body["rows"]}
+    assert kinds[ID + "nordhaven/notice/travel-card"] == "notice"
+    assert kinds[ID + "nordhaven/org/travel-card-joint-controllers"] == "joint-controllers"
+    assert kinds[ID + "nordhaven/agreement/travel-card-joint-arrangement"] == "arrangement"
+    claims = search(seed, q="30 government agencies", type="claim")["rows"]
+    assert ID + "rio/claim/operations-centre-30-agencies" in [row["iri"] for row in claims]
+    assert {row["kind"] for row in claims} == {"claim"}
+    records = seed.get("/types/record.json")
+    assert records.status_code == 200
+    listed = {row["iri"] for row in json.loads(records.content)["rows"]}
+    assert ID + "nordhaven/record/station-cameras" in listed
+    assert seed.get("/types/record").status_code == 200
