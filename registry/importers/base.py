@@ -274,6 +274,12 @@ def write_out(out_dir: Path, results: Sequence[ImportResult]) -> list[Path]:
             raise InputError(f"{other} and {result.label} would both be written to "
                              f"{out_path(out_dir, result)}: expected files with different "
                              "names; rename one, or import them into separate --out folders")
+    for target, label in targets.items():
+        if target.exists() and not _written_by_import(target):
+            raise InputError(
+                f"{target} exists and was not written by `cityreg import` (it does not start "
+                f"with {IMPORTED_MARK!r}): importing {label} would replace it and lose what it "
+                "says; import into another --out folder, or move the file away first")
     out_dir.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[Path, Path]] = []
     try:
@@ -289,6 +295,15 @@ def write_out(out_dir: Path, results: Sequence[ImportResult]) -> list[Path]:
     for temporary, target in staged:
         temporary.replace(target)
     return [target for _, target in staged]
+
+
+def _written_by_import(path: Path) -> bool:
+    """Whether the file at ``path`` is one ``--out`` wrote: it starts with :data:`IMPORTED_MARK`."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(IMPORTED_MARK)) == IMPORTED_MARK.encode("utf-8")
+    except OSError:
+        return False
 
 
 def write_store(registry: Registry, results: Sequence[ImportResult]) -> list[SourceLoad]:

@@ -447,3 +447,24 @@ def test_copying_the_registry_elsewhere_keeps_the_round_trip(registry_folder: Pa
     run("export", "reg", "--format", "csv", "--out", "b", "--city", "nordhaven")
     for name in TEMPLATES:
         assert Path(f"a/{name}.csv").read_bytes() == Path(f"b/{name}.csv").read_bytes()
+
+
+def test_an_import_never_replaces_a_hand_written_file(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sheet imported with --out into a folder of hand-written Turtle (such as the seed's
+    sensors.ttl) would replace the file of the same name and lose what no template holds."""
+    monkeypatch.chdir(tmp_path)
+    Path("reg").mkdir()
+    hand_written = f"<{NORDHAVEN}sensor/cam-01> <{CITYREG}fictional> true .\n"
+    Path("reg/sensors.ttl").write_text(hand_written, encoding="utf-8")
+    shutil.copy(FILLED / "sensors.csv", "sensors.csv")
+    code, out, err = run("import", "csv", "sensors.csv", "--city", "nordhaven", "--out", "reg")
+    assert (code, out) == (2, "")
+    assert err == ("Error: reg/sensors.ttl exists and was not written by `cityreg import` (it "
+                   "does not start with '# Imported by `cityreg import`'): importing sensors.csv "
+                   "would replace it and lose what it says; import into another --out folder, "
+                   "or move the file away first\n")
+    assert Path("reg/sensors.ttl").read_text(encoding="utf-8") == hand_written
+    assert run("import", "csv", "sensors.csv", "--city", "nordhaven", "--out", "out")[0] == 0
+    again = run("import", "csv", "sensors.csv", "--city", "nordhaven", "--out", "out")
+    assert again[0] == 0  # what an import wrote, an import may replace
