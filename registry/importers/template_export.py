@@ -38,7 +38,7 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -188,28 +188,28 @@ class _Facts:
 
     def __init__(self, store: ox.Store) -> None:
         self._store = store
-        self._cache: dict[str, set[ox.Triple]] = {}
-
-    def about(self, subject: str) -> set[ox.Triple]:
-        found = self._cache.get(subject)
-        if found is None:
-            found = self._cache[subject] = {
-                ox.Triple(quad.subject, quad.predicate, quad.object)
-                for quad in self._store.quads_for_pattern(ox.NamedNode(subject), None, None,
-                                                          None)
-                if not (isinstance(quad.graph_name, ox.NamedNode)
-                        and quad.graph_name.value in _RESERVED_GRAPHS)}
-        return found
+        self._cache: dict[str, dict[ox.Triple, set[str]]] = {}
 
     def graphs(self, subject: str) -> dict[ox.Triple, set[str]]:
-        """The statements about ``subject`` with the names of the graphs that hold each."""
-        found: dict[ox.Triple, set[str]] = {}
-        for quad in self._store.quads_for_pattern(ox.NamedNode(subject), None, None, None):
-            if isinstance(quad.graph_name, ox.NamedNode) \
-                    and quad.graph_name.value not in _RESERVED_GRAPHS:
-                found.setdefault(ox.Triple(quad.subject, quad.predicate, quad.object),
-                                 set()).add(quad.graph_name.value)
+        """The statements about ``subject`` with the names of the named graphs that hold each
+        (read once: :meth:`about` is their keys)."""
+        found = self._cache.get(subject)
+        if found is None:
+            found = self._cache[subject] = {}
+            for quad in self._store.quads_for_pattern(ox.NamedNode(subject), None, None, None):
+                graph = quad.graph_name
+                name = graph.value if isinstance(graph, ox.NamedNode) else None
+                if name in _RESERVED_GRAPHS:
+                    continue
+                holders = found.setdefault(
+                    ox.Triple(quad.subject, quad.predicate, quad.object), set())
+                if name is not None:
+                    holders.add(name)
         return found
+
+    def about(self, subject: str) -> Set[ox.Triple]:
+        """The statements about ``subject``, each once."""
+        return self.graphs(subject).keys()
 
     def instances(self, kind: str) -> list[str]:
         """The IRIs typed ``kind`` (blank nodes left out)."""
