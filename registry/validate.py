@@ -59,6 +59,7 @@ from registry.shacl import (
     ValidationResult,
     validate_with_pyshacl,
 )
+from registry.shacl.engine import Progress
 from registry.shacl.scratch import ScratchGraph
 from registry.store import Registry
 
@@ -281,7 +282,8 @@ def validate_registry(registry: Registry, as_of: date | None = None, *,
                       focus: Iterable[str | Node] | None = None, engine: Engine = "fast",
                       fail_on: Severity | str = Severity.VIOLATION,
                       rules: Collection[str] | None = None, jurisdiction: str | None = None,
-                      evidence: bool = True) -> ValidationReport:
+                      evidence: bool = True, progress: Progress | None = None
+                      ) -> ValidationReport:
     """Check ``registry`` against the shapes and return the findings, sorted.
 
     ``as_of`` is the reference date (default: today); ``focus`` limits the run to those
@@ -291,7 +293,8 @@ def validate_registry(registry: Registry, as_of: date | None = None, *,
     Each finding is judged where its entity is (:mod:`registry.jurisdiction`): binding, or a
     benchmark at ``info``; ``jurisdiction`` (a country code, a UN/LOCODE, EU or EEA) judges
     every entity as if it were there instead. With ``evidence`` the report keeps the facts
-    each finding rests on (:meth:`ValidationReport.evidence`).
+    each finding rests on (:meth:`ValidationReport.evidence`). ``progress(done, total)`` is
+    told how many of the run's queries are done (the pyshacl engine runs as one).
     """
     if engine not in ("fast", "pyshacl"):
         raise InputError(f"unknown engine {engine!r}: expected 'fast' or 'pyshacl'")
@@ -321,12 +324,16 @@ def validate_registry(registry: Registry, as_of: date | None = None, *,
     with _ValidationContext(registry, reference, nodes, rule_shapes.graph):
         if engine == "fast":
             parts: Iterable[list[ValidationResult]] = rule_shapes.engine.validate_by_query(
-                _store(registry), focus=nodes)
+                _store(registry), focus=nodes, progress=progress)
         else:
+            if progress is not None:
+                progress(0, 1)
             results = validate_with_pyshacl(registry.to_rdflib_graph(include_ontology=True),
                                             rule_shapes.graph)
             wanted_focus = None if nodes is None else set(nodes)
             parts = [[r for r in results if wanted_focus is None or r.focus in wanted_focus]]
+            if progress is not None:
+                progress(1, 1)
         # One query's results at a time become findings: the results of a whole run are
         # never held at once.
         for part in parts:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -46,6 +46,9 @@ from registry.shacl.model import Shape, ShapesGraph, Targets
 from registry.shacl.results import ValidationResult
 from registry.shacl.terms import to_rdflib
 from registry.shacl.unions import distribute_unions
+
+#: Told ``(done, total)`` as the queries of a run are read (see validate_by_query).
+Progress = Callable[[int, int], None]
 
 
 class ValidationEngine:
@@ -79,11 +82,16 @@ class ValidationEngine:
         """
         return [result for part in self.validate_by_query(store, focus) for result in part]
 
-    def validate_by_query(self, store: ox.Store, focus: Iterable[Node] | None = None
+    def validate_by_query(self, store: ox.Store, focus: Iterable[Node] | None = None,
+                          progress: Progress | None = None
                           ) -> Iterator[list[ValidationResult]]:
         """What :meth:`validate` returns, one list per query, in query order, each as soon as
         it and those before it are done: a caller that turns results into findings as they
-        come never holds them all (about a million at 5M statements)."""
+        come never holds them all (about a million at 5M statements).
+
+        ``progress(done, total)`` is called with the number of queries to run before the
+        first, then after each one is read.
+        """
         nodes = None if focus is None else list(dict.fromkeys(focus))
         if nodes is not None:
             if not nodes:
@@ -92,7 +100,8 @@ class ValidationEngine:
                 raise ValueError("focus nodes must be IRIs or literals, not blank nodes")
         with ClassClosure(store):
             if nodes is None:
-                yield from self._run_each(store, [(query, None) for query in self.queries])
+                yield from self._run_each(store, [(query, None) for query in self.queries],
+                                          progress)
                 return
             index = FocusIndex(store, nodes)
             targeted: dict[Targets, list[Node]] = {}
@@ -103,20 +112,27 @@ class ValidationEngine:
                     targeted[targets] = index.targeted(targets)
                 if targeted[targets]:
                     work.append((query, targeted[targets]))
-            yield from self._run_each(store, work)
+            yield from self._run_each(store, work, progress)
 
-    def _run_each(self, store: ox.Store, work: list[tuple[CompiledQuery, list[Node] | None]]
-                  ) -> Iterator[list[ValidationResult]]:
+    def _run_each(self, store: ox.Store, work: list[tuple[CompiledQuery, list[Node] | None]],
+                  progress: Progress | None = None) -> Iterator[list[ValidationResult]]:
         """The results of each (query, focus) pair, in the order given, the queries run on
         :attr:`workers` threads."""
         def run(item: tuple[CompiledQuery, list[Node] | None]) -> list[ValidationResult]:
             return list(self.run(store, *item))
 
+        report = progress or (lambda done, total: None)
+        report(0, len(work))
         if self.workers == 1 or len(work) < 2:
-            yield from map(run, work)
+            results: Iterable[list[ValidationResult]] = map(run, work)
+            for done, part in enumerate(results, 1):
+                yield part
+                report(done, len(work))
             return
         with ThreadPoolExecutor(self.workers) as pool:
-            yield from pool.map(run, work)
+            for done, part in enumerate(pool.map(run, work), 1):
+                yield part
+                report(done, len(work))
 
     def run(self, store: ox.Store, query: CompiledQuery, focus: list[Node] | None = None
             ) -> Iterator[ValidationResult]:
