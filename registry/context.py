@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from registry.namespaces import DEFAULT_ENTITY_BASE
 
 if TYPE_CHECKING:
     from registry.flows import AccessGraph
+    from registry.server.status import ValidationStatus
     from registry.store import Registry
     from registry.validate import ValidationReport
 
@@ -27,11 +29,16 @@ class RegistryContext:
 
     ``entity_base`` is the IRI prefix that the web layer serves at ``/id/``; ``as_of`` is the
     reference date of the legal checks (``None``: today, fixed when the context is made).
+    ``stored_findings``: the folder of the findings stored with an on-disk registry
+    (:mod:`registry.stored`), reused where they still hold and updated after the run;
+    ``status``: where a running server follows the run.
     """
 
     registry: Registry
     entity_base: str = DEFAULT_ENTITY_BASE
     as_of: date = field(default_factory=date.today)
+    stored_findings: Path | None = None
+    status: ValidationStatus | None = None
 
     @cached_property
     def access_graph(self) -> AccessGraph:
@@ -45,4 +52,20 @@ class RegistryContext:
         """Every legal finding on the registry at ``as_of``, computed once."""
         from registry.validate import validate_registry
 
-        return validate_registry(self.registry, as_of=self.as_of)
+        if self.stored_findings is None:
+            return validate_registry(self.registry, as_of=self.as_of)
+        from registry.stored import stored_validation
+
+        status = self.status
+        if status is not None:
+            status.start()
+        try:
+            run = stored_validation(self.registry, self.stored_findings, self.as_of,
+                                    progress=None if status is None else status.progress)
+        except BaseException:
+            if status is not None:
+                status.fail()
+            raise
+        if status is not None:
+            status.finish(run.how, run.revalidated, run.seconds)
+        return run.report

@@ -38,7 +38,7 @@ _CHUNK = 400
 def locate(registry: Registry, iris: Iterable[str]) -> dict[str, tuple[Place, ...]]:
     """The places of each IRI (an empty tuple where none is known)."""
     wanted = sorted(set(iris))
-    cities = _cities(registry)
+    cities = registry_cities(registry)
     only = next(iter(cities.values())) if len(cities) == 1 else None
     found: dict[str, tuple[Place, ...]] = {}
     # One simple pattern per link and direction, in a UNION: Oxigraph evaluates that from the
@@ -92,7 +92,7 @@ def _places(iris: set[str] | None, how: str, cities: dict[str, Place]) -> tuple[
     return tuple(result)
 
 
-def _cities(registry: Registry) -> dict[str, Place]:
+def registry_cities(registry: Registry) -> dict[str, Place]:
     """Every city of the registry with its label and codes."""
     rows = registry.select("""
         SELECT ?c (SAMPLE(?l) AS ?label) (SAMPLE(?cc) AS ?country) (SAMPLE(?lo) AS ?locode)

@@ -92,7 +92,7 @@ def create_app(context: RegistryContext, *, extra_routes: Sequence[BaseRoute] = 
     caller (else made here; workers made here are stopped when the application shuts down).
     ``guard``: put the admission limits in front (``False`` when the caller applies them
     itself, as :mod:`registry.server.live` does across generations). ``health``: more fields
-    for ``/healthz``.
+    for ``/healthz`` (a callable one is called for each request).
     """
     limits = limits or Limits()
     service = service or GraphQLService.warmed(context)  # findings, read model, access graph
@@ -139,9 +139,11 @@ def guarded(app: Any, limits: Limits) -> Any:
 
 def _health_endpoint(service: GraphQLService, extra: dict[str, Any]) -> Any:
     async def health(_request: Request) -> Response:
+        # A callable field (the server's validation status) is read at each request.
+        fields = {name: value() if callable(value) else value for name, value in extra.items()}
         return JSONResponse({"status": "ok", "statements": service.model.statement_count,
                              "entities": len(service.model.entities), "version": __version__,
-                             **extra})
+                             **fields})
     return health
 
 

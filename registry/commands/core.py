@@ -17,6 +17,7 @@ from registry.commands._common import (
     store_option,
     time_limit,
 )
+from registry.progress import progress_reporter
 from registry.server.results import plain_text, write_csv, write_tsv
 from registry.store import (
     EXPORT_FORMATS,
@@ -54,10 +55,11 @@ def load(paths: tuple[Path, ...], store: Path | None, graph_base: str | None) ->
     unchanged file is skipped.
 
     All or nothing: if any file is malformed, the error names file:line:col and nothing is
-    loaded. Without --store nothing is kept: a quick check that the files parse.
+    loaded. Without --store nothing is kept: a quick check that the files parse. Standard
+    error shows how many files are done (CITYREG_PROGRESS=0 silences it).
     """
-    with open_registry(store) as registry:
-        report = registry.load(*paths, graph_base=graph_base)
+    with open_registry(store) as registry, progress_reporter("cityreg load", "files") as progress:
+        report = registry.load(*paths, graph_base=graph_base, progress=progress)
     click.echo(_load_summary(report))
     if store is None:
         click.echo("Checked only: nothing was stored. Add --store DIR to keep the data.",

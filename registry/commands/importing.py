@@ -18,6 +18,7 @@ from registry.importers import (
     write_out,
     write_store,
 )
+from registry.progress import progress_reporter
 
 
 @click.command("import")
@@ -51,15 +52,20 @@ def import_(fmt: ImportFormat, files: tuple[Path, ...], mapping: Path | None, ou
     read sheet by sheet, each sheet owning its graph (and --out file, <sheet>.ttl). What
     other files say about the same entities is never removed.
 
-    Without --store or --out the files are only checked.
+    Without --store or --out the files are only checked. Standard error shows how many
+    files (csv: tables) are read, then written (CITYREG_PROGRESS=0 silences it).
     """
     if out is not None and store is not None:
         raise click.UsageError("give either --out DIR or --store DIR, not both")
-    results = import_files(fmt, list(files), mapping=mapping, city=city, base=base)
+    unit = "tables" if fmt == "csv" else "files"
+    with progress_reporter("cityreg import (reading)", unit) as progress:
+        results = import_files(fmt, list(files), mapping=mapping, city=city, base=base,
+                               progress=progress)
     if dry_run:
         _dry_run(results, out, store)
     elif out is not None:
-        written = write_out(out, results)
+        with progress_reporter("cityreg import (writing)", unit) as progress:
+            written = write_out(out, results, progress)
         width = max(len(str(len(result.triples))) for result in results)
         for result, path in zip(results, written, strict=True):
             click.echo(f"wrote  {len(result.triples):>{width}}  {path}")
@@ -67,8 +73,9 @@ def import_(fmt: ImportFormat, files: tuple[Path, ...], mapping: Path | None, ou
         click.echo(f"{_inputs(results)}: {plural(total, 'statement')} "
                    f"written to {out}.")
     else:
-        with open_registry(store) as registry:
-            loads = write_store(registry, results)
+        with open_registry(store) as registry, progress_reporter(
+                "cityreg import (writing)", unit) as progress:
+            loads = write_store(registry, results, progress)
         width = max(len(str(load.statements)) for load in loads)
         for result, load in zip(results, loads, strict=True):
             was = "" if load.previous_statements is None else (

@@ -91,7 +91,7 @@ def serve(paths: tuple[Path, ...], store: Path | None, host: str, port: int, bas
         first = generation.from_store_folder(folder, settings, 1, wait=LOCK_WAIT_SECONDS)
         live = LiveServer(first, folder=folder, reload_seconds=reload_interval,
                           build=lambda number: generation.from_store_folder(
-                              folder, settings, number))
+                              folder, settings, number), status=settings.status)
         watching = f"; watching {folder} for loads"
     else:
         live = LiveServer(generation.from_registry(_open(None, paths, True), settings))

@@ -15,7 +15,7 @@ returns nothing when there is one. Writing is separate (:func:`write_store`,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -58,13 +58,15 @@ __all__ = [
 
 
 def import_files(fmt: ImportFormat, paths: Sequence[Path], *, mapping: Path | None = None,
-                 city: str | None = None, base: str | None = None) -> list[ImportResult]:
+                 city: str | None = None, base: str | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> list[ImportResult]:
     """Read ``paths`` as ``fmt`` into one result per file; nothing is written.
 
     ``mapping``: a CSVW mapping for ``csv`` (default: the shipped mapping whose table matches
     each file's header; a workbook of templates is read sheet by sheet, one result per sheet).
     ``city``: a slug or IRI; city-scoped entities get ``cityreg:city`` and
     new IRIs are minted under ``<default base><city>/`` unless ``base`` is given.
+    ``progress(done, total)`` counts the files (and sheets) read.
     """
     if not paths:
         raise InputError("no files to import: give at least one FILE")
@@ -82,17 +84,18 @@ def import_files(fmt: ImportFormat, paths: Sequence[Path], *, mapping: Path | No
         from registry.importers.csv_mapping import load_mapping
 
         if mapping is not None:
-            results = import_tables(paths, load_mapping(mapping), require_base(minted))
+            results = import_tables(paths, load_mapping(mapping), require_base(minted),
+                                    progress)
         else:
-            results = import_spreadsheets(paths, require_base(minted))
+            results = import_spreadsheets(paths, require_base(minted), progress)
     elif fmt == "ocds":
         from registry.importers.ocds import import_ocds
 
-        results = import_ocds(paths, require_base(minted))
+        results = import_ocds(paths, require_base(minted), progress)
     elif fmt == "dcat":
         from registry.importers.dcat import import_dcat
 
-        results = import_dcat(paths)
+        results = import_dcat(paths, progress)
     else:
         raise InputError(f"unknown import format {fmt!r}: expected one of {', '.join(FORMATS)}")
     for result in results:

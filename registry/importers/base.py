@@ -23,7 +23,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -34,6 +34,7 @@ import pyoxigraph as ox
 
 from registry.errors import InputError
 from registry.namespaces import DEFAULT_ENTITY_BASE
+from registry.progress import bar_on_screen, nested
 from registry.store import Registry, SourceLoad
 from registry.store.sparql import prefixes_used
 
@@ -265,8 +266,12 @@ def out_path(out_dir: Path, result: ImportResult) -> Path:
     return out_dir / f"{result.source.stem if result.sheet is None else result.sheet}.ttl"
 
 
-def write_out(out_dir: Path, results: Sequence[ImportResult]) -> list[Path]:
-    """Write one Turtle file per result into ``out_dir``, all or nothing (temp + rename)."""
+def write_out(out_dir: Path, results: Sequence[ImportResult],
+              progress: Callable[[int, int], None] | None = None) -> list[Path]:
+    """Write one Turtle file per result into ``out_dir``, all or nothing (temp + rename).
+
+    ``progress(done, total)`` counts the files written.
+    """
     targets: dict[Path, str] = {}
     for result in results:
         other = targets.setdefault(out_path(out_dir, result), result.label)
@@ -282,12 +287,16 @@ def write_out(out_dir: Path, results: Sequence[ImportResult]) -> list[Path]:
                 "says; import into another --out folder, or move the file away first")
     out_dir.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[Path, Path]] = []
+    if progress is not None:
+        progress(0, len(results))
     try:
         for result in results:
             target = out_path(out_dir, result)
             temporary = target.with_name(f".{target.name}.tmp")
             temporary.write_bytes(to_turtle(result))
             staged.append((temporary, target))
+            if progress is not None:
+                progress(len(staged), len(results))
     except BaseException:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
@@ -306,13 +315,21 @@ def _written_by_import(path: Path) -> bool:
         return False
 
 
-def write_store(registry: Registry, results: Sequence[ImportResult]) -> list[SourceLoad]:
-    """Replace each file's named graph in the registry, with its provenance record."""
-    return [
-        registry.replace_graph(result.graph, result.triples,
-                               {"source": result.graph, "format": result.media_type})
-        for result in results
-    ]
+def write_store(registry: Registry, results: Sequence[ImportResult],
+                progress: Callable[[int, int], None] | None = None) -> list[SourceLoad]:
+    """Replace each file's named graph in the registry, with its provenance record.
+
+    ``progress(done, total)`` counts the graphs written.
+    """
+    loads: list[SourceLoad] = []
+    if progress is not None:
+        progress(0, len(results))
+    for result in results:
+        loads.append(registry.replace_graph(
+            result.graph, result.triples, {"source": result.graph, "format": result.media_type}))
+        if progress is not None:
+            progress(len(loads), len(results))
+    return loads
 
 
 # -- dry-run diff -------------------------------------------------------------------------------
@@ -405,10 +422,16 @@ def existing_in_folder(out_dir: Path, result: ImportResult) -> set[ox.Triple]:
 # -- progress -----------------------------------------------------------------------------------
 
 def progress(items: Sequence[_T], label: str) -> Iterator[_T]:
-    """Iterate ``items``, with a progress bar on stderr only when it is a terminal."""
+    """Iterate ``items``, with a progress bar on stderr only when it is a terminal.
+
+    Under the bar of a command's progress (:mod:`registry.progress`), a line of that bar.
+    """
     stream = sys.stderr
     if not stream.isatty() or len(items) < 200:
         yield from items
+        return
+    if bar_on_screen():
+        yield from nested(items, label)
         return
     with click.progressbar(items, label=label, file=stream) as bar:
         yield from bar

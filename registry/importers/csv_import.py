@@ -18,9 +18,10 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -581,11 +582,13 @@ def _date(text: str, fmt: str | None) -> date:
     raise ValueError(f"expected a date as {fmt or 'yyyy-MM-dd'}")
 
 
-def import_tables(paths: Sequence[Path | Source], mapping: Mapping, base: str
-                  ) -> list[ImportResult]:
+def import_tables(paths: Sequence[Path | Source], mapping: Mapping, base: str,
+                  progress: Callable[[int, int], None] | None = None) -> list[ImportResult]:
     """Import each file (or sheet) with its table of ``mapping``; every problem of every file,
-    or none."""
+    or none. ``progress(done, total)`` counts the files (or sheets) read."""
     sources = [_source(item) for item in paths]
+    if progress is not None:
+        progress(0, len(sources))
     problems: list[ImportProblem] = []
     tables = [(source, mapping.table_for(source.name)) for source in sources]
     ordered = sorted(tables, key=lambda item: not item[1].key_value)
@@ -607,12 +610,16 @@ def import_tables(paths: Sequence[Path | Source], mapping: Mapping, base: str
                     if value:
                         variables[column.name] = slug(value) if column.slug else value
         results[source] = result
+        if progress is not None:
+            progress(len(results), len(sources))
     if problems:
         raise ImportProblems(problems)
     return [results[source] for source in sources]
 
 
-def import_spreadsheets(paths: Sequence[Path], base: str) -> list[ImportResult]:
+def import_spreadsheets(paths: Sequence[Path], base: str,
+                        progress: Callable[[int, int], None] | None = None
+                        ) -> list[ImportResult]:
     """Import files with the shipped mappings that fit them; one result per file or sheet.
 
     A workbook of templates is read sheet by sheet (:func:`template_sheets`). The files (and
@@ -620,10 +627,13 @@ def import_spreadsheets(paths: Sequence[Path], base: str) -> list[ImportResult]:
     key-value file serves its other tables); otherwise each with the mapping that fits it, so
     that ``cityreg import csv sheets/*.csv`` reads a folder of templates. Every problem of
     every file is raised together, and nothing is returned when there is one.
+    ``progress(done, total)`` counts the files and sheets read.
     """
     sheets: list[str | None] = [None]
     sources = [Source(path, sheet) for path in paths
                for sheet in (template_sheets(path) or sheets)]
+    if progress is not None:
+        progress(0, len(sources))
     try:
         groups = [(detect_mapping(sources), sources)]
     except InputError:
@@ -636,14 +646,26 @@ def import_spreadsheets(paths: Sequence[Path], base: str) -> list[ImportResult]:
         groups = list(by_mapping.values())
     problems: list[ImportProblem] = []
     results: dict[Source, ImportResult] = {}
+    read = 0  # sources of the groups before this one
     for mapping, members in groups:
+        counted = None if progress is None else partial(_after, progress, read, len(sources))
+        read += len(members)
         try:
-            results.update(zip(members, import_tables(members, mapping, base), strict=True))
+            results.update(zip(members, import_tables(members, mapping, base, counted),
+                               strict=True))
         except ImportProblems as error:
             problems.extend(error.problems)
     if problems:
         raise ImportProblems(problems)
     return [results[source] for source in sources]
+
+
+def _after(progress: Callable[[int, int], None], before: int, total: int, done: int,
+           _in_group: int) -> None:
+    """Tell ``progress`` of ``done`` sources of a group read after ``before`` others (its
+    start is no news: the count was told when the group before it ended)."""
+    if done:
+        progress(before + done, total)
 
 
 def template_sheets(path: Path) -> list[str] | None:

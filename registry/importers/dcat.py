@@ -18,7 +18,7 @@ Catalogue records, agents' other details and anything not reachable from a datas
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -46,11 +46,18 @@ _NAMES = (ox.NamedNode(FOAF + "name"), ox.NamedNode(SKOS + "prefLabel"), RDFS_LA
 Subject = ox.NamedNode | ox.BlankNode
 
 
-def import_dcat(paths: Sequence[Path]) -> list[ImportResult]:
-    """One result per catalogue file; every problem in every file, or none."""
+def import_dcat(paths: Sequence[Path], progress: Callable[[int, int], None] | None = None
+                ) -> list[ImportResult]:
+    """One result per catalogue file; every problem in every file, or none.
+
+    ``progress(done, total)`` counts the files read.
+    """
     problems: list[ImportProblem] = []
     results = []
-    for source in discover(paths):
+    sources = discover(paths)
+    if progress is not None:
+        progress(0, len(sources))
+    for done, source in enumerate(sources, 1):
         data, sha256 = read_source(source)
         result = ImportResult(Path(source.display), source.syntax.media_type, sha256)
         try:
@@ -59,11 +66,13 @@ def import_dcat(paths: Sequence[Path]) -> list[ImportResult]:
             where = f"{error.line}:{error.column}" if error.line is not None else "-"
             problems.append(ImportProblem(error.file, where,
                                           f"{error.problem} (expected {error.expected})"))
-            continue
-        triples = {ox.Triple(q.subject, q.predicate, q.object)
-                   for quads in parsed.graphs.values() for q in quads}
-        problems.extend(_Catalogue(source.display, triples, result).run())
-        results.append(result)
+        else:
+            triples = {ox.Triple(q.subject, q.predicate, q.object)
+                       for quads in parsed.graphs.values() for q in quads}
+            problems.extend(_Catalogue(source.display, triples, result).run())
+            results.append(result)
+        if progress is not None:
+            progress(done, len(sources))
     if problems:
         raise ImportProblems(problems)
     return results

@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -64,15 +64,23 @@ _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$")
 Json = dict[str, Any]
 
 
-def import_ocds(paths: Sequence[Path], base: str) -> list[ImportResult]:
-    """One result per OCDS file; every problem in every file (JSON pointers) or none."""
+def import_ocds(paths: Sequence[Path], base: str,
+                progress: Callable[[int, int], None] | None = None) -> list[ImportResult]:
+    """One result per OCDS file; every problem in every file (JSON pointers) or none.
+
+    ``progress(done, total)`` counts the files read.
+    """
     problems: list[ImportProblem] = []
     results = []
+    if progress is not None:
+        progress(0, len(paths))
     for path in paths:
         data, sha256 = read_bytes(path)
         result = ImportResult(path, "application/json", sha256)
         problems.extend(_OcdsFile(path, base, result).run(data))
         results.append(result)
+        if progress is not None:
+            progress(len(results), len(paths))
     if problems:
         raise ImportProblems(problems)
     return results

@@ -22,7 +22,9 @@ from starlette.applications import Starlette
 from registry.context import RegistryContext
 from registry.server.queries import RegistryQueries
 from registry.server.snapshot import checkpoint_folder, remove, require_store, scratch_folder
+from registry.server.status import ValidationStatus
 from registry.store import Registry
+from registry.stored import reportfile
 from registry.web.admission import Limits
 from registry.web.dumps import DumpFiles
 
@@ -38,6 +40,8 @@ class Settings:
     entity_base: str
     as_of: date | None
     limits: Limits
+    #: shared by the generations: the validation the server runs now (see status.py)
+    status: ValidationStatus = field(default_factory=ValidationStatus)
 
 
 @dataclass(eq=False)
@@ -87,17 +91,21 @@ def _assemble(number: int, token: str, context: RegistryContext, queries: Regist
 
     service = GraphQLService.warmed(context)
     built = datetime.now(UTC)
-    health = {"generation": number, "loadedAt": built.isoformat(timespec="seconds")}
+    health = {"generation": number, "loadedAt": built.isoformat(timespec="seconds"),
+              "validation": settings.status.as_json}
     dumps = DumpFiles(context.registry, None if scratch is None else scratch / "dumps")
     app = create_app(context, limits=settings.limits, service=service, queries=queries,
                      dumps=dumps, guard=False, health=health)
     return Generation(number, token, context, app, queries, dumps, scratch, built)
 
 
-def _context(registry: Registry, settings: Settings) -> RegistryContext:
-    if settings.as_of is None:
-        return RegistryContext(registry, entity_base=settings.entity_base)
-    return RegistryContext(registry, entity_base=settings.entity_base, as_of=settings.as_of)
+def _context(registry: Registry, settings: Settings, stored: Path | None = None
+             ) -> RegistryContext:
+    """The context of one generation; ``stored``: the folder of the findings stored with the
+    served store folder (registry.stored)."""
+    as_of = settings.as_of or date.today()
+    return RegistryContext(registry, entity_base=settings.entity_base, as_of=as_of,
+                           stored_findings=stored, status=settings.status)
 
 
 def from_registry(registry: Registry, settings: Settings, number: int = 1) -> Generation:
@@ -127,7 +135,7 @@ def from_store_folder(folder: Path, settings: Settings, number: int, wait: float
         token = checkpoint_folder(folder, scratch, wait)
         registry = Registry.open(scratch / "serve", wait=0)
         queries = RegistryQueries(settings.limits, snapshot=scratch / "query")
-        context = _context(registry, settings)
+        context = _context(registry, settings, reportfile.folder_of(folder))
         try:
             generation = _assemble(number, token, context, queries, scratch, settings)
             queries.pool()

@@ -20,8 +20,9 @@ from pathlib import Path
 
 from registry.errors import StoreLocked
 from registry.server.generation import Generation
+from registry.server.status import ValidationStatus
 from registry.store.changes import read_marker
-from registry.web.admission import Receive, Scope, Send
+from registry.web.admission import Message, Receive, Scope, Send
 
 
 class LiveServer:
@@ -29,9 +30,14 @@ class LiveServer:
 
     def __init__(self, first: Generation, *, folder: Path | None = None,
                  build: Callable[[int], Generation] | None = None,
-                 reload_seconds: float = 2.0) -> None:
-        """Serve ``first``; with ``folder`` and ``build``, watch the folder for changes."""
+                 reload_seconds: float = 2.0, status: ValidationStatus | None = None) -> None:
+        """Serve ``first``; with ``folder`` and ``build``, watch the folder for changes.
+
+        ``status``: the validation of the next generation; while it runs, every answer carries
+        a ``Cityreg-Findings`` header saying its findings are those of the previous state.
+        """
         self.current = first
+        self.status = status
         self.folder = folder
         self._build = build
         self.reload_seconds = reload_seconds
@@ -46,6 +52,9 @@ class LiveServer:
             return
         generation = self.current
         generation.in_flight += 1
+        flag = None if self.status is None else self.status.header()
+        if flag is not None:
+            send = _flagged(send, flag)
         try:
             await generation.app(scope, receive, send)
         finally:
@@ -108,3 +117,14 @@ class LiveServer:
         print(f"cityreg: cannot serve the changed store at {self.folder} ({type(error).__name__}"
               f": {error}); still serving generation {self.current.number}, trying again after "
               "the next change", file=sys.stderr)
+
+
+def _flagged(send: Send, flag: str) -> Send:
+    """``send`` that adds the ``Cityreg-Findings`` header to the response."""
+    async def flagged(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            headers.append((b"cityreg-findings", flag.encode("ascii")))
+            message = {**message, "headers": headers}
+        await send(message)
+    return flagged

@@ -67,13 +67,15 @@ class FilePlan:
 
 
 def plan_files(
-    sources: list[Source], records: Mapping[str, GraphRecord], graph_exists: GraphExists
+    sources: list[Source], records: Mapping[str, GraphRecord], graph_exists: GraphExists,
+    file_done: Callable[[], None] | None = None,
 ) -> FilePlan:
     """Read and parse every changed source; raise before returning if any is malformed.
 
     Sources that can be streamed are only checksummed and checked against the limits of
     :mod:`guards` (in chunks, never held in memory): their syntax errors surface when the plan
-    is applied, which then undoes the whole load.
+    is applied, which then undoes the whole load. ``file_done()`` is called after each source
+    that is not streamed (found unchanged, or parsed), for progress.
     """
     owned: dict[str, list[GraphRecord]] = {}
     for record in records.values():
@@ -97,6 +99,8 @@ def plan_files(
         else:
             parsed.append(parse_source(source, data, sha256))
             claims.append((source, parsed[-1].graphs.keys()))
+        if file_done is not None:
+            file_done()
     replacements = []
     for item in parsed:
         old = owned.get(item.source.uri, [])

@@ -96,6 +96,30 @@ def record_quads(record: GraphRecord) -> list[ox.Quad]:
     ]
 
 
+#: The subject of the token that every SPARQL update through ``Registry.update`` rewrites in
+#: the provenance graph: an update names no file, so stored findings (registry.stored) learn
+#: from this token that the data changed.
+UPDATE_TOKEN_SUBJECT = "urn:cityreg:store"
+_UPDATE_TOKEN = CITYREG + "updateToken"
+
+
+def update_token_text(token: str) -> str:
+    """SPARQL Update operations that replace the update token with ``token``."""
+    graph, subject = f"<{PROVENANCE_GRAPH}>", f"<{UPDATE_TOKEN_SUBJECT}>"
+    return (f"DELETE WHERE {{ GRAPH {graph} {{ {subject} <{_UPDATE_TOKEN}> ?token }} }} ;\n"
+            f"INSERT DATA {{ GRAPH {graph} {{ {subject} <{_UPDATE_TOKEN}> \"{token}\" }} }}")
+
+
+def read_update_token(store: ox.Store) -> str:
+    """The token of the last update ("" when the store was never updated)."""
+    for quad in store.quads_for_pattern(ox.NamedNode(UPDATE_TOKEN_SUBJECT),
+                                        ox.NamedNode(_UPDATE_TOKEN), None,
+                                        ox.NamedNode(PROVENANCE_GRAPH)):
+        if isinstance(quad.object, ox.Literal):
+            return str(quad.object.value)
+    return ""
+
+
 def read_records(quads: Iterable[ox.Quad]) -> dict[str, GraphRecord]:
     """Rebuild the records (graph IRI -> record) from the provenance graph's quads.
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Iterable, Mapping
+import uuid
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, Literal, TypeAlias, TypeVar
@@ -47,6 +48,7 @@ from registry.store.provenance import (
     RESERVED_GRAPHS,
     GraphRecord,
     read_records,
+    update_token_text,
 )
 from registry.store.reports import ClassCount, LoadReport, SourceLoad
 from registry.store.sources import Source, discover
@@ -161,7 +163,8 @@ class Registry:
 
     # -- loading ----------------------------------------------------------------------------------
 
-    def load(self, *paths: str | Path, graph_base: str | None = None) -> LoadReport:
+    def load(self, *paths: str | Path, graph_base: str | None = None,
+             progress: Callable[[int, int], None] | None = None) -> LoadReport:
         """Load RDF files and folder trees, each file into its own named graph, atomically.
 
         If any file is malformed a ParseError names ``file:line:col`` and the store is left
@@ -170,11 +173,26 @@ class Registry:
         N-Triples and RDF/XML files go straight into their new graphs through pyoxigraph's
         bulk loader (which is undone if the load fails); the others are parsed into memory
         before anything is written. See :func:`sources.discover` for ``graph_base``.
+
+        ``progress(done, total)`` counts the source files: 0 once they are found, then one
+        more as each is checked unchanged, parsed or streamed in; all of them only once the
+        load is written.
         """
         sources = discover(paths, graph_base)
-        plan = planning.plan_files(sources, self._records(), self._has_graph)
+        total, done = len(sources), 0
+
+        def one_more() -> None:
+            nonlocal done
+            done += 1
+            if progress is not None and done < total:  # the last once the load is written
+                progress(done, total)
+
+        if progress is not None:
+            progress(0, total)
+        plan = planning.plan_files(sources, self._records(), self._has_graph, one_more)
         try:
-            streamed = transaction.apply(self._store, plan.replacements, plan.streams)
+            streamed = transaction.apply(self._store, plan.replacements, plan.streams,
+                                         file_done=one_more)
             if plan.replacements or plan.streams:
                 self._committed()
         except CityregError as error:
@@ -182,6 +200,8 @@ class Registry:
             # caller keeping the error must not keep the store, and its lock, open after close.
             traceback.clear_frames(error.__traceback__)
             raise
+        if progress is not None:
+            progress(total, total)
         return plan.report(streamed)
 
     def load_quads(
@@ -296,8 +316,12 @@ class Registry:
         ``INSERT`` without ``GRAPH`` writes into the store's default graph, which queries,
         counts and exports include. ``LOAD <url>`` fetches from the network: trusted callers only.
         """
+        # The update and the new update token in one request: both are written, or neither.
+        body = sparql_text.rstrip()
+        body = body[:-1] if body.endswith(";") else body
+        text = f"{body}\n;\n{update_token_text(uuid.uuid4().hex)}"
         try:
-            self._store.update(sparql_text, prefixes=sparql.DEFAULT_PREFIXES)
+            self._store.update(text, prefixes=sparql.DEFAULT_PREFIXES)
         except SyntaxError as error:
             raise sparql.syntax_error(error, sparql_text, "update") from error
         self._committed()

@@ -19,7 +19,7 @@ been written yet.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -92,7 +92,8 @@ class _Change:
 
 
 def apply(store: ox.Store, replacements: list[Replacement], streams: Sequence[Stream] = (),
-          now: datetime | None = None) -> dict[str, int]:
+          now: datetime | None = None, *, file_done: Callable[[], None] | None = None
+          ) -> dict[str, int]:
     """Replace the old graphs by the new ones, stream new files in, with provenance, atomically.
 
     A graph that is refilled is *diffed*, not dropped: only statements that disappeared are
@@ -100,11 +101,12 @@ def apply(store: ox.Store, replacements: list[Replacement], streams: Sequence[St
     little (deletes are the slow part of a RocksDB transaction). Streams are bulk-loaded
     first and dropped again if anything fails, so the store is then left as it was. Returns
     the number of distinct statements of each streamed graph (graph IRI -> count).
+    ``file_done()`` is called after each stream is loaded, for progress.
     """
     now = now or datetime.now(UTC)
     streamed: list[str] = []
     try:
-        counts = _stream(store, streams, streamed)
+        counts = _stream(store, streams, streamed, file_done)
         change = _change(store, replacements)
         provenance = change.add.setdefault(PROVENANCE_GRAPH, [])
         for replacement in replacements:
@@ -124,7 +126,8 @@ def drop_graphs(store: ox.Store, graphs: Iterable[str]) -> None:
     store.update(_update_text(_Change(drop=set(graphs), forget=set(graphs))))
 
 
-def _stream(store: ox.Store, streams: Sequence[Stream], streamed: list[str]) -> dict[str, int]:
+def _stream(store: ox.Store, streams: Sequence[Stream], streamed: list[str],
+            file_done: Callable[[], None] | None = None) -> dict[str, int]:
     """Bulk-load every stream into its graph; ``streamed`` lists each graph as it is begun."""
     counts = {}
     for stream in streams:
@@ -132,6 +135,8 @@ def _stream(store: ox.Store, streams: Sequence[Stream], streamed: list[str]) -> 
         streamed.append(graph)  # before loading: a failed bulk load may leave part of the file
         stream_source(store, stream.source)
         counts[graph] = graph_size(store, graph)
+        if file_done is not None:
+            file_done()
     return counts
 
 

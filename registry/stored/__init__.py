@@ -1,0 +1,21 @@
+"""Findings stored with an on-disk registry, so that a server or a run on an unchanged registry
+does not validate it again, and one after a load re-validates only what the load can change.
+
+``cityreg serve --store DIR`` and ``cityreg validate --store DIR`` keep the findings of their
+last full run in ``DIR/cityreg-validation/`` (:mod:`registry.stored.reportfile`): a standard
+SHACL validation report in its own named graph, keyed by the checksums of the data (each
+graph's, from the registry's provenance records), of the shapes, of the validation code and by
+the reference date (:mod:`registry.stored.key`). :func:`stored_validation` then
+
+* returns the stored findings when the key is the same: no query runs;
+* re-validates, when only some graphs changed (same shapes, code and date), the entities those
+  graphs mention before or after the change and every entity within the reach of the shapes
+  from them (:mod:`registry.stored.affected`), and keeps the other stored findings;
+* validates the whole registry otherwise,
+
+and stores what it computed for the next run.
+"""
+
+from registry.stored.validation import StoredRun, stored_validation
+
+__all__ = ["StoredRun", "stored_validation"]

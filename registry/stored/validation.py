@@ -1,0 +1,128 @@
+"""One validation of an on-disk registry that reuses what its stored report still holds
+(see the package docstring)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import pyoxigraph as ox
+
+from registry.findings import sort_findings
+from registry.places import registry_cities
+from registry.shacl.engine import Progress
+from registry.store import Registry
+from registry.stored import affected, reportfile
+from registry.stored.key import ValidationKey, key_of
+from registry.stored.reportfile import StoredReport
+from registry.validate import ValidationReport, load_shapes, shape_files, validate_registry
+
+How = Literal["stored", "incremental", "full"]
+
+
+@dataclass
+class StoredRun:
+    """A validation report and how it was got: ``stored`` (no query ran), ``incremental``
+    (``revalidated`` entities checked again) or ``full``."""
+
+    report: ValidationReport
+    how: How
+    revalidated: int = 0
+    seconds: float = 0.0
+
+
+def stored_validation(registry: Registry, folder: Path, as_of: date, *,
+                      progress: Progress | None = None, save: bool = True) -> StoredRun:
+    """The findings of ``registry`` at ``as_of`` with the default shapes, from the report
+    stored in ``folder`` where it still holds (see the package docstring); with ``save``, what
+    was computed is stored there for the next run."""
+    started = time.perf_counter()
+    files = shape_files()
+    rule_shapes = load_shapes(files)
+    key = key_of(registry, as_of, files, [f"{iri} {place}" for iri, place
+                                          in sorted(registry_cities(registry).items())])
+    stored = reportfile.read(folder, rule_shapes.shape_properties)
+    if stored is not None and stored.key == key:
+        return StoredRun(_report(stored, rule_shapes), "stored",
+                         seconds=time.perf_counter() - started)
+    run: StoredRun | None = None
+    if stored is not None and stored.key.same_except_graphs(key):
+        run = _incremental(registry, folder, stored, key, progress)
+    if run is None:
+        run = StoredRun(_full(registry, as_of, progress), "full")
+    if save:
+        _save(registry, folder, key, run.report)
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def _full(registry: Registry, as_of: date, progress: Progress | None) -> ValidationReport:
+    """Validate everything, in memory.
+
+    An on-disk registry is copied into a store in memory first: Oxigraph answers the
+    whole-graph queries of a full run from RocksDB five to ten times slower than from memory
+    (generated N=1000 registry: 112 s of CPU on disk, 22 s in memory), and the copy costs
+    about a second per 300,000 statements. The copy holds every graph, provenance and
+    ontology included, so the findings, labels, places and evidence are those of the registry.
+    """
+    if registry.path is None:
+        return validate_registry(registry, as_of, progress=progress)
+    copy = Registry(ox.Store(), None)
+    try:
+        copy.store.bulk_extend(registry.store.quads_for_pattern(None, None, None, None))
+        return validate_registry(copy, as_of, progress=progress)
+    finally:
+        copy.close()
+
+
+def _incremental(registry: Registry, folder: Path, stored: StoredReport, key: ValidationKey,
+                 progress: Progress | None) -> StoredRun | None:
+    """Validate again what the changed graphs can change; None when that is most of the
+    registry (a full run is then cheaper) or what a graph held before is not known."""
+    changed = stored.key.changed_graphs(key)
+    before = reportfile.read_mentions(folder, changed & stored.key.graphs.keys())
+    if before is None:
+        return None
+    seeds = set().union(*before.values()) if before else set()
+    for graph in changed & key.graphs.keys():
+        seeds |= affected.graph_mentions(registry.store, graph)
+    # Beyond about a tenth of the statement count (half the entities of a registry of five
+    # statements each), validating entity by entity costs more than a full run.
+    limit = max(1_000, registry.count() // 10)
+    entities = affected.within_reach(registry.store, seeds, limit)
+    if entities is None:
+        return None
+    fresh = validate_registry(registry, key.as_of, focus=sorted(entities), progress=progress)
+    kept = [f for f in stored.findings if f.focus not in entities]
+    evidence = stored.evidence
+    if evidence is not None and fresh.facts is not None:
+        evidence.triples.update(fresh.facts.triples)
+        evidence.labels.update(fresh.facts.labels)
+        evidence.sources.update(fresh.facts.sources)
+        evidence.source_refs.update(fresh.facts.source_refs)
+    fresh.findings = sort_findings(kept + fresh.findings)
+    fresh.facts = evidence if evidence is not None else fresh.facts
+    return StoredRun(fresh, "incremental", revalidated=len(entities))
+
+
+def _report(stored: StoredReport, rule_shapes: object) -> ValidationReport:
+    return ValidationReport(stored.findings, stored.key.as_of, engine="fast",
+                            rule_ids=rule_shapes.rule_ids,  # type: ignore[attr-defined]
+                            sources=rule_shapes.sources,  # type: ignore[attr-defined]
+                            facts=stored.evidence)
+
+
+def _save(registry: Registry, folder: Path, key: ValidationKey, report: ValidationReport
+          ) -> None:
+    """Store the report; a folder that cannot be written costs the next run its reuse, not
+    this run its findings."""
+    mentions = {graph: affected.graph_mentions(registry.store, graph) for graph in key.graphs}
+    try:
+        reportfile.write(folder, StoredReport(key, report.findings, report.facts), mentions)
+    except OSError as error:
+        print(f"cityreg: could not store the findings in {folder} ({error}); the next start "
+              "validates again", file=sys.stderr)

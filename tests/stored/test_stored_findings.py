@@ -1,0 +1,125 @@
+"""Findings stored with an on-disk registry: reused while the registry, shapes, code and date
+are unchanged; re-validated where a load changed a graph; identical to a full run always."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from registry import resources
+from registry.store import Registry
+from registry.stored import stored_validation
+from registry.stored.reportfile import folder_of
+from registry.validate import validate_registry
+
+AS_OF = date(2026, 6, 1)
+BASE = "https://example.org/graphs/"
+
+
+@pytest.fixture
+def seed_store(tmp_path: Path) -> tuple[Registry, Path, Path]:
+    """An on-disk registry of a copy of the seed, one graph per file, and its folders."""
+    files = tmp_path / "seed"
+    shutil.copytree(resources.seed_dir(), files)
+    registry = Registry.open(tmp_path / "store")
+    registry.load(files, graph_base=BASE)
+    yield registry, files, folder_of(tmp_path / "store")
+    registry.close()
+
+
+def _same_as_full(registry: Registry, report) -> None:
+    full = validate_registry(registry, AS_OF)
+    assert [(f, f.message, f.focus_label) for f in report.findings] == [
+        (f, f.message, f.focus_label) for f in full.findings]
+    assert [report.evidence(f) for f in report.findings] == [
+        full.evidence(f) for f in full.findings]
+
+
+def test_an_unchanged_registry_reuses_the_stored_findings(seed_store):
+    registry, _files, folder = seed_store
+    first = stored_validation(registry, folder, AS_OF)
+    assert first.how == "full"
+    assert (folder / "report.trig").is_file()
+    again = stored_validation(registry, folder, AS_OF)
+    assert again.how == "stored"
+    assert len(again.report.findings) == len(first.report.findings) > 100
+    _same_as_full(registry, again.report)
+
+
+def test_the_stored_report_is_a_shacl_validation_report_in_its_own_graph(seed_store):
+    registry, _files, folder = seed_store
+    run = stored_validation(registry, folder, AS_OF)
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(path=str(folder / "report.trig"), format=ox.RdfFormat.TRIG)
+    rows = list(store.query("""
+        PREFIX sh: <http://www.w3.org/ns/shacl#>
+        SELECT (COUNT(?r) AS ?n) WHERE { GRAPH <urn:cityreg:graph:validation-report> {
+            ?report a sh:ValidationReport ; sh:result ?r .
+            ?r a sh:ValidationResult ; sh:focusNode ?f ; sh:resultSeverity ?s ;
+               sh:sourceShape ?shape ; sh:sourceConstraintComponent ?c } }"""))
+    assert int(rows[0]["n"].value) == len(run.report.findings)
+
+
+def test_a_load_that_changes_a_graph_revalidates_only_what_it_can_change(seed_store):
+    registry, files, folder = seed_store
+    stored_validation(registry, folder, AS_OF)
+    rio = files / "rio.ttl"
+    rio.write_text(rio.read_text(encoding="utf-8").replace(
+        'rdfs:label "', 'rdfs:label "Renamed ', 1), encoding="utf-8")
+    registry.load(files, graph_base=BASE)
+    run = stored_validation(registry, folder, AS_OF)
+    assert run.how == "incremental"
+    assert 0 < run.revalidated < len({f.focus for f in run.report.findings}) + 1_000
+    assert any(f.focus_label.startswith("Renamed ") or "Renamed " in f.message
+               for f in run.report.findings)
+    _same_as_full(registry, run.report)
+    assert stored_validation(registry, folder, AS_OF).how == "stored"
+
+
+def test_removing_a_graph_drops_its_findings(seed_store):
+    registry, _files, folder = seed_store
+    before = stored_validation(registry, folder, AS_OF)
+    registry.remove_graph(BASE + "london.ttl")
+    run = stored_validation(registry, folder, AS_OF)
+    assert run.how == "incremental"
+    assert len(run.report.findings) < len(before.report.findings)
+    _same_as_full(registry, run.report)
+
+
+def test_an_update_another_date_or_a_damaged_file_validate_everything(seed_store):
+    registry, _files, folder = seed_store
+    stored_validation(registry, folder, AS_OF)
+    assert stored_validation(registry, folder, date(2027, 1, 1)).how == "full"
+    assert stored_validation(registry, folder, AS_OF).how == "full"  # the date changed back
+    registry.update("INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> rdfs:label \"a\" } }")
+    assert stored_validation(registry, folder, AS_OF).how == "full"
+    (folder / "report.trig").write_text("this is not TriG {", encoding="utf-8")
+    run = stored_validation(registry, folder, AS_OF)
+    assert run.how == "full"
+    _same_as_full(registry, run.report)
+
+
+def test_cityreg_validate_store_stores_and_reuses_the_findings(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from registry.cli import main
+
+    store = tmp_path / "store"
+    runner = CliRunner()
+    loaded = runner.invoke(main, ["load", str(resources.seed_dir()), "--store", str(store)])
+    assert loaded.exit_code == 0, loaded.output
+    arguments = ["validate", "--store", str(store), "--as-of", "2026-06-01", "--format", "json"]
+    first = runner.invoke(main, arguments)
+    report = folder_of(store) / "report.trig"
+    written = report.stat().st_mtime_ns
+    second = runner.invoke(main, arguments)
+    assert first.exit_code == second.exit_code == 1, (first.output, second.output)
+    assert first.stdout == second.stdout
+    assert report.stat().st_mtime_ns == written  # reused, not validated and written again
+    with Registry.open(store) as registry:
+        assert stored_validation(registry, folder_of(store), AS_OF, save=False).how == "stored"
