@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rdflib import Literal
-
 from registry.jurisdiction import Place
 from registry.store import Registry
+from registry.store.terms import term_text
 
 __all__ = ["LINKS", "locate"]
 
@@ -35,10 +34,12 @@ LINKS = (
 _CHUNK = 400
 
 
-def locate(registry: Registry, iris: Iterable[str]) -> dict[str, tuple[Place, ...]]:
-    """The places of each IRI (an empty tuple where none is known)."""
+def locate(registry: Registry, iris: Iterable[str], cities: dict[str, Place] | None = None
+           ) -> dict[str, tuple[Place, ...]]:
+    """The places of each IRI (an empty tuple where none is known); ``cities``: the
+    registry's cities (:func:`registry_cities`) when the caller has them already."""
     wanted = sorted(set(iris))
-    cities = registry_cities(registry)
+    cities = registry_cities(registry) if cities is None else cities
     only = next(iter(cities.values())) if len(cities) == 1 else None
     found: dict[str, tuple[Place, ...]] = {}
     # One simple pattern per link and direction, in a UNION: Oxigraph evaluates that from the
@@ -50,20 +51,20 @@ def locate(registry: Registry, iris: Iterable[str]) -> dict[str, tuple[Place, ..
         own: dict[str, set[str]] = {}
         linked: dict[str, set[str]] = {}
         country: dict[str, str] = {}
-        rows = registry.select(f"""
+        rows = [tuple(term_text(term) for term in row) for row in registry.select_terms(f"""
             SELECT ?e ?how ?c WHERE {{
               VALUES ?e {{ {chunk} }}
               {{ ?e cityreg:city ?c . BIND("own" AS ?how) }}
               UNION {{ ?e a cityreg:City . BIND(?e AS ?c) BIND("own" AS ?how) }}
               UNION {{ ?e cityreg:countryCode ?c . BIND("country" AS ?how) }}
-            }}""")
+            }}""")]
         # The links in a flat pattern of their own: inside a nested group Oxigraph would
         # evaluate the UNION before binding ?e (500 times slower).
-        rows += [{**row, "how": Literal("linked")} for row in registry.select(
+        linked_rows = registry.select_terms(
             f"SELECT ?e ?c WHERE {{ VALUES ?e {{ {chunk} }} {{ {linked_patterns} }} "
-            "?via cityreg:city ?c }")]
-        for row in rows:
-            entity, how, value = str(row["e"]), str(row["how"]), str(row["c"])
+            "?via cityreg:city ?c }")
+        rows += [(term_text(entity), "linked", term_text(city)) for entity, city in linked_rows]
+        for entity, how, value in rows:
             if how == "own":
                 own.setdefault(entity, set()).add(value)
             elif how == "linked":

@@ -51,7 +51,7 @@ from registry.namespaces import (
     VALIDATION_CONTEXT_NODE,
     compact,
 )
-from registry.places import locate
+from registry.places import locate, registry_cities
 from registry.shacl import (
     ShapeError,
     ShapesGraph,
@@ -321,6 +321,7 @@ def validate_registry(registry: Registry, as_of: date | None = None, *,
     places: dict[str, tuple[Place, ...]] = {}
     facts = Evidence(rule_shapes.shape_properties) if evidence else None
     findings: list[Finding] = []
+    cities: dict[str, Place] | None = None  # read once, when the first places are needed
     with _ValidationContext(registry, reference, nodes, rule_shapes.graph):
         if engine == "fast":
             parts: Iterable[list[ValidationResult]] = rule_shapes.engine.validate_by_query(
@@ -343,7 +344,9 @@ def validate_registry(registry: Registry, as_of: date | None = None, *,
             labelled |= new
             labels.update(_labels(registry, {URIRef(iri) for iri in new}))
             if lens is None:
-                places.update(locate(registry, foci - places.keys()))
+                if cities is None:
+                    cities = registry_cities(registry)
+                places.update(locate(registry, foci - places.keys(), cities))
             if facts is not None:
                 facts.collect(registry, foci)
             findings += [_finding(r, rule_shapes, labels, places, lens) for r in part]
@@ -404,13 +407,14 @@ def _labels(registry: Registry, iris: set[URIRef]) -> dict[str, str]:
     ordered = sorted(iris)
     for start in range(0, len(ordered), 500):
         chunk = " ".join(f"<{iri}>" for iri in ordered[start:start + 500])
-        rows = registry.select(f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {chunk} }} ?s rdfs:label ?l }}")
-        for row in rows:
-            label = row["l"]
-            assert isinstance(label, Literal)
+        rows = registry.select_terms(
+            f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {chunk} }} ?s rdfs:label ?l }}")
+        for subject, label in rows:
+            if not isinstance(label, ox.Literal) or isinstance(subject, ox.Triple):
+                continue
             rank = 0 if label.language == "en" else 1 if label.language is None else 2
-            key = str(row["s"])
-            best[key] = min(best.get(key, (rank, str(label))), (rank, str(label)))
+            key = subject.value
+            best[key] = min(best.get(key, (rank, label.value)), (rank, label.value))
     return {iri: text for iri, (_rank, text) in best.items()}
 
 

@@ -52,7 +52,7 @@ from registry.store.provenance import (
 )
 from registry.store.reports import ClassCount, LoadReport, SourceLoad
 from registry.store.sources import Source, discover
-from registry.store.terms import to_oxigraph, to_rdflib
+from registry.store.terms import OxTerm, to_oxigraph, to_rdflib
 
 OntologyChoice: TypeAlias = str | Path | Literal[False] | None
 """``None``: the built-in ontology; a path: that file; ``False``: no ontology."""
@@ -286,6 +286,21 @@ class Registry:
              if term is not None}
             for solution in result
         ]
+
+    def select_terms(self, sparql_text: str) -> list[tuple[OxTerm, ...]]:
+        """Rows of a SELECT query as tuples of pyoxigraph's own terms (``.value`` is an IRI's
+        text or a literal's lexical form), in the order of the query's variables; for hot paths
+        whose rows are too many to make rdflib terms of. Every variable must be bound."""
+        result = self._expect(sparql_text, None, ox.QuerySolutions, "SELECT", "select")
+        width = len(result.variables)
+        rows: list[tuple[OxTerm, ...]] = []
+        for solution in result:
+            row = tuple(solution[index] for index in range(width))
+            if any(term is None for term in row):
+                raise QueryError("select_terms needs every variable bound; use select() for "
+                                 "a query with OPTIONAL parts")
+            rows.append(row)
+        return rows
 
     def ask(self, sparql_text: str, bindings: Mapping[str, Node] | None = None) -> bool:
         """The answer of an ASK query."""

@@ -22,6 +22,12 @@ RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 OxTerm: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
+def term_text(term: object) -> str:
+    """A pyoxigraph term's text: an IRI, a literal's lexical form, a blank node's id (for hot
+    paths that need the text and not an rdflib term)."""
+    return str(term.value)  # type: ignore[attr-defined]
+
+
 def to_rdflib(term: OxTerm) -> Node:
     """Convert one pyoxigraph term to the equal rdflib term."""
     if isinstance(term, ox.NamedNode):

@@ -45,6 +45,7 @@ from rdflib.term import Node
 from registry.evidence import Evidence, SourceRef
 from registry.findings import Finding, Kind, Severity
 from registry.jurisdiction import Standing
+from registry.store.terms import term_text
 from registry.stored.key import ValidationKey
 
 FOLDER = "cityreg-validation"
@@ -317,12 +318,12 @@ def _read(quads: Iterator[ox.Quad], shape_properties: dict[str, frozenset[str]]
             elif f"{CR}ruleId" in values:
                 judgements[subject.value] = values
             elif f"{SH}inversePath" in values:
-                inverse[subject.value] = _text(values[f"{SH}inversePath"][0])
+                inverse[subject.value] = term_text(values[f"{SH}inversePath"][0])
             elif f"{CR}sha256" in values:
-                graph_states[subject.value] = (f"{_text(values[CR + 'sha256'][0])}:"
-                                               f"{_text(values[CR + 'statementCount'][0])}")
+                graph_states[subject.value] = (f"{term_text(values[CR + 'sha256'][0])}:"
+                                               f"{term_text(values[CR + 'statementCount'][0])}")
             elif LABEL in values:
-                labels[subject.value] = _text(values[LABEL][0])
+                labels[subject.value] = term_text(values[LABEL][0])
             elif f"{SH}result" in values:  # the report's results, listed apart
                 continue
         elif graph == EVIDENCE_GRAPH:
@@ -332,17 +333,17 @@ def _read(quads: Iterator[ox.Quad], shape_properties: dict[str, frozenset[str]]
                 for obj in objects:
                     is_iri = isinstance(obj, ox.NamedNode)
                     triples.setdefault(subject_text, []).append(
-                        (subject_text, intern(predicate), intern(_text(obj)), is_iri))
+                        (subject_text, intern(predicate), intern(term_text(obj)), is_iri))
         elif graph == LABELS_GRAPH:
-            evidence.labels[subject.value] = _text(values[LABEL][0])
+            evidence.labels[subject.value] = term_text(values[LABEL][0])
         elif graph == SOURCES_GRAPH:
             if f"{CR}source" in values:
                 evidence.sources[subject.value] = tuple(sorted(
-                    intern(_text(o)) for o in values[f"{CR}source"]
-                    if _text(o) != f"{RDF_TYPE}nil"))
+                    intern(term_text(o)) for o in values[f"{CR}source"]
+                    if term_text(o) != f"{RDF_TYPE}nil"))
             if f"{CR}url" in values:
                 evidence.source_refs[subject.value] = SourceRef(
-                    subject.value, _text(values[LABEL][0]), _text(values[f"{CR}url"][0]))
+                    subject.value, term_text(values[LABEL][0]), term_text(values[f"{CR}url"][0]))
     key = _key(report, graph_states)
     if key is None:
         return None
@@ -353,11 +354,11 @@ def _read(quads: Iterator[ox.Quad], shape_properties: dict[str, frozenset[str]]
 
 def _key(report: dict[str, list[object]], graphs: dict[str, str]) -> ValidationKey | None:
     def one(name: str) -> str:
-        return _text(report[CR + name][0])
+        return term_text(report[CR + name][0])
 
     if not report:
         return None
-    validated = {_text(g) for g in report.get(CR + "validatedGraph", [])}
+    validated = {term_text(g) for g in report.get(CR + "validatedGraph", [])}
     return ValidationKey({g: graphs[g] for g in validated}, one("updateToken"),
                          one("citiesChecksum"), one("shapesChecksum"), one("codeChecksum"),
                          date.fromisoformat(one("referenceDate")))
@@ -367,7 +368,7 @@ def _finding(values: dict[str, list[object]], judgements: dict[str, dict[str, li
              labels: dict[str, str], inverse: dict[str, str]) -> Finding:
     def one(name: str, where: dict[str, list[object]] = values) -> str:
         found = where.get(name)
-        return _text(found[0]) if found else ""
+        return term_text(found[0]) if found else ""
 
     judgement = judgements[one(CR + "judgement")]
     focus = intern(one(SH + "focusNode"))
@@ -375,7 +376,7 @@ def _finding(values: dict[str, list[object]], judgements: dict[str, dict[str, li
     path = ""
     if path_term:
         term = path_term[0]
-        path = f"^{inverse[term.value]}" if isinstance(term, ox.BlankNode) else _text(term)
+        path = f"^{inverse[term.value]}" if isinstance(term, ox.BlankNode) else term_text(term)
     value_term = _rdflib(values[SH + "value"][0]) if SH + "value" in values else None
     value = str(value_term) if value_term is not None else one(CR + "valueText")
     severity = _SEVERITIES[one(SH + "resultSeverity")]
@@ -395,10 +396,6 @@ def _finding(values: dict[str, list[object]], judgements: dict[str, dict[str, li
         legal_source_url=one(CR + "url", judgement))
 
 
-def _text(term: object) -> str:
-    return str(term.value)  # type: ignore[attr-defined]
-
-
 def _rdflib(term: object) -> Node:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
@@ -408,4 +405,4 @@ def _rdflib(term: object) -> Node:
         if term.datatype.value == XSD + "string":
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
-    return BNode(_text(term))
+    return BNode(term_text(term))
