@@ -10,6 +10,12 @@ cityreg phases: ``load``, ``validate``, ``incremental``, ``trace``, ``list``, ``
 Baselines (the obvious way, measured on the same data in the same run): ``rdflib-load``,
 ``pyshacl`` (plain ``pyshacl.validate`` on an rdflib Memory graph), ``rdflib-trace`` (a SPARQL
 property path on rdflib), ``rdflib-list`` (the list as one SPARQL query on rdflib).
+Anchors (other SHACL engines, same data and shapes as ``pyshacl``, see :func:`shacl_inputs`):
+``pyshacl-turbo`` (``pyshacl_turbo.validate``, pyshacl's API over a Rust engine) and
+``pyrudof`` (rudof's native SHACL validator). They report ``results`` (validation results,
+as cityreg's ``findings``: one finding per result) and ``distinct_results`` (results that
+differ in focus node, path, value, shape, component, severity or message); an engine that is
+not installed gives ``{"installed": false, ...}`` instead of figures.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 1, 1)
 CITYREG = "https://w3id.org/cityreg#"
+#: How to install the anchor engines (pyproject.toml, extra "bench").
+INSTALL_HINT = "pip install -e '.[bench]'"
 
 TRACE_QUERY = """query Trace($source: ID!) {
   whoCanAccess(source: $source) {
@@ -121,24 +129,108 @@ def phase_validate(path: Path, _args: dict[str, Any]) -> dict[str, Any]:
     return {"s": wall, "cpu_s": cpu, "findings": len(report.findings)}
 
 
-def phase_pyshacl(path: Path, _args: dict[str, Any]) -> dict[str, Any]:
-    """Plain pyshacl over an rdflib Memory graph: data, ontology and context; every shape."""
-    import rdflib
+def shacl_inputs(path: Path) -> tuple[Any, Any]:
+    """The data graph and the shapes graph every other SHACL engine is given (rdflib Graphs).
 
-    from registry.shacl.oracle import validate_with_pyshacl
-    from registry.validate import load_shapes
+    The data is what cityreg's own pyshacl engine validates (``validate_registry(...,
+    engine="pyshacl")``): the registry's statements, the ontology, and what a validation run
+    writes for its queries to read, i.e. the validation context graph (reference date
+    ``AS_OF``, concentration threshold) and the derived relations (``cityreg:involves``...,
+    registry/derived.py), copied out of the store while the run's graphs are there. The shapes
+    are every file of shapes/, as cityreg reads them.
+    """
+    from registry.validate import _ValidationContext, load_shapes
 
-    data = rdflib.Graph().parse(path, format="turtle")
-    data.parse(ROOT / "ontology" / "cityreg.ttl")
-    context = rdflib.BNode()
-    data.add((context, rdflib.RDF.type, rdflib.URIRef(CITYREG + "ValidationContext")))
-    data.add((context, rdflib.URIRef(CITYREG + "referenceDate"),
-              rdflib.Literal(AS_OF)))
+    reg = registry(path)
     shapes = load_shapes().graph
+    with _ValidationContext(reg, AS_OF, None, shapes):
+        data = reg.to_rdflib_graph(include_ontology=True)
+    return data, shapes
+
+
+def pyshacl_report_results(report: Any) -> list[Any]:
+    """The ``sh:ValidationResult`` nodes of a pyshacl-style report graph, read as cityreg's
+    ValidationResults (as the oracle reads pyshacl's)."""
+    from rdflib import RDF
+    from rdflib.namespace import SH
+
+    from registry.shacl.oracle import _result
+
+    return [_result(report, node) for node in report.subjects(RDF.type, SH.ValidationResult)]
+
+
+def not_installed(engine: str, error: ImportError) -> dict[str, Any]:
+    """The figures of an anchor phase whose engine cannot be imported."""
+    print(f"bench/phases.py: {engine} is not installed ({error}): {INSTALL_HINT}",
+          file=sys.stderr)
+    return {"installed": False, "engine": engine, "error": str(error)}
+
+
+def peak_before() -> dict[str, float]:
+    """Peak RSS so far (the data and shapes prepared, nothing validated yet)."""
+    return {"setup_rss_mb": peak_rss_mb()}
+
+
+def phase_pyshacl(path: Path, _args: dict[str, Any]) -> dict[str, Any]:
+    """Plain pyshacl over an rdflib Memory graph (:func:`shacl_inputs`); every shape."""
+    from registry.shacl.oracle import validate_with_pyshacl
+
+    data, shapes = shacl_inputs(path)
+    before = peak_before()
     clock = Clock()
     results = validate_with_pyshacl(data, shapes)
     wall, cpu = clock.stop()
-    return {"s": wall, "cpu_s": cpu, "findings": len(results)}
+    return {"s": wall, "cpu_s": cpu, "results": len(results),
+            "distinct_results": len(set(results)), "statements": len(data), **before}
+
+
+def phase_pyshacl_turbo(path: Path, _args: dict[str, Any]) -> dict[str, Any]:
+    """pySHACL-turbo through pyshacl's API, called as cityreg calls pyshacl (no inference,
+    no advanced features, warnings allowed), on the same rdflib graphs as ``pyshacl``."""
+    try:
+        import pyshacl_turbo
+    except ImportError as error:
+        return not_installed("pyshacl-turbo", error)
+    data, shapes = shacl_inputs(path)
+    before = peak_before()
+    clock = Clock()
+    _conforms, report, _text = pyshacl_turbo.validate(
+        data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True)
+    results = pyshacl_report_results(report)
+    wall, cpu = clock.stop()
+    return {"s": wall, "cpu_s": cpu, "results": len(results),
+            "distinct_results": len(set(results)), "statements": len(data), **before}
+
+
+def phase_pyrudof(path: Path, _args: dict[str, Any]) -> dict[str, Any]:
+    """rudof's native SHACL validator on the same graphs as ``pyshacl``, given to it as
+    N-Triples (data) and Turtle (shapes) and read in strict mode. ``load_s`` is reading the
+    data into rudof (not part of ``s``, as cityreg's load is not part of its validation)."""
+    try:
+        import pyrudof
+    except ImportError as error:
+        return not_installed("pyrudof", error)
+    data, shapes = shacl_inputs(path)
+    statements = len(data)
+    text = data.serialize(format="nt")
+    del data
+    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+    clock = Clock()
+    rudof.read_data(text, format=pyrudof.RDFFormat.NTriples,
+                    reader_mode=pyrudof.ReaderMode.Strict)
+    load, load_cpu = clock.stop()
+    del text
+    rudof.read_shacl(shapes.serialize(format="turtle"), format=pyrudof.ShaclFormat.Turtle,
+                     reader_mode=pyrudof.ReaderMode.Strict)
+    before = peak_before()
+    clock = Clock()
+    report = rudof.validate_shacl(mode=pyrudof.ShaclValidationMode.Native)
+    results = list(report)
+    wall, cpu = clock.stop()
+    distinct = {(r.focus_node, r.path, r.value, r.source_shape, r.constraint_component,
+                 r.severity, r.message) for r in results}
+    return {"s": wall, "cpu_s": cpu, "results": len(results), "distinct_results": len(distinct),
+            "load_s": load, "load_cpu_s": load_cpu, "statements": statements, **before}
 
 
 #: Contracts changed and re-validated one by one (the median is printed): each run is cheap.
@@ -266,6 +358,7 @@ def phase_rdflib_list(path: Path, args: dict[str, Any]) -> dict[str, Any]:
 PHASES: dict[str, Callable[[Path, dict[str, Any]], dict[str, Any]]] = {
     "load": phase_load, "rdflib-load": phase_rdflib_load,
     "validate": phase_validate, "pyshacl": phase_pyshacl,
+    "pyshacl-turbo": phase_pyshacl_turbo, "pyrudof": phase_pyrudof,
     "incremental": phase_incremental,
     "trace": phase_trace, "rdflib-trace": phase_rdflib_trace,
     "list": phase_list, "rdflib-list": phase_rdflib_list,

@@ -16,6 +16,7 @@ phase                  cityreg                               baseline
 =====================  ====================================  ===================================
 load                   Registry.memory().load (pyoxigraph)   rdflib Graph().parse (Memory)
 full validation        validate_registry, engine="fast"      plain pyshacl.validate on rdflib
+full validation        (the same figure)                     anchors: pySHACL-turbo, pyrudof
 incremental            one contract changed, focus={iri}     full validation (fast engine)
 trace (p50, p95)       GraphQL whoCanAccess, in process      SPARQL property path on rdflib
 list query             GraphQL contracts with nested fields  one SPARQL SELECT on rdflib
@@ -23,6 +24,10 @@ server throughput      uvicorn, loopback, httpx threads      -
 =====================  ====================================  ===================================
 
 A baseline that outlives ``--baseline-timeout`` is stopped and printed as "> T s (timed out)".
+The anchors are two other SHACL engines run on the same data and shapes as plain pyshacl
+(``pip install -e '.[bench]'``; ``--no-anchors`` skips them), each in its own process with the
+baseline time limit; their rows give the number of validation results each returned, beside
+cityreg's findings (one finding per validation result).
 The targets are those of issue #8 for N=10000 (about 3M statements on 2 cores).
 """
 
@@ -46,6 +51,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
+from phases import INSTALL_HINT  # noqa: E402
+
+#: The other SHACL engines measured beside plain pyshacl: (phase of bench/phases.py, name).
+ANCHORS = (("pyshacl-turbo", "pySHACL-turbo"), ("pyrudof", "pyrudof"))
 
 
 class TimedOut(Exception):
@@ -54,6 +63,7 @@ class TimedOut(Exception):
     def __init__(self, limit: float, failed: str = "") -> None:
         super().__init__(failed or f"> {limit:.0f} s (timed out)")
         self.limit = limit
+        self.failed = bool(failed)
 
 
 def run_phase(phase: str, path: Path, options: dict[str, Any], timeout: float) -> dict[str, Any]:
@@ -127,6 +137,29 @@ def baseline_figure(phase: str, path: Path, options: dict[str, Any], timeout: fl
     return with_cpu(figures, key), figures[key], False, figures
 
 
+def results_text(figures: dict[str, Any]) -> str:
+    """"6,913 results", and how many are distinct where some are repeated."""
+    total = int(figures["results"])
+    distinct = int(figures.get("distinct_results", total))
+    return f"{total:,} results" + (f" ({distinct:,} distinct)" if distinct != total else "")
+
+
+def shacl_baseline(phase: str, name: str, path: Path, options: dict[str, Any], timeout: float
+                   ) -> tuple[str, float | None, bool, dict[str, Any] | None]:
+    """(text, seconds or the time limit, timed out?, figures) of another SHACL engine's full
+    validation (plain pyshacl or an anchor), one process stopped at ``timeout``."""
+    try:
+        figures = run_phase(phase, path, options, timeout)
+    except TimedOut as error:
+        if error.failed:
+            return f"{name} {error}", None, False, None
+        return f"{name} {error}", error.limit, True, None
+    if figures.get("installed") is False:
+        return f"{name} not installed ({INSTALL_HINT})", None, False, figures
+    text = f"{name} {with_cpu(figures)}, {results_text(figures)}, {figures['rss_mb']:.0f} MB"
+    return text, figures["s"], False, figures
+
+
 def measure(path: Path, args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
     """Run every phase and its baseline; return the table rows and the raw figures."""
     options = {"repeat": max(args.repeat, 20), "sources": args.sources,
@@ -153,15 +186,28 @@ def measure(path: Path, args: argparse.Namespace) -> tuple[list[Row], dict[str, 
         full = {"s": error.limit, "cpu_s": float("nan"), "rss_mb": float("nan"),
                 "timed_out": True}
     if args.no_pyshacl:
-        text, base, out = "not run (--no-pyshacl)", None, False
+        text, base, out = "pyshacl not run (--no-pyshacl)", None, False
     else:
         progress("pyshacl baseline")
-        text, base, out, raw["pyshacl"] = baseline_figure("pyshacl", path, options, cap)
+        text, base, out, raw["pyshacl"] = shacl_baseline("pyshacl", "pyshacl", path, options,
+                                                         cap)
     fast_enough = base is not None and base / full["s"] >= 10
-    ours = str(TimedOut(limit)) if full.get("timed_out") else with_cpu(full)
-    rows.append(Row("full validation", ours, f"pyshacl {text}",
+    if full.get("timed_out"):
+        ours = summary = str(TimedOut(limit))
+    else:
+        found = f", {int(full['findings']):,} findings"
+        ours, summary = with_cpu(full) + found, seconds(full["s"]) + found
+    rows.append(Row("full validation", ours, text,
                     ratio(base, full["s"], out), "<= 60 s, >= 10x",
                     verdict(full["s"] <= 60 and fast_enough), f"{full['rss_mb']:.0f} MB"))
+    for phase, name in ANCHORS:
+        if args.no_anchors:
+            text, base, out = f"{name} not run (--no-anchors)", None, False
+        else:
+            progress(f"{name} (anchor)")
+            text, base, out, raw[phase] = shacl_baseline(phase, name, path, options, cap)
+        rows.append(Row(f"full validation: {name}", summary, text, ratio(base, full["s"], out),
+                        "-", "", ""))
 
     progress("incremental validation")
     try:
@@ -253,7 +299,8 @@ def machine() -> str:
 def versions() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
-    names = ("pyoxigraph", "rdflib", "pyshacl", "networkx", "graphql-core", "uvicorn", "httpx")
+    names = ("pyoxigraph", "rdflib", "pyshacl", "pyshacl-turbo", "pyrudof", "networkx",
+             "graphql-core", "uvicorn", "httpx")
     found = []
     for name in names:
         try:
@@ -278,7 +325,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-timeout", type=float, default=600,
                         help="limit per baseline phase (default 600 s)")
     parser.add_argument("--no-pyshacl", action="store_true",
-                        help="skip the pyshacl baseline (hours at N=10000)")
+                        help="skip the plain pyshacl baseline (hours at N=10000)")
+    parser.add_argument("--no-anchors", action="store_true",
+                        help="skip the other SHACL engines (pySHACL-turbo, pyrudof)")
     args = parser.parse_args(argv)
     if args.n < 1 or args.repeat < 1 or args.sources < 1:
         parser.error("--n, --repeat and --sources must be positive, e.g. --n 1000 --repeat 3")

@@ -166,7 +166,7 @@ def test_run_prints_the_table_at_n100(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(BENCH / "run.py"), "--file", str(path), "--repeat", "1",
          "--sources", "10", "--baseline-sources", "3", "--seconds", "1", "--concurrency", "2",
-         "--no-pyshacl"],
+         "--no-pyshacl", "--no-anchors"],
         capture_output=True, text=True, check=False, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -176,11 +176,15 @@ def test_run_prints_the_table_at_n100(tmp_path: Path) -> None:
     for column in ("cityreg", "baseline (same run)", "ratio", "target (N=10000)", "peak RSS"):
         assert column in header
     phases = [line.split("  ")[0] for line in lines[lines.index(header) + 2:]]
-    assert phases == ["load (file -> store)", "full validation", "re-validate 1 contract",
+    assert phases == ["load (file -> store)", "full validation",
+                      "full validation: pySHACL-turbo", "full validation: pyrudof",
+                      "re-validate 1 contract",
                       "trace p50 (10 sources)", "trace p95",
                       "API build (read model, access graph)", "list 50 contracts, nested",
                       "server trace throughput (c=2)", "peak RSS (largest cityreg phase)"]
     table = "\n".join(lines)
     assert "pyshacl not run (--no-pyshacl)" in table
+    assert "pySHACL-turbo not run (--no-anchors)" in table
+    assert "pyrudof not run (--no-anchors)" in table
     assert "rdflib " in table
     assert " req/s" in table
