@@ -160,6 +160,22 @@ def shacl_baseline(phase: str, name: str, path: Path, options: dict[str, Any], t
     return text, figures["s"], False, figures
 
 
+def stored_figures(path: Path, timeout: float) -> dict[str, Any]:
+    """``bench/stored.py --json`` on ``path`` (its own processes, an on-disk store in a
+    temporary folder); ``{"error": ...}`` when it fails or runs out of time."""
+    command = [sys.executable, str(HERE / "stored.py"), str(path), "--json"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout * 4,
+                              check=False)
+    except subprocess.TimeoutExpired:
+        return {"error": f"> {timeout * 4:.0f} s (timed out)"}
+    if done.returncode != 0:
+        print(f"bench/stored.py failed:\n{done.stderr[-2000:]}", file=sys.stderr)
+        return {"error": f"failed (exit {done.returncode}, see stderr)"}
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
 def measure(path: Path, args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
     """Run every phase and its baseline; return the table rows and the raw figures."""
     options = {"repeat": max(args.repeat, 20), "sources": args.sources,
@@ -219,6 +235,26 @@ def measure(path: Path, args: argparse.Namespace) -> tuple[list[Row], dict[str, 
                     ratio(full["s"], inc["s"]), "<= 200 ms", verdict(inc["s"] <= 0.2),
                     f"{inc['rss_mb']:.0f} MB"))
 
+    progress("stored findings: first run, unchanged, reload of 1 %, server start (on disk)")
+    stored = stored_figures(path, limit)
+    raw["stored"] = stored
+    if "error" in stored:
+        rows.append(Row("server start, unchanged on-disk registry",
+                        f"not measured: {stored['error']}", "-", "-", "<= 10 s", "MISSED", ""))
+        rows.append(Row("re-validate after reloading 1 %", "not measured", "-", "-", "<= 5 s",
+                        "MISSED", ""))
+    else:
+        first, start, reload = stored["full"], stored["start"], stored["reload"]
+        rows.append(Row("server start, unchanged on-disk registry",
+                        with_cpu(start) + f" (findings {start['how']})",
+                        f"first run {seconds(first['s'])}", ratio(first["s"], start["s"]),
+                        "<= 10 s", verdict(start["s"] <= 10), f"{start['rss_mb']:.0f} MB"))
+        how = (f"incremental, {reload['revalidated']:,} entities"
+               if reload["how"] == "incremental" else reload["how"])
+        rows.append(Row("re-validate after reloading 1 %", with_cpu(reload) + f" ({how})",
+                        f"full {seconds(full['s'])}", ratio(full["s"], reload["s"]), "<= 5 s",
+                        verdict(reload["s"] <= 5), f"{reload['rss_mb']:.0f} MB"))
+
     progress("GraphQL trace")
     try:
         trace = raw["trace"] = run_phase("trace", path, options, limit)
@@ -261,7 +297,9 @@ def measure(path: Path, args: argparse.Namespace) -> tuple[list[Row], dict[str, 
                         "-", "-", ">= 300 req/s", verdict(serve["rps"] >= 300),
                         f"{serve['rss_mb']:.0f} MB"))
 
-    peaks = [f["rss_mb"] for f in (load, full, inc, trace, listing, serve)
+    stored_steps = [stored[step] for step in ("full", "stored", "reload", "start")
+                    if step in stored]
+    peaks = [f["rss_mb"] for f in (load, full, inc, trace, listing, serve, *stored_steps)
              if f["rss_mb"] == f["rss_mb"]]  # NaN: a phase that timed out
     peak = max(peaks)
     rows.append(Row("peak RSS (largest cityreg phase)", f"{peak:.0f} MB", "", "", "<= 2 GB",

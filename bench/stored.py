@@ -87,6 +87,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path)
     parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object of every step's figures (for bench/run.py)")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.step:
@@ -103,22 +105,30 @@ def main() -> int:
     with Registry.open(work / "store") as registry:
         registry.load(main_file, part)
         statements = registry.count()
-    print(f"{options.file.name}: {statements:,} statements, split and loaded into "
-          f"{work / 'store'} in {time.perf_counter() - started:.1f} s "
-          f"(part: {sum(1 for _ in part.open()):,} statements)")
+    say = (lambda text: None) if options.json else print
+    say(f"{options.file.name}: {statements:,} statements, split and loaded into "
+        f"{work / 'store'} in {time.perf_counter() - started:.1f} s "
+        f"(part: {sum(1 for _ in part.open()):,} statements)")
+    steps: dict[str, object] = {"statements": statements}
     for name in ("full", "stored", "reload", "start"):
         done = subprocess.run([sys.executable, __file__, str(options.file), "--work", str(work),
                                "--step", name], capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            print(f"{name:7} failed: {done.stderr.strip()[-2000:]}")
+            print(f"{name:7} failed: {done.stderr.strip()[-2000:]}", file=sys.stderr)
             return 1
         figures = json.loads(done.stdout.strip().splitlines()[-1])
+        steps[name] = figures
         extra = (f", {figures['revalidated']:,} entities re-validated"
                  if figures.get("revalidated") else "")
-        print(f"{name:7} {figures['s']:7.1f} s (cpu {figures['cpu_s']:.1f} s)  "
-              f"{figures['rss_mb']:6.0f} MB  findings: {figures['how']}{extra}")
+        say(f"{name:7} {figures['s']:7.1f} s (cpu {figures['cpu_s']:.1f} s)  "
+            f"{figures['rss_mb']:6.0f} MB  findings: {figures['how']}{extra}")
     size = sum(p.stat().st_size for p in (work / "store" / "cityreg-validation").iterdir())
-    print(f"stored report: {size / 1e6:.0f} MB")
+    steps["report_mb"] = size / 1e6
+    say(f"stored report: {size / 1e6:.0f} MB")
+    if options.json:
+        print(json.dumps(steps))
+    if options.work is None:
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -178,7 +178,8 @@ def test_run_prints_the_table_at_n100(tmp_path: Path) -> None:
     phases = [line.split("  ")[0] for line in lines[lines.index(header) + 2:]]
     assert phases == ["load (file -> store)", "full validation",
                       "full validation: pySHACL-turbo", "full validation: pyrudof",
-                      "re-validate 1 contract",
+                      "re-validate 1 contract", "server start, unchanged on-disk registry",
+                      "re-validate after reloading 1 %",
                       "trace p50 (10 sources)", "trace p95",
                       "API build (read model, access graph)", "list 50 contracts, nested",
                       "server trace throughput (c=2)", "peak RSS (largest cityreg phase)"]
@@ -188,3 +189,4 @@ def test_run_prints_the_table_at_n100(tmp_path: Path) -> None:
     assert "pyrudof not run (--no-anchors)" in table
     assert "rdflib " in table
     assert " req/s" in table
+    assert "(findings stored)" in table  # the restart read the findings the first run stored
