@@ -116,11 +116,15 @@ class Evidence:
         self.labels: dict[str, str] = {}
         self.sources: dict[str, tuple[str, ...]] = {}
         self.source_refs: dict[str, SourceRef] = {}
+        #: entities whose facts were read as a finding's own, derived relations included (an
+        #: entity first read as involved by another has none, and is read again)
+        self.with_derived: set[str] = set()
 
     def collect(self, registry: Registry, entities: Iterable[str]) -> None:
         """Read the facts of ``entities`` and of what they involve (call while the derived
         relations are in the store)."""
-        todo = sorted(set(entities) - self.triples.keys())
+        todo = sorted(set(entities) - self.with_derived)
+        self.with_derived.update(todo)
         if not todo:
             return
         involved: set[str] = set()

@@ -8,9 +8,11 @@ graph's, from the registry's provenance records), of the shapes, of the validati
 the reference date (:mod:`registry.stored.key`). :func:`stored_validation` then
 
 * returns the stored findings when the key is the same: no query runs;
-* re-validates, when only some graphs changed (same shapes, code and date), the entities those
-  graphs mention before or after the change and every entity within the reach of the shapes
-  from them (:mod:`registry.stored.affected`), and keeps the other stored findings;
+* re-validates, when only some graphs changed (same shapes, code and date), the entities
+  whose findings the changed statements can change: those the walks of the shapes
+  (:mod:`registry.stored.walks`) lead from to a changed statement
+  (:mod:`registry.stored.affected`), found in the store as it is and as it was (a checkpoint
+  kept with the report), and keeps the other stored findings;
 * validates the whole registry otherwise,
 
 and stores what it computed for the next run.

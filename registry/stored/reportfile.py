@@ -17,10 +17,10 @@ evidence of its findings in three more, written as TriG beside the registry.
   of their terms, and the sources (``cityreg:source``, with label and ``cityreg:url``) of
   their subjects.
 
-``DIR/cityreg-validation/mentions.nq`` lists the IRIs each graph mentioned when it was
-validated (``<g> cityreg:mentions <iri>``), for the next run to know what a changed graph
-held before. Both files are written aside and renamed into place, so a reader sees the old
-report or the new one, never a part.
+``DIR/cityreg-validation/state/`` is a checkpoint of the store the report was made from
+(RocksDB hard links: it costs disk space only as the store moves on), so that the next run
+knows exactly which statements a load changed. Both are written aside and renamed into
+place, so a reader sees the old report or the new one, never a part.
 
 The file is written line by line (an rdflib graph of a million findings would take minutes)
 with every term in N-Triples syntax, which TriG reads.
@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -53,7 +53,6 @@ REPORT_GRAPH = "urn:cityreg:graph:validation-report"
 EVIDENCE_GRAPH = "urn:cityreg:graph:validation-evidence"
 LABELS_GRAPH = "urn:cityreg:graph:validation-evidence-labels"
 SOURCES_GRAPH = "urn:cityreg:graph:validation-evidence-sources"
-MENTIONS_GRAPH = "urn:cityreg:graph:validation-mentions"
 
 SH = "http://www.w3.org/ns/shacl#"
 CR = "https://w3id.org/cityreg#"
@@ -85,19 +84,17 @@ def folder_of(store_folder: Path) -> Path:
 
 # -- writing ------------------------------------------------------------------------------------
 
-def write(folder: Path, report: StoredReport, mentions: dict[str, set[str]]) -> None:
-    """Store ``report`` (and each graph's mentioned IRIs) in ``folder``, replacing what was
-    there in one rename."""
+def write(folder: Path, report: StoredReport, state: ox.Store | None) -> None:
+    """Store ``report`` (and a checkpoint of the on-disk ``state`` it was made from) in
+    ``folder``, replacing what was there in one rename."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
         with (staging / "report.trig").open("w", encoding="utf-8") as out:
             _write_report(out, report)
-        with (staging / "mentions.nq").open("w", encoding="utf-8") as out:
-            for graph in sorted(mentions):
-                subject = _iri(graph)
-                for iri in sorted(mentions[graph]):
-                    out.write(f"{subject} <{CR}mentions> {_iri(iri)} <{MENTIONS_GRAPH}> .\n")
+        if state is not None:
+            state.flush()
+            state.backup(str(staging / "state"))
         old = folder.with_name(f".{folder.name}-old-{os.getpid()}")
         if folder.exists():
             os.replace(folder, old)
@@ -260,20 +257,15 @@ def read(folder: Path, shape_properties: dict[str, frozenset[str]]) -> StoredRep
         return None
 
 
-def read_mentions(folder: Path, graphs: Iterable[str]) -> dict[str, set[str]] | None:
-    """The IRIs each of ``graphs`` mentioned when the stored report was made (None when the
-    list cannot be read)."""
-    wanted = set(graphs)
-    found: dict[str, set[str]] = {graph: set() for graph in wanted}
-    try:
-        with (folder / "mentions.nq").open("rb") as data:
-            for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS):
-                graph = quad.subject.value
-                if graph in wanted:
-                    found[graph].add(quad.object.value)
-    except (OSError, SyntaxError):
+def open_state(folder: Path) -> ox.Store | None:
+    """The store the stored report was made from, read-only (None when there is none)."""
+    path = folder / "state"
+    if not path.is_dir():
         return None
-    return found
+    try:
+        return ox.Store.read_only(str(path))
+    except OSError:
+        return None
 
 
 def _subjects(quads: Iterator[ox.Quad]) -> Iterator[tuple[str, ox.NamedNode | ox.BlankNode,

@@ -14,14 +14,18 @@ import pyoxigraph as ox
 
 from registry.findings import sort_findings
 from registry.places import registry_cities
-from registry.shacl.engine import Progress
+from registry.shacl.engine import Progress, ValidationEngine
 from registry.store import Registry
+from registry.store.provenance import RESERVED_GRAPHS
 from registry.stored import affected, reportfile
 from registry.stored.key import ValidationKey, key_of
 from registry.stored.reportfile import StoredReport
+from registry.stored.walks import stored_walks
 from registry.validate import ValidationReport, load_shapes, shape_files, validate_registry
 
 How = Literal["stored", "incremental", "full"]
+#: Beside the stored report's folder: the walks of the shapes (walks.py), kept across runs.
+WALKS_FILE = "cityreg-validation-walks.json"
 
 
 @dataclass
@@ -51,11 +55,13 @@ def stored_validation(registry: Registry, folder: Path, as_of: date, *,
                          seconds=time.perf_counter() - started)
     run: StoredRun | None = None
     if stored is not None and stored.key.same_except_graphs(key):
-        run = _incremental(registry, folder, stored, key, progress)
+        run = _incremental(registry, folder, stored, key, rule_shapes.engine, progress)
     if run is None:
         run = StoredRun(_full(registry, as_of, progress), "full")
     if save:
         _save(registry, folder, key, run.report)
+        if registry.path is not None:  # ready for the next load's incremental run
+            stored_walks(folder.parent / WALKS_FILE, rule_shapes.engine, key.shapes + key.code)
     run.seconds = time.perf_counter() - started
     return run
 
@@ -80,27 +86,39 @@ def _full(registry: Registry, as_of: date, progress: Progress | None) -> Validat
 
 
 def _incremental(registry: Registry, folder: Path, stored: StoredReport, key: ValidationKey,
-                 progress: Progress | None) -> StoredRun | None:
-    """Validate again what the changed graphs can change; None when that is most of the
-    registry (a full run is then cheaper) or what a graph held before is not known."""
+                 engine: ValidationEngine, progress: Progress | None) -> StoredRun | None:
+    """Validate again what the changed statements can change (:mod:`affected`); None when
+    that cannot be known (no state of the last run, a changed ontology, a shape whose walks
+    cannot be read) or is most of the registry (a full run is then cheaper)."""
     changed = stored.key.changed_graphs(key)
-    before = reportfile.read_mentions(folder, changed & stored.key.graphs.keys())
-    if before is None:
+    if changed & RESERVED_GRAPHS or registry.path is None:
         return None
-    seeds = set().union(*before.values()) if before else set()
-    for graph in changed & key.graphs.keys():
-        seeds |= affected.graph_mentions(registry.store, graph)
-    # Beyond about a tenth of the statement count (half the entities of a registry of five
-    # statements each), validating entity by entity costs more than a full run.
-    limit = max(1_000, registry.count() // 10)
-    entities = affected.within_reach(registry.store, seeds, limit)
-    if entities is None:
+    walks = stored_walks(folder.parent / WALKS_FILE, engine, key.shapes + key.code)
+    old = reportfile.open_state(folder)
+    if walks is None or old is None:
         return None
+    try:
+        changes = affected.changed_statements(old, registry.store, changed)
+        # Beyond about a tenth of the statement count (half the entities of a registry of
+        # five statements each), validating entity by entity costs more than a full run.
+        limit = max(1_000, registry.count() // 10)
+        entities = affected.affected(changes, walks, [registry.store, old], limit)
+    except affected.TooMany:
+        return None
+    finally:
+        del old
     fresh = validate_registry(registry, key.as_of, focus=sorted(entities), progress=progress)
     kept = [f for f in stored.findings if f.focus not in entities]
     evidence = stored.evidence
     if evidence is not None and fresh.facts is not None:
-        evidence.triples.update(fresh.facts.triples)
+        for table in (evidence.triples, evidence.labels, evidence.sources):
+            for entity in entities & table.keys():
+                del table[entity]
+        # An entity the fresh run read only as involved by another keeps the facts it was
+        # read with as a finding's own, derived relations included (if it still holds them).
+        for entity, facts in fresh.facts.triples.items():
+            if entity in fresh.facts.with_derived or entity not in evidence.triples:
+                evidence.triples[entity] = facts
         evidence.labels.update(fresh.facts.labels)
         evidence.sources.update(fresh.facts.sources)
         evidence.source_refs.update(fresh.facts.source_refs)
@@ -120,9 +138,9 @@ def _save(registry: Registry, folder: Path, key: ValidationKey, report: Validati
           ) -> None:
     """Store the report; a folder that cannot be written costs the next run its reuse, not
     this run its findings."""
-    mentions = {graph: affected.graph_mentions(registry.store, graph) for graph in key.graphs}
     try:
-        reportfile.write(folder, StoredReport(key, report.findings, report.facts), mentions)
+        reportfile.write(folder, StoredReport(key, report.findings, report.facts),
+                         registry.store if registry.path is not None else None)
     except OSError as error:
         print(f"cityreg: could not store the findings in {folder} ({error}); the next start "
               "validates again", file=sys.stderr)

@@ -123,3 +123,64 @@ def test_cityreg_validate_store_stores_and_reuses_the_findings(tmp_path: Path) -
     assert report.stat().st_mtime_ns == written  # reused, not validated and written again
     with Registry.open(store) as registry:
         assert stored_validation(registry, folder_of(store), AS_OF, save=False).how == "stored"
+
+
+def _generated(tmp_path: Path, organisations: int) -> Path:
+    """A generated registry split into files of a few subjects each (like cities' files)."""
+    import importlib.util
+    import zlib
+
+    import pyoxigraph as ox
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_generate", Path(__file__).resolve().parents[2] / "bench" / "generate.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    whole = tmp_path / "whole.ttl"
+    module.generate(organisations, whole, 7)
+    files = tmp_path / "files"
+    files.mkdir()
+    parts: dict[int, list[str]] = {}
+    for triple in ox.parse(path=str(whole), format=ox.RdfFormat.TURTLE):
+        part = zlib.crc32(str(triple.subject).encode()) % 8
+        parts.setdefault(part, []).append(f"{triple} .\n")
+    for part, lines in parts.items():
+        (files / f"part{part}.nt").write_text("".join(lines), encoding="utf-8")
+    return files
+
+
+@pytest.mark.slow
+def test_changed_statements_revalidate_exactly_what_a_full_run_changes(tmp_path: Path) -> None:
+    """Random edits of one file of a generated registry (statements dropped, objects swapped,
+    a label renamed): each time the incremental run equals a full run, and checks fewer
+    entities than there are."""
+    import random
+
+    files = _generated(tmp_path, 20)
+    registry = Registry.open(tmp_path / "store")
+    try:
+        registry.load(files, graph_base=BASE)
+        folder = folder_of(tmp_path / "store")
+        assert stored_validation(registry, folder, AS_OF).how == "full"
+        rng = random.Random(21)
+        subjects = len({q.subject for q in registry.store.quads_for_pattern(None, None, None)})
+        for round_number in range(4):
+            path = files / f"part{round_number}.nt"
+            lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+            for _ in range(3):  # drop three statements
+                lines.pop(rng.randrange(len(lines)))
+            donor = lines[rng.randrange(len(lines))].split(" ", 2)[2]
+            index = rng.randrange(len(lines))
+            subject, predicate, _rest = lines[index].split(" ", 2)
+            lines[index] = f"{subject} {predicate} {donor}"  # another statement's object
+            path.write_text("".join(lines).replace('"@en', ' (renamed)"@en', 1),
+                            encoding="utf-8")
+            registry.load(files, graph_base=BASE)
+            run = stored_validation(registry, folder, AS_OF)
+            assert run.how == "incremental", round_number
+            assert 0 < run.revalidated < subjects
+            _same_as_full(registry, run.report)
+    finally:
+        registry.close()

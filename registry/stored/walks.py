@@ -1,0 +1,214 @@
+"""The walks a validation takes from an entity: which links, in which direction, in which
+order, its findings can read.
+
+Each compiled query of the fast engine (``ValidationEngine.queries``) is parsed into rdflib's
+SPARQL algebra, and its triple patterns (property paths included, in subqueries, EXISTS
+blocks, MINUS and OPTIONAL parts alike) are followed from the focus variable ``?this``: every
+sequence of steps that reaches another variable or term is a walk. Each step is a set of
+alternatives ``(predicate, inverse)`` (``"*"`` is any predicate: a variable in predicate
+position), possibly repeated (``p*``, ``p+``). The derived relations (``cityreg:involves``...)
+are walked as the links they stand for. Beside the queries' walks, a finding also reads
+
+* its place (``registry.places``): a link of :data:`~registry.places.LINKS`, then
+  ``cityreg:city``, then the city's label and codes;
+* its evidence (``registry.evidence``): any statement of the focus, of what it involves and
+  of the nodes its walks reach, and the labels and sources of what those statements name;
+
+so every walk is also followed by up to two steps of any predicate.
+
+A query whose algebra cannot be read makes :func:`walks_of` return None: the caller then
+validates everything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import URIRef, Variable
+from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.term import Node
+
+from registry.derived import RELATIONS
+from registry.places import LINKS
+from registry.shacl.engine import ValidationEngine
+
+ANY = "*"
+#: The longest walk followed, in steps (the shapes of shapes/ walk at most 9). A query with a
+#: longer walk makes walks_of return None: everything is then validated again.
+MAX_STEPS = 16
+_CITY = "https://w3id.org/cityreg#city"
+_PREFIXES = {"cityreg": "https://w3id.org/cityreg#", "dpv": "https://w3id.org/dpv#",
+             "dct": "http://purl.org/dc/terms/", "ssn": "http://www.w3.org/ns/ssn/"}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a walk: any of ``choices`` (predicate IRI or ANY, followed backwards when
+    the flag is true), once, or any number of times when ``repeated``."""
+
+    choices: frozenset[tuple[str, bool]]
+    repeated: bool = False
+
+    def inverted(self) -> Step:
+        """The same step taken the other way."""
+        return Step(frozenset((p, not back) for p, back in self.choices), self.repeated)
+
+    def matches(self, predicate: str) -> Iterator[bool]:
+        """For each way this step can take a statement with ``predicate``: backwards?"""
+        for choice, back in self.choices:
+            if choice in (predicate, ANY):
+                yield back
+
+
+Walk = tuple[Step, ...]
+_ANY_STEP = Step(frozenset({(ANY, False), (ANY, True)}))
+
+
+def walks_of(engine: ValidationEngine) -> frozenset[Walk] | None:
+    """Every walk a finding of ``engine``'s queries can read (see the module docstring).
+
+    Parsing the queries takes about 20 s for the shapes of shapes/: see :func:`stored_walks`.
+    """
+    return _walks(tuple(query.text(None) for query in engine.queries))
+
+
+def stored_walks(path: Path, engine: ValidationEngine, key: str) -> frozenset[Walk] | None:
+    """:func:`walks_of`, read from the JSON file ``path`` when it was written for ``key`` (the
+    checksums of the shapes and the code), else computed and written there."""
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if stored.get("key") == key:
+            return frozenset(tuple(Step(frozenset((p, back) for p, back in choices), repeated)
+                                   for choices, repeated in walk)
+                             for walk in stored["walks"])
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    walks = walks_of(engine)
+    if walks is not None:
+        text = json.dumps({"key": key, "walks": [
+            [[sorted(step.choices), step.repeated] for step in walk] for walk in sorted(
+                walks, key=lambda w: [(sorted(s.choices), s.repeated) for s in w])]})
+        try:
+            staging = path.with_name(f".{path.name}.{os.getpid()}")
+            staging.write_text(text, encoding="utf-8")
+            os.replace(staging, path)
+        except OSError:
+            pass  # the next run computes them again
+    return walks
+
+
+@lru_cache(maxsize=4)
+def _walks(texts: tuple[str, ...]) -> frozenset[Walk] | None:
+    walks: set[Walk] = set()
+    for text in texts:
+        try:
+            algebra = translateQuery(parseQuery(text)).algebra
+            walks |= _from_focus(list(_patterns(algebra)))
+        except Exception:  # rdflib raises many types: then everything is validated again
+            return None
+    walks |= _place_walks()
+    involves = [(), *_relation_walks()]
+    with_evidence = {(*walk, *tail) for walk in walks | set(involves)
+                     for tail in ((), (_ANY_STEP,), (_ANY_STEP, _ANY_STEP))}
+    return frozenset(with_evidence)
+
+
+def _patterns(node: object) -> Iterator[tuple[Node, object, Node]]:
+    """Every triple pattern in an algebra tree (BGPs at any depth)."""
+    if isinstance(node, dict):
+        if getattr(node, "name", None) == "BGP":
+            yield from node.get("triples", [])
+        for value in node.values():
+            yield from _patterns(value)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            yield from _patterns(value)
+
+
+def _sequences(path: object) -> list[Walk]:
+    """The step sequences a predicate or property path can take, forwards."""
+    if isinstance(path, Variable):
+        return [(Step(frozenset({(ANY, False)})),)]
+    if isinstance(path, URIRef):
+        relation = next((r for r in RELATIONS if r.iri == str(path)), None)
+        if relation is not None:
+            return _relation_sequences(relation)
+        return [(Step(frozenset({(str(path), False)})),)]
+    if isinstance(path, InvPath):
+        return [tuple(step.inverted() for step in reversed(seq)) for seq in _sequences(path.arg)]
+    if isinstance(path, SequencePath):
+        result: list[Walk] = [()]
+        for part in path.args:
+            result = [(*head, *tail) for head in result for tail in _sequences(part)]
+        return result
+    if isinstance(path, AlternativePath):
+        return [seq for part in path.args for seq in _sequences(part)]
+    if isinstance(path, MulPath):
+        inner = _sequences(path.path)
+        if path.mod == "?":
+            return [(), *inner]
+        choices = frozenset(c for seq in inner for step in seq for c in step.choices)
+        return [(Step(choices, repeated=True),)]
+    if isinstance(path, NegatedPath):
+        return [(Step(frozenset({(ANY, False)})),)]
+    raise ValueError(f"unknown property path {path!r}")
+
+
+def _relation_sequences(relation: object) -> list[Walk]:
+    links = [tuple(Step(frozenset({(p, back)})) for p, back in link)
+             for link in relation.links]  # type: ignore[attr-defined]
+    result: list[Walk] = []
+    current: list[Walk] = [()]
+    for _ in range(relation.max_links):  # type: ignore[attr-defined]
+        current = [(*head, *link) for head in current for link in links]
+        result += current
+    return result
+
+
+def _relation_walks() -> list[Walk]:
+    return [seq for relation in RELATIONS for seq in _relation_sequences(relation)]
+
+
+def _place_walks() -> set[Walk]:
+    city = Step(frozenset({(_CITY, False)}))
+    walks: set[Walk] = {(city,)}
+    for link in LINKS:
+        prefix, local = link.split(":")
+        iri = _PREFIXES[prefix] + local
+        walks |= {(Step(frozenset({(iri, back)})), city) for back in (False, True)}
+    return walks
+
+
+def _from_focus(patterns: Iterable[tuple[Node, object, Node]]) -> set[Walk]:
+    """Every walk from ``?this`` over the patterns' links (each node once per walk)."""
+    edges: dict[Node, list[tuple[Walk, Node]]] = {}
+    for subject, path, obj in patterns:
+        for seq in _sequences(path):
+            edges.setdefault(subject, []).append((seq, obj))
+            edges.setdefault(obj, []).append(
+                (tuple(step.inverted() for step in reversed(seq)), subject))
+    walks: set[Walk] = set()
+    this = Variable("this")
+
+    def follow(node: Node, walk: Walk, seen: frozenset[Node]) -> None:
+        for seq, other in edges.get(node, ()):
+            if other in seen:
+                continue
+            longer = (*walk, *seq)
+            if len(longer) > MAX_STEPS:
+                raise ValueError(f"a walk of more than {MAX_STEPS} steps")
+            if longer in walks:
+                continue
+            walks.add(longer)
+            if isinstance(other, Variable):
+                follow(other, longer, seen | {other})
+
+    follow(this, (), frozenset({this}))
+    return walks
