@@ -84,10 +84,17 @@ def affected(changes: set[ox.Triple], walks: frozenset[Walk], stores: list[ox.St
     return entities
 
 
+#: How many nodes the backward walks may reach in all (start nodes aside), per entity of the
+#: limit, before the search gives up (validating everything is then cheaper than finding what
+#: not to).
+WORK_PER_ENTITY = 20
+
+
 def _walk_back(starts: dict[Walk, set[Term]], stores: list[ox.Store], limit: int
                ) -> set[Term]:
     """The nodes from which each sequence of steps reaches one of its start nodes."""
     found: set[Term] = set()
+    budget = WORK_PER_ENTITY * limit
     # Longest sequences first: walking a sequence's last step back gives start nodes of the
     # sequence without it, which is then walked with its own starts, once.
     pending = dict(starts)
@@ -100,6 +107,9 @@ def _walk_back(starts: dict[Walk, set[Term]], stores: list[ox.Store], limit: int
                 raise TooMany(f"more than {limit} entities")
             continue
         previous = _step_back(walk[-1], frontier, stores, limit)
+        budget -= len(previous)
+        if budget < 0:
+            raise TooMany("the backward walks visit too many nodes")
         pending.setdefault(walk[:-1], set()).update(previous)
     return found
 

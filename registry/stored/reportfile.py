@@ -190,8 +190,12 @@ def _write_result(out: TextIO, terms: _Terms, node: str, judgement: str, finding
              f"<{SH}resultMessage> {terms.literal(finding.raw_message, 'en')}"]
     if finding.component:
         parts.append(f"<{SH}sourceConstraintComponent> {terms.iri(finding.component)}")
+    inverse = ""
     if finding.path.startswith("^"):
-        parts.append(f"<{SH}resultPath> [ <{SH}inversePath> {terms.iri(finding.path[1:])} ]")
+        # The path node after the result, not nested in it: the reader takes each subject's
+        # statements as one run, which a nested node would split.
+        parts.append(f"<{SH}resultPath> {node}p")
+        inverse = f"{node}p <{SH}inversePath> {terms.iri(finding.path[1:])} .\n"
     elif finding.path:
         parts.append(f"<{SH}resultPath> {terms.iri(finding.path)}")
     value = finding.value_term
@@ -201,7 +205,7 @@ def _write_result(out: TextIO, terms: _Terms, node: str, judgement: str, finding
         parts.append(f"<{SH}value> {_literal(value)}")
     elif finding.value:  # a blank node's label, or a value without its term
         parts.append(f"<{CR}valueText> {terms.literal(finding.value)}")
-    out.write(" ;\n  ".join(parts) + " .\n")
+    out.write(" ;\n  ".join(parts) + " .\n" + inverse)
 
 
 def _write_evidence(out: TextIO, terms: _Terms, evidence: Evidence) -> None:

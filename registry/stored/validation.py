@@ -12,6 +12,7 @@ from typing import Literal
 
 import pyoxigraph as ox
 
+from registry.evidence import DERIVED, Evidence
 from registry.findings import sort_findings
 from registry.places import registry_cities
 from registry.shacl.engine import Progress, ValidationEngine
@@ -107,24 +108,38 @@ def _incremental(registry: Registry, folder: Path, stored: StoredReport, key: Va
         return None
     finally:
         del old
-    fresh = validate_registry(registry, key.as_of, focus=sorted(entities), progress=progress)
+    # Every node's derived relations: derived from the focus nodes alone, the evidence of a
+    # random edit of a generated registry differed from a full run's (issue #21's tests).
+    fresh = validate_registry(registry, key.as_of, focus=sorted(entities), progress=progress,
+                              derive_all=True)
     kept = [f for f in stored.findings if f.focus not in entities]
     evidence = stored.evidence
     if evidence is not None and fresh.facts is not None:
-        for table in (evidence.triples, evidence.labels, evidence.sources):
-            for entity in entities & table.keys():
-                del table[entity]
-        # An entity the fresh run read only as involved by another keeps the facts it was
-        # read with as a finding's own, derived relations included (if it still holds them).
-        for entity, facts in fresh.facts.triples.items():
-            if entity in fresh.facts.with_derived or entity not in evidence.triples:
-                evidence.triples[entity] = facts
-        evidence.labels.update(fresh.facts.labels)
-        evidence.sources.update(fresh.facts.sources)
-        evidence.source_refs.update(fresh.facts.source_refs)
+        _merge_evidence(evidence, fresh.facts, entities)
     fresh.findings = sort_findings(kept + fresh.findings)
     fresh.facts = evidence if evidence is not None else fresh.facts
     return StoredRun(fresh, "incremental", revalidated=len(entities))
+
+
+def _merge_evidence(stored: Evidence, fresh: Evidence, entities: set[str]) -> None:
+    """``stored`` updated with what the fresh run read about the re-validated ``entities``.
+
+    Labels and sources are replaced where the fresh run read them (a changed label changes
+    the findings that show it, which were run again). An entity the fresh run read only as
+    involved by another keeps the facts it was read with as a finding's own (derived relations
+    included), unless it was re-validated and has no finding left: then, as in a full run,
+    its involved view, without them.
+    """
+    for entity in entities - fresh.with_derived:
+        if entity in stored.triples:
+            stored.triples[entity] = tuple(t for t in stored.triples[entity]
+                                           if t[1] not in DERIVED)
+    for entity, facts in fresh.triples.items():
+        if entity in fresh.with_derived or entity not in stored.triples:
+            stored.triples[entity] = facts
+    stored.labels.update(fresh.labels)
+    stored.sources.update(fresh.sources)
+    stored.source_refs.update(fresh.source_refs)
 
 
 def _report(stored: StoredReport, rule_shapes: object) -> ValidationReport:

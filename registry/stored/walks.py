@@ -12,9 +12,12 @@ are walked as the links they stand for. Beside the queries' walks, a finding als
 * its place (``registry.places``): a link of :data:`~registry.places.LINKS`, then
   ``cityreg:city``, then the city's label and codes;
 * its evidence (``registry.evidence``): any statement of the focus, of what it involves and
-  of the nodes its walks reach, and the labels and sources of what those statements name;
+  of the nodes its walks reach, the labels of what those statements name, their subjects'
+  sources (``cityreg:source``) and the sources' labels and addresses;
 
-so every walk is also followed by up to two steps of any predicate.
+so the focus, what it involves and every walk to the value (``?value``, or a path's end)
+is followed by each of the :data:`EVIDENCE` tails, and every walk by ``rdfs:label`` (messages
+name the labels of what they mention).
 
 A query whose algebra cannot be read makes :func:`walks_of` return None: the caller then
 validates everything.
@@ -68,7 +71,20 @@ class Step:
 
 
 Walk = tuple[Step, ...]
-_ANY_STEP = Step(frozenset({(ANY, False), (ANY, True)}))
+
+
+def _forward(*predicates: str) -> Step:
+    return Step(frozenset((predicate, False) for predicate in predicates))
+
+
+_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+_SOURCE = "https://w3id.org/cityreg#source"
+_URL = "https://w3id.org/cityreg#url"
+#: What the evidence of a finding reads after each node of its walks: the node's statements,
+#: the labels of what they name, its sources, their labels and addresses (all forwards).
+EVIDENCE: tuple[Walk, ...] = (
+    (), (_forward(ANY),), (_forward(ANY), _forward(_LABEL)), (_forward(_SOURCE),),
+    (_forward(_SOURCE), _forward(_LABEL, _URL)))
 
 
 def walks_of(engine: ValidationEngine) -> frozenset[Walk] | None:
@@ -107,17 +123,20 @@ def stored_walks(path: Path, engine: ValidationEngine, key: str) -> frozenset[Wa
 @lru_cache(maxsize=4)
 def _walks(texts: tuple[str, ...]) -> frozenset[Walk] | None:
     walks: set[Walk] = set()
+    to_values: set[Walk] = set()
     for text in texts:
         try:
             algebra = translateQuery(parseQuery(text)).algebra
-            walks |= _from_focus(list(_patterns(algebra)))
+            found, values = _from_focus(list(_patterns(algebra)))
         except Exception:  # rdflib raises many types: then everything is validated again
             return None
+        walks |= found
+        to_values |= values
     walks |= _place_walks()
-    involves = [(), *_relation_walks()]
-    with_evidence = {(*walk, *tail) for walk in walks | set(involves)
-                     for tail in ((), (_ANY_STEP,), (_ANY_STEP, _ANY_STEP))}
-    return frozenset(with_evidence)
+    evidence = {(*walk, *tail) for walk in {(), *_relation_walks(), *to_values}
+                for tail in EVIDENCE}
+    labels = {(*walk, _forward(_LABEL)) for walk in walks}
+    return frozenset(walks | evidence | labels)
 
 
 def _patterns(node: object) -> Iterator[tuple[Node, object, Node]]:
@@ -186,8 +205,9 @@ def _place_walks() -> set[Walk]:
     return walks
 
 
-def _from_focus(patterns: Iterable[tuple[Node, object, Node]]) -> set[Walk]:
-    """Every walk from ``?this`` over the patterns' links (each node once per walk)."""
+def _from_focus(patterns: Iterable[tuple[Node, object, Node]]) -> tuple[set[Walk], set[Walk]]:
+    """Every walk from ``?this`` over the patterns' links (each node once per walk), and
+    those that end at ``?value`` or at a node no pattern goes on from (a path's end)."""
     edges: dict[Node, list[tuple[Walk, Node]]] = {}
     for subject, path, obj in patterns:
         for seq in _sequences(path):
@@ -195,7 +215,8 @@ def _from_focus(patterns: Iterable[tuple[Node, object, Node]]) -> set[Walk]:
             edges.setdefault(obj, []).append(
                 (tuple(step.inverted() for step in reversed(seq)), subject))
     walks: set[Walk] = set()
-    this = Variable("this")
+    to_values: set[Walk] = set()
+    this, value = Variable("this"), Variable("value")
 
     def follow(node: Node, walk: Walk, seen: frozenset[Node]) -> None:
         for seq, other in edges.get(node, ()):
@@ -207,8 +228,10 @@ def _from_focus(patterns: Iterable[tuple[Node, object, Node]]) -> set[Walk]:
             if longer in walks:
                 continue
             walks.add(longer)
+            if other == value or len(edges.get(other, ())) <= 1:
+                to_values.add(longer)
             if isinstance(other, Variable):
                 follow(other, longer, seen | {other})
 
     follow(this, (), frozenset({this}))
-    return walks
+    return walks, to_values
