@@ -17,7 +17,7 @@ from pathlib import Path
 
 from registry import __version__, resources
 from registry.store import Registry
-from registry.store.provenance import UPDATE_TOKEN_SUBJECT, read_update_token
+from registry.store.provenance import read_update_token
 
 #: The modules whose change can change a finding: their text is part of the key, so that a
 #: stored report from an older cityreg is never served as this one's.
@@ -82,4 +82,4 @@ def _digest(parts: list[str]) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-__all__ = ["UPDATE_TOKEN_SUBJECT", "ValidationKey", "code_checksum", "files_checksum", "key_of"]
+__all__ = ["ValidationKey", "code_checksum", "files_checksum", "key_of"]
