@@ -282,8 +282,8 @@ def validate_registry(registry: Registry, as_of: date | None = None, *,
                       focus: Iterable[str | Node] | None = None, engine: Engine = "fast",
                       fail_on: Severity | str = Severity.VIOLATION,
                       rules: Collection[str] | None = None, jurisdiction: str | None = None,
-                      evidence: bool = True, progress: Progress | None = None,
-                      derive_all: bool = False) -> ValidationReport:
+                      evidence: bool = True, progress: Progress | None = None
+                      ) -> ValidationReport:
     """Check ``registry`` against the shapes and return the findings, sorted.
 
     ``as_of`` is the reference date (default: today); ``focus`` limits the run to those
@@ -295,8 +295,6 @@ def validate_registry(registry: Registry, as_of: date | None = None, *,
     every entity as if it were there instead. With ``evidence`` the report keeps the facts
     each finding rests on (:meth:`ValidationReport.evidence`). ``progress(done, total)`` is
     told how many of the run's queries are done (the pyshacl engine runs as one).
-    ``derive_all``: a focused run derives the relations (registry/derived.py) of every node,
-    as a full run does, not only its focus nodes' (the evidence is then a full run's too).
     """
     if engine not in ("fast", "pyshacl"):
         raise InputError(f"unknown engine {engine!r}: expected 'fast' or 'pyshacl'")
@@ -324,8 +322,7 @@ def validate_registry(registry: Registry, as_of: date | None = None, *,
     facts = Evidence(rule_shapes.shape_properties) if evidence else None
     findings: list[Finding] = []
     cities: dict[str, Place] | None = None  # read once, when the first places are needed
-    with _ValidationContext(registry, reference, None if derive_all else nodes,
-                            rule_shapes.graph):
+    with _ValidationContext(registry, reference, nodes, rule_shapes.graph):
         if engine == "fast":
             parts: Iterable[list[ValidationResult]] = rule_shapes.engine.validate_by_query(
                 _store(registry), focus=nodes, progress=progress)

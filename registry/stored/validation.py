@@ -109,10 +109,7 @@ def _incremental(registry: Registry, folder: Path, stored: StoredReport, key: Va
         return None
     finally:
         del old
-    # Every node's derived relations: derived from the focus nodes alone, the evidence of a
-    # random edit of a generated registry differed from a full run's (issue #21's tests).
-    fresh = validate_registry(registry, key.as_of, focus=sorted(entities), progress=progress,
-                              derive_all=True)
+    fresh = validate_registry(registry, key.as_of, focus=sorted(entities), progress=progress)
     kept = [f for f in stored.findings if f.focus not in entities]
     evidence = stored.evidence
     if evidence is not None and fresh.facts is not None:
