@@ -139,16 +139,86 @@ def _walks(texts: tuple[str, ...]) -> frozenset[Walk] | None:
     return frozenset(walks | evidence | labels)
 
 
-def _patterns(node: object) -> Iterator[tuple[Node, object, Node]]:
-    """Every triple pattern in an algebra tree (BGPs at any depth)."""
+def _patterns(node: object, narrowed: dict[Variable, tuple[URIRef, ...]] | None = None
+              ) -> Iterator[tuple[Node, object, Node]]:
+    """Every triple pattern in an algebra tree (BGPs at any depth).
+
+    A variable in predicate position that a FILTER around the pattern restricts to a few
+    IRIs (``FILTER(?p IN (a, b))``, ``?p = a``, ``sameTerm(?p, a)``, in a conjunction) is
+    given as the alternative of those IRIs: the pattern cannot take another predicate. Without
+    it, ``$this ?path ?value . FILTER(?path IN (cityreg:absent, cityreg:notDisclosed))`` would
+    walk any link, and a changed ``rdf:type`` would send every instance of the class to be
+    validated again. A subquery forgets the restrictions of variables it does not project.
+    """
+    narrowed = narrowed or {}
     if isinstance(node, dict):
-        if getattr(node, "name", None) == "BGP":
-            yield from node.get("triples", [])
+        name = getattr(node, "name", None)
+        if name == "BGP":
+            for subject, predicate, obj in node.get("triples", []):
+                if isinstance(predicate, Variable) and predicate in narrowed:
+                    iris = narrowed[predicate]
+                    predicate = iris[0] if len(iris) == 1 else AlternativePath(*iris)
+                yield subject, predicate, obj
+            return
+        if name == "Filter":
+            yield from _patterns(node.get("expr"), narrowed)
+            yield from _patterns(node.get("p"), _narrow(narrowed, node.get("expr")))
+            return
+        if name == "Project":
+            kept = set(node.get("PV") or ())
+            narrowed = {v: iris for v, iris in narrowed.items() if v in kept}
         for value in node.values():
-            yield from _patterns(value)
+            yield from _patterns(value, narrowed)
     elif isinstance(node, list | tuple):
         for value in node:
-            yield from _patterns(value)
+            yield from _patterns(value, narrowed)
+
+
+def _narrow(narrowed: dict[Variable, tuple[URIRef, ...]], expression: object
+            ) -> dict[Variable, tuple[URIRef, ...]]:
+    """``narrowed`` with the restrictions ``expression`` (a FILTER's) puts on variables: each
+    term of its top-level conjunction of the form ``?v IN (iris)``, ``?v = iri`` or
+    ``sameTerm(?v, iri)`` (either way round). Anything else restricts nothing."""
+    result = dict(narrowed)
+    for term in _conjuncts(expression):
+        found = _restriction(term)
+        if found is None:
+            continue
+        variable, iris = found
+        if variable in result:
+            iris = tuple(iri for iri in result[variable] if iri in iris)
+        result[variable] = iris
+    return {v: iris for v, iris in result.items() if iris}  # an empty one: leave it as any
+
+
+def _conjuncts(expression: object) -> Iterator[object]:
+    if getattr(expression, "name", None) == "ConditionalAndExpression":
+        yield from _conjuncts(expression.get("expr"))  # type: ignore[attr-defined]
+        for other in expression.get("other") or ():  # type: ignore[attr-defined]
+            yield from _conjuncts(other)
+    else:
+        yield expression
+
+
+def _restriction(term: object) -> tuple[Variable, tuple[URIRef, ...]] | None:
+    name = getattr(term, "name", None)
+    if name == "RelationalExpression":
+        left, op, right = term.get("expr"), term.get("op"), term.get("other")  # type: ignore
+        if op == "IN" and isinstance(left, Variable) and isinstance(right, list) and right \
+                and all(isinstance(iri, URIRef) for iri in right):
+            return left, tuple(right)
+        if op == "=":
+            if isinstance(left, Variable) and isinstance(right, URIRef):
+                return left, (right,)
+            if isinstance(right, Variable) and isinstance(left, URIRef):
+                return right, (left,)
+    if name == "Builtin_sameTerm":
+        first, second = term.get("arg1"), term.get("arg2")  # type: ignore[attr-defined]
+        if isinstance(first, Variable) and isinstance(second, URIRef):
+            return first, (second,)
+        if isinstance(second, Variable) and isinstance(first, URIRef):
+            return second, (first,)
+    return None
 
 
 def _sequences(path: object) -> list[Walk]:

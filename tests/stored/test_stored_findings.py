@@ -82,6 +82,38 @@ def test_a_load_that_changes_a_graph_revalidates_only_what_it_can_change(seed_st
     assert stored_validation(registry, folder, AS_OF).how == "stored"
 
 
+CLAUSE_FILE = """@prefix cityreg: <https://w3id.org/cityreg#> .
+@prefix dpv: <https://w3id.org/dpv#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://example.org/contract/k1> a cityreg:VendorContract ;
+    rdfs:label "Maintenance contract (fictional)"@en ;
+    cityreg:absent cityreg:ExitPlanClause ;
+    dpv:hasContractualClause <https://example.org/clause/c1> .
+<https://example.org/clause/c1> a cityreg:%s ;
+    rdfs:label "Clause 1 (fictional)"@en .
+"""
+
+
+def test_a_changed_class_revalidates_what_names_the_class_not_every_instance(seed_store):
+    """A clause's rdf:type changed to a class its contract marks absent: the contract now
+    states and denies the same fact (INT-STATE). Only the few entities whose walks reach the
+    changed statement are validated again, not every instance of either class."""
+    registry, files, folder = seed_store
+    extra = files / "extra.ttl"
+    extra.write_text(CLAUSE_FILE % "SecurityMeasuresClause", encoding="utf-8")
+    registry.load(files, graph_base=BASE)
+    assert not any(f.rule_id == "INT-STATE" and f.focus.endswith("/k1")
+                   for f in stored_validation(registry, folder, AS_OF).report.findings)
+    extra.write_text(CLAUSE_FILE % "ExitPlanClause", encoding="utf-8")
+    registry.load(files, graph_base=BASE)
+    run = stored_validation(registry, folder, AS_OF)
+    assert run.how == "incremental"
+    assert 0 < run.revalidated <= 5
+    assert any(f.rule_id == "INT-STATE" and f.focus == "https://example.org/contract/k1"
+               for f in run.report.findings)
+    _same_as_full(registry, run.report)
+
+
 def test_removing_a_graph_drops_its_findings(seed_store):
     registry, _files, folder = seed_store
     before = stored_validation(registry, folder, AS_OF)
