@@ -114,6 +114,9 @@ class Evidence:
         #: entity -> its facts as (subject, predicate, object, object is an IRI)
         self.triples: dict[str, tuple[tuple[str, str, str, bool], ...]] = {}
         self.labels: dict[str, str] = {}
+        #: terms whose label was looked up and not found (their IRI stands for it): a run that
+        #: re-validates part of a stored report drops the labels these had before
+        self.unlabelled: set[str] = set()
         self.sources: dict[str, tuple[str, ...]] = {}
         self.source_refs: dict[str, SourceRef] = {}
         #: entities whose facts were read as a finding's own, derived relations included (an
@@ -171,13 +174,14 @@ class Evidence:
         terms = {t for entity in entities for s, p, o, iri in self.triples[entity]
                  for t in ((s, p, o) if iri else (s, p))}
         terms |= set(entities)
-        unlabelled = sorted(terms - self.labels.keys())
+        unlabelled = sorted(terms - self.labels.keys() - self.unlabelled)
         for start in range(0, len(unlabelled), _CHUNK):
             chunk = " ".join(f"<{iri}>" for iri in unlabelled[start:start + _CHUNK])
             for term, label in registry.select_terms(
                     f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {chunk} }} "
                     "?s rdfs:label ?l FILTER (lang(?l) IN ('en', '')) }"):
                 self.labels.setdefault(term_text(term), term_text(label))
+        self.unlabelled.update(t for t in unlabelled if t not in self.labels)
         subjects = sorted(set(entities) - self.sources.keys())
         for start in range(0, len(subjects), _CHUNK):
             chunk = " ".join(f"<{iri}>" for iri in subjects[start:start + _CHUNK])

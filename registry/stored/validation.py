@@ -122,19 +122,24 @@ def _incremental(registry: Registry, folder: Path, stored: StoredReport, key: Va
 def _merge_evidence(stored: Evidence, fresh: Evidence, entities: set[str]) -> None:
     """``stored`` updated with what the fresh run read about the re-validated ``entities``.
 
-    Labels and sources are replaced where the fresh run read them (a changed label changes
-    the findings that show it, which were run again). An entity the fresh run read only as
-    involved by another keeps the facts it was read with as a finding's own (derived relations
-    included), unless it was re-validated and has no finding left: then, as in a full run,
-    its involved view, without them.
+    The facts of a re-validated entity are what the fresh run read: its own view (derived
+    relations included) where it has findings, else the view of it as involved by another, as
+    in a full run; one the fresh run did not read keeps only its stored facts without the
+    derived relations. An entity that was not re-validated has unchanged statements: it keeps
+    its stored facts, which are its own view when it has findings. Labels and sources are
+    replaced where the fresh run read them (a changed label changes the findings that show
+    it, which were run again), and a label the fresh run looked for and did not find is
+    dropped (the term's IRI stands for it, as in a full run).
     """
-    for entity in entities - fresh.with_derived:
+    for entity in entities - fresh.triples.keys():
         if entity in stored.triples:
             stored.triples[entity] = tuple(t for t in stored.triples[entity]
                                            if t[1] not in DERIVED)
     for entity, facts in fresh.triples.items():
-        if entity in fresh.with_derived or entity not in stored.triples:
+        if entity in fresh.with_derived or entity in entities or entity not in stored.triples:
             stored.triples[entity] = facts
+    for term in fresh.unlabelled:  # its label was removed since the stored run
+        stored.labels.pop(term, None)
     stored.labels.update(fresh.labels)
     stored.sources.update(fresh.sources)
     stored.source_refs.update(fresh.source_refs)
