@@ -137,7 +137,7 @@ class Evidence:
             for entity in chunk:
                 triples = found.get(entity, ())
                 self.triples[entity] = triples
-                involved |= {o for _s, p, o, _iri in triples if p in DERIVED}
+                involved |= {o for _s, p, o, iri in triples if p in DERIVED and iri}
         rest = sorted(involved - self.triples.keys())
         for start in range(0, len(rest), _CHUNK):
             chunk = rest[start:start + _CHUNK]
@@ -208,7 +208,7 @@ class Evidence:
         """The facts ``finding`` rests on, its entity's first, then what it involves."""
         wanted = self.shape_properties.get(finding.shape, frozenset()) | DERIVED
         own = [t for t in self.triples.get(finding.focus, ()) if t[1] in wanted]
-        involved = sorted({o for _s, p, o, _iri in own if p in DERIVED})
+        involved = sorted({o for _s, p, o, iri in own if p in DERIVED and iri})
         triples = list(own)
         for entity in involved:
             triples += [t for t in self.triples.get(entity, ()) if t[1] in wanted]

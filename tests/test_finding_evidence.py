@@ -118,3 +118,21 @@ def test_messages_name_entities_by_label() -> None:
     entities = [iri for iri in labelled if iri.startswith("https://w3id.org/cityreg/id/")]
     named = [f for f in report.findings if any(iri in f.message for iri in entities)]
     assert not named, named[:3]
+
+
+def test_a_literal_where_a_link_expects_an_iri_is_evidence_not_a_crash(tmp_path: Path) -> None:
+    """A sheet that put a dataset's name where its IRI belongs (``cityreg:feedsDataset
+    "Traffic counts"``): the derived relations then reach a literal, which is not an entity
+    whose facts can be read. The run goes on; the statement is shown as it stands."""
+    sensor = EX + "cams"
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(f'<{sensor}> <{CITYREG.feedsDataset}> "Traffic counts" .\n',
+                   encoding="utf-8")
+    with Registry.memory() as registry:
+        registry.load(DATA / "prelude.ttl",
+                      DATA / "invalid" / "GDPR-35-3--public-cameras-no-dpia.ttl", bad)
+        report = validate_registry(registry, AS_OF)
+    facts = [fact for finding in report.findings if finding.focus == sensor
+             for fact in report.evidence(finding)]
+    assert (sensor, str(CITYREG.feedsDataset), "Traffic counts") in {
+        (f.subject, f.predicate, f.object) for f in facts}
