@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import atexit
+import hashlib
 import io
 import os
 import re
@@ -18,12 +19,14 @@ import shutil
 import tempfile
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import rdflib
 
 from registry.namespaces import PREFIXES
 from registry.store import Registry
+from registry.store.provenance import ONTOLOGY_GRAPH, read_update_token
 
 #: Characters that cannot occur in an IRI (RFC 3987: controls, space and delimiters): a path
 #: with one is not an entity.
@@ -55,6 +58,36 @@ def registry_dump(registry: Registry, dump: Dump) -> bytes:
     return out.getvalue()
 
 
+@dataclass(frozen=True)
+class DumpVersion:
+    """What a harvester compares to learn whether a dump changed without downloading it: an
+    entity tag and the time the newest data graph was written."""
+
+    digest: str
+    """Hex digest of the registry's state: the same for the same registry, whichever server
+    or process writes the dump."""
+    last_modified: datetime | None
+    """When the newest data graph was loaded (the ontology does not count)."""
+
+    def etag(self, dump: Dump) -> str:
+        """The strong ``ETag`` of one dump format."""
+        return f'"{self.digest}-{dump.filename}"'
+
+
+def dump_version(registry: Registry) -> DumpVersion:
+    """The :class:`DumpVersion` of ``registry``: a SHA-256 of its graphs' provenance records
+    (graph, checksum, statement count, load time: all of which a dump holds) and of its update
+    token, so that a server restarted on the same data gives the same tag."""
+    digest = hashlib.sha256()
+    records = registry.graphs()
+    for record in records:
+        digest.update(f"{record.graph}\0{record.sha256}\0{record.statement_count}\0"
+                      f"{record.generated_at.isoformat()}\n".encode())
+    digest.update(read_update_token(registry.store).encode())
+    times = [record.generated_at for record in records if record.graph != ONTOLOGY_GRAPH]
+    return DumpVersion(digest.hexdigest()[:32], max(times) if times else None)
+
+
 class DumpFiles:
     """The dumps of a registry that does not change while served, each written to a file the
     first time it is asked for and served from disk after that.
@@ -70,6 +103,7 @@ class DumpFiles:
         self._folder: Path | None = folder
         self._locks = {dump.filename: threading.Lock() for dump in DUMPS}
         self._closed = False
+        self._version: DumpVersion | None = None
         atexit.register(self.close)
 
     def path(self, dump: Dump) -> Path:
@@ -87,6 +121,14 @@ class DumpFiles:
                     self._registry.export(dump.export_format, out)
                 os.replace(staging, target)
             return target
+
+    def version(self) -> DumpVersion:
+        """The version of every dump of this registry (computed once: it does not change
+        while served)."""
+        with self._locks[DUMPS[0].filename]:
+            if self._version is None:
+                self._version = dump_version(self._registry)
+            return self._version
 
     def close(self) -> None:
         """Delete the files written so far."""

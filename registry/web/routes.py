@@ -42,6 +42,7 @@ from registry.server.queries import RegistryQueries
 from registry.web import STATIC_DIR, indexes, ontology_doc, render, sparql, tables
 from registry.web.admission import Limits
 from registry.web.catalog import catalog_graph
+from registry.web.conditional import not_modified, validators
 from registry.web.dumps import DUMPS, DumpFiles, describe, exists, serialize
 from registry.web.listroutes import list_routes
 from registry.web.negotiation import HTML, Representation, choose_representation, split_extension
@@ -163,8 +164,13 @@ def build_routes(context: RegistryContext, queries: RegistryQueries | None = Non
     def dump(request: Request) -> Response:
         name = request.url.path.lstrip("/")
         chosen = next(d for d in DUMPS if d.filename == name)
+        version = dump_files.version()
+        headers = validators(version.etag(chosen), version.last_modified)
+        if not_modified(request.headers, version.etag(chosen), version.last_modified):
+            return Response(status_code=304, headers=headers)
         return FileResponse(dump_files.path(chosen), media_type=chosen.media_type,
-                            headers={"Content-Disposition": f'inline; filename="{name}"'})
+                            headers={**headers,
+                                     "Content-Disposition": f'inline; filename="{name}"'})
 
     def catalog(request: Request) -> Response:
         site = str(request.base_url)
