@@ -25,8 +25,6 @@ from registry.stored.walks import stored_walks
 from registry.validate import ValidationReport, load_shapes, shape_files, validate_registry
 
 How = Literal["stored", "incremental", "full"]
-#: Beside the stored report's folder: the walks of the shapes (walks.py), kept across runs.
-WALKS_FILE = "cityreg-validation-walks.json"
 
 
 @dataclass
@@ -63,7 +61,7 @@ def stored_validation(registry: Registry, folder: Path, as_of: date, *,
     if save:
         _save(registry, folder, key, run.report)
         if registry.path is not None:  # ready for the next load's incremental run
-            stored_walks(folder.parent / WALKS_FILE, rule_shapes.engine, key.shapes + key.code)
+            stored_walks(rule_shapes.engine, key.shapes + key.code)
     run.seconds = time.perf_counter() - started
     return run
 
@@ -95,7 +93,7 @@ def _incremental(registry: Registry, folder: Path, stored: StoredReport, key: Va
     changed = stored.key.changed_graphs(key)
     if changed & RESERVED_GRAPHS or registry.path is None:
         return None
-    walks = stored_walks(folder.parent / WALKS_FILE, engine, key.shapes + key.code)
+    walks = stored_walks(engine, key.shapes + key.code)
     old = reportfile.open_state(folder)
     if walks is None or old is None:
         return None

@@ -25,12 +25,12 @@ validates everything.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from rdflib import URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
@@ -41,6 +41,7 @@ from rdflib.term import Node
 from registry.derived import RELATIONS
 from registry.places import LINKS
 from registry.shacl.engine import ValidationEngine
+from registry.usercache import cache_folder
 
 ANY = "*"
 #: The longest walk followed, in steps (the shapes of shapes/ walk at most 9). A query with a
@@ -95,19 +96,25 @@ def walks_of(engine: ValidationEngine) -> frozenset[Walk] | None:
     return _walks(tuple(query.text(None) for query in engine.queries))
 
 
-def stored_walks(path: Path, engine: ValidationEngine, key: str) -> frozenset[Walk] | None:
-    """:func:`walks_of`, read from the JSON file ``path`` when it was written for ``key`` (the
-    checksums of the shapes and the code), else computed and written there."""
+def stored_walks(engine: ValidationEngine, key: str) -> frozenset[Walk] | None:
+    """:func:`walks_of`, read from the user's cache folder (:mod:`registry.usercache`) when
+    they were written there for ``key`` (the checksums of the shapes and the code), else
+    computed and written there: once per installation, not once per registry (they take
+    about 20 s to compute, which every first start of a new store paid)."""
+    folder = cache_folder()
+    name = f"walks-{hashlib.sha256(key.encode()).hexdigest()[:24]}.json"
+    path = None if folder is None else folder / name
     try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-        if stored.get("key") == key:
-            return frozenset(tuple(Step(frozenset((p, back) for p, back in choices), repeated)
-                                   for choices, repeated in walk)
-                             for walk in stored["walks"])
+        if path is not None:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            if stored.get("key") == key:
+                return frozenset(tuple(Step(frozenset((p, back) for p, back in choices), repeated)
+                                       for choices, repeated in walk)
+                                 for walk in stored["walks"])
     except (OSError, ValueError, TypeError, KeyError):
         pass
     walks = walks_of(engine)
-    if walks is not None:
+    if walks is not None and path is not None:
         text = json.dumps({"key": key, "walks": [
             [[sorted(step.choices), step.repeated] for step in walk] for walk in sorted(
                 walks, key=lambda w: [(sorted(s.choices), s.repeated) for s in w])]})
