@@ -34,7 +34,9 @@ class ValidationKey:
     updates: str
     """The token of the last SPARQL update ("" when there was none)."""
     cities: str
-    """Checksum of the registry's cities (a finding's place can depend on all of them)."""
+    """Checksum of the place every entity without one of its own gets: the registry's only
+    city, or none when it has none or several. The rest of a finding's place is its own city
+    or a linked one, whose changes the walks find (registry.stored.walks)."""
     shapes: str
     code: str
     as_of: date

@@ -79,6 +79,9 @@ def _forward(*predicates: str) -> Step:
 
 
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+#: What a place reads of a city (registry.places.registry_cities).
+_CITY_FACTS = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", _LABEL,
+               "https://w3id.org/cityreg#countryCode", "https://w3id.org/cityreg#locode")
 _SOURCE = "https://w3id.org/cityreg#source"
 _URL = "https://w3id.org/cityreg#url"
 #: What the evidence of a finding reads after each node of its walks: the node's statements,
@@ -273,13 +276,15 @@ def _relation_walks() -> list[Walk]:
 
 
 def _place_walks() -> set[Walk]:
+    """The focus's own city, or a city of what it links to (a link of LINKS either way), and
+    what of the city its place reads: that it is a city, its label and its codes."""
     city = Step(frozenset({(_CITY, False)}))
-    walks: set[Walk] = {(city,)}
+    to_city: set[Walk] = {(city,)}
     for link in LINKS:
         prefix, local = link.split(":")
         iri = _PREFIXES[prefix] + local
-        walks |= {(Step(frozenset({(iri, back)})), city) for back in (False, True)}
-    return walks
+        to_city |= {(Step(frozenset({(iri, back)})), city) for back in (False, True)}
+    return to_city | {(*walk, _forward(tail)) for walk in to_city for tail in _CITY_FACTS}
 
 
 def _from_focus(patterns: Iterable[tuple[Node, object, Node]]) -> tuple[set[Walk], set[Walk]]:

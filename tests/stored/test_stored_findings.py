@@ -113,6 +113,30 @@ def test_a_changed_class_revalidates_what_names_the_class_not_every_instance(see
     _same_as_full(registry, run.report)
 
 
+def test_a_city_s_own_facts_revalidate_its_entities_not_the_registry(seed_store):
+    """A city renamed, given another country code, then no longer typed a city: the places
+    (and with them which laws apply) of the entities in and linked to it change, and only
+    those are validated again. A registry of several cities has no "only city" that every
+    unlocated entity falls back to, so a change to one city is not a change to all."""
+    registry, files, folder = seed_store
+    stored_validation(registry, folder, AS_OF)
+    cities = files / "report.ttl"
+    line = '<https://w3id.org/cityreg/id/rio/city/rio> a cityreg:City ; rdfs:label "Rio de Janeiro"@en ; cityreg:countryCode "BR" ;'  # noqa: E501
+    for edited in (line.replace('"Rio de Janeiro"', '"Rio (renamed)"'),
+                   line.replace('"Rio de Janeiro"', '"Rio (renamed)"').replace('"BR"', '"PT"'),
+                   line.replace('"Rio de Janeiro"', '"Rio (renamed)"').replace('"BR"', '"PT"')
+                   .replace("a cityreg:City", "a <http://www.w3.org/ns/org#Organization>")):
+        text = cities.read_text(encoding="utf-8")
+        assert text.count(line) == 1
+        cities.write_text(text.replace(line, edited), encoding="utf-8")
+        registry.load(files, graph_base=BASE)
+        run = stored_validation(registry, folder, AS_OF)
+        cities.write_text(text, encoding="utf-8")  # the next edit starts from the seed's
+        assert run.how == "incremental"
+        assert 0 < run.revalidated < 200
+        _same_as_full(registry, run.report)
+
+
 def test_removing_a_graph_drops_its_findings(seed_store):
     registry, _files, folder = seed_store
     before = stored_validation(registry, folder, AS_OF)
