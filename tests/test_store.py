@@ -953,3 +953,57 @@ def test_a_small_change_to_a_large_file_is_a_small_write(tmp_path: Path) -> None
     assert "DROP" not in update
     assert len(registry) == 2000
     assert not registry.ask(f"ASK {{ <{EX}s0> ?p ?o }}")
+
+
+def _quads(*statements: tuple[str, str, str]) -> list[ox.Quad]:
+    return [ox.Quad(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o))
+            for s, p, o in statements]
+
+
+def test_replace_source_makes_its_graphs_exactly_the_new_ones() -> None:
+    """One download, many graphs (a harvest): added, changed, removed and unchanged graphs
+    in one transaction, each recorded as derived from the source."""
+    source = "https://city.example/registry.nq"
+    with Registry.memory() as registry:
+        first = registry.replace_source(source, "a" * 64, "application/n-quads", {
+            source + "#graph=1": _quads(("urn:x:a", "urn:x:p", "urn:x:b")),
+            source + "#graph=2": _quads(("urn:x:c", "urn:x:p", "urn:x:d"))})
+        assert [(c.status, c.statements) for c in first] == [("added", 1), ("added", 1)]
+        again = registry.replace_source(source, "a" * 64, "application/n-quads", {
+            source + "#graph=1": _quads(("urn:x:a", "urn:x:p", "urn:x:b")),
+            source + "#graph=2": _quads(("urn:x:c", "urn:x:p", "urn:x:d"))})
+        assert {c.status for c in again} == {"unchanged"}
+        changed = registry.replace_source(source, "b" * 64, "application/n-quads", {
+            source + "#graph=2": _quads(("urn:x:c", "urn:x:p", "urn:x:d")),
+            source + "#graph=3": _quads(("urn:x:e", "urn:x:p", "urn:x:f"),
+                                        ("urn:x:e", "urn:x:q", "urn:x:g"))})
+        assert [(c.graph.rsplit("=", 1)[1], c.status, c.statements, c.previous_statements)
+                for c in changed] == [("1", "removed", 0, 1), ("2", "unchanged", 1, 1),
+                                      ("3", "added", 2, 0)]
+        records = {r.graph: r for r in registry.graphs() if r.graph != ONTOLOGY_GRAPH}
+        assert set(records) == {source + "#graph=2", source + "#graph=3"}
+        assert {r.source for r in records.values()} == {source}
+        assert {r.sha256 for r in records.values()} == {"b" * 64}
+        assert registry.count() == 3
+
+
+def test_replace_source_refuses_a_graph_another_source_fills(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.ttl"
+    mine.write_text("<urn:x:a> <urn:x:p> <urn:x:b> .\n", encoding="utf-8")
+    with Registry.memory() as registry:
+        registry.load(mine)
+        graph = next(r.graph for r in registry.graphs() if r.source.endswith("mine.ttl"))
+        with pytest.raises(InputError, match=r"holds .*mine\.ttl: expected a graph only"):
+            registry.replace_source("https://city.example/d.nq", "c" * 64, "text/turtle",
+                                    {graph: _quads(("urn:x:z", "urn:x:p", "urn:x:y"))})
+        assert registry.count() == 1
+
+
+def test_replace_source_replaces_a_graph_written_by_an_update() -> None:
+    graph = "https://city.example/d.nq#graph=1"
+    with Registry.memory() as registry:
+        registry.update(f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:x:old> <urn:x:p> 1 }} }}")
+        registry.replace_source("https://city.example/d.nq", "d" * 64, "application/n-quads",
+                                {graph: _quads(("urn:x:new", "urn:x:p", "urn:x:o"))})
+        rows = registry.select(f"SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        assert [str(row["s"]) for row in rows] == ["urn:x:new"]

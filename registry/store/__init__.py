@@ -15,14 +15,14 @@ Modules, one concept each:
 * ``formats``      which syntaxes are read (by extension) and written (by name)
 * ``sparql``       default prefixes, query/update recognition, readable SPARQL errors
 * ``terms``        pyoxigraph <-> rdflib term conversion
-* ``reports``      LoadReport, SourceLoad, ClassCount
+* ``reports``      LoadReport, SourceLoad, GraphChange, ClassCount
 """
 
 from registry.store.formats import EXPORT_FORMATS, READ_EXTENSIONS
 from registry.store.planning import Statement
 from registry.store.provenance import CITYREG, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, GraphRecord
 from registry.store.registry import OntologyChoice, QueryResult, Registry
-from registry.store.reports import ClassCount, LoadReport, LoadStatus, SourceLoad
+from registry.store.reports import ClassCount, GraphChange, LoadReport, LoadStatus, SourceLoad
 from registry.store.sparql import DEFAULT_PREFIXES
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "PROVENANCE_GRAPH",
     "READ_EXTENSIONS",
     "ClassCount",
+    "GraphChange",
     "GraphRecord",
     "LoadReport",
     "LoadStatus",

@@ -23,7 +23,7 @@ from rdflib.term import Node
 
 from registry.errors import InputError
 from registry.store.provenance import ONTOLOGY_GRAPH, RESERVED_GRAPHS, GraphRecord
-from registry.store.reports import LoadReport, SourceLoad
+from registry.store.reports import GraphChange, LoadReport, SourceLoad
 from registry.store.sources import (
     ParsedSource,
     Source,
@@ -156,6 +156,48 @@ def plan_graph(
         return replacement, SourceLoad(source, (graph_iri,), "loaded", len(quads))
     previous = None if old is None else old.statement_count
     return replacement, SourceLoad(source, (graph_iri,), "replaced", len(quads), previous)
+
+
+def plan_source(
+    source: str,
+    sha256: str,
+    media_type: str,
+    graphs: Mapping[str, set[ox.Quad]],
+    records: Mapping[str, GraphRecord],
+    graph_exists: GraphExists,
+    current: Callable[[str], set[ox.Quad]],
+) -> tuple[Replacement | None, list[GraphChange]]:
+    """All the graphs derived from one remote source (a harvested dump), replacing every graph
+    that source filled before: graphs it no longer has are removed. ``None`` (nothing to
+    write) when its checksum is the recorded one. ``current(graph)`` gives a graph's quads as
+    they are, to say which graphs changed. A graph that another source fills is refused; one
+    without a record (written by a SPARQL update) is replaced, as a load replaces it."""
+    for graph in graphs:
+        _check_graph_iri(graph)
+        owner = records.get(graph)
+        if owner is not None and owner.source != source:
+            raise InputError(f"the graph <{graph}> holds {owner.source}: expected a graph "
+                             f"only {source} fills; remove that graph first "
+                             "(Registry.remove_graph)")
+    old = {record.graph: record for record in records.values() if record.source == source}
+    if old and old.keys() == set(graphs) and all(r.sha256 == sha256 for r in old.values()):
+        return None, [GraphChange(g, "unchanged", r.statement_count, r.statement_count)
+                      for g, r in sorted(old.items())]
+    changes: list[GraphChange] = []
+    for graph in sorted(old.keys() | graphs.keys()):
+        new = graphs.get(graph)
+        before = old[graph].statement_count if graph in old else 0
+        if new is None:
+            changes.append(GraphChange(graph, "removed", 0, before))
+        elif graph not in old:
+            changes.append(GraphChange(graph, "added", len(new), 0))
+        else:
+            same = current(graph) == new
+            changes.append(GraphChange(graph, "unchanged" if same else "changed", len(new),
+                                       before))
+    replacement = Replacement(source, sha256, media_type, dict(graphs),
+                              frozenset(old) | frozenset(g for g in graphs if graph_exists(g)))
+    return replacement, changes
 
 
 def _replacement(

@@ -50,7 +50,7 @@ from registry.store.provenance import (
     read_records,
     update_token_text,
 )
-from registry.store.reports import ClassCount, LoadReport, SourceLoad
+from registry.store.reports import ClassCount, GraphChange, LoadReport, SourceLoad
 from registry.store.sources import Source, discover
 from registry.store.terms import OxTerm, to_oxigraph, to_rdflib
 
@@ -222,6 +222,27 @@ class Registry:
         return result
 
     replace_graph = load_quads
+
+    def replace_source(self, source: str, sha256: str, media_type: str,
+                       graphs: Mapping[str, Iterable[ox.Quad]]) -> list[GraphChange]:
+        """Make the graphs derived from ``source`` exactly ``graphs`` (graph IRI -> its
+        quads), in one transaction: new graphs are added, changed ones rewritten, graphs the
+        source no longer has removed, each with its provenance record (``sha256`` of the
+        source's bytes, ``media_type``, the time now). Nothing is written when ``sha256`` is the
+        recorded one. For a harvest (registry.harvest), where one download fills many graphs.
+        """
+        by_graph = {graph: {ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(graph))
+                            for q in quads} for graph, quads in graphs.items()}
+        replacement, changes = planning.plan_source(
+            source, sha256, media_type, by_graph, self._records(), self._has_graph,
+            self._graph_quads)
+        if replacement is not None:
+            transaction.apply(self._store, [replacement])
+            self._committed()
+        return changes
+
+    def _graph_quads(self, graph: str) -> set[ox.Quad]:
+        return set(self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
     def remove_graph(self, graph_iri: str) -> None:
         """Remove one named graph and its provenance record."""

@@ -48,3 +48,15 @@ class ClassCount:
     label: str | None
     """The class's ``rdfs:label`` in the ontology graph (English preferred), if any."""
     count: int
+
+
+@dataclass(frozen=True)
+class GraphChange:
+    """What replacing a source's graphs did to one of them."""
+
+    graph: str
+    status: Literal["added", "changed", "removed", "unchanged"]
+    statements: int
+    """Distinct statements it holds now (0 when removed)."""
+    previous_statements: int
+    """Distinct statements it held before (0 when added)."""
