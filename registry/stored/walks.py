@@ -31,6 +31,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from rdflib import URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
@@ -101,9 +102,12 @@ def walks_of(engine: ValidationEngine) -> frozenset[Walk] | None:
 
 def stored_walks(engine: ValidationEngine, key: str) -> frozenset[Walk] | None:
     """:func:`walks_of`, read from the user's cache folder (:mod:`registry.usercache`) when
-    they were written there for ``key`` (the checksums of the shapes and the code), else
+    they were written there for ``key`` (the checksums of the shapes and the code) and this
+    module's text, else
     computed and written there: once per installation, not once per registry (they take
     about 20 s to compute, which every first start of a new store paid)."""
+    # This module's own text too: walks computed by another version of it are not these.
+    key = f"{key}:{hashlib.sha256(Path(__file__).read_bytes()).hexdigest()}"
     folder = cache_folder()
     name = f"walks-{hashlib.sha256(key.encode()).hexdigest()[:24]}.json"
     path = None if folder is None else folder / name
