@@ -36,7 +36,7 @@ class Site:
         before = self.generation()
         with Registry.open(self.store) as registry:
             registry.load(*paths)
-        wait(lambda: self.generation() > before, f"{self.url} to serve the load")
+        wait(lambda: self.generation() > before, f"{self.url} to serve the load", 120)
 
 
 def wait(ready: object, what: str, seconds: float = 60) -> None:
@@ -74,7 +74,8 @@ def start(folder: Path, cities: list[str]) -> Site:
                                env={**os.environ, "CITYREG_PROGRESS": "0"})
     site = Site(f"http://127.0.0.1:{port}/", store, files, process)
     try:
-        wait(lambda: site.generation() >= 1, f"cityreg serve on port {port}")
+        # the first start on a machine computes the walks of the shapes (about 20 s, cached)
+        wait(lambda: site.generation() >= 1, f"cityreg serve on port {port}", 300)
     except BaseException:
         process.kill()
         raise

@@ -84,7 +84,7 @@ def test_nothing_is_downloaded_again_until_a_city_changes(sites: tuple[Site, Sit
     before = asia.generation()
     with Registry.open(asia.store) as served:
         served.remove_graph(jakarta)
-    wait(lambda: asia.generation() > before, "the other site to serve the removal")
+    wait(lambda: asia.generation() > before, "the other site to serve the removal", 120)
     with Registry.open(tmp_path / "national") as registry:
         changed = harvest(registry, [rio.url, asia.url])
     assert [r.status for r in changed] == ["harvested", "harvested"]
