@@ -8,14 +8,12 @@ data portals can harvest the registry like any other open dataset.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import rdflib
 from rdflib import RDF, RDFS, XSD, BNode, Literal, URIRef
 
 from registry.context import RegistryContext
 from registry.namespaces import DCAT, DCT, PREFIXES
-from registry.web.dumps import DUMPS
+from registry.web.dumps import DUMPS, last_loaded
 
 FOAF = rdflib.Namespace("http://xmlns.com/foaf/0.1/")
 DEFAULT_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
@@ -36,7 +34,7 @@ def catalog_graph(context: RegistryContext, site_url: str, *, static: bool = Fal
     dataset = URIRef(site_url + "catalog.ttl#registry")
     agent = URIRef(site_url + "catalog.ttl#publisher")
     licence_ref = URIRef(licence)
-    modified = _last_modified(context)
+    modified = last_loaded(context.registry.graphs())
 
     graph.add((catalog, RDF.type, DCAT.Catalog))
     graph.add((catalog, DCT.title, Literal("cityreg smart-city registry catalogue", lang="en")))
@@ -88,9 +86,3 @@ def catalog_graph(context: RegistryContext, site_url: str, *, static: bool = Fal
         graph.add((access, DCAT.accessService, service))
     return graph
 
-
-def _last_modified(context: RegistryContext) -> datetime | None:
-    """When the newest data graph was loaded (the ontology does not count)."""
-    times = [record.generated_at for record in context.registry.graphs()
-             if record.graph != "urn:cityreg:graph:ontology"]
-    return max(times) if times else None

@@ -26,7 +26,7 @@ import rdflib
 
 from registry.namespaces import PREFIXES
 from registry.store import Registry
-from registry.store.provenance import ONTOLOGY_GRAPH, read_update_token
+from registry.store.provenance import ONTOLOGY_GRAPH, GraphRecord, read_update_token
 
 #: Characters that cannot occur in an IRI (RFC 3987: controls, space and delimiters): a path
 #: with one is not an entity.
@@ -84,8 +84,13 @@ def dump_version(registry: Registry) -> DumpVersion:
         digest.update(f"{record.graph}\0{record.sha256}\0{record.statement_count}\0"
                       f"{record.generated_at.isoformat()}\n".encode())
     digest.update(read_update_token(registry.store).encode())
+    return DumpVersion(digest.hexdigest()[:32], last_loaded(records))
+
+
+def last_loaded(records: list[GraphRecord]) -> datetime | None:
+    """When the newest data graph was loaded (the ontology does not count)."""
     times = [record.generated_at for record in records if record.graph != ONTOLOGY_GRAPH]
-    return DumpVersion(digest.hexdigest()[:32], max(times) if times else None)
+    return max(times) if times else None
 
 
 class DumpFiles:
