@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 import pyoxigraph as ox
+from rdflib import RDF
 
 from registry.errors import InputError
+from registry.namespaces import DCAT, DCT
 
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_TYPE = ox.NamedNode(str(RDF.type))
+_DATASET = ox.NamedNode(str(DCAT.Dataset))
 
 #: RDF media types a harvest reads, best first, with pyoxigraph's format for each.
 RDF_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
@@ -77,22 +78,22 @@ def downloads(url: str, quads: list[ox.Quad]) -> list[Download]:
     objects: dict[tuple[object, str], list[ox.NamedNode | ox.BlankNode | ox.Literal]] = {}
     datasets: list[ox.NamedNode | ox.BlankNode] = []
     for quad in quads:
-        if quad.predicate == RDF_TYPE and quad.object == ox.NamedNode(DCAT + "Dataset"):
+        if quad.predicate == _TYPE and quad.object == _DATASET:
             datasets.append(quad.subject)  # type: ignore[arg-type]
         objects.setdefault((quad.subject, quad.predicate.value), []).append(
             quad.object)  # type: ignore[arg-type]
     found: list[Download] = []
     for dataset in sorted(set(datasets), key=str):
         options: list[tuple[int, str, str]] = []
-        for distribution in objects.get((dataset, DCAT + "distribution"), []):
-            links = (objects.get((distribution, DCAT + "downloadURL"))
-                     or objects.get((distribution, DCAT + "accessURL")) or [])
+        for distribution in objects.get((dataset, str(DCAT.distribution)), []):
+            links = (objects.get((distribution, str(DCAT.downloadURL)))
+                     or objects.get((distribution, str(DCAT.accessURL))) or [])
             link = next((t.value for t in links if isinstance(t, ox.NamedNode)), "")
             if not link:
                 continue
             declared = [_media_name(t.value) for t in (
-                *objects.get((distribution, DCAT + "mediaType"), []),
-                *objects.get((distribution, DCT + "format"), []))]
+                *objects.get((distribution, str(DCAT.mediaType)), []),
+                *objects.get((distribution, str(DCT.format)), []))]
             media = next((m for m in declared if m in RDF_MEDIA_TYPES), "") or media_type_of(
                 link, "")
             if media:
