@@ -19,6 +19,8 @@ matches the data the queries see.
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable, Iterable, Iterator, Mapping
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -58,9 +60,41 @@ class ClassClosure(ScratchGraph):
         super().__init__(store, CLOSURE_GRAPH, self._closure)
 
     def _closure(self, graph: ox.NamedNode) -> list[ox.Quad]:
+        """The ``rdfs:subClassOf+`` pairs, computed here from the direct statements: every
+        engine answers that (Virtuoso refuses a ``+`` path with neither end bound), and the
+        hierarchy is small. A remote engine cannot be handed back its blank nodes, so there
+        only pairs of IRIs are written (no instance test names a blank class)."""
         solutions = self.store.query(
-            f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{_SUBCLASS}>+ ?b }}",
+            f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{_SUBCLASS}> ?b }}",
             use_default_graph_as_union=True)
         assert isinstance(solutions, ox.QuerySolutions)
+        parents: dict[ox.NamedNode | ox.BlankNode, set[ox.NamedNode | ox.BlankNode]] = {}
+        for row in solutions:
+            child, parent = row["a"], row["b"]
+            if isinstance(child, ox.NamedNode | ox.BlankNode) and isinstance(
+                    parent, ox.NamedNode | ox.BlankNode):
+                parents.setdefault(child, set()).add(parent)
+        local = isinstance(self.store, ox.Store)
         plus = ox.NamedNode(SUBCLASS_PLUS)
-        return [ox.Quad(row["a"], plus, row["b"], graph) for row in solutions]
+        return [ox.Quad(child, plus, ancestor, graph)
+                for child, ancestor in closure_pairs(parents)
+                if local or (isinstance(child, ox.NamedNode)
+                             and isinstance(ancestor, ox.NamedNode))]
+
+
+Node = TypeVar("Node", bound=Hashable)
+
+
+def closure_pairs(steps: Mapping[Node, Iterable[Node]]) -> Iterator[tuple[Node, Node]]:
+    """Every pair ``(A, B)`` with a path of one or more steps from A to B (``steps``: each
+    node -> the nodes one step away; cycles included)."""
+    for start in steps:
+        found: set[Node] = set()
+        todo = list(steps.get(start, ()))
+        while todo:
+            node = todo.pop()
+            if node not in found:
+                found.add(node)
+                todo.extend(steps.get(node, ()))
+        for node in found:
+            yield start, node

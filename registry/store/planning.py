@@ -68,9 +68,12 @@ class FilePlan:
 
 def plan_files(
     sources: list[Source], records: Mapping[str, GraphRecord], graph_exists: GraphExists,
-    file_done: Callable[[], None] | None = None,
+    file_done: Callable[[], None] | None = None, *, can_stream: bool = True,
 ) -> FilePlan:
     """Read and parse every changed source; raise before returning if any is malformed.
+
+    ``can_stream=False`` parses every source here (a remote engine has no bulk loader to
+    stream into): then no syntax error can surface once writing has begun.
 
     Sources that can be streamed are only checksummed and checked against the limits of
     :mod:`guards` (in chunks, never held in memory): their syntax errors surface when the plan
@@ -87,7 +90,7 @@ def plan_files(
     results: dict[str, SourceLoad] = {}
     for source in sources:
         old = owned.get(source.uri, [])
-        if _can_stream(source, old, records, graph_exists):
+        if can_stream and _can_stream(source, old, records, graph_exists):
             streams.append(Stream(source, scan_file(source)))
             claims.append((source, (source.graph,)))
             continue

@@ -19,7 +19,7 @@ been written yet.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -75,7 +75,7 @@ def checksum(quads: Iterable[ox.Quad]) -> str:
 
 
 @dataclass
-class _Change:
+class Change:
     """What one write does: whole graphs to drop, statements to delete, statements to add."""
 
     drop: set[str] = field(default_factory=set)
@@ -123,7 +123,7 @@ def apply(store: ox.Store, replacements: list[Replacement], streams: Sequence[St
 
 def drop_graphs(store: ox.Store, graphs: Iterable[str]) -> None:
     """Remove graphs and their provenance records in one transaction."""
-    store.update(_update_text(_Change(drop=set(graphs), forget=set(graphs))))
+    store.update(_update_text(Change(drop=set(graphs), forget=set(graphs))))
 
 
 def _stream(store: ox.Store, streams: Sequence[Stream], streamed: list[str],
@@ -142,7 +142,8 @@ def _stream(store: ox.Store, streams: Sequence[Stream], streamed: list[str],
 
 def graph_size(store: ox.Store, graph: str) -> int:
     """Distinct statements in one named graph, counted inside pyoxigraph (no Python quads)."""
-    result = store.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    # COUNT(?s), not COUNT(*): Virtuoso counts one row for a graph that does not exist.
+    result = store.query(f"SELECT (COUNT(?s) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
     assert isinstance(result, ox.QuerySolutions)
     [row] = result
     count = row[0]
@@ -154,12 +155,12 @@ def _drop_streamed(store: ox.Store, graphs: list[str]) -> None:
     """Undo the bulk loads of a failed batch: the graphs were new, so dropping them restores
     the store as it was (they have no provenance record: that is written last)."""
     if graphs:
-        store.update(_update_text(_Change(drop=set(graphs))))
+        store.update(_update_text(Change(drop=set(graphs))))
 
 
-def _change(store: ox.Store, replacements: list[Replacement]) -> _Change:
+def _change(store: ox.Store, replacements: list[Replacement]) -> Change:
     """The graphs to drop, the statements to delete and to add, for the in-memory sources."""
-    change = _Change()
+    change = Change()
     for replacement in replacements:
         change.forget |= replacement.old_graphs
         change.drop |= replacement.old_graphs - set(replacement.graphs)
@@ -171,9 +172,13 @@ def _change(store: ox.Store, replacements: list[Replacement]) -> _Change:
     return change
 
 
-def _write(store: ox.Store, change: _Change) -> None:
-    """One transactional write: ``extend`` when it only adds, else one SPARQL update."""
-    if change.is_pure_addition():
+def _write(store: ox.Store, change: Change) -> None:
+    """One transactional write: ``extend`` when it only adds, else one SPARQL update; a store
+    that writes changes its own way (a remote engine) is handed the change."""
+    own_way = getattr(store, "write_change", None)
+    if own_way is not None:
+        own_way(change)
+    elif change.is_pure_addition():
         store.extend(quad for quads in change.add.values() for quad in quads)
     else:
         store.update(_update_text(change))
@@ -183,7 +188,7 @@ def _has_blank_node(quad: ox.Quad) -> bool:
     return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
 
 
-def _diff(store: ox.Store, graph: str, new: set[ox.Quad], change: _Change) -> None:
+def _diff(store: ox.Store, graph: str, new: set[ox.Quad], change: Change) -> None:
     """Record in ``change`` how to turn the stored ``graph`` into ``new``."""
     stored_ground = set()
     for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
@@ -199,11 +204,18 @@ def _diff(store: ox.Store, graph: str, new: set[ox.Quad], change: _Change) -> No
         change.add[graph] = added
 
 
-def _update_text(change: _Change) -> str:
+def _update_text(change: Change) -> str:
     """One SPARQL Update request for the whole change; operations run in this order."""
+    return " ;\n".join(operations(change))
+
+
+def operations(change: Change) -> list[str]:
+    """The SPARQL Update operations of a change, in the order they must run: drop whole
+    graphs, delete statements, delete the statements with blank nodes of refilled graphs,
+    forget provenance records, add statements."""
     parts = [f"DROP SILENT GRAPH <{graph}>" for graph in sorted(change.drop)]
-    if change.delete:
-        parts.append(f"DELETE DATA {{\n{_graph_blocks(change.delete)}\n}}")
+    parts += [f"DELETE DATA {{\n{_graph_blocks(chunk)}\n}}"
+              for chunk in _chunks(change.delete)]
     parts += [
         f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
         "FILTER(isBlank(?s) || isBlank(?o)) }"
@@ -213,17 +225,51 @@ def _update_text(change: _Change) -> str:
         f"DELETE WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{graph}> ?p ?o }} }}"
         for graph in sorted(change.forget)
     ]
-    if any(change.add.values()):
-        parts.append(f"INSERT DATA {{\n{_graph_blocks(change.add)}\n}}")
-    return " ;\n".join(parts)
+    parts += insert_operations(change.add)
+    return parts
 
 
-def _graph_blocks(quads_by_graph: dict[str, list[ox.Quad]]) -> str:
+#: Statements per ``INSERT DATA`` or ``DELETE DATA`` operation. Virtuoso's SPARQL parser runs
+#: out of memory at about 5,000 lines in one operation; several operations in one request are
+#: still one transaction.
+OPERATION_STATEMENTS = 2000
+
+
+def _chunks(quads_by_graph: Mapping[str, Sequence[ox.Quad]]
+            ) -> list[dict[str, list[ox.Quad]]]:
+    """The statements split into groups of at most OPERATION_STATEMENTS (graph -> quads)."""
+    pairs = [(graph, quad) for graph, quads in quads_by_graph.items() for quad in quads]
+    chunks = []
+    for start in range(0, len(pairs), OPERATION_STATEMENTS):
+        chunk: dict[str, list[ox.Quad]] = {}
+        for graph, quad in pairs[start:start + OPERATION_STATEMENTS]:
+            chunk.setdefault(graph, []).append(quad)
+        chunks.append(chunk)
+    return chunks
+
+
+def insert_operations(quads_by_graph: Mapping[str, Sequence[ox.Quad]]) -> list[str]:
+    """SPARQL Update operations that add the statements (graph IRI, ``""`` for the default
+    graph -> its quads): ``INSERT DATA`` for ground statements and ``INSERT { } WHERE { }``
+    for those with blank nodes, which some engines (Virtuoso) refuse in ``INSERT DATA``.
+    Blank nodes keep one identity across all the statements of one operation."""
+    ground = {graph: [quad for quad in quads if not _has_blank_node(quad)]
+              for graph, quads in quads_by_graph.items()}
+    blank = {graph: [quad for quad in quads if _has_blank_node(quad)]
+             for graph, quads in quads_by_graph.items()}
+    parts = [f"INSERT DATA {{\n{_graph_blocks(chunk)}\n}}" for chunk in _chunks(ground)]
+    if any(blank.values()):
+        parts.append(f"INSERT {{\n{_graph_blocks(blank)}\n}} WHERE {{}}")
+    return parts
+
+
+def _graph_blocks(quads_by_graph: Mapping[str, Sequence[ox.Quad]]) -> str:
     blocks = []
     for graph, quads in quads_by_graph.items():
         if not quads:
             continue
         triples = ox.serialize((quad.triple for quad in quads), format=ox.RdfFormat.N_TRIPLES)
         assert triples is not None  # serialize returns the bytes when no output is given
-        blocks.append(f"GRAPH <{graph}> {{\n{triples.decode()}}}")
+        text = triples.decode()
+        blocks.append(f"GRAPH <{graph}> {{\n{text}}}" if graph else text)
     return "\n".join(blocks)
