@@ -12,13 +12,14 @@ the *data*: they leave out the provenance graph and, unless asked, the ontology.
 
 from __future__ import annotations
 
+import hashlib
 import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO, Literal, TypeAlias, TypeVar
+from typing import BinaryIO, Literal, TypeAlias, TypeVar, cast
 
 import pyoxigraph as ox
 import rdflib
@@ -33,6 +34,7 @@ from registry.errors import (
     StoreError,
     StoreLocked,
 )
+from registry.remote.location import RemoteLocation
 from registry.store import planning, sparql, transaction
 from registry.store.changes import bump_marker
 from registry.store.formats import (
@@ -72,10 +74,12 @@ class Registry:
     :meth:`close`. Not thread-safe for writes; reads may run concurrently.
     """
 
-    def __init__(self, store: ox.Store, path: Path | None) -> None:
-        """Wrap an already opened pyoxigraph store; prefer :meth:`memory` and :meth:`open`."""
+    def __init__(self, store: ox.Store, path: Path | None,
+                 location: RemoteLocation | None = None) -> None:
+        """Wrap an already opened store; prefer :meth:`memory`, :meth:`open`, :meth:`connect`."""
         self._ox: ox.Store | None = store
         self._path = path
+        self._location = location
 
     # -- opening and closing --------------------------------------------------------------------
 
@@ -119,6 +123,25 @@ class Registry:
             raise
         return registry
 
+    @classmethod
+    def connect(cls, location: str | RemoteLocation, ontology: OntologyChoice = None
+                ) -> Registry:
+        """The registry held by a SPARQL engine (``oxigraph+http://HOST:PORT``, see
+        :mod:`registry.remote`): everything the embedded store does, each write one
+        transaction on the engine. The ontology graph is written when missing or changed."""
+        from registry.remote import RemoteStore, parse_location
+
+        where = location if isinstance(location, RemoteLocation) else parse_location(location)
+        # RemoteStore answers the part of pyoxigraph.Store's interface that cityreg uses.
+        registry = cls(cast(ox.Store, RemoteStore(where)), None, where)
+        registry._sync_ontology(ontology)
+        return registry
+
+    @property
+    def location(self) -> RemoteLocation | None:
+        """The engine that holds the registry, or ``None`` for the embedded store."""
+        return self._location
+
     @property
     def path(self) -> Path | None:
         """The store's folder, or ``None`` in memory."""
@@ -142,7 +165,7 @@ class Registry:
         self.close()
 
     def __repr__(self) -> str:
-        where = "memory" if self._path is None else str(self._path)
+        where = str(self._location or self._path or "memory")
         return f"<Registry {where}{' closed' if self._ox is None else ''}>"
 
     @property
@@ -189,7 +212,8 @@ class Registry:
 
         if progress is not None:
             progress(0, total)
-        plan = planning.plan_files(sources, self._records(), self._has_graph, one_more)
+        plan = planning.plan_files(sources, self._records(), self._has_graph, one_more,
+                                   can_stream=self._location is None)
         try:
             streamed = transaction.apply(self._store, plan.replacements, plan.streams,
                                          file_done=one_more)
@@ -361,6 +385,16 @@ class Registry:
         except SyntaxError as error:
             raise sparql.syntax_error(error, sparql_text, "update") from error
         self._committed()
+
+    def state_token(self) -> str:
+        """A text that changes whenever a load, import or update commits: for a server that
+        watches a registry held by a SPARQL engine (a store folder has its change marker)."""
+        refresh = getattr(self._store, "refresh", None)  # a RemoteStore's cached graph list
+        if refresh is not None:
+            refresh()
+        quads = sorted(str(quad) for quad in self._store.quads_for_pattern(
+            None, None, None, ox.NamedNode(PROVENANCE_GRAPH)))
+        return hashlib.sha256("\n".join(quads).encode()).hexdigest()
 
     def _committed(self) -> None:
         """Tell a server that serves this store folder that it changed (see changes.py)."""

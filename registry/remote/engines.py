@@ -1,0 +1,213 @@
+"""One adapter per SPARQL engine: where its endpoints are and how its dialect differs.
+
+Everything engine-specific lives here; :mod:`registry.remote.store` speaks SPARQL 1.1 through
+an :class:`Engine`.
+
+**Oxigraph server** (``oxigraph serve``, PyPI ``oxigraph``). The same engine as the embedded
+store, so the same SPARQL and the same literal handling. Queries go to ``/query``, updates to
+``/update``; the default graph is the engine's own unless ``union-default-graph`` is asked for,
+which cityreg does for every query that reads "the registry". One update request is one
+transaction.
+
+**Virtuoso Open Source 7** (Debian ``virtuoso-opensource``). Queries go to ``/sparql``,
+updates to ``/sparql-auth`` (HTTP Digest: the DBA or a user with the SPARQL_UPDATE role) or,
+without credentials, to ``/sparql`` (which needs SPARQL_UPDATE granted to the ``SPARQL``
+user). Its differences, each handled or refused here rather than left to show up as a wrong
+answer:
+
+* The default graph of a query is already the union of all graphs, its own system graphs
+  (``virtrdf#``, LDP, the service description) included. Queries read that union as it is:
+  the system graphs name no entity of the registry, and a dataset clause on every query
+  (``default-graph-uri`` or ``define input:default-graph-exclude``) pushes the larger
+  validation queries over its compiler's limits. The registry's graphs are listed, counted
+  and exported by name instead.
+* ``INSERT DATA`` refuses blank nodes; statements with blank nodes are written with
+  ``INSERT { ... } WHERE {}`` instead (:func:`registry.store.transaction` does that for every
+  engine, so all three write the same way).
+* It stores typed literals in canonical form (``"01"^^xsd:integer`` reads back as ``"1"``) and
+  refuses an ill-typed one (``"bad"^^xsd:integer``) with error 22005. A load that holds such
+  a literal fails whole, with Virtuoso's message; nothing is written.
+* It evaluates ``?date - "P12M"^^xsd:yearMonthDuration`` to nothing, silently, and refuses
+  ``?date + "P1D"^^xsd:dayTimeDuration``: such arithmetic is rewritten as ``bif:dateadd``.
+* It crashes (the whole server) on a long chain of ``{ BIND } UNION { BIND }`` groups whose
+  variables a later ``NOT EXISTS`` reads: the chain is sent as the equal ``VALUES`` table.
+* It refuses a ``*``, ``+`` or ``?`` path where neither end is bound by a join it can see
+  ("transitive start not given"): ``P*/Y`` is sent as ``(Y|<closure of P>/Y)``, over the
+  closure of P that cityreg writes first into ``urn:cityreg:graph:path-closure``.
+* It fails to compile (SP031, "external source var") two OPTIONALs tested with ``!BOUND``
+  next to a nested NOT EXISTS that reads a variable of their block: sent as EXISTS tests.
+* Its compiler gives up ("Query too large, variables in state over the limit", SP031) on
+  some of the forms the validation queries are rewritten into for Oxigraph: it is sent the
+  queries with only their instance tests rewritten.
+* It answers ASK with a one-column table, and booleans as ``"1"`` and ``"0"``: the adapter
+  turns them into the boolean answer and ``"true"``/``"false"``.
+* It refuses a request body above 10 MB ("string session is longer than 10Mb") and an
+  ``INSERT DATA`` of more than about 5,000 statements: operations hold at most 2,000
+  statements, and a larger write is staged in graphs the queries do not see (see
+  :meth:`~registry.remote.store.RemoteStore.write_change`).
+* A request is one transaction when the engine stops in the middle (it is rolled back), but
+  an operation that *fails* does not undo the operations before it in the same request: the
+  writes cityreg sends use only operations that cannot fail on data (``DROP SILENT``, ...).
+* It cuts answers at ``[SPARQL] ResultSetMaxRows`` rows and, as an "anytime query", at
+  ``MaxQueryExecutionTime``, and still answers 200. It says so in the ``X-SQL-State`` and
+  ``X-SPARQL-MaxRows`` headers: cityreg turns either into an error that names the setting, so
+  that a cut answer is never taken for the whole one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from registry.errors import StoreError
+from registry.remote import dialect
+from registry.remote.client import PASSWORD_VARIABLE, USER_VARIABLE, Answer
+
+
+class Engine:
+    """SPARQL 1.1 protocol as one engine speaks it (the base class is the standard)."""
+
+    name = "sparql"
+    query_path = "/sparql"
+    update_path = "/sparql"
+    server_header = ""
+    """What the engine's ``Server`` header starts with (to recognise it)."""
+    foreign_graphs = False
+    """Whether the engine holds graphs of its own beside the registry's: then the listings
+    and counts of graphs name the registry's graphs (:meth:`RemoteStore.dataset`)."""
+    portable_queries = False
+    """Whether validation should send its queries without the rewrites tuned for Oxigraph
+    (:attr:`registry.shacl.engine.ValidationEngine.portable`)."""
+    max_request_bytes: int | None = None
+    """The largest update request the engine takes (``None``: no limit known); a larger
+    write is staged (:meth:`registry.remote.store.RemoteStore.write_change`)."""
+
+    def __init__(self, where: str, has_credentials: bool) -> None:
+        self.where = where
+        self.has_credentials = has_credentials
+
+    def query_fields(self, text: str, union: bool, default_graphs: list[str] | None
+                     ) -> list[tuple[str, str]]:
+        """The form fields of a query request."""
+        fields = [("query", text)]
+        fields += [("default-graph-uri", graph) for graph in default_graphs or []]
+        # Without named-graph-uri, GRAPH ?g would range over every graph of the engine.
+        fields += [("named-graph-uri", graph) for graph in default_graphs or []]
+        return fields
+
+    def update_request(self, text: str) -> tuple[str, list[tuple[str, str]]]:
+        """The endpoint path and form fields of an update request."""
+        return self.update_path, [("update", text)]
+
+    def check(self, answer: Answer) -> None:
+        """Raise if the answer is not the whole answer."""
+
+    def rewrite(self, query: str) -> tuple[str, list[str]]:
+        """The query in the engine's dialect (the same query, written the way it needs), and
+        the predicates whose ``+`` closure it reads (:mod:`registry.remote.dialect`)."""
+        return query, []
+
+    def results(self, form: str | None, body: bytes) -> bytes:
+        """The answer as standard SPARQL 1.1 JSON results (``form``: SELECT, ASK, ...)."""
+        return body
+
+    def graph(self, body: bytes) -> bytes:
+        """A CONSTRUCT or DESCRIBE answer (N-Triples) with the terms in standard form."""
+        return body
+
+
+class OxigraphServer(Engine):
+    """``oxigraph serve --location DIR --bind HOST:PORT``."""
+
+    name = "oxigraph"
+    query_path = "/query"
+    update_path = "/update"
+    server_header = "oxigraph"
+
+    def query_fields(self, text: str, union: bool, default_graphs: list[str] | None
+                     ) -> list[tuple[str, str]]:
+        fields = super().query_fields(text, union, default_graphs)
+        if union and not default_graphs:
+            fields.append(("union-default-graph", ""))
+        return fields
+
+
+_ASK_COLUMN = "__ASK_RETVAL"
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_CANONICAL = {"1": "true", "0": "false", "true": "true", "false": "false"}
+_NT_BOOLEAN = re.compile(rb'"([01])"\^\^<http://www\.w3\.org/2001/XMLSchema#boolean>')
+
+
+class Virtuoso(Engine):
+    """Virtuoso Open Source 7's HTTP listener (``[HTTPServer] ServerPort``)."""
+
+    name = "virtuoso"
+    query_path = "/sparql"
+    server_header = "virtuoso"
+    foreign_graphs = True
+    portable_queries = True
+    max_request_bytes = 9_000_000
+
+    def update_request(self, text: str) -> tuple[str, list[tuple[str, str]]]:
+        path = "/sparql-auth" if self.has_credentials else "/sparql"
+        return path, [("query", text)]
+
+    def rewrite(self, query: str) -> tuple[str, list[str]]:
+        """See :mod:`registry.remote.dialect`: date arithmetic with durations as
+        ``bif:dateadd``; chains of ``{ BIND } UNION { BIND }`` as ``VALUES``; ``P*/Y`` steps
+        over a written closure of P; two OPTIONALs tested with ``!BOUND`` as EXISTS tests."""
+        query = dialect.date_arithmetic_as_dateadd(query)
+        query = dialect.bind_unions_as_values(query)
+        query = dialect.optional_pair_filters_as_exists(query)
+        return dialect.star_steps_as_closures(query)
+
+    def results(self, form: str | None, body: bytes) -> bytes:
+        """Virtuoso answers ASK with a one-column table (``__ASK_RETVAL``: one row holding 1
+        when true, no row when false) instead of the boolean form, and writes the booleans
+        it stores as ``"1"`` and ``"0"``: both are put in their standard form."""
+        table = json.loads(body)
+        if "boolean" in table:
+            return body
+        rows = table.get("results", {}).get("bindings", [])
+        if form == "ASK":
+            value = any(row.get(_ASK_COLUMN, {}).get("value") in ("1", "true") for row in rows)
+            return json.dumps({"head": {}, "boolean": value}).encode()
+        if _BOOLEAN.encode() not in body:
+            return body
+        for row in rows:
+            for term in row.values():
+                if term.get("datatype") == _BOOLEAN and term.get("value") in _CANONICAL:
+                    term["value"] = _CANONICAL[term["value"]]
+        return json.dumps(table).encode()
+
+    def graph(self, body: bytes) -> bytes:
+        return _NT_BOOLEAN.sub(lambda m: b'"' + _CANONICAL[m.group(1).decode()].encode()
+                               + b'"^^<' + _BOOLEAN.encode() + b">", body)
+
+    def check(self, answer: Answer) -> None:
+        state = answer.headers.get("x-sql-state", "")
+        if state:
+            message = answer.headers.get("x-sql-message", "")
+            raise StoreError(self.where, f"Virtuoso answered only in part (SQL state {state}: "
+                             f"{message})", "raise [SPARQL] MaxQueryExecutionTime in "
+                             "virtuoso.ini (0: no limit), or ask a narrower question")
+        if "x-sparql-maxrows" in answer.headers:
+            rows = answer.headers["x-sparql-maxrows"]
+            raise StoreError(self.where, f"Virtuoso cut the answer at {rows} rows",
+                             "raise [SPARQL] ResultSetMaxRows in virtuoso.ini above the "
+                             "registry's size")
+
+
+ADAPTERS: dict[str, type[Engine]] = {"oxigraph": OxigraphServer, "virtuoso": Virtuoso}
+
+
+def recognise(server_header: str, where: str) -> type[Engine]:
+    """The adapter of the engine whose ``Server`` header this is (for ``sparql+http://``)."""
+    header = server_header.lower()
+    for adapter in ADAPTERS.values():
+        if header.startswith(adapter.server_header):
+            return adapter
+    raise StoreError(where, f"the engine calls itself {server_header or 'nothing'!r}, which "
+                     "cityreg has no adapter for", "name it in the URL: oxigraph+http://... "
+                     f"or virtuoso+http://... (credentials: {USER_VARIABLE}, "
+                     f"{PASSWORD_VARIABLE})")

@@ -1,0 +1,383 @@
+"""A SPARQL engine behind the same methods as a ``pyoxigraph.Store``.
+
+:class:`RemoteStore` answers the part of pyoxigraph's ``Store`` interface that cityreg uses
+(``query``, ``update``, ``quads_for_pattern``, ``extend``, ``named_graphs``, ...), so that the
+Registry, validation and the access trace run unchanged on an engine reached over HTTP. Its
+answers are pyoxigraph's own types: SELECT and ASK results are parsed with
+``pyoxigraph.parse_query_results``; CONSTRUCT and DESCRIBE results are read into a small
+in-memory store and queried back, so that callers get a real ``QueryTriples``.
+
+Writes are SPARQL Update requests, and one request is one transaction on both engines: a
+load is written whole or not at all (see :mod:`registry.store.transaction`).
+
+What "the registry" is on the engine: every graph cityreg wrote. Queries read the union of
+the engine's graphs (give the registry an engine of its own). Virtuoso keeps system graphs
+of its own beside the data, which name no registry entity; there the listings and counts of
+graphs name the registry's graphs: those the provenance graph records, and the reserved
+``urn:cityreg:graph:`` graphs (:meth:`RemoteStore.dataset`, read once and again after every
+write this process makes; :meth:`RemoteStore.refresh` re-reads it after another process's).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
+
+import pyoxigraph as ox
+
+from registry.errors import QueryError, StoreError
+from registry.remote.client import PASSWORD_VARIABLE, USER_VARIABLE, Client
+from registry.remote.dialect import PATH_CLOSURE_PREFIX
+from registry.remote.engines import ADAPTERS, Engine, recognise
+from registry.remote.location import RemoteLocation
+from registry.store.sparql import sparql_form
+
+if TYPE_CHECKING:
+    from registry.store.transaction import Change
+
+_JSON = "application/sparql-results+json"
+_NTRIPLES = "application/n-triples"
+_PREFIX_DECLARATION = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+#: Reserved graphs cityreg writes besides the loaded ones (ontology, provenance, validation).
+RESERVED_PREFIX = "urn:cityreg:graph:"
+#: Graphs that hold a large write's statements until one request moves them into place.
+STAGING_PREFIX = "urn:cityreg:staging:"
+#: What a staged statement's predicate starts with (followed by the real predicate's IRI).
+STAGED_PREDICATE = "urn:cityreg:staged:"
+
+
+class RemoteStore:
+    """One registry held by a SPARQL engine (see the module docstring)."""
+
+    def __init__(self, location: RemoteLocation) -> None:
+        import os
+
+        where = str(location)
+        self.location = location
+        self.client = Client(location.base, location.engine, where)
+        adapter = ADAPTERS.get(location.engine)
+        if adapter is None:
+            adapter = recognise(self.client.server_name(), where)
+        self.engine: Engine = adapter(where, bool(os.environ.get(USER_VARIABLE)))
+        self._dataset: list[str] | None = None
+        self._closures: set[str] = set()
+        self.portable_queries = self.engine.portable_queries
+
+    def __repr__(self) -> str:
+        return f"<RemoteStore {self.location}>"
+
+    def bounded(self, seconds: float, max_bytes: int) -> RemoteStore:
+        """The same store, whose requests each end after ``seconds`` and read at most
+        ``max_bytes`` of an answer: for queries from the public."""
+        copy = RemoteStore.__new__(RemoteStore)
+        copy.__dict__.update(self.__dict__)
+        copy.client = Client(self.location.base, self.location.engine, str(self.location),
+                             timeout=seconds, max_bytes=max_bytes)
+        return copy
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def query(self, query: str, *, prefixes: Mapping[str, str] | None = None,
+              use_default_graph_as_union: bool = False,
+              default_graph: Iterable[Any] | None = None,
+              substitutions: Mapping[ox.Variable, Any] | None = None,
+              **_: Any) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a query on the engine, as ``pyoxigraph.Store.query`` runs it locally.
+
+        The text is parsed by pyoxigraph first, so a malformed query fails with the same
+        SyntaxError as on the embedded store and is never sent. ``substitutions`` become a
+        ``VALUES`` clause; ``default_graph`` the protocol's ``default-graph-uri`` (the
+        engine's unnamed default graph cannot be named remotely and is left out).
+        """
+        text = _with_prefixes(query, prefixes or {})
+        if substitutions:
+            text = _with_values(text, substitutions)
+        ox.Store().query(text)  # raises SyntaxError exactly as the embedded store would
+        text, closures = self.engine.rewrite(text)
+        self._write_closures(closures)
+        if default_graph is not None:
+            graphs: list[str] | None = [graph.value for graph in default_graph
+                                        if isinstance(graph, ox.NamedNode)]
+        else:
+            graphs = None
+        union = use_default_graph_as_union and default_graph is None
+        form = sparql_form(text)
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            body = self.engine.graph(self._post_query(text, union, graphs, _NTRIPLES))
+            local = ox.Store()
+            local.load(body, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+            # Sorted, as the embedded store's own export query sorts them.
+            return local.query("CONSTRUCT { ?s ?p ?o } WHERE { SELECT ?s ?p ?o WHERE "
+                               "{ ?s ?p ?o } ORDER BY ?s ?p ?o }")
+        body = self.engine.results(form, self._post_query(text, union, graphs, _JSON))
+        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+
+    def _post_query(self, text: str, union: bool, graphs: list[str] | None,
+                    accept: str) -> bytes:
+        answer = self.client.post(self.engine.query_path,
+                                  self.engine.query_fields(text, union, graphs), accept)
+        self.engine.check(answer)
+        return answer.body
+
+    def quads_for_pattern(self, subject: Any, predicate: Any, object: Any,
+                          graph_name: Any = None) -> Iterator[ox.Quad]:
+        """The named graphs' statements that match (``None``: any); blank nodes cannot be
+        named in a remote query and are refused as pattern terms."""
+        terms = [subject, predicate, object, graph_name]
+        names = ["?s", "?p", "?o", "?g"]
+        for index, term in enumerate(terms):
+            if isinstance(term, ox.BlankNode):
+                raise StoreError(str(self.location), "a blank node cannot be looked up on a "
+                                 "remote engine", "give the node an IRI in the data")
+            if term is not None and not isinstance(term, ox.DefaultGraph):
+                names[index] = str(term)
+        wanted = [name for name in names if name.startswith("?")] or ["?any"]
+        pattern = f"GRAPH {names[3]} {{ {names[0]} {names[1]} {names[2]} }}"
+        solutions = self.query(f"SELECT {' '.join(wanted)} WHERE {{ {pattern} }}")
+        assert isinstance(solutions, ox.QuerySolutions)
+        for solution in solutions:
+            values = [term if term is not None else solution[name[1:]]
+                      for term, name in zip(terms, names, strict=True)]
+            yield ox.Quad(values[0], values[1], values[2], values[3])
+
+    def contains_named_graph(self, graph: ox.NamedNode) -> bool:
+        """Whether the graph holds a statement (engines do not keep empty graphs)."""
+        result = self.query(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+        return bool(result)
+
+    def named_graphs(self) -> Iterator[ox.NamedNode]:
+        """The registry's named graphs that hold statements."""
+        if self.engine.foreign_graphs:
+            return iter([ox.NamedNode(graph) for graph in self.dataset()])
+        result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert isinstance(result, ox.QuerySolutions)
+        return iter([row[0] for row in result if isinstance(row[0], ox.NamedNode)
+                     and not row[0].value.startswith(STAGING_PREFIX)])
+
+    def __len__(self) -> int:
+        """Statements in the registry's named graphs."""
+        graphs = (ox.NamedNode(graph) for graph in self.dataset()) if (
+            self.engine.foreign_graphs) else None
+        result = self.query("SELECT (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                            default_graph=graphs)
+        assert isinstance(result, ox.QuerySolutions)
+        [row] = list(result)
+        return int(row[0].value)
+
+    def dataset(self) -> list[str]:
+        """The registry's graphs on the engine (see the module docstring); cached."""
+        if self._dataset is None:
+            from registry.store.provenance import PROVENANCE_GRAPH
+
+            text = (f"SELECT DISTINCT ?g WHERE {{ {{ GRAPH <{PROVENANCE_GRAPH}> "
+                    "{ ?g a ?kind } FILTER isIRI(?g) } UNION { GRAPH ?g { ?s ?p ?o } "
+                    f"FILTER STRSTARTS(STR(?g), \"{RESERVED_PREFIX}\") }} }}")
+            body = self._post_query(text, False, None, _JSON)
+            solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            assert isinstance(solutions, ox.QuerySolutions)
+            self._dataset = sorted({row[0].value for row in solutions} | {PROVENANCE_GRAPH})
+        return self._dataset
+
+    def refresh(self) -> None:
+        """Forget the cached list of graphs and closures: another process may have loaded or
+        removed some."""
+        self._dataset = None
+        self._closures.clear()
+
+    def _write_closures(self, predicates: list[str]) -> None:
+        """Write the ``+`` closure of each predicate the next query reads instead of a ``*``
+        path (see :mod:`registry.remote.dialect`), unless this process wrote it since the
+        data last changed."""
+        from registry.shacl.classclosure import closure_pairs
+        from registry.store.provenance import PATH_CLOSURE_GRAPH
+        from registry.store.transaction import Change
+
+        for predicate in predicates:
+            if predicate in self._closures:
+                continue
+            rows = self.query(f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{predicate}> ?b "
+                              "FILTER (isIRI(?a) && isIRI(?b)) }")
+            assert isinstance(rows, ox.QuerySolutions)
+            steps: dict[ox.NamedNode, set[ox.NamedNode]] = {}
+            for row in rows:
+                steps.setdefault(row["a"], set()).add(row["b"])
+            closure = ox.NamedNode(PATH_CLOSURE_PREFIX + quote(predicate, safe=""))
+            graph = ox.NamedNode(PATH_CLOSURE_GRAPH)
+            quads = [ox.Quad(a, closure, b, graph) for a, b in closure_pairs(steps)]
+            self.update(f"DELETE WHERE {{ GRAPH <{PATH_CLOSURE_GRAPH}> {{ ?a {closure} ?b }} }}")
+            if quads:
+                self.write_change(Change(add={graph.value: quads}))
+            self._closures.add(predicate)
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def update(self, update: str, *, prefixes: Mapping[str, str] | None = None,
+               **_: Any) -> None:
+        """Run a SPARQL Update as one request (one transaction on the engine)."""
+        text = _with_prefixes(update, prefixes or {})
+        path, fields = self.engine.update_request(text)
+        self.client.post(path, fields, "*/*")
+        self._dataset = None
+        self._closures.clear()  # the data may have changed
+
+    def write_change(self, change: Change) -> None:
+        """Write a load's change as one transaction on the engine.
+
+        A change that fits one request is sent as one request. A larger one (Virtuoso takes
+        at most 10 MB) is *staged*: its statements are first uploaded, in as many requests as
+        it takes, into staging graphs (``urn:cityreg:staging:TIME-ID:...``) that no query of
+        the registry reads (they are not the registry's graphs); then one small request moves
+        them into place, deletes what the change deletes and writes the provenance records.
+        A load that fails or is killed before that request leaves only staging graphs, which
+        the next staged write deletes once they are an hour old.
+        """
+        from registry.store.transaction import operations
+
+        parts = operations(change)
+        limit = self.engine.max_request_bytes
+        if limit is None or _encoded_size(parts) <= limit:
+            self.update(" ;\n".join(parts))
+            return
+        self._write_staged(change, limit)
+
+    def _write_staged(self, change: Change, limit: int) -> None:
+        from registry.store.provenance import PROVENANCE_GRAPH
+        from registry.store.transaction import Change, insert_operations, operations
+
+        self._drop_stale_staging()
+        stamp = f"{STAGING_PREFIX}{int(time.time())}-{uuid.uuid4().hex[:12]}:"
+        staged: list[str] = []
+        try:
+            moves: list[str] = []
+            for index, (graph, quads) in enumerate(sorted(change.delete.items())):
+                staged.append(f"{stamp}delete-{index}")
+                self._upload(staged[-1], quads, limit)
+                moves.append(f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} "
+                             f"{_unwrapped(staged[-1])}")
+            small = Change(drop=change.drop, clear_blank=change.clear_blank,
+                           forget=change.forget)
+            adds = []
+            for index, (graph, quads) in enumerate(sorted(change.add.items())):
+                if graph == PROVENANCE_GRAPH:
+                    small.add[graph] = list(quads)
+                    continue
+                staged.append(f"{stamp}add-{index}")
+                self._upload(staged[-1], quads, limit)
+                adds.append(f"INSERT {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} "
+                            f"{_unwrapped(staged[-1])}")
+            final = operations(Change(drop=small.drop))
+            final += moves
+            final += operations(Change(clear_blank=small.clear_blank, forget=small.forget))
+            final += adds + insert_operations(small.add)
+            final += [f"DROP SILENT GRAPH <{graph}>" for graph in staged]
+            self.update(" ;\n".join(final))
+        except BaseException:
+            self._drop_quietly(staged)
+            raise
+
+    def _upload(self, graph: str, quads: Sequence[ox.Quad], limit: int) -> None:
+        """Add ``quads`` to the staging ``graph`` in requests of at most ``limit`` bytes each,
+        each predicate P written as ``<STAGED_PREDICATE + P>``: the union of graphs that the
+        queries read then holds nothing a query of the registry matches."""
+        from registry.store.transaction import insert_operations
+
+        wrapped = [ox.Quad(quad.subject, ox.NamedNode(STAGED_PREDICATE + quad.predicate.value),
+                           quad.object) for quad in quads]
+        parts = insert_operations({graph: wrapped})
+        batch: list[str] = []
+        for part in parts:
+            if batch and _encoded_size([*batch, part]) > limit:
+                self.update(" ;\n".join(batch))
+                batch = []
+            batch.append(part)
+        if batch:
+            if _encoded_size(batch) > limit:
+                raise StoreError(str(self.location), f"the statements with blank nodes of one "
+                                 f"graph take more than {limit:,} bytes, more than the engine "
+                                 "takes in one request", "give those nodes IRIs in the data")
+            self.update(" ;\n".join(batch))
+
+    def _drop_stale_staging(self) -> None:
+        """Drop the staging graphs of loads that died more than an hour ago."""
+        result = self._post_query(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            f"FILTER STRSTARTS(STR(?g), \"{STAGING_PREFIX}\") }}", False, None, _JSON)
+        solutions = ox.parse_query_results(result, format=ox.QueryResultsFormat.JSON)
+        assert isinstance(solutions, ox.QuerySolutions)
+        hour_ago = time.time() - 3600
+        stale = []
+        for row in solutions:
+            stamp = row[0].value[len(STAGING_PREFIX):].split("-", 1)[0]
+            if stamp.isdigit() and int(stamp) < hour_ago:
+                stale.append(row[0].value)
+        self._drop_quietly(stale)
+
+    def _drop_quietly(self, graphs: list[str]) -> None:
+        if not graphs:
+            return
+        # An engine that is down keeps them; the next staged write drops them.
+        with contextlib.suppress(StoreError, QueryError):
+            self.update(" ;\n".join(f"DROP SILENT GRAPH <{graph}>" for graph in graphs))
+
+    def extend(self, quads: Iterable[ox.Quad]) -> None:
+        """Add statements as one transaction (see :meth:`write_change`)."""
+        from registry.store.transaction import Change
+
+        by_graph: dict[str, list[ox.Quad]] = {}
+        for quad in quads:
+            graph = quad.graph_name
+            key = graph.value if isinstance(graph, ox.NamedNode) else ""
+            by_graph.setdefault(key, []).append(quad)
+        if by_graph:
+            self.write_change(Change(add=by_graph))
+
+    bulk_extend = extend
+
+    def remove_graph(self, graph: ox.NamedNode) -> None:
+        """Drop one named graph."""
+        self.update(f"DROP SILENT GRAPH {graph}")
+
+    def flush(self) -> None:
+        """Nothing to do: the engine persists each transaction itself."""
+
+    def backup(self, target: str) -> None:
+        """Remote engines are backed up with their own tools."""
+        raise StoreError(str(self.location), "a remote engine cannot be copied into a folder",
+                         "use the engine's own backup (oxigraph backup, Virtuoso's "
+                         "checkpoint and backup_online)")
+
+    def credentials_hint(self) -> str:
+        """Where the credentials come from (for messages)."""
+        return f"{USER_VARIABLE} / {PASSWORD_VARIABLE}"
+
+
+def _unwrapped(staging: str) -> str:
+    """The WHERE clause that reads a staging graph's statements with their own predicates."""
+    start = len(STAGED_PREDICATE) + 1
+    return (f"WHERE {{ GRAPH <{staging}> {{ ?s ?staged ?o }} "
+            f"BIND (IRI(SUBSTR(STR(?staged), {start})) AS ?p) }}")
+
+
+def _encoded_size(parts: list[str]) -> int:
+    """The bytes of the form-encoded request that sends ``parts`` as one update."""
+    return len(urlencode({"update": " ;\n".join(parts)}))
+
+
+def _with_prefixes(text: str, prefixes: Mapping[str, str]) -> str:
+    declared = {match.group(1) or "" for match in _PREFIX_DECLARATION.finditer(text)}
+    lines = [f"PREFIX {name}: <{iri}>" for name, iri in prefixes.items() if name not in declared]
+    return "\n".join([*lines, text]) if lines else text
+
+
+def _with_values(text: str, substitutions: Mapping[ox.Variable, Any]) -> str:
+    """The query with a trailing VALUES clause that binds each substituted variable."""
+    names = " ".join(str(variable) for variable in substitutions)
+    values = " ".join(str(term) for term in substitutions.values())
+    if sparql_form(text) not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+        raise QueryError("only a query can have variables bound")
+    return f"{text}\nVALUES ({names}) {{ ({values}) }}"
