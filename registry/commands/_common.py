@@ -12,13 +12,44 @@ from typing import Any, BinaryIO, TypeVar, cast
 
 import click
 
+from registry.errors import InputError
+from registry.remote.location import RemoteLocation, is_remote, parse_location
 from registry.store import Registry
 
 F = TypeVar("F", bound=Callable[..., Any])
+Store = Path | RemoteLocation
+"""Where ``--store`` says the registry is: a folder, or a SPARQL engine's URL."""
+
+
+class StoreParam(click.ParamType[Store, Any]):
+    """``--store``: a folder, or an engine's URL (``oxigraph+http://HOST:PORT``, see
+    :mod:`registry.remote.location`)."""
+
+    name = "store"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Store:
+        if isinstance(value, Path | RemoteLocation):
+            return value
+        text = str(value)
+        if is_remote(text) or ("+" in text.partition("://")[0] and "://" in text):
+            try:
+                return parse_location(text)
+            except InputError as error:
+                self.fail(str(error), param, ctx)
+        path = Path(text)
+        if path.exists() and not path.is_dir():
+            self.fail(f"{text} is a file: expected a folder (created if missing) or an "
+                      "engine's URL such as oxigraph+http://127.0.0.1:7878", param, ctx)
+        return path
+
+
+STORE = StoreParam()
 
 
 def store_option(creates: bool = False) -> Callable[[F], F]:
-    """``--store DIR``: the on-disk registry; without it, one in memory for this command.
+    """``--store DIR|URL``: the on-disk registry or a SPARQL engine that holds it; without
+    it, one in memory for this command.
 
     ``creates``: the command makes the store when the folder is missing (``load``); read-only
     commands refuse a missing store instead (see :func:`registry_for_reading`).
@@ -26,10 +57,12 @@ def store_option(creates: bool = False) -> Callable[[F], F]:
     how = "created if missing" if creates else "made by `cityreg load --store DIR`"
     return click.option(
         "--store",
-        type=click.Path(file_okay=False, path_type=Path),
-        metavar="DIR",
-        help=f"Folder of an on-disk registry ({how}). Without it, the registry lives in memory "
-        "for this one command.",
+        type=STORE,
+        metavar="DIR|URL",
+        help=f"Folder of an on-disk registry ({how}), or a SPARQL engine that holds it: "
+        "oxigraph+http://HOST:PORT, virtuoso+http://HOST:PORT (credentials in "
+        "CITYREG_SPARQL_USER and CITYREG_SPARQL_PASSWORD). Without it, the registry lives in "
+        "memory for this one command.",
     )
 
 
@@ -52,12 +85,17 @@ def binary_stdout() -> Iterator[BinaryIO]:
         stream.flush()
 
 
-def open_registry(store: Path | None) -> Registry:
-    """The on-disk registry in ``store``, or a fresh in-memory one when ``store`` is None."""
-    return Registry.memory() if store is None else Registry.open(store)
+def open_registry(store: Store | None) -> Registry:
+    """The registry at ``store`` (a folder or an engine), or a fresh in-memory one when
+    ``store`` is None."""
+    if store is None:
+        return Registry.memory()
+    if isinstance(store, RemoteLocation):
+        return Registry.connect(store)
+    return Registry.open(store)
 
 
-def registry_for_reading(store: Path | None, paths: Sequence[Path]) -> Registry:
+def registry_for_reading(store: Store | None, paths: Sequence[Path]) -> Registry:
     """For read-only commands: the ``--store`` registry, or ``PATH``s loaded into memory.
 
     Exactly one of the two must be given: reading an empty in-memory registry is never what
@@ -72,6 +110,8 @@ def registry_for_reading(store: Path | None, paths: Sequence[Path]) -> Registry:
         raise click.UsageError(
             "nothing to read: give PATHs of RDF files or folders, or --store DIR"
         )
+    if isinstance(store, RemoteLocation):
+        return Registry.connect(store)
     if store is not None:
         if not store.is_dir():
             raise click.UsageError(

@@ -8,6 +8,7 @@ import click
 import pyoxigraph as ox
 
 from registry.commands._common import (
+    Store,
     binary_stdout,
     open_registry,
     paths_argument,
@@ -45,7 +46,7 @@ RESULT_FORMATS = {
               help="Name each file's graph with this IRI followed by the file's path inside "
               "the folder given, instead of its file:// URI, so that graph names do not depend "
               "on where the files are.")
-def load(paths: tuple[Path, ...], store: Path | None, graph_base: str | None) -> None:
+def load(paths: tuple[Path, ...], store: Store | None, graph_base: str | None) -> None:
     """Load RDF files and folders (PATH...) into the registry.
 
     Reads Turtle (.ttl), JSON-LD (.jsonld), N-Triples (.nt), N-Quads (.nq), RDF/XML (.rdf,
@@ -96,7 +97,7 @@ def _load_summary(report: LoadReport) -> str:
               "https://w3id.org/cityreg/id/<city>/); import the sheets with the same --city.")
 @click.option("--base", metavar="IRI", help="csv and xlsx: write the entries whose IRIs are "
               "under this IRI instead; import the sheets with the same --base.")
-def export(paths: tuple[Path, ...], store: Path | None, fmt: str, out: Path | None,
+def export(paths: tuple[Path, ...], store: Store | None, fmt: str, out: Path | None,
            include_ontology: bool, city: str | None, base: str | None) -> None:
     """Write the registry's data as Turtle, JSON-LD, N-Triples or N-Quads, or as the
     spreadsheet templates of `cityreg import csv` (csv, xlsx).
@@ -130,7 +131,7 @@ def export(paths: tuple[Path, ...], store: Path | None, fmt: str, out: Path | No
     click.echo(f"Wrote {out} ({fmt}).", err=True)
 
 
-def _export_templates(paths: tuple[Path, ...], store: Path | None, fmt: str, out: Path | None,
+def _export_templates(paths: tuple[Path, ...], store: Store | None, fmt: str, out: Path | None,
                       include_ontology: bool, city: str | None, base: str | None) -> None:
     """``export --format csv|xlsx``: the templates, and on stderr what they cannot hold."""
     from registry.importers.base import entity_base
@@ -179,7 +180,7 @@ def _export_templates(paths: tuple[Path, ...], store: Path | None, fmt: str, out
 @click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(0),
               metavar="SECONDS", help="Stop the query (exit status 2) if it runs longer; 0: "
               "no limit.")
-def query(args: tuple[str, ...], store: Path | None, query_file: Path | None,
+def query(args: tuple[str, ...], store: Store | None, query_file: Path | None,
           fmt: str | None, timeout: float) -> None:
     """Run a SPARQL query on the registry and print the answer.
 
@@ -244,7 +245,7 @@ def _solutions_table(result: ox.QuerySolutions) -> str:
 @click.command("stats")
 @paths_argument
 @store_option()
-def stats(paths: tuple[Path, ...], store: Path | None) -> None:
+def stats(paths: tuple[Path, ...], store: Store | None) -> None:
     """Count the registry's contents: instances per class, statements, graphs.
 
     Reads the registry in --store DIR, or loads PATH... into memory first. Classes are listed

@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from registry.commands._common import plural
+from registry.commands._common import STORE, Store, open_registry, plural
 from registry.harvest import Limits, SourceReport, harvest
-from registry.store import Registry
 
 STATUSES = ("harvested", "unchanged", "not modified", "failed")
 
 
 @click.command("harvest")
 @click.argument("addresses", nargs=-1, required=True, metavar="URL...")
-@click.option("--store", required=True, type=click.Path(file_okay=False, path_type=Path),
-              metavar="DIR", help="Folder of the on-disk registry to harvest into (created if "
-              "missing).")
+@click.option("--store", required=True, type=STORE, metavar="DIR|URL",
+              help="Folder of the on-disk registry to harvest into (created if missing), or "
+              "the SPARQL engine that holds it (oxigraph+http://HOST:PORT, "
+              "virtuoso+http://HOST:PORT).")
 @click.option("--timeout", default=Limits().seconds, show_default=True,
               type=click.FloatRange(min=1), metavar="SECONDS",
               help="How long one download may take, waits for the server included.")
 @click.option("--max-mb", default=Limits().max_bytes // 1_000_000, show_default=True,
               type=click.IntRange(min=1), metavar="MB",
               help="The largest download accepted, in megabytes.")
-def harvest_command(addresses: tuple[str, ...], store: Path, timeout: float,
+def harvest_command(addresses: tuple[str, ...], store: Store, timeout: float,
                     max_mb: int) -> None:
     """Harvest other registries (URL...) into the registry in --store.
 
@@ -41,7 +39,7 @@ def harvest_command(addresses: tuple[str, ...], store: Path, timeout: float,
     changed. Exits 2 when a download failed.
     """
     limits = Limits(seconds=timeout, max_bytes=max_mb * 1_000_000)
-    with Registry.open(store) as registry:
+    with open_registry(store) as registry:
         reports = harvest(registry, list(addresses), limits,
                           say=lambda report: click.echo(report_line(report)))
     click.echo(summary(reports))

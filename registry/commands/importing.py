@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from registry.commands._common import open_registry, plural
+from registry.commands._common import STORE, Store, open_registry, plural
 from registry.importers import (
     FORMATS,
     ImportFormat,
@@ -30,8 +30,10 @@ from registry.progress import progress_reporter
               "Default: the shipped template or register mapping that fits the header.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Write one sorted Turtle file per imported file into this registry folder.")
-@click.option("--store", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-              help="Write into the on-disk registry in this folder (created if missing).")
+@click.option("--store", type=STORE, metavar="DIR|URL",
+              help="Write into the on-disk registry in this folder (created if missing), or "
+              "into the SPARQL engine at this URL (oxigraph+http://HOST:PORT, "
+              "virtuoso+http://HOST:PORT).")
 @click.option("--dry-run", is_flag=True,
               help="Show what would change (statements added, removed, unchanged per entity "
               "type, and the first new entities); write nothing.")
@@ -40,7 +42,7 @@ from registry.progress import progress_reporter
               "minted under https://w3id.org/cityreg/id/<city>/.")
 @click.option("--base", metavar="IRI", help="Mint new entity IRIs under this IRI instead.")
 def import_(fmt: ImportFormat, files: tuple[Path, ...], mapping: Path | None, out: Path | None,
-            store: Path | None, dry_run: bool, city: str | None, base: str | None) -> None:
+            store: Store | None, dry_run: bool, city: str | None, base: str | None) -> None:
     """Import spreadsheets (csv: CSV or XLSX), OCDS procurement data (ocds: release
     packages or records, JSON) or DCAT catalogues (dcat: Turtle, JSON-LD, RDF/XML).
 
@@ -99,8 +101,8 @@ def _inputs(results: list[ImportResult]) -> str:
     return f"{plural(len(results), 'table')} in {files}"
 
 
-def _dry_run(results: list[ImportResult], out: Path | None, store: Path | None) -> None:
-    if store is not None and not store.is_dir():
+def _dry_run(results: list[ImportResult], out: Path | None, store: Store | None) -> None:
+    if isinstance(store, Path) and not store.is_dir():
         store = None
     registry = open_registry(store) if store is not None else None
     try:

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from registry.commands._common import paths_argument, plural, registry_for_reading, store_option
+from registry.commands._common import (
+    Store,
+    paths_argument,
+    plural,
+    registry_for_reading,
+    store_option,
+)
 from registry.context import RegistryContext
 from registry.namespaces import DEFAULT_ENTITY_BASE
 from registry.resources import seed_dir
@@ -26,7 +32,7 @@ from registry.resources import seed_dir
               "catalog.ttl; without it they are relative.")
 @click.option("--as-of", "as_of", metavar="DATE",
               help="Reference date of the legal checks (YYYY-MM-DD; default today).")
-def publish(paths: tuple[Path, ...], store: Path | None, out: Path, base: str,
+def publish(paths: tuple[Path, ...], store: Store | None, out: Path, base: str,
             site_url: str, as_of: str | None) -> None:
     """Write the registry as a static website to DIR: the same pages as `cityreg serve`.
 

@@ -9,11 +9,18 @@ from pathlib import Path
 
 import click
 
-from registry.commands._common import paths_argument, plural, registry_for_reading, store_option
+from registry.commands._common import (
+    Store,
+    paths_argument,
+    plural,
+    registry_for_reading,
+    store_option,
+)
 from registry.errors import InputError
 from registry.flows import AccessGraph, Hop, TraceResult
 from registry.flows.model import GRADES, grade_rank
 from registry.namespaces import DEFAULT_ENTITY_BASE
+from registry.remote.location import RemoteLocation
 from registry.resources import data_dir, seed_dir
 from registry.store import Registry
 from registry.store.registry import LOCK_WAIT_SECONDS
@@ -30,7 +37,7 @@ def _as_of(value: str | None) -> date | None:
                          "2024-01-31") from None
 
 
-def _open(store: Path | None, paths: tuple[Path, ...], default_seed: bool) -> Registry:
+def _open(store: Store | None, paths: tuple[Path, ...], default_seed: bool) -> Registry:
     if store is None and not paths and default_seed:
         paths = (seed_dir(),)
     return registry_for_reading(store, paths)
@@ -61,7 +68,7 @@ def _open(store: Path | None, paths: tuple[Path, ...], default_seed: bool) -> Re
               type=click.FloatRange(0.1, 3600), metavar="SECONDS",
               help="With --store: how often to look for a load or import into the store, "
               "which is then served without a restart.")
-def serve(paths: tuple[Path, ...], store: Path | None, host: str, port: int, base: str,
+def serve(paths: tuple[Path, ...], store: Store | None, host: str, port: int, base: str,
           as_of: str | None, sparql_workers: int, sparql_timeout: float, sparql_memory: int,
           reload_interval: float) -> None:
     """Serve the registry: GraphQL (with GraphiQL) at /graphql, pages at /, SPARQL at /sparql,
@@ -82,8 +89,19 @@ def serve(paths: tuple[Path, ...], store: Path | None, host: str, port: int, bas
                      sparql_memory_mb=sparql_memory)
     settings = generation.Settings(base, _as_of(as_of), limits)
     for prefix in ("cityreg-serve", "cityreg-sparql", "cityreg-dumps"):  # left by killed servers
-        snapshot.remove_stale(store, prefix)
-    if store is not None:
+        snapshot.remove_stale(store if isinstance(store, Path) else None, prefix)
+    if isinstance(store, RemoteLocation):
+        if paths:
+            raise click.UsageError("give either --store URL or PATHs to serve, not both (use "
+                                   f"`cityreg load PATH --store {store}` to add files)")
+        engine = store
+        first = generation.from_engine(engine, settings, 1)
+        watcher = Registry.connect(engine, ontology=False)
+        live = LiveServer(first, folder=str(engine), reload_seconds=reload_interval,
+                          build=lambda number: generation.from_engine(engine, settings, number),
+                          status=settings.status, watch=watcher.state_token)
+        watching = f"; watching {engine} for loads"
+    elif store is not None:
         if paths:
             raise click.UsageError("give either --store DIR or PATHs to serve, not both (use "
                                    f"`cityreg load PATH --store {store}` to add files)")
@@ -196,7 +214,7 @@ def _hop_line(hop: Hop) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text: a summary, each organisation and its paths, "
               "the gaps; json: the same answer as a JSON object.")
-def trace(source: str, paths: tuple[Path, ...], store: Path | None, as_of: str | None,
+def trace(source: str, paths: tuple[Path, ...], store: Store | None, as_of: str | None,
           max_depth: int, max_paths: int, min_grade: str, fmt: str) -> None:
     """Who can access data from SOURCE, through which contracts and agreements, how good the
     evidence is, and which facts the answer lacks.

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from registry import resources
-from registry.commands._common import paths_argument, registry_for_reading, store_option
+from registry.commands._common import Store, paths_argument, registry_for_reading, store_option
 from registry.errors import InputError
 from registry.findings import Severity
 from registry.progress import progress_reporter
@@ -50,7 +50,7 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None
                                  "2026-06-01") from None
 
 
-def _open(store: Path | None, paths: Sequence[Path]) -> Registry:
+def _open(store: Store | None, paths: Sequence[Path]) -> Registry:
     """The registry to check: --store, the PATHs, or (with neither) the built-in seed."""
     if store is None and not paths:
         try:
@@ -108,7 +108,7 @@ def _exit_code(report: ValidationReport) -> int:
               "their sources (JSON and Turtle always carry them).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Write the report to FILE instead of printing it.")
-def validate_command(paths: tuple[Path, ...], store: Path | None, as_of: date | None,
+def validate_command(paths: tuple[Path, ...], store: Store | None, as_of: date | None,
                      fmt: str, fail_on: str, shapes: tuple[Path, ...], engine: str,
                      rules: tuple[str, ...], jurisdiction: str | None, evidence: bool,
                      out: Path | None) -> None:
@@ -133,8 +133,8 @@ def validate_command(paths: tuple[Path, ...], store: Path | None, as_of: date | 
     registry = _open(store, paths)
     try:
         with progress_reporter("cityreg validate", "queries") as progress:
-            if store is not None and not (paths or shapes or rules or jurisdiction
-                                          or engine == "pyshacl"):
+            if isinstance(store, Path) and not (paths or shapes or rules or jurisdiction
+                                                or engine == "pyshacl"):
                 # The whole registry with the built-in shapes: what `cityreg serve --store`
                 # runs, so the findings stored with the registry are reused and updated.
                 report = stored_validation(registry, folder_of(store), as_of or date.today(),
@@ -167,7 +167,7 @@ def validate_command(paths: tuple[Path, ...], store: Path | None, as_of: date | 
               show_default=True, help="Exit with 1 if a finding is at least this severe.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Write the report to FILE instead of printing it.")
-def check_command(contract: str, paths: tuple[Path, ...], store: Path | None,
+def check_command(contract: str, paths: tuple[Path, ...], store: Store | None,
                   as_of: date | None, fmt: str, fail_on: str, out: Path | None) -> None:
     """Report on one contract or agreement, for its legal team.
 

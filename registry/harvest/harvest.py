@@ -74,7 +74,8 @@ def harvest(registry: Registry, addresses: list[str], limits: Limits = Limits(),
             say: Callable[[SourceReport], None] = lambda report: None) -> list[SourceReport]:
     """Harvest every address into ``registry``; one report per download (or per address whose
     catalogue failed), each also given to ``say`` as soon as it is done."""
-    seen = state.read(registry.path)
+    folder = state.folder_for(registry)
+    seen = state.read(folder)
     reports: list[SourceReport] = []
     for address in addresses:
         try:
@@ -90,7 +91,7 @@ def harvest(registry: Registry, addresses: list[str], limits: Limits = Limits(),
                 report = SourceReport(one[0].url, "failed", error=str(error))
             reports.append(report)
             say(report)
-            state.write(registry.path, seen)
+            state.write(folder, seen)
     return reports
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 
 from registry.context import RegistryContext
+from registry.remote.location import RemoteLocation
 from registry.server.queries import RegistryQueries
 from registry.server.snapshot import checkpoint_folder, remove, require_store, scratch_folder
 from registry.server.status import ValidationStatus
@@ -115,10 +116,27 @@ def from_registry(registry: Registry, settings: Settings, number: int = 1) -> Ge
     queries = RegistryQueries(settings.limits, registry)
     try:
         generation = _assemble(number, "", context, queries, None, settings)
-        queries.pool()  # start the workers now, not on the first query
+        queries.start()  # start the workers now, not on the first query
     except BaseException:
         queries.close()
         raise
+    return generation
+
+
+def from_engine(location: RemoteLocation, settings: Settings, number: int) -> Generation:
+    """A generation over the registry held by a SPARQL engine: no copy is made, the
+    engine answers every query; its token is the engine's :meth:`Registry.state_token`."""
+    registry = Registry.connect(location)
+    try:
+        token = registry.state_token()
+        context = _context(registry, settings)
+        queries = RegistryQueries(settings.limits, registry)
+        generation = _assemble(number, token, context, queries, None, settings)
+    except BaseException:
+        registry.close()
+        raise
+    print(f"cityreg: serving generation {number} of {location} "
+          f"({registry.count():,} statements)", file=sys.stderr)
     return generation
 
 
@@ -138,7 +156,7 @@ def from_store_folder(folder: Path, settings: Settings, number: int, wait: float
         context = _context(registry, settings, reportfile.folder_of(folder))
         try:
             generation = _assemble(number, token, context, queries, scratch, settings)
-            queries.pool()
+            queries.start()
         except BaseException:
             queries.close()
             raise

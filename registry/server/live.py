@@ -28,10 +28,14 @@ from registry.web.admission import Message, Receive, Scope, Send
 class LiveServer:
     """An ASGI application that passes each request to the current :class:`Generation`."""
 
-    def __init__(self, first: Generation, *, folder: Path | None = None,
+    def __init__(self, first: Generation, *, folder: Path | str | None = None,
                  build: Callable[[int], Generation] | None = None,
-                 reload_seconds: float = 2.0, status: ValidationStatus | None = None) -> None:
+                 reload_seconds: float = 2.0, status: ValidationStatus | None = None,
+                 watch: Callable[[], str] | None = None) -> None:
         """Serve ``first``; with ``folder`` and ``build``, watch the folder for changes.
+
+        ``watch``: what tells that the store changed, when it is no folder (a registry held
+        by a SPARQL engine: :meth:`Registry.state_token`); ``folder`` then only names it.
 
         ``status``: the validation of the next generation; while it runs, every answer carries
         a ``Cityreg-Findings`` header saying its findings are those of the previous state.
@@ -39,6 +43,10 @@ class LiveServer:
         self.current = first
         self.status = status
         self.folder = folder
+        if watch is None and isinstance(folder, Path):
+            marked = folder
+            watch = lambda: read_marker(marked)  # noqa: E731
+        self._watch_token = watch
         self._build = build
         self.reload_seconds = reload_seconds
         self._stop = threading.Event()
@@ -93,9 +101,14 @@ class LiveServer:
     def reload_if_changed(self) -> bool:
         """Switch to a new generation if the store folder changed since the current one was
         taken; ``True`` if it switched."""
-        assert self.folder is not None
+        assert self._watch_token is not None
         assert self._build is not None
-        token = read_marker(self.folder)
+        try:
+            token = self._watch_token()
+        except Exception as error:  # an engine that is down: keep serving what was read
+            print(f"cityreg: cannot tell whether {self.folder} changed ({error}); still "
+                  f"serving generation {self.current.number}", file=sys.stderr)
+            return False
         if token == self.current.token or token == self._failed_token:
             return False
         try:

@@ -11,7 +11,10 @@ import atexit
 import threading
 from pathlib import Path
 
-from registry.server.querypool import QueryPool
+from registry.remote.client import AnswerTooLarge, EngineTimeout
+from registry.remote.store import RemoteStore
+from registry.server import remotequeries
+from registry.server.querypool import PoolBusy, QueryPool, QueryTimeout, WorkerDied
 from registry.server.results import QueryJob, QueryReply
 from registry.server.snapshot import remove, scratch_folder, snapshot_for_workers
 from registry.store import DEFAULT_PREFIXES, Registry
@@ -23,7 +26,9 @@ WORKER_WAIT_SECONDS = 2.0
 
 class RegistryQueries:
     """Runs SPARQL jobs in worker processes over a snapshot of ``registry`` (or over the
-    ready snapshot at ``snapshot``, which this object then owns and deletes)."""
+    ready snapshot at ``snapshot``, which this object then owns and deletes). A registry held
+    by a SPARQL engine needs no snapshot: its jobs go to the engine
+    (:mod:`registry.server.remotequeries`)."""
 
     def __init__(self, limits: Limits, registry: Registry | None = None, *,
                  snapshot: Path | None = None, scratch: Path | None = None) -> None:
@@ -37,6 +42,11 @@ class RegistryQueries:
         self._pool: QueryPool | None = None
         self._lock = threading.Lock()
         self._closed = False
+        self._remote: remotequeries.RemoteAnswers | None = None
+        if registry is not None and registry.location is not None:
+            store = registry.store
+            assert isinstance(store, RemoteStore)
+            self._remote = remotequeries.RemoteAnswers(store, limits)
         atexit.register(self.close)
 
     def pool(self) -> QueryPool:
@@ -44,6 +54,8 @@ class RegistryQueries:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the SPARQL workers of this registry were stopped")
+            if self._remote is not None:
+                raise RuntimeError("a registry held by a SPARQL engine has no workers")
             if self._pool is None:
                 if self._snapshot is None:
                     assert self._registry is not None
@@ -55,9 +67,23 @@ class RegistryQueries:
                                        memory_bytes=self.limits.sparql_memory_mb << 20)
             return self._pool
 
+    def start(self) -> None:
+        """Start the workers now rather than on the first query (nothing for an engine)."""
+        if self._remote is None:
+            self.pool()
+
     def run(self, job: QueryJob) -> QueryReply:
         """Answer ``job`` (blocking: call from a worker thread); raises the pool's
         PoolBusy, QueryTimeout or WorkerDied."""
+        if self._remote is not None:
+            try:
+                return self._remote.run(job, wait=WORKER_WAIT_SECONDS)
+            except remotequeries.PoolBusy:
+                raise PoolBusy from None
+            except EngineTimeout:
+                raise QueryTimeout from None
+            except AnswerTooLarge:
+                raise WorkerDied from None
         return self.pool().run(job, wait=WORKER_WAIT_SECONDS)
 
     def close(self) -> None:
