@@ -1,0 +1,54 @@
+"""Fixtures: each engine started once per test process, emptied before every test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import running_engines
+from running_engines import VIRTUOSO_PASSWORD, VIRTUOSO_USER, Engine
+
+from registry.remote import RemoteStore
+from registry.remote.client import PASSWORD_VARIABLE, USER_VARIABLE
+from registry.store import Registry
+
+_STARTERS = {"oxigraph": running_engines.oxigraph_server, "virtuoso": running_engines.virtuoso}
+_RUNNING: dict[str, Engine] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_engines() -> Iterator[None]:
+    yield
+    for engine in _RUNNING.values():
+        running_engines.remove(engine)
+
+
+def started(name: str) -> Engine:
+    """The running engine ``name``, started on first use (or again after a test killed it)."""
+    engine = _RUNNING.get(name)
+    if engine is None:
+        engine = _RUNNING[name] = _STARTERS[name]()
+    elif engine.process is None or engine.process.poll() is not None:
+        engine.start()
+    return engine
+
+
+def wipe(url: str) -> None:
+    """Drop every graph cityreg wrote, so that the next test starts from nothing."""
+    with Registry.connect(url, ontology=False) as registry:
+        store = registry.store
+        assert isinstance(store, RemoteStore)
+        graphs = {graph.value for graph in store.named_graphs()} | set(store.dataset())
+        if graphs:
+            registry.store.update(" ;\n".join(f"DROP SILENT GRAPH <{graph}>"
+                                              for graph in sorted(graphs)))
+
+
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """An engine that holds no registry yet, with the credentials cityreg needs set."""
+    monkeypatch.setenv(USER_VARIABLE, VIRTUOSO_USER)
+    monkeypatch.setenv(PASSWORD_VARIABLE, VIRTUOSO_PASSWORD)
+    running = started(request.param)
+    wipe(running.url)
+    return running
