@@ -34,8 +34,6 @@ ONTOLOGY_GRAPH = URIRef("urn:cityreg:graph:ontology")
 VALIDATION_CONTEXT_GRAPH = URIRef("urn:cityreg:graph:validation-context")
 #: Written by the fast SHACL engine during a run (see registry.shacl.classclosure).
 CLASS_CLOSURE_GRAPH = URIRef("urn:cityreg:graph:class-closure")
-#: The path closures a query on Virtuoso reads instead of ``p*`` (see registry.remote.dialect).
-PATH_CLOSURE_GRAPH = URIRef("urn:cityreg:graph:path-closure")
 #: The relations a validation run derives (cityreg:involves ...), only during the run (see
 #: registry.derived).
 DERIVED_GRAPH = URIRef("urn:cityreg:graph:derived")

@@ -322,10 +322,16 @@ def validate_registry(registry: Registry, as_of: date | None = None, *,
     facts = Evidence(rule_shapes.shape_properties) if evidence else None
     findings: list[Finding] = []
     cities: dict[str, Place] | None = None  # read once, when the first places are needed
-    with _ValidationContext(registry, reference, nodes, rule_shapes.graph):
+    # The fast engine's store: the registry's own, or a copy of an engine's graphs (one per
+    # run: the context and derived relations are written into it, not into the engine, and
+    # the labels, places and evidence of the findings are read from it too).
+    store = _store(registry) if engine == "fast" else registry._store
+    if store is not registry._store:
+        registry = Registry(store, None)
+    with _ValidationContext(registry, reference, nodes, rule_shapes.graph, store):
         if engine == "fast":
             parts: Iterable[list[ValidationResult]] = rule_shapes.engine.validate_by_query(
-                _store(registry), focus=nodes, progress=progress)
+                store, focus=nodes, progress=progress)
         else:
             if progress is not None:
                 progress(0, 1)
@@ -357,7 +363,12 @@ def validate_registry(registry: Registry, as_of: date | None = None, *,
 
 
 def _store(registry: Registry) -> ox.Store:
+    """The store the compiled queries run on: the registry's own, or a local copy of an
+    engine's graphs where the engine answers some of them wrongly (registry.remote)."""
     store = getattr(registry, "store", None)
+    if store is not None and getattr(store, "validates_locally", False):
+        copied: ox.Store = store.local_copy()
+        return copied
     return store if isinstance(store, ox.Store) else registry._store
 
 
@@ -367,10 +378,12 @@ class _ValidationContext(ScratchGraph):
     into theirs; put back what was there before on exit."""
 
     def __init__(self, registry: Registry, as_of: date, focus: Iterable[Node] | None = None,
-                 shapes: Graph | None = None) -> None:
+                 shapes: Graph | None = None, store: ox.Store | None = None) -> None:
+        """``store``: where to write (default: the registry's store, see :func:`_store`)."""
         self.as_of = as_of
-        self.derived = DerivedRelations(_store(registry), focus, shapes)
-        super().__init__(_store(registry), str(VALIDATION_CONTEXT_GRAPH), self._context)
+        target = store if store is not None else _store(registry)
+        self.derived = DerivedRelations(target, focus, shapes)
+        super().__init__(target, str(VALIDATION_CONTEXT_GRAPH), self._context)
 
     def __enter__(self) -> _ValidationContext:
         self.derived.__enter__()

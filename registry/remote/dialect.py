@@ -6,7 +6,6 @@ written another way. Each is a pure function of the text, tested on its own
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
 _XSD = r"(?:xsd:|<http://www\.w3\.org/2001/XMLSchema#)"
 _DATE_ARITHMETIC = re.compile(
@@ -56,104 +55,26 @@ def _values(match: re.Match[str]) -> str:
     return f"VALUES ({' '.join('?' + name for name in names)}) {{ {table} }}"
 
 
-#: ``<PATH_CLOSURE_PREFIX + quote(P)>`` links A to B when ``A P+ B`` holds: a closure that
-#: :class:`registry.remote.store.RemoteStore` writes before a query that uses it runs.
-PATH_CLOSURE_PREFIX = "urn:cityreg:plus:"
+_DOLLAR_VARIABLE = re.compile(r'("(?:[^"\\]|\\.)*"|<[^<>"\s]*>|#[^\n]*)|\$(\w+)')
+
+
+def dollar_variables_as_question_marks(query: str) -> str:
+    """``$this`` as ``?this`` (the same variable in SPARQL). Virtuoso 7 reads some ``$name``
+    as a parameter passed from SQL: inside an OPTIONAL it then matches any node, and a
+    finding of one contract gets a value of another. Strings, IRIs and comments are kept."""
+    return _DOLLAR_VARIABLE.sub(
+        lambda match: match.group(1) if match.group(1) is not None else "?" + match.group(2),
+        query)
+
+
 _NAME = r"(?:<[^<>\"\s]+>|[A-Za-z][\w.-]*:[\w.-]+)"
-_STAR_STEP = re.compile(r"(" + _NAME + r")\*/")
-_PREFIX_LINE = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
+_SAME_TERM_CONSTANT = re.compile(
+    r"sameTerm\(\s*(\?\w+)\s*,\s*(" + _NAME + r"|true|false)\s*\)", re.IGNORECASE)
 
 
-def star_steps_as_closures(query: str) -> tuple[str, list[str]]:
-    """``P*/Y`` as ``(Y|<closure of P>/Y)``, and the IRIs of the predicates P whose closure
-    the query now reads. Virtuoso 7 refuses a ``*`` (or ``+``, or ``?``) path in a group where
-    neither end is bound by a join it can see; fixed-length steps over the closure are the
-    same path. ``Y`` is the next path element: a name, or a bracketed group."""
-    prefixes = {(name or ""): iri for name, iri in _PREFIX_LINE.findall(query)}
-    needed: list[str] = []
-    out: list[str] = []
-    position = 0
-    for match in _STAR_STEP.finditer(query):
-        if match.start() < position:
-            continue
-        end = _element_end(query, match.end())
-        if end is None:
-            continue
-        iri = _expand(match.group(1), prefixes)
-        if iri is None:
-            continue
-        following = query[match.end():end]
-        closure = f"<{PATH_CLOSURE_PREFIX}{quote(iri, safe='')}>"
-        out.append(query[position:match.start()])
-        out.append(f"({following}|{closure}/{following})")
-        position = end
-        if iri not in needed:
-            needed.append(iri)
-    out.append(query[position:])
-    return "".join(out), needed
-
-
-def _rest_of_group(text: str, start: int) -> str:
-    """The text from ``start`` to the end of the group (``{ ... }``) that holds it."""
-    depth = 0
-    for index in range(start, len(text)):
-        if text[index] == "{":
-            depth += 1
-        elif text[index] == "}":
-            depth -= 1
-            if depth < 0:
-                return text[start:index]
-    return text[start:]
-
-
-def _element_end(text: str, start: int) -> int | None:
-    """Where the path element that begins at ``start`` ends (a name or a bracketed group)."""
-    if start >= len(text):
-        return None
-    if text[start] == "(":
-        depth = 0
-        for index in range(start, len(text)):
-            if text[index] == "(":
-                depth += 1
-            elif text[index] == ")":
-                depth -= 1
-                if depth == 0:
-                    return index + 1
-        return None
-    match = re.compile(_NAME).match(text, start)
-    return None if match is None else match.end()
-
-
-def _expand(name: str, prefixes: dict[str, str]) -> str | None:
-    if name.startswith("<"):
-        return name[1:-1]
-    prefix, _, local = name.partition(":")
-    base = prefixes.get(prefix)
-    return None if base is None else base + local
-
-
-_OPTIONAL_PAIR = re.compile(
-    r"OPTIONAL\s*\{\s*(\??\$?\w+)\s+(" + _NAME + r")\s+\?(\w+)\s*\}\s*"
-    r"OPTIONAL\s*\{\s*(\??\$?\w+)\s+(" + _NAME + r")\s+\?(\w+)\s*\}\s*"
-    r"FILTER\s*\(\s*!BOUND\(\?(\w+)\)\s*\|\|\s*!BOUND\(\?(\w+)\)\s*\|\|\s*([^\n]*)\)\s*\n")
-
-
-def optional_pair_filters_as_exists(query: str) -> str:
-    """``OPTIONAL { ?a p ?x } OPTIONAL { ?b q ?y } FILTER (!BOUND(?x) || !BOUND(?y) || E)``
-    as ``FILTER (NOT EXISTS { ?a p ?x0 } || NOT EXISTS { ?b q ?y0 } || EXISTS { ?a p ?x .
-    ?b q ?y . FILTER (E) })``: inside an EXISTS or MINUS block, where only whether a solution
-    exists counts (and neither ?x nor ?y is used after), the two say the same. Virtuoso 7
-    fails to compile the first where the block also holds a nested NOT EXISTS that uses a
-    variable of the block."""
-    def union(match: re.Match[str]) -> str:
-        first, p, x, second, q, y, bound_x, bound_y, rest = match.groups()
-        if {bound_x, bound_y} != {x, y} or rest.count("(") != rest.count(")"):
-            return match.group(0)
-        after = _rest_of_group(match.string, match.end())
-        if re.search(rf"\?({x}|{y})\b", after):
-            return match.group(0)  # the block reads them later: the rewrite would lose them
-        return (f"FILTER (NOT EXISTS {{ {first} {p} ?{x}_none }}\n"
-                f"            || NOT EXISTS {{ {second} {q} ?{y}_none }}\n"
-                f"            || EXISTS {{ {first} {p} ?{x} . {second} {q} ?{y} . "
-                f"FILTER ({rest}) }})\n")
-    return _OPTIONAL_PAIR.sub(union, query)
+def same_term_constants_as_equality(query: str) -> str:
+    """``sameTerm(?x, iri)`` (or ``true``, ``false``) as ``(?x = iri)``: the same test for an
+    IRI or a boolean. Virtuoso 7 answers ``sameTerm(?x, a) || sameTerm(?x, b)`` wrongly (it
+    keeps one row of the many that match)."""
+    return _SAME_TERM_CONSTANT.sub(lambda match: f"({match.group(1)} = {match.group(2)})",
+                                   query)

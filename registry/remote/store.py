@@ -26,13 +26,12 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
 from registry.errors import QueryError, StoreError
 from registry.remote.client import PASSWORD_VARIABLE, USER_VARIABLE, Client
-from registry.remote.dialect import PATH_CLOSURE_PREFIX
 from registry.remote.engines import ADAPTERS, Engine, recognise
 from registry.remote.location import RemoteLocation
 from registry.store.sparql import sparql_form
@@ -65,8 +64,7 @@ class RemoteStore:
             adapter = recognise(self.client.server_name(), where)
         self.engine: Engine = adapter(where, bool(os.environ.get(USER_VARIABLE)))
         self._dataset: list[str] | None = None
-        self._closures: set[str] = set()
-        self.portable_queries = self.engine.portable_queries
+        self.validates_locally = self.engine.validates_locally
 
     def __repr__(self) -> str:
         return f"<RemoteStore {self.location}>"
@@ -98,8 +96,7 @@ class RemoteStore:
         if substitutions:
             text = _with_values(text, substitutions)
         ox.Store().query(text)  # raises SyntaxError exactly as the embedded store would
-        text, closures = self.engine.rewrite(text)
-        self._write_closures(closures)
+        text = self.engine.rewrite(text)
         if default_graph is not None:
             graphs: list[str] | None = [graph.value for graph in default_graph
                                         if isinstance(graph, ox.NamedNode)]
@@ -184,35 +181,16 @@ class RemoteStore:
         return self._dataset
 
     def refresh(self) -> None:
-        """Forget the cached list of graphs and closures: another process may have loaded or
-        removed some."""
+        """Forget the cached list of graphs: another process may have loaded or removed some."""
         self._dataset = None
-        self._closures.clear()
 
-    def _write_closures(self, predicates: list[str]) -> None:
-        """Write the ``+`` closure of each predicate the next query reads instead of a ``*``
-        path (see :mod:`registry.remote.dialect`), unless this process wrote it since the
-        data last changed."""
-        from registry.shacl.classclosure import closure_pairs
-        from registry.store.provenance import PATH_CLOSURE_GRAPH
-        from registry.store.transaction import Change
-
-        for predicate in predicates:
-            if predicate in self._closures:
-                continue
-            rows = self.query(f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{predicate}> ?b "
-                              "FILTER (isIRI(?a) && isIRI(?b)) }")
-            assert isinstance(rows, ox.QuerySolutions)
-            steps: dict[ox.NamedNode, set[ox.NamedNode]] = {}
-            for row in rows:
-                steps.setdefault(row["a"], set()).add(row["b"])
-            closure = ox.NamedNode(PATH_CLOSURE_PREFIX + quote(predicate, safe=""))
-            graph = ox.NamedNode(PATH_CLOSURE_GRAPH)
-            quads = [ox.Quad(a, closure, b, graph) for a, b in closure_pairs(steps)]
-            self.update(f"DELETE WHERE {{ GRAPH <{PATH_CLOSURE_GRAPH}> {{ ?a {closure} ?b }} }}")
-            if quads:
-                self.write_change(Change(add={graph.value: quads}))
-            self._closures.add(predicate)
+    def local_copy(self) -> ox.Store:
+        """The registry's graphs copied into an in-memory store (for validation on an engine
+        that answers some of its queries wrongly: :attr:`Engine.validates_locally`)."""
+        copy = ox.Store()
+        for graph in self.dataset():
+            copy.bulk_extend(self.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        return copy
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -223,7 +201,6 @@ class RemoteStore:
         path, fields = self.engine.update_request(text)
         self.client.post(path, fields, "*/*")
         self._dataset = None
-        self._closures.clear()  # the data may have changed
 
     def write_change(self, change: Change) -> None:
         """Write a load's change as one transaction on the engine.

@@ -71,11 +71,6 @@ class ValidationEngine:
         compiled = [q for evaluation in shapes.evaluations for q in compile_evaluation(evaluation)]
         self.queries: tuple[CompiledQuery, ...] = tuple(
             replace(q, template=_planned(q)) if rewrite else q for q in compiled)
-        #: The same queries with only their instance tests rewritten (the class closure is
-        #: all an engine needs to evaluate them in linear time): for a store that says it
-        #: wants ``portable_queries`` (Virtuoso, whose compiler fails on some planned forms).
-        self.portable: tuple[CompiledQuery, ...] = tuple(
-            replace(q, template=rewrite_instance_tests(q.template)) for q in compiled)
 
     def validate(self, store: ox.Store, focus: Iterable[Node] | None = None
                  ) -> list[ValidationResult]:
@@ -97,7 +92,6 @@ class ValidationEngine:
         ``progress(done, total)`` is called with the number of queries to run before the
         first, then after each one is read.
         """
-        queries = self.portable if getattr(store, "portable_queries", False) else self.queries
         nodes = None if focus is None else list(dict.fromkeys(focus))
         if nodes is not None:
             if not nodes:
@@ -106,13 +100,13 @@ class ValidationEngine:
                 raise ValueError("focus nodes must be IRIs or literals, not blank nodes")
         with ClassClosure(store):
             if nodes is None:
-                yield from self._run_each(store, [(query, None) for query in queries],
+                yield from self._run_each(store, [(query, None) for query in self.queries],
                                           progress)
                 return
             index = FocusIndex(store, nodes)
             targeted: dict[Targets, list[Node]] = {}
             work: list[tuple[CompiledQuery, list[Node] | None]] = []
-            for query in queries:
+            for query in self.queries:
                 targets = query.evaluation.targets
                 if targets not in targeted:
                     targeted[targets] = index.targeted(targets)

@@ -39,11 +39,9 @@ ONTOLOGY_GRAPH = str(namespaces.ONTOLOGY_GRAPH)
 VALIDATION_CONTEXT_GRAPH = str(namespaces.VALIDATION_CONTEXT_GRAPH)
 #: The named graph a validation run writes its derived relations into, for that run only.
 DERIVED_GRAPH = str(namespaces.DERIVED_GRAPH)
-#: The named graph of the path closures queries on Virtuoso read (registry.remote.dialect).
-PATH_CLOSURE_GRAPH = str(namespaces.PATH_CLOSURE_GRAPH)
 #: Graph IRIs the registry manages itself; no file may load into them.
 RESERVED_GRAPHS = frozenset({PROVENANCE_GRAPH, ONTOLOGY_GRAPH, VALIDATION_CONTEXT_GRAPH,
-                             DERIVED_GRAPH, PATH_CLOSURE_GRAPH})
+                             DERIVED_GRAPH})
 
 _TYPE = ox.NamedNode(RDF + "type")
 _ENTITY = ox.NamedNode(PROV + "Entity")

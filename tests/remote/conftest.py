@@ -47,8 +47,18 @@ def wipe(url: str) -> None:
 @pytest.fixture(params=["oxigraph", "virtuoso"])
 def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Engine:
     """An engine that holds no registry yet, with the credentials cityreg needs set."""
+    return _empty(request.param, monkeypatch)
+
+
+@pytest.fixture
+def virtuoso(monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """Virtuoso alone, holding no registry yet (for what concerns its dialect only)."""
+    return _empty("virtuoso", monkeypatch)
+
+
+def _empty(name: str, monkeypatch: pytest.MonkeyPatch) -> Engine:
     monkeypatch.setenv(USER_VARIABLE, VIRTUOSO_USER)
     monkeypatch.setenv(PASSWORD_VARIABLE, VIRTUOSO_PASSWORD)
-    running = started(request.param)
+    running = started(name)
     wipe(running.url)
     return running

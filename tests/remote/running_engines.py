@@ -8,6 +8,7 @@ is a failure: CI must never skip an engine.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -153,15 +154,19 @@ def remove(engine: Engine) -> None:
 
 class KillingProxy:
     """A loopback TCP proxy in front of an engine that kills the engine (SIGKILL) once it has
-    passed on ``after_bytes`` of a request that contains ``trigger``: the engine dies with
-    part of that request read, as a power cut or an OOM kill would leave it."""
+    passed on ``after_bytes`` of a request that contains ``trigger`` (after letting
+    ``spare`` such requests through whole): the engine dies with part of that request read,
+    as a power cut or an OOM kill would leave it."""
 
-    def __init__(self, engine: Engine, trigger: bytes, after_bytes: int) -> None:
+    def __init__(self, engine: Engine, trigger: bytes, after_bytes: int, spare: int = 0
+                 ) -> None:
         import threading
 
         self.engine = engine
         self.trigger = trigger
         self.after_bytes = after_bytes
+        self.spare = spare
+        self._lock = threading.Lock()
         self.killed = threading.Event()
         self._server = socket.create_server(("127.0.0.1", 0))
         self.port = int(self._server.getsockname()[1])
@@ -172,6 +177,12 @@ class KillingProxy:
 
     def close(self) -> None:
         self._server.close()
+
+    def _take_turn(self) -> bool:
+        """Whether this request is the one to cut (the ones before it are spared)."""
+        with self._lock:
+            self.spare -= 1
+            return self.spare < 0
 
     def _accept(self) -> None:
         import threading
@@ -186,7 +197,11 @@ class KillingProxy:
     def _relay(self, client: socket.socket) -> None:
         import threading
 
-        upstream = socket.create_connection(self._target, timeout=60)
+        try:
+            upstream = socket.create_connection(self._target, timeout=60)
+        except OSError:  # the engine is down (this proxy killed it): refuse the same way
+            client.close()
+            return
 
         def back() -> None:
             try:
@@ -198,12 +213,14 @@ class KillingProxy:
                 client.close()
 
         threading.Thread(target=back, daemon=True).start()
-        passed, seen, armed = 0, b"", False
+        passed, seen, decided, armed = 0, b"", False, False
         try:
             while data := client.recv(65536):
-                if not armed:
+                if not decided:
                     seen = (seen + data)[-(len(self.trigger) + 65536):]
-                    armed = self.trigger in seen
+                    if self.trigger in seen:
+                        decided = True
+                        armed = self._take_turn()
                 if armed:
                     room = self.after_bytes - passed
                     if room <= len(data):
@@ -211,6 +228,8 @@ class KillingProxy:
                         time.sleep(0.2)
                         self.engine.kill()
                         self.killed.set()
+                        with contextlib.suppress(OSError):
+                            client.shutdown(socket.SHUT_RDWR)
                         return
                     passed += len(data)
                 upstream.sendall(data)

@@ -207,3 +207,51 @@ def test_the_provenance_of_each_graph_is_kept_on_the_engine(engine: Engine) -> N
                              "?g <http://www.w3.org/ns/prov#wasDerivedFrom> ?source } }")
     sources = {str(row["source"]) for row in rows}
     assert {path.resolve().as_uri() for path in seed_dir().rglob("*.ttl")} <= sources
+
+
+def test_a_load_larger_than_one_request_is_staged_and_moved_into_place(
+        engine: Engine, tmp_path: Path) -> None:
+    """With requests limited to 200 kB, a 10,000-statement file is uploaded in parts and
+    moved into place by one request: the data equal the embedded store's, no staging
+    graph is left, and a reload of a changed file is staged the same way."""
+    path = generated(tmp_path / "n30.ttl", 30)
+    with Registry.memory() as embedded, Registry.connect(engine.url) as remote:
+        remote.store.engine.max_request_bytes = 200_000
+        embedded.load(path)
+        remote.load(path)
+        assert data_quads(remote) == data_quads(embedded)
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            "Deployment of sensor", "Deployed sensor"), encoding="utf-8")
+        embedded.load(path)
+        report = remote.load(path)
+        assert [source.status for source in report.sources] == ["replaced"]
+        assert data_quads(remote) == data_quads(embedded)
+        assert remote.count() == embedded.count()
+        assert not remote.ask("ASK { GRAPH ?g { ?s ?p ?o } "
+                              "FILTER STRSTARTS(STR(?g), 'urn:cityreg:staging:') }")
+
+
+def test_an_engine_killed_between_staged_uploads_keeps_the_data_it_had(
+        engine: Engine, tmp_path: Path) -> None:
+    """Killed after the first parts of a staged load: the staged parts are never read as
+    registry data, and the registry is as it was."""
+    with Registry.connect(engine.url) as remote:
+        remote.load(seed_dir())
+        before = data_quads(remote), remote.graphs(), remote.stats()
+    big = generated(tmp_path / "big.ttl", 30)
+    proxy = KillingProxy(engine, trigger=b"urn%3Acityreg%3Astaging", after_bytes=50_000,
+                         spare=3)
+    try:
+        with Registry.connect(proxy.url, ontology=False) as loading, pytest.raises(
+                StoreError, match=r"cannot reach|failed"):
+            loading.store.engine.max_request_bytes = 200_000
+            loading.load(big)
+    finally:
+        proxy.close()
+    assert proxy.killed.wait(timeout=60)
+    engine.start()
+    with Registry.connect(engine.url) as remote:
+        assert (data_quads(remote), remote.graphs(), remote.stats()) == before
+        assert remote.select("SELECT ?s WHERE { ?s a <https://w3id.org/cityreg#City> }") == \
+            remote.select("SELECT ?s WHERE { GRAPH ?g { ?s a <https://w3id.org/cityreg#City> } "
+                          "FILTER (!STRSTARTS(STR(?g), 'urn:cityreg:staging:')) }")
