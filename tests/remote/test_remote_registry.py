@@ -242,10 +242,10 @@ def test_an_engine_killed_between_staged_uploads_keeps_the_data_it_had(
     proxy = KillingProxy(engine, trigger=b"urn%3Acityreg%3Astaging", after_bytes=50_000,
                          spare=3)
     try:
-        with Registry.connect(proxy.url, ontology=False) as loading, pytest.raises(
-                StoreError, match=r"cannot reach|failed"):
+        with Registry.connect(proxy.url, ontology=False) as loading:
             loading.store.engine.max_request_bytes = 200_000
-            loading.load(big)
+            with pytest.raises(StoreError, match=r"cannot reach|failed"):
+                loading.load(big)
     finally:
         proxy.close()
     assert proxy.killed.wait(timeout=60)
