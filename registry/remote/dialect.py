@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from registry.shacl.classclosure import SUBCLASS_PLUS
+
 _XSD = r"(?:xsd:|<http://www\.w3\.org/2001/XMLSchema#)"
 _DATE_ARITHMETIC = re.compile(
     r'(\?\w+|"[^"]*"\^\^' + _XSD + r'date>?)\s*([+-])\s*"P(\d+)([YMD])"\^\^' + _XSD
@@ -78,3 +80,14 @@ def same_term_constants_as_equality(query: str) -> str:
     keeps one row of the many that match)."""
     return _SAME_TERM_CONSTANT.sub(lambda match: f"({match.group(1)} = {match.group(2)})",
                                    query)
+
+
+_SUBCLASS_PLUS = re.compile(
+    r"(?:rdfs:subClassOf|<http://www\.w3\.org/2000/01/rdf-schema#subClassOf>)\+")
+
+
+def subclass_plus_as_closure(query: str) -> str:
+    """``rdfs:subClassOf+`` as ``<urn:cityreg:subClassOfPlus>``, the closure cityreg keeps
+    written on the engine (:class:`registry.remote.engines.Virtuoso`): Virtuoso 7 refuses a
+    ``+`` path whose ends are both unbound."""
+    return _SUBCLASS_PLUS.sub(f"<{SUBCLASS_PLUS}>", query)

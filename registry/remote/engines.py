@@ -26,6 +26,12 @@ answer:
 * It stores typed literals in canonical form (``"01"^^xsd:integer`` reads back as ``"1"``) and
   refuses an ill-typed one (``"bad"^^xsd:integer``) with error 22005. A load that holds such
   a literal fails whole, with Virtuoso's message; nothing is written.
+* It answers ``rdf:type/rdfs:subClassOf*`` wrongly next to an OPTIONAL (no row at all for
+  the contracts of the seed) or refuses it ("transitive start not given"): queries read
+  the ``rdfs:subClassOf+`` closure instead (``?x (rdf:type|rdf:type/<urn:cityreg:
+  subClassOfPlus>) C``, :mod:`registry.shacl.classclosure`; and ``rdfs:subClassOf+`` is
+  ``<urn:cityreg:subClassOfPlus>``), which cityreg writes into
+  ``urn:cityreg:graph:class-closure`` after every write it makes.
 * It evaluates ``?date - "P12M"^^xsd:yearMonthDuration`` to nothing, silently, and refuses
   ``?date + "P1D"^^xsd:dayTimeDuration``: such arithmetic is rewritten as ``bif:dateadd``.
 * It reads some ``$name`` variables as parameters passed from SQL (inside an OPTIONAL, one
@@ -65,6 +71,7 @@ import re
 from registry.errors import StoreError
 from registry.remote import dialect
 from registry.remote.client import PASSWORD_VARIABLE, USER_VARIABLE, Answer
+from registry.shacl.classclosure import rewrite_instance_tests
 
 
 class Engine:
@@ -78,6 +85,9 @@ class Engine:
     foreign_graphs = False
     """Whether the engine holds graphs of its own beside the registry's: then the listings
     and counts of graphs name the registry's graphs (:meth:`RemoteStore.dataset`)."""
+    keeps_class_closure = False
+    """Whether cityreg keeps the ``rdfs:subClassOf+`` closure written in the engine after
+    every write, for queries that read it instead of ``rdfs:subClassOf*``."""
     validates_locally = False
     """Whether validation runs on a local copy of the registry's graphs instead of on the
     engine (see :class:`Virtuoso`)."""
@@ -148,6 +158,7 @@ class Virtuoso(Engine):
     query_path = "/sparql"
     server_header = "virtuoso"
     foreign_graphs = True
+    keeps_class_closure = True
     validates_locally = True
     max_request_bytes = 9_000_000
 
@@ -158,6 +169,7 @@ class Virtuoso(Engine):
     def rewrite(self, query: str) -> str:
         """See :mod:`registry.remote.dialect`: each rewrite is the same query, written so
         that Virtuoso 7 answers it (or answers it rightly)."""
+        query = dialect.subclass_plus_as_closure(rewrite_instance_tests(query))
         query = dialect.dollar_variables_as_question_marks(query)
         query = dialect.date_arithmetic_as_dateadd(query)
         query = dialect.bind_unions_as_values(query)

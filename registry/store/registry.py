@@ -449,7 +449,8 @@ class Registry:
 
     def count(self, include_ontology: bool = False) -> int:
         """Statements in the data graphs (and the default graph), provenance left out."""
-        excluded = [PROVENANCE_GRAPH] if include_ontology else sorted(RESERVED_GRAPHS)
+        excluded = sorted(RESERVED_GRAPHS - {ONTOLOGY_GRAPH} if include_ontology
+                          else RESERVED_GRAPHS)
         return len(self._store) - sum(self._graph_size(graph) for graph in excluded)
 
     def __len__(self) -> int:
@@ -477,7 +478,8 @@ class Registry:
 
     def _data_graphs(self, include_ontology: bool
                      ) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
-        excluded = {PROVENANCE_GRAPH} if include_ontology else set(RESERVED_GRAPHS)
+        excluded = set(RESERVED_GRAPHS - {ONTOLOGY_GRAPH} if include_ontology
+                       else RESERVED_GRAPHS)
         names: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
         names += [g for g in self._store.named_graphs() if g.value not in excluded]
         return names
