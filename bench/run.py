@@ -23,6 +23,10 @@ list query             GraphQL contracts with nested fields  one SPARQL SELECT o
 server throughput      uvicorn, loopback, httpx threads      -
 =====================  ====================================  ===================================
 
+Then the table of bench/engines.py on the same file: load, full validation, re-validation,
+start-up, trace p50/p95 and RSS on embedded Oxigraph, the Oxigraph server and Virtuoso
+(``--no-engines`` skips it).
+
 A baseline that outlives ``--baseline-timeout`` is stopped and printed as "> T s (timed out)".
 The anchors are two other SHACL engines run on the same data and shapes as plain pyshacl
 (``pip install -e '.[bench]'``; ``--no-anchors`` skips them), each in its own process with the
@@ -366,6 +370,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip the plain pyshacl baseline (hours at N=10000)")
     parser.add_argument("--no-anchors", action="store_true",
                         help="skip the other SHACL engines (pySHACL-turbo, pyrudof)")
+    parser.add_argument("--no-engines", action="store_true",
+                        help="skip the table of the three engines (bench/engines.py: embedded "
+                        "Oxigraph, the Oxigraph server, Virtuoso)")
     args = parser.parse_args(argv)
     if args.n < 1 or args.repeat < 1 or args.sources < 1:
         parser.error("--n, --repeat and --sources must be positive, e.g. --n 1000 --repeat 3")
@@ -385,7 +392,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"versions: {versions()}")
     print()
     print(render(rows))
+    if not args.no_engines:
+        print()
+        print(engines_table(path, args.timeout))
     return 0
+
+
+def engines_table(path: Path, timeout: float) -> str:
+    """The table of ``bench/engines.py`` on the same file (its own processes and engines)."""
+    command = [sys.executable, str(HERE / "engines.py"), str(path), "--timeout", str(timeout)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return f"three engines: bench/engines.py failed:\n{done.stderr[-2000:]}"
+    return done.stdout.rstrip()
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ write this process makes; :meth:`RemoteStore.refresh` re-reads it after another 
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import time
 import uuid
@@ -55,8 +56,6 @@ class RemoteStore:
     """One registry held by a SPARQL engine (see the module docstring)."""
 
     def __init__(self, location: RemoteLocation) -> None:
-        import os
-
         where = str(location)
         self.location = location
         self.client = Client(location.base, location.engine, where)

@@ -44,6 +44,7 @@ from registry.store.formats import (
 )
 from registry.store.planning import Statement
 from registry.store.provenance import (
+    CLASS_CLOSURE_GRAPH,
     ONTOLOGY_GRAPH,
     PROVENANCE_GRAPH,
     RDFS,
@@ -449,8 +450,8 @@ class Registry:
 
     def count(self, include_ontology: bool = False) -> int:
         """Statements in the data graphs (and the default graph), provenance left out."""
-        excluded = sorted(RESERVED_GRAPHS - {ONTOLOGY_GRAPH} if include_ontology
-                          else RESERVED_GRAPHS)
+        excluded = (sorted({PROVENANCE_GRAPH, CLASS_CLOSURE_GRAPH}) if include_ontology
+                    else sorted(RESERVED_GRAPHS))
         return len(self._store) - sum(self._graph_size(graph) for graph in excluded)
 
     def __len__(self) -> int:
@@ -478,8 +479,10 @@ class Registry:
 
     def _data_graphs(self, include_ontology: bool
                      ) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
-        excluded = set(RESERVED_GRAPHS - {ONTOLOGY_GRAPH} if include_ontology
-                       else RESERVED_GRAPHS)
+        # With the ontology: every graph but provenance and the class closure an engine
+        # keeps (registry.remote), the validation's context and derived relations included.
+        excluded = ({PROVENANCE_GRAPH, CLASS_CLOSURE_GRAPH} if include_ontology
+                    else set(RESERVED_GRAPHS))
         names: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
         names += [g for g in self._store.named_graphs() if g.value not in excluded]
         return names

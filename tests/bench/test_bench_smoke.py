@@ -175,7 +175,8 @@ def test_run_prints_the_table_at_n100(tmp_path: Path) -> None:
     header = next(line for line in lines if line.startswith("phase"))
     for column in ("cityreg", "baseline (same run)", "ratio", "target (N=10000)", "peak RSS"):
         assert column in header
-    phases = [line.split("  ")[0] for line in lines[lines.index(header) + 2:]]
+    body = lines[lines.index(header) + 2:]
+    phases = [line.split("  ")[0] for line in body[:body.index("")]]
     assert phases == ["load (file -> store)", "full validation",
                       "full validation: pySHACL-turbo", "full validation: pyrudof",
                       "re-validate 1 contract", "server start, unchanged on-disk registry",
@@ -190,3 +191,10 @@ def test_run_prints_the_table_at_n100(tmp_path: Path) -> None:
     assert "rdflib " in table
     assert " req/s" in table
     assert "(findings stored)" in table  # the restart read the findings the first run stored
+    engines = body[body.index("") + 1:]
+    assert engines[0] == f"three engines: r100.ttl, {statements} statements"
+    assert engines[1].split() == ["embedded", "oxigraph", "virtuoso"]
+    assert [line[:28].strip() for line in engines[2:]] == [
+        "load", "full validation", "re-validation of 1 contract", "start-up", "trace p50",
+        "trace p95", "server RSS (cityreg)", "engine RSS (after the run)"]
+    assert "failed" not in "\n".join(engines)

@@ -3,6 +3,7 @@ the right ones on Virtuoso where the query as written gets a wrong one (or none)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -71,33 +72,31 @@ def test_each_rewrite_changes_the_text_and_keeps_the_answers(name: str, data: Pa
             assert rows(registry, rewritten) == expected
 
 
-def test_the_rewrites_give_virtuoso_the_embedded_stores_answers(virtuoso: Engine, data: Path
-                                                                ) -> None:
+@pytest.fixture
+def both(virtuoso: Engine, data: Path) -> Iterator[tuple[Registry, Registry]]:
+    """The data in an embedded store and in Virtuoso."""
     with Registry.memory(ontology=False) as embedded, Registry.connect(
             virtuoso.url, ontology=False) as remote:
         for registry in (embedded, remote):
             registry.load(data)
-        for name, text in QUERIES.items():
-            assert rows(remote, text) == rows(embedded, text), name
+        yield embedded, remote
 
 
-def test_sent_as_written_virtuoso_answers_some_of_them_wrongly(virtuoso: Engine, data: Path
-                                                              ) -> None:
+def test_the_rewrites_give_virtuoso_the_embedded_stores_answers(
+        both: tuple[Registry, Registry]) -> None:
+    embedded, remote = both
+    for name, text in QUERIES.items():
+        assert rows(remote, text) == rows(embedded, text), name
+
+
+def test_sent_as_written_virtuoso_answers_some_of_them_wrongly(
+        both: tuple[Registry, Registry], monkeypatch: pytest.MonkeyPatch) -> None:
     """What the rewrites are for: the texts as written, sent without them."""
-    with Registry.memory(ontology=False) as embedded, Registry.connect(
-            virtuoso.url, ontology=False) as remote:
-        for registry in (embedded, remote):
-            registry.load(data)
-        store = remote.store
-        wrong = []
-        for name in ("same_term", "dates"):
-            engine_rewrite, store.engine.rewrite = store.engine.rewrite, lambda q: q
-            try:
-                if rows(remote, QUERIES[name]) != rows(embedded, QUERIES[name]):
-                    wrong.append(name)
-            finally:
-                store.engine.rewrite = engine_rewrite
-        assert wrong == ["same_term", "dates"]
+    embedded, remote = both
+    monkeypatch.setattr(remote.store.engine, "rewrite", lambda query: query)
+    wrong = [name for name in ("same_term", "dates")
+             if rows(remote, QUERIES[name]) != rows(embedded, QUERIES[name])]
+    assert wrong == ["same_term", "dates"]
 
 
 @pytest.fixture

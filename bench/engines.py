@@ -1,0 +1,221 @@
+"""The same registry on three engines: embedded Oxigraph, the Oxigraph server, Virtuoso.
+
+Usage::
+
+    python bench/engines.py FILE                 # all three, one table
+    python bench/engines.py FILE --engines oxigraph,virtuoso
+
+For each engine a fresh one is started on loopback (as tests/remote does, from
+tests/remote/running_engines.py) and each figure is taken in a fresh Python process:
+
+=====================  ==============================================================
+figure                 what is timed
+=====================  ==============================================================
+load                   ``cityreg load FILE --store ...`` (Registry.load)
+full validation        validate_registry (Virtuoso: on a copy of its graphs)
+re-validation          one contract changed by a SPARQL update, validate_registry(focus=)
+start-up               the server's first generation (read model, access graph, GraphQL)
+trace p50, p95         GraphQL whoCanAccess in that process, 50 datasets
+server RSS             that process's peak resident memory, and the engine's own
+=====================  ==============================================================
+
+The targets of issue #17 for the remote engines: trace p50 <= 50 ms, server RSS <= 1 GB at 10M
+statements, start-up <= 30 s, validation not slower than embedded by more than 2x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+AS_OF = "2026-01-01"
+ENGINES = ("embedded", "oxigraph", "virtuoso")
+
+
+def _running_engines() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "running_engines", ROOT / "tests" / "remote" / "running_engines.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["running_engines"] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def _connect(store: str) -> Any:
+    from registry.store import Registry
+
+    return Registry.memory() if store == "memory" else Registry.connect(store)
+
+
+def child(figure: str, store: str, path: Path) -> dict[str, Any]:
+    """One figure, measured in this (fresh) process."""
+    from datetime import date
+
+    from registry.validate import load_shapes, validate_registry
+
+    as_of = date.fromisoformat(AS_OF)
+    registry = _connect(store)
+    if figure == "load":
+        started = time.perf_counter()
+        report = registry.load(path)
+        return {"s": time.perf_counter() - started, "statements": report.statements}
+    if store == "memory":
+        registry.load(path)
+    load_shapes().engine  # compiled once, as a server or a CLI run does  # noqa: B018
+    if figure == "validate":
+        started = time.perf_counter()
+        report = validate_registry(registry, as_of)
+        return {"s": time.perf_counter() - started, "findings": len(report.findings)}
+    if figure == "incremental":
+        contract = str(registry.select(
+            "SELECT ?c WHERE { ?c a cityreg:VendorContract } ORDER BY ?c LIMIT 1")[0]["c"])
+        term = "cityreg:maximumTermMonths"
+        registry.update(f"""DELETE {{ GRAPH ?g {{ <{contract}> {term} ?old }} }}
+                            INSERT {{ GRAPH ?g {{ <{contract}> {term} 61 }} }}
+                            WHERE {{ GRAPH ?g {{ <{contract}> {term} ?old }} }}""")
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            validate_registry(registry, as_of, focus={contract})
+            times.append(time.perf_counter() - started)
+        return {"s": statistics.median(times)}
+    if figure == "serve":
+        from bench.phases import TRACE_QUERY
+        from registry.api.service import GraphQLService
+        from registry.context import RegistryContext
+
+        started = time.perf_counter()
+        service = GraphQLService.warmed(RegistryContext(registry, as_of=as_of))
+        startup = time.perf_counter() - started
+        datasets = [str(row["d"]) for row in registry.select(
+            "SELECT ?d WHERE { ?d a dcat:Dataset } ORDER BY ?d")]
+        picked = datasets[:: max(1, len(datasets) // 50)][:50]
+        times = []
+        for source in picked:
+            started = time.perf_counter()
+            result = service.run(TRACE_QUERY, {"source": source})
+            times.append(time.perf_counter() - started)
+            if result.errors:
+                raise SystemExit(f"trace of {source} failed: {result.errors[0]}")
+        times.sort()
+        return {"startup_s": startup, "p50_s": times[len(times) // 2],
+                "p95_s": times[min(len(times) - 1, int(len(times) * 0.95))],
+                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    raise SystemExit(f"unknown figure {figure!r}")
+
+
+def measure(engine: str, path: Path, timeout: float) -> dict[str, Any]:
+    """Every figure of one engine, each in a fresh process, on a fresh engine."""
+    engines = _running_engines()
+    running = None
+    if engine == "oxigraph":
+        running = engines.oxigraph_server()
+    elif engine == "virtuoso":
+        running = engines.virtuoso()
+    store = "memory" if running is None else running.url
+    env = {**os.environ, "CITYREG_SPARQL_USER": engines.VIRTUOSO_USER,
+           "CITYREG_SPARQL_PASSWORD": engines.VIRTUOSO_PASSWORD, "CITYREG_PROGRESS": "0"}
+    figures: dict[str, Any] = {}
+    try:
+        for figure in ("load", "validate", "incremental", "serve"):
+            # The embedded store is in memory: each process loads the file again, untimed.
+            done = subprocess.run(
+                [sys.executable, str(Path(__file__)), "--child", figure, store, str(path)],
+                capture_output=True, text=True, timeout=timeout, env=env, check=False)
+            if done.returncode != 0:
+                figures[figure] = {"error": done.stderr.strip().splitlines()[-1:]}
+                continue
+            figures[figure] = json.loads(done.stdout.strip().splitlines()[-1])
+        if running is not None and running.process is not None:
+            figures["engine_rss_mb"] = _rss_mb(running.process.pid)
+    finally:
+        if running is not None:
+            engines.remove(running)
+    return figures
+
+
+def _rss_mb(pid: int) -> float | None:
+    """The resident memory of a running process (and its children's is not counted)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def table(results: dict[str, dict[str, Any]]) -> str:
+    def cell(engine: str, figure: str, key: str, scale: float = 1.0, unit: str = " s") -> str:
+        value = results[engine].get(figure, {})
+        if "error" in value:
+            return "failed"
+        number = value.get(key)
+        return "-" if number is None else f"{number * scale:.1f}{unit}"
+
+    rows = [("load", "load", "s", 1.0, " s"), ("full validation", "validate", "s", 1.0, " s"),
+            ("re-validation of 1 contract", "incremental", "s", 1.0, " s"),
+            ("start-up", "serve", "startup_s", 1.0, " s"),
+            ("trace p50", "serve", "p50_s", 1000.0, " ms"),
+            ("trace p95", "serve", "p95_s", 1000.0, " ms"),
+            ("server RSS (cityreg)", "serve", "rss_mb", 1.0, " MB")]
+    engines = list(results)
+    lines = [f"{'':<28}" + "".join(f"{name:>16}" for name in engines)]
+    for label, figure, key, scale, unit in rows:
+        lines.append(f"{label:<28}" + "".join(
+            f"{cell(name, figure, key, scale, unit):>16}" for name in engines))
+    lines.append(f"{'engine RSS (after the run)':<28}" + "".join(
+        f"{_megabytes(results[name].get('engine_rss_mb')):>16}" for name in engines))
+    return "\n".join(lines)
+
+
+def _megabytes(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} MB"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file", type=Path, nargs="?")
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--timeout", type=float, default=3600)
+    parser.add_argument("--child", nargs=3, metavar=("FIGURE", "STORE", "FILE"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        figure, store, file = args.child
+        print(json.dumps(child(figure, store, Path(file))))
+        return 0
+    if args.file is None or not args.file.is_file():
+        parser.error("give the registry file to load (e.g. from bench/generate.py)")
+    wanted = [name.strip() for name in args.engines.split(",") if name.strip()]
+    unknown = sorted(set(wanted) - set(ENGINES))
+    if unknown:
+        parser.error(f"unknown engine {', '.join(unknown)}: expected {', '.join(ENGINES)}")
+    results = {}
+    for engine in wanted:
+        print(f"  ... {engine}", file=sys.stderr, flush=True)
+        results[engine] = measure(engine, args.file, args.timeout)
+    statements = next((r["load"].get("statements") for r in results.values()
+                       if "statements" in r.get("load", {})), "?")
+    print(f"three engines: {args.file.name}, {statements} statements")
+    print(table(results))
+    print(json.dumps(results), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main())
