@@ -290,6 +290,15 @@ class RemoteStore:
             raise
 
     def _upload(self, graph: str, quads: Sequence[ox.Quad], limit: int) -> None:
+        """See :meth:`_upload_parts`; the class closure is written once the load is in place,
+        not after each part (no query of the registry reads the parts)."""
+        self._writing_closure, was = True, self._writing_closure
+        try:
+            self._upload_parts(graph, quads, limit)
+        finally:
+            self._writing_closure = was
+
+    def _upload_parts(self, graph: str, quads: Sequence[ox.Quad], limit: int) -> None:
         """Add ``quads`` to the staging ``graph`` in requests of at most ``limit`` bytes each,
         each predicate P written as ``<STAGED_PREDICATE + P>``: the union of graphs that the
         queries read then holds nothing a query of the registry matches."""
