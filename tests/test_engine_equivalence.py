@@ -7,28 +7,18 @@ must be a finding of the other, field by field.
 
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
 from datetime import date
 from pathlib import Path
 
 import pytest
+from generated_registry import generated
 
 from registry.store import Registry
 from registry.validate import Finding, validate_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2026, 1, 1)
-
-
-def _generated(path: Path, n: int) -> Path:
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.generate(n, path, 7)
-    return path
 
 
 def _key(finding: Finding) -> tuple[object, ...]:
@@ -41,7 +31,7 @@ def _key(finding: Finding) -> tuple[object, ...]:
 def test_fast_engine_equals_pyshacl_on_generated_registry(tmp_path: Path, n: int) -> None:
     """N=20 (7k statements) takes pySHACL about 7 minutes, N=100 (34k) about an hour."""
     with Registry.memory() as registry:
-        registry.load(_generated(tmp_path / f"r{n}.ttl", n))
+        registry.load(generated(tmp_path / f"r{n}.ttl", n))
         fast = validate_registry(registry, AS_OF, engine="fast")
         oracle = validate_registry(registry, AS_OF, engine="pyshacl")
     assert len(fast.findings) > 1000  # the generator's defects do show
@@ -61,7 +51,7 @@ def test_rewritten_queries_equal_the_compiled_ones_on_a_generated_registry(
 
     shapes = load_shapes().shapes_graph
     with Registry.memory() as registry:
-        registry.load(_generated(tmp_path / "r30.ttl", 30))
+        registry.load(generated(tmp_path / "r30.ttl", 30))
         with _ValidationContext(registry, AS_OF):
             fast = ValidationEngine(shapes).validate(registry.store)
             plain = ValidationEngine(shapes, workers=1, rewrite=False).validate(registry.store)

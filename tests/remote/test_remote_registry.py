@@ -3,12 +3,12 @@ store: loads (atomic, reloads of one file), counts, exports, validation findings
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from generated_registry import generated
 from running_engines import Engine, KillingProxy
 
 from registry.errors import NotFoundError, ParseError, QueryError, StoreError
@@ -19,18 +19,6 @@ from registry.validate import Finding, validate_registry
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 12, 1)
-
-
-def generated(path: Path, n: int) -> Path:
-    """A registry of ``n`` generated cities' worth of entities (bench/generate.py)."""
-    spec = importlib.util.spec_from_file_location("bench_generate",
-                                                  ROOT / "bench" / "generate.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.generate(n, path, 7)
-    return path
 
 
 def data_quads(registry: Registry) -> set[str]:
