@@ -13,7 +13,7 @@ from typing import Any, BinaryIO, TypeVar, cast
 import click
 
 from registry.errors import InputError
-from registry.remote.location import RemoteLocation, is_remote, parse_location
+from registry.remote.location import RemoteLocation, parse_location
 from registry.store import Registry
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,7 +32,8 @@ class StoreParam(click.ParamType[Store, Any]):
         if isinstance(value, Path | RemoteLocation):
             return value
         text = str(value)
-        if is_remote(text) or ("+" in text.partition("://")[0] and "://" in text):
+        scheme, separator, _ = text.partition("://")
+        if separator and "+" in scheme:  # an engine's URL, or a mistyped one: say which
             try:
                 return parse_location(text)
             except InputError as error:

@@ -10,7 +10,7 @@ department already operates. Modules, one concept each:
 * ``store``     RemoteStore: the engine behind the methods of a pyoxigraph Store
 """
 
-from registry.remote.location import ENGINES, RemoteLocation, is_remote, parse_location
+from registry.remote.location import ENGINES, RemoteLocation, parse_location
 from registry.remote.store import RemoteStore
 
-__all__ = ["ENGINES", "RemoteLocation", "RemoteStore", "is_remote", "parse_location"]
+__all__ = ["ENGINES", "RemoteLocation", "RemoteStore", "parse_location"]

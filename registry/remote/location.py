@@ -41,12 +41,6 @@ class RemoteLocation:
         return f"{self.engine}+{scheme}://{rest}"
 
 
-def is_remote(store: str) -> bool:
-    """Whether a ``--store`` value is an engine's URL rather than a folder."""
-    head, sep, _ = store.partition("://")
-    return bool(sep) and "+" in head and head.split("+", 1)[0] in (*ENGINES, _AUTODETECT)
-
-
 def parse_location(store: str) -> RemoteLocation:
     """The engine and base URL of ``store`` (``oxigraph+http://127.0.0.1:7878`` ...).
 

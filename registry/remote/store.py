@@ -26,7 +26,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -45,7 +45,6 @@ _NTRIPLES = "application/n-triples"
 _PREFIX_DECLARATION = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
 #: Reserved graphs cityreg writes besides the loaded ones (ontology, provenance, validation).
 RESERVED_PREFIX = "urn:cityreg:graph:"
-_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 #: Graphs that hold a large write's statements until one request moves them into place.
 STAGING_PREFIX = "urn:cityreg:staging:"
 #: What a staged statement's predicate starts with (followed by the real predicate's IRI).
@@ -208,16 +207,10 @@ class RemoteStore:
     def _write_class_closure(self) -> None:
         """Write the ``rdfs:subClassOf+`` closure of the registry's class hierarchy into its
         graph, replacing what was there (see :class:`registry.remote.engines.Virtuoso`)."""
-        from registry.shacl.classclosure import CLOSURE_GRAPH, SUBCLASS_PLUS, closure_pairs
+        from registry.shacl.classclosure import CLOSURE_GRAPH, closure_quads
         from registry.store.transaction import Change
 
-        rows = self._select(f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{_SUBCLASS}> ?b "
-                            "FILTER (isIRI(?a) && isIRI(?b)) }")
-        steps: dict[ox.NamedNode, set[ox.NamedNode]] = {}
-        for row in rows:
-            steps.setdefault(row[0], set()).add(row[1])
-        plus, graph = ox.NamedNode(SUBCLASS_PLUS), ox.NamedNode(CLOSURE_GRAPH)
-        quads = [ox.Quad(a, plus, b, graph) for a, b in closure_pairs(steps)]
+        quads = closure_quads(cast(ox.Store, self), ox.NamedNode(CLOSURE_GRAPH))
         self._writing_closure = True
         try:
             self.update(f"DROP SILENT GRAPH <{CLOSURE_GRAPH}>")
@@ -225,14 +218,6 @@ class RemoteStore:
                 self.write_change(Change(add={CLOSURE_GRAPH: quads}))
         finally:
             self._writing_closure = False
-
-    def _select(self, text: str) -> list[ox.QuerySolution]:
-        """The rows of a SELECT sent as it is (no rewrite, no syntax check here)."""
-        body = self._post_query(text, False, None, _JSON)
-        solutions = ox.parse_query_results(self.engine.results("SELECT", body),
-                                           format=ox.QueryResultsFormat.JSON)
-        assert isinstance(solutions, ox.QuerySolutions)
-        return list(solutions)
 
     def write_change(self, change: Change) -> None:
         """Write a load's change as one transaction on the engine.

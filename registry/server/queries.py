@@ -11,10 +11,9 @@ import atexit
 import threading
 from pathlib import Path
 
-from registry.remote.client import AnswerTooLarge, EngineTimeout
 from registry.remote.store import RemoteStore
 from registry.server import remotequeries
-from registry.server.querypool import PoolBusy, QueryPool, QueryTimeout, WorkerDied
+from registry.server.querypool import QueryPool
 from registry.server.results import QueryJob, QueryReply
 from registry.server.snapshot import remove, scratch_folder, snapshot_for_workers
 from registry.store import DEFAULT_PREFIXES, Registry
@@ -76,14 +75,7 @@ class RegistryQueries:
         """Answer ``job`` (blocking: call from a worker thread); raises the pool's
         PoolBusy, QueryTimeout or WorkerDied."""
         if self._remote is not None:
-            try:
-                return self._remote.run(job, wait=WORKER_WAIT_SECONDS)
-            except remotequeries.PoolBusy:
-                raise PoolBusy from None
-            except EngineTimeout:
-                raise QueryTimeout from None
-            except AnswerTooLarge:
-                raise WorkerDied from None
+            return self._remote.run(job, wait=WORKER_WAIT_SECONDS)
         return self.pool().run(job, wait=WORKER_WAIT_SECONDS)
 
     def close(self) -> None:

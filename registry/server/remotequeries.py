@@ -19,13 +19,10 @@ import threading
 from registry.errors import QueryError, StoreError
 from registry.remote.client import AnswerTooLarge, EngineTimeout
 from registry.remote.store import RemoteStore
+from registry.server.querypool import PoolBusy, QueryTimeout, WorkerDied
 from registry.server.results import QueryJob, QueryReply, answer
 from registry.store import DEFAULT_PREFIXES
 from registry.web.admission import Limits
-
-
-class PoolBusy(Exception):
-    """Every slot for a query to the engine is taken."""
 
 
 class RemoteAnswers:
@@ -37,17 +34,20 @@ class RemoteAnswers:
         self._slots = threading.BoundedSemaphore(max(1, limits.sparql_workers))
 
     def run(self, job: QueryJob, wait: float) -> QueryReply:
-        """The reply to ``job``; raises :class:`EngineTimeout` past its time limit,
-        :class:`AnswerTooLarge` past the memory limit and PoolBusy when no slot frees
-        within ``wait`` seconds."""
+        """The reply to ``job``; raises what the worker pool raises for the same limits:
+        QueryTimeout past the time limit, WorkerDied past the memory limit (the answer is
+        larger than a query may use) and PoolBusy when no slot frees within ``wait``
+        seconds."""
         if not self._slots.acquire(timeout=wait):
             raise PoolBusy
         try:
             bounded = self.store.bounded(job.seconds, self.limits.sparql_memory_mb << 20)
             try:
                 return answer(bounded, job, DEFAULT_PREFIXES)  # type: ignore[arg-type]
-            except (EngineTimeout, AnswerTooLarge):
-                raise
+            except EngineTimeout:
+                raise QueryTimeout from None
+            except AnswerTooLarge:
+                raise WorkerDied from None
             except QueryError as error:
                 return QueryReply(400, message=str(error))
             except StoreError as error:

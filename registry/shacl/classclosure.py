@@ -60,26 +60,29 @@ class ClassClosure(ScratchGraph):
         super().__init__(store, CLOSURE_GRAPH, self._closure)
 
     def _closure(self, graph: ox.NamedNode) -> list[ox.Quad]:
-        """The ``rdfs:subClassOf+`` pairs, computed here from the direct statements: every
-        engine answers that (Virtuoso refuses a ``+`` path with neither end bound), and the
-        hierarchy is small. A remote engine cannot be handed back its blank nodes, so there
-        only pairs of IRIs are written (no instance test names a blank class)."""
-        solutions = self.store.query(
-            f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{_SUBCLASS}> ?b }}",
-            use_default_graph_as_union=True)
-        assert isinstance(solutions, ox.QuerySolutions)
-        parents: dict[ox.NamedNode | ox.BlankNode, set[ox.NamedNode | ox.BlankNode]] = {}
-        for row in solutions:
-            child, parent = row["a"], row["b"]
-            if isinstance(child, ox.NamedNode | ox.BlankNode) and isinstance(
-                    parent, ox.NamedNode | ox.BlankNode):
-                parents.setdefault(child, set()).add(parent)
-        local = isinstance(self.store, ox.Store)
-        plus = ox.NamedNode(SUBCLASS_PLUS)
-        return [ox.Quad(child, plus, ancestor, graph)
-                for child, ancestor in closure_pairs(parents)
-                if local or (isinstance(child, ox.NamedNode)
-                             and isinstance(ancestor, ox.NamedNode))]
+        return closure_quads(self.store, graph)
+
+
+def closure_quads(store: ox.Store, graph: ox.NamedNode) -> list[ox.Quad]:
+    """The ``rdfs:subClassOf+`` pairs of ``store`` as ``<SUBCLASS_PLUS>`` statements in
+    ``graph``, computed here from the direct statements: every engine answers that (Virtuoso
+    refuses a ``+`` path with neither end bound), and the hierarchy is small. A remote engine
+    cannot be handed back its blank nodes, so there only pairs of IRIs are written (no
+    instance test names a blank class)."""
+    solutions = store.query(f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{_SUBCLASS}> ?b }}",
+                            use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    parents: dict[ox.NamedNode | ox.BlankNode, set[ox.NamedNode | ox.BlankNode]] = {}
+    for row in solutions:
+        child, parent = row["a"], row["b"]
+        if isinstance(child, ox.NamedNode | ox.BlankNode) and isinstance(
+                parent, ox.NamedNode | ox.BlankNode):
+            parents.setdefault(child, set()).add(parent)
+    local = isinstance(store, ox.Store)
+    plus = ox.NamedNode(SUBCLASS_PLUS)
+    return [ox.Quad(child, plus, ancestor, graph)
+            for child, ancestor in closure_pairs(parents)
+            if local or (isinstance(child, ox.NamedNode) and isinstance(ancestor, ox.NamedNode))]
 
 
 Node = TypeVar("Node", bound=Hashable)
