@@ -37,6 +37,9 @@ CLASS_CLOSURE_GRAPH = URIRef("urn:cityreg:graph:class-closure")
 #: The relations a validation run derives (cityreg:involves ...), only during the run (see
 #: registry.derived).
 DERIVED_GRAPH = URIRef("urn:cityreg:graph:derived")
+#: One record per version of the registry: what each load, import or harvest changed (see
+#: registry.store.versioning).
+HISTORY_GRAPH = URIRef("urn:cityreg:graph:history")
 #: The node that carries a validation run's reference date and thresholds (always this IRI,
 #: so a fixture that states the same context adds no second one).
 VALIDATION_CONTEXT_NODE = URIRef("urn:cityreg:validation-context")
@@ -127,6 +130,7 @@ class CITYREG(DefinedNamespace):
     GPSTracker: URIRef  # GPS tracker
     GenderAnalysis: URIRef  # Gender analysis
     GeneralAuthorisation: URIRef  # general written authorisation
+    GraphChange: URIRef  # Graph change
     HealthAndSafety: URIRef  # health and safety
     HomeSensor: URIRef  # in-home sensor
     ImageOfPerson: URIRef  # image of a person
@@ -176,6 +180,7 @@ class CITYREG(DefinedNamespace):
     PurposesElement: URIRef  # purposes
     RecipientsElement: URIRef  # recipients
     RecordOfProcessing: URIRef  # Record of processing
+    RegistryVersion: URIRef  # Registry version
     Renewal: URIRef  # renewal
     ReportContent: URIRef  # report content
     RetentionElement: URIRef  # retention
@@ -228,6 +233,7 @@ class CITYREG(DefinedNamespace):
     accountableOfficer: URIRef  # accountable officer
     accuracyProcedure: URIRef  # accuracy procedure
     actualUse: URIRef  # actual use
+    addedStatements: URIRef  # added statements
     address: URIRef  # address
     aiActException: URIRef  # AI Act Art. 5(1)(h) exception
     amendmentDate: URIRef  # amendment date
@@ -244,14 +250,17 @@ class CITYREG(DefinedNamespace):
     bindsEverywhere: URIRef  # binds everywhere
     bindsInCity: URIRef  # binds in city
     bindsInCountry: URIRef  # binds in country
+    blankNodesReplaced: URIRef  # blank nodes replaced
     bodyOfLaw: URIRef  # body of law
     brandNamedWithoutEquivalent: URIRef  # brand named without 'or equivalent'
     breachNoticeHours: URIRef  # breach-notice deadline (hours)
     buyer: URIRef  # buyer
+    changedGraph: URIRef  # changed graph
     chargeAtCost: URIRef  # charge at cost
     chargedOn: URIRef  # charged on
     citedIn: URIRef  # cited in
     city: URIRef  # city
+    command: URIRef  # command
     competentAuthority: URIRef  # competent authority (law enforcement)
     concentrationThreshold: URIRef  # concentration threshold
     contactPoint: URIRef  # contact point
@@ -287,9 +296,11 @@ class CITYREG(DefinedNamespace):
     frameworkAgreement: URIRef  # framework agreement
     goodPractice: URIRef  # good practice
     grantedBy: URIRef  # granted by
+    graphCreated: URIRef  # graph created
     hasAmendment: URIRef  # has amendment
     hasAudit: URIRef  # has audit
     hasDataFlow: URIRef  # has data flow
+    hasGraphChange: URIRef  # has graph change
     hasOversightDocument: URIRef  # has oversight document
     hasParty: URIRef  # party
     hasRecordOfProcessing: URIRef  # has record of processing
@@ -349,6 +360,7 @@ class CITYREG(DefinedNamespace):
     recipient: URIRef  # recipient
     recipientRole: URIRef  # recipient's role
     referenceDate: URIRef  # reference date
+    removedStatements: URIRef  # removed statements
     renewalTermMonths: URIRef  # renewal term (months)
     residualRiskHigh: URIRef  # high residual risk
     resolution: URIRef  # resolution
@@ -373,6 +385,9 @@ class CITYREG(DefinedNamespace):
     standing: URIRef  # standing
     startDate: URIRef  # start date
     statementCount: URIRef  # statement count
+    statementsAdded: URIRef  # statements added
+    statementsNotRecorded: URIRef  # statements not recorded
+    statementsRemoved: URIRef  # statements removed
     status: URIRef  # status
     storageCountry: URIRef  # storage country
     strictNecessityJustification: URIRef  # strict necessity justification
@@ -393,6 +408,7 @@ class CITYREG(DefinedNamespace):
     usesSensor: URIRef  # uses sensor
     usesSystem: URIRef  # uses system
     value: URIRef  # value
+    versionNumber: URIRef  # version number
     wp248Criterion: URIRef  # WP248 criterion
 
 

@@ -59,7 +59,8 @@ def load(paths: tuple[Path, ...], store: Store | None, graph_base: str | None) -
     loaded. Without --store nothing is kept: a quick check that the files parse. Standard
     error shows how many files are done (CITYREG_PROGRESS=0 silences it).
     """
-    with open_registry(store) as registry, progress_reporter("cityreg load", "files") as progress:
+    with open_registry(store) as registry, registry.recording("cityreg load"), \
+            progress_reporter("cityreg load", "files") as progress:
         report = registry.load(*paths, graph_base=graph_base, progress=progress)
     click.echo(_load_summary(report))
     if store is None:

@@ -39,7 +39,7 @@ def harvest_command(addresses: tuple[str, ...], store: Store, timeout: float,
     changed. Exits 2 when a download failed.
     """
     limits = Limits(seconds=timeout, max_bytes=max_mb * 1_000_000)
-    with open_registry(store) as registry:
+    with open_registry(store) as registry, registry.recording("cityreg harvest"):
         reports = harvest(registry, list(addresses), limits,
                           say=lambda report: click.echo(report_line(report)))
     click.echo(summary(reports))

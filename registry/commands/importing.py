@@ -75,8 +75,8 @@ def import_(fmt: ImportFormat, files: tuple[Path, ...], mapping: Path | None, ou
         click.echo(f"{_inputs(results)}: {plural(total, 'statement')} "
                    f"written to {out}.")
     else:
-        with open_registry(store) as registry, progress_reporter(
-                "cityreg import (writing)", unit) as progress:
+        with open_registry(store) as registry, registry.recording("cityreg import"), \
+                progress_reporter("cityreg import (writing)", unit) as progress:
             loads = write_store(registry, results, progress)
         width = max(len(str(load.statements)) for load in loads)
         for result, load in zip(results, loads, strict=True):

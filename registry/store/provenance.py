@@ -42,9 +42,11 @@ DERIVED_GRAPH = str(namespaces.DERIVED_GRAPH)
 #: The named graph of the ``rdfs:subClassOf+`` closure: during a validation run, and kept up
 #: to date on an engine whose queries read it instead of ``rdfs:subClassOf*`` (Virtuoso).
 CLASS_CLOSURE_GRAPH = str(namespaces.CLASS_CLOSURE_GRAPH)
+#: The named graph of the registry's versions (registry.store.versioning).
+HISTORY_GRAPH = str(namespaces.HISTORY_GRAPH)
 #: Graph IRIs the registry manages itself; no file may load into them.
 RESERVED_GRAPHS = frozenset({PROVENANCE_GRAPH, ONTOLOGY_GRAPH, VALIDATION_CONTEXT_GRAPH,
-                             DERIVED_GRAPH, CLASS_CLOSURE_GRAPH})
+                             DERIVED_GRAPH, CLASS_CLOSURE_GRAPH, HISTORY_GRAPH})
 
 _TYPE = ox.NamedNode(RDF + "type")
 _ENTITY = ox.NamedNode(PROV + "Entity")

@@ -16,7 +16,9 @@ import hashlib
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, Literal, TypeAlias, TypeVar, cast
@@ -56,6 +58,7 @@ from registry.store.provenance import (
 from registry.store.reports import ClassCount, GraphChange, LoadReport, SourceLoad
 from registry.store.sources import Source, discover
 from registry.store.terms import OxTerm, to_oxigraph, to_rdflib
+from registry.store.versioning import HISTORY_GRAPH, Version, update_record
 
 OntologyChoice: TypeAlias = str | Path | Literal[False] | None
 """``None``: the built-in ontology; a path: that file; ``False``: no ontology."""
@@ -81,6 +84,7 @@ class Registry:
         self._ox: ox.Store | None = store
         self._path = path
         self._location = location
+        self._version: Version | None = None
 
     # -- opening and closing --------------------------------------------------------------------
 
@@ -88,6 +92,15 @@ class Registry:
     def memory(cls, ontology: OntologyChoice = None) -> Registry:
         """A registry held in memory, gone when closed."""
         registry = cls(ox.Store(), None)
+        registry._sync_ontology(ontology)
+        return registry
+
+    @classmethod
+    def restored(cls, quads: Iterable[ox.Quad], ontology: OntologyChoice = None) -> Registry:
+        """An in-memory registry holding exactly ``quads`` (with their graphs and provenance
+        records) and the ontology: an earlier version rebuilt by registry.history."""
+        registry = cls(ox.Store(), None)
+        registry._store.bulk_extend(quads)
         registry._sync_ontology(ontology)
         return registry
 
@@ -187,6 +200,26 @@ class Registry:
 
     # -- loading ----------------------------------------------------------------------------------
 
+    @contextmanager
+    def recording(self, command: str) -> Iterator[Version]:
+        """Make the writes inside one version of the registry, recorded as made by ``command``
+        (such as ``cityreg import``); outside, each write is a version of its own.
+
+        Nested calls join the outer version. Writes that change nothing record nothing.
+        """
+        if self._version is not None:
+            yield self._version
+            return
+        self._version = Version(command)
+        try:
+            yield self._version
+        finally:
+            self._version = None
+
+    def _writing(self, call: str) -> Version:
+        """The version a write belongs to: the open one, else one for this call alone."""
+        return self._version or Version(call)
+
     def load(self, *paths: str | Path, graph_base: str | None = None,
              progress: Callable[[int, int], None] | None = None) -> LoadReport:
         """Load RDF files and folder trees, each file into its own named graph, atomically.
@@ -217,7 +250,8 @@ class Registry:
                                    can_stream=self._location is None)
         try:
             streamed = transaction.apply(self._store, plan.replacements, plan.streams,
-                                         file_done=one_more)
+                                         file_done=one_more,
+                                         version=self._writing("Registry.load"))
             if plan.replacements or plan.streams:
                 self._committed()
         except CityregError as error:
@@ -242,7 +276,8 @@ class Registry:
         replacement, result = planning.plan_graph(
             graph_iri, statements, provenance, self._records(), self._has_graph)
         if replacement is not None:
-            transaction.apply(self._store, [replacement])
+            transaction.apply(self._store, [replacement],
+                              version=self._writing("Registry.load_quads"))
             self._committed()
         return result
 
@@ -262,7 +297,8 @@ class Registry:
             source, sha256, media_type, by_graph, self._records(), self._has_graph,
             self._graph_quads)
         if replacement is not None:
-            transaction.apply(self._store, [replacement])
+            transaction.apply(self._store, [replacement],
+                              version=self._writing("Registry.replace_source"))
             self._committed()
         return changes
 
@@ -274,7 +310,8 @@ class Registry:
         if graph_iri not in self._records() and not self._has_graph(graph_iri):
             raise NotFoundError("graph", graph_iri, "list the registry's graphs with "
                                 "Registry.graphs() or `cityreg stats`")
-        transaction.drop_graphs(self._store, [graph_iri])
+        transaction.drop_graphs(self._store, [graph_iri],
+                                self._writing("Registry.remove_graph"))
         self._committed()
 
     def _sync_ontology(self, ontology: OntologyChoice) -> None:
@@ -374,13 +411,19 @@ class Registry:
     def update(self, sparql_text: str) -> None:
         """Run a SPARQL Update, atomically. Provenance records are not adjusted.
 
+        The update is recorded as a version whose statements are not known
+        (``cityreg:statementsNotRecorded``): the history cannot reconstruct the registry as it
+        was before it. Load files to keep the history whole.
+
         ``INSERT`` without ``GRAPH`` writes into the store's default graph, which queries,
         counts and exports include. ``LOAD <url>`` fetches from the network: trusted callers only.
         """
         # The update and the new update token in one request: both are written, or neither.
         body = sparql_text.rstrip()
         body = body[:-1] if body.endswith(";") else body
-        text = f"{body}\n;\n{update_token_text(uuid.uuid4().hex)}"
+        record = update_record(self._writing("Registry.update"), self._store, body,
+                               datetime.now(UTC))
+        text = f"{body}\n;\n{update_token_text(uuid.uuid4().hex)} ;\n{record}"
         try:
             self._store.update(text, prefixes=sparql.DEFAULT_PREFIXES)
         except SyntaxError as error:
@@ -450,7 +493,8 @@ class Registry:
 
     def count(self, include_ontology: bool = False) -> int:
         """Statements in the data graphs (and the default graph), provenance left out."""
-        excluded = (sorted({PROVENANCE_GRAPH, CLASS_CLOSURE_GRAPH}) if include_ontology
+        excluded = (sorted({PROVENANCE_GRAPH, CLASS_CLOSURE_GRAPH, HISTORY_GRAPH})
+                    if include_ontology
                     else sorted(RESERVED_GRAPHS))
         return len(self._store) - sum(self._graph_size(graph) for graph in excluded)
 
@@ -481,7 +525,7 @@ class Registry:
                      ) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
         # With the ontology: every graph but provenance and the class closure an engine
         # keeps (registry.remote), the validation's context and derived relations included.
-        excluded = ({PROVENANCE_GRAPH, CLASS_CLOSURE_GRAPH} if include_ontology
+        excluded = ({PROVENANCE_GRAPH, CLASS_CLOSURE_GRAPH, HISTORY_GRAPH} if include_ontology
                     else set(RESERVED_GRAPHS))
         names: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
         names += [g for g in self._store.named_graphs() if g.value not in excluded]

@@ -25,8 +25,10 @@ from datetime import UTC, datetime
 
 import pyoxigraph as ox
 
+from registry.store import versioning
 from registry.store.provenance import PROVENANCE_GRAPH, GraphRecord, record_quads
 from registry.store.sources import Source, stream_source
+from registry.store.versioning import HISTORY_GRAPH, GraphDelta, Version
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,8 @@ class Change:
 
 
 def apply(store: ox.Store, replacements: list[Replacement], streams: Sequence[Stream] = (),
-          now: datetime | None = None, *, file_done: Callable[[], None] | None = None
-          ) -> dict[str, int]:
+          now: datetime | None = None, *, file_done: Callable[[], None] | None = None,
+          version: Version | None = None) -> dict[str, int]:
     """Replace the old graphs by the new ones, stream new files in, with provenance, atomically.
 
     A graph that is refilled is *diffed*, not dropped: only statements that disappeared are
@@ -101,7 +103,9 @@ def apply(store: ox.Store, replacements: list[Replacement], streams: Sequence[St
     little (deletes are the slow part of a RocksDB transaction). Streams are bulk-loaded
     first and dropped again if anything fails, so the store is then left as it was. Returns
     the number of distinct statements of each streamed graph (graph IRI -> count).
-    ``file_done()`` is called after each stream is loaded, for progress.
+    ``file_done()`` is called after each stream is loaded, for progress. With a ``version``,
+    what the write changes is recorded in the history graph in the same transaction
+    (:mod:`registry.store.versioning`).
     """
     now = now or datetime.now(UTC)
     streamed: list[str] = []
@@ -114,6 +118,10 @@ def apply(store: ox.Store, replacements: list[Replacement], streams: Sequence[St
                 provenance.extend(record_quads(record))
         for stream in streams:
             provenance.extend(record_quads(stream.record(now, counts[stream.source.graph])))
+        if version is not None:
+            sources = {(r.source, r.sha256) for r in replacements}
+            sources |= {(s.source.uri, s.sha256) for s in streams}
+            _record(store, change, version, sources, counts, now)
         _write(store, change)
     except BaseException:
         _drop_streamed(store, streamed)
@@ -121,9 +129,69 @@ def apply(store: ox.Store, replacements: list[Replacement], streams: Sequence[St
     return counts
 
 
-def drop_graphs(store: ox.Store, graphs: Iterable[str]) -> None:
-    """Remove graphs and their provenance records in one transaction."""
-    store.update(_update_text(Change(drop=set(graphs), forget=set(graphs))))
+def drop_graphs(store: ox.Store, graphs: Iterable[str], version: Version | None = None
+                ) -> None:
+    """Remove graphs and their provenance records in one transaction (recorded as a version
+    when one is given)."""
+    change = Change(drop=set(graphs), forget=set(graphs))
+    if version is not None:
+        _record(store, change, version, set(), {}, datetime.now(UTC))
+    _write(store, change)
+
+
+def _record(store: ox.Store, change: Change, version: Version,
+            sources: set[tuple[str, str]], streamed: Mapping[str, int], now: datetime) -> None:
+    """Add to ``change`` the history statements that record it as part of ``version``."""
+    history = versioning.record(version, store, deltas(store, change, streamed), sources, now)
+    if history:
+        change.add.setdefault(HISTORY_GRAPH, []).extend(history)
+
+
+def deltas(store: ox.Store, change: Change, streamed: Mapping[str, int]) -> list[GraphDelta]:
+    """What ``change`` will do to each graph of the versioned part, read before it is written.
+
+    ``streamed`` (graph -> statement count) are the graphs the bulk loader has just created.
+    Statements added to a graph that is created are counted, not kept; statements with blank
+    nodes added to a refilled graph are not kept either, since undoing the refill removes every
+    statement with a blank node from it and puts the removed ones back.
+    """
+    found: dict[str, GraphDelta] = {}
+
+    def of(graph: str) -> GraphDelta:
+        return found.setdefault(graph, GraphDelta(graph))
+
+    for graph in sorted(change.drop):
+        of(graph).removed.extend(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    for graph, quads in change.delete.items():
+        of(graph).removed.extend(quads)
+    for graph in sorted(change.clear_blank):
+        delta = of(graph)
+        delta.blank_replaced = True
+        delta.removed.extend(quad for quad in store.quads_for_pattern(
+            None, None, None, ox.NamedNode(graph)) if _has_blank_node(quad))
+    provenance_before = set(store.quads_for_pattern(None, None, None,
+                                                    ox.NamedNode(PROVENANCE_GRAPH)))
+    forgotten = [quad for quad in provenance_before
+                 if isinstance(quad.subject, ox.NamedNode) and quad.subject.value in change.forget
+                 and versioning.is_versioned(quad)]
+    if forgotten:
+        of(PROVENANCE_GRAPH).removed.extend(forgotten)
+    for graph, quads in change.add.items():
+        if graph in (HISTORY_GRAPH, ""):
+            continue
+        delta = of(graph)
+        if graph == PROVENANCE_GRAPH:
+            kept = provenance_before - set(forgotten)
+            quads = [quad for quad in quads if quad not in kept and versioning.is_versioned(quad)]
+        if not store.contains_named_graph(ox.NamedNode(graph)):
+            delta.created = True
+        else:
+            delta.added.extend(quad for quad in quads if not _has_blank_node(quad))
+        delta.added_count += len(quads)
+    for graph, count in streamed.items():
+        delta = of(graph)
+        delta.created, delta.added_count = True, count
+    return [delta for delta in found.values() if not delta.is_empty()]
 
 
 def _stream(store: ox.Store, streams: Sequence[Stream], streamed: list[str],

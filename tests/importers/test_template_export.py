@@ -28,6 +28,7 @@ from registry.importers import import_files, write_out, write_store
 from registry.importers.base import entity_base
 from registry.importers.template_export import TEMPLATES, export_templates, write_workbook
 from registry.store import ONTOLOGY_GRAPH, PROVENANCE_GRAPH, Registry
+from registry.store.versioning import HISTORY_GRAPH
 
 TEMPLATE_DIR = Path(__file__).parents[2] / "registry" / "importers" / "templates"
 FILLED = Path(__file__).parent / "data" / "templates"
@@ -70,14 +71,14 @@ def nquads(folder: Path) -> set[str]:
 def _quads(registry: Registry) -> set[str]:
     return {f"{quad} ." for quad in registry.store
             if not (isinstance(quad.graph_name, ox.NamedNode)
-                    and quad.graph_name.value in (ONTOLOGY_GRAPH, PROVENANCE_GRAPH))}
+                    and quad.graph_name.value in (ONTOLOGY_GRAPH, PROVENANCE_GRAPH, HISTORY_GRAPH))}
 
 
 def triples(registry: Registry) -> set[str]:
     """The registry's distinct statements (the union of its graphs), as N-Triples lines."""
     return {f"{ox.Triple(q.subject, q.predicate, q.object)} ." for q in registry.store
             if not (isinstance(q.graph_name, ox.NamedNode)
-                    and q.graph_name.value in (ONTOLOGY_GRAPH, PROVENANCE_GRAPH))}
+                    and q.graph_name.value in (ONTOLOGY_GRAPH, PROVENANCE_GRAPH, HISTORY_GRAPH))}
 
 
 @pytest.fixture

@@ -1,0 +1,2 @@
+"""Transparency over time: versions of a registry, their reconstruction, and diffs between
+registries."""
