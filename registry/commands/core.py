@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -98,8 +100,12 @@ def _load_summary(report: LoadReport) -> str:
               "https://w3id.org/cityreg/id/<city>/); import the sheets with the same --city.")
 @click.option("--base", metavar="IRI", help="csv and xlsx: write the entries whose IRIs are "
               "under this IRI instead; import the sheets with the same --base.")
+@click.option("--as-of-version", "as_of_version", metavar="VERSION", help="Write the registry "
+              "in --store as it was at this version (a number, 'latest', or a date or time: "
+              "the last version made by then; see `cityreg history`).")
 def export(paths: tuple[Path, ...], store: Store | None, fmt: str, out: Path | None,
-           include_ontology: bool, city: str | None, base: str | None) -> None:
+           include_ontology: bool, city: str | None, base: str | None,
+           as_of_version: str | None) -> None:
     """Write the registry's data as Turtle, JSON-LD, N-Triples or N-Quads, or as the
     spreadsheet templates of `cityreg import csv` (csv, xlsx).
 
@@ -114,7 +120,12 @@ def export(paths: tuple[Path, ...], store: Store | None, fmt: str, out: Path | N
     Standard error tells what the sheets cannot hold: the statements no column holds, what
     importing them unchanged would add, and the entries no template can name.
     """
+    if as_of_version is not None and store is None:
+        raise click.UsageError("--as-of-version reads the history kept in a registry: give "
+                               "--store DIR|URL")
     if fmt in SPREADSHEET_FORMATS:
+        if as_of_version is not None:
+            raise click.UsageError(f"--as-of-version applies to the RDF formats, not {fmt}")
         _export_templates(paths, store, fmt, out, include_ontology, city, base)
         return
     if city is not None or base is not None:
@@ -123,13 +134,28 @@ def export(paths: tuple[Path, ...], store: Store | None, fmt: str, out: Path | N
     if out is not None and out.is_dir():
         raise click.BadParameter(f"{out} is a folder: expected a file to write the {fmt} "
                                  "export to", param_hint="'--out'")
-    with registry_for_reading(store, paths) as registry:
+    with registry_for_reading(store, paths) as present, _as_of(present, as_of_version
+                                                              ) as registry:
         if out is None:
             with binary_stdout() as stdout:
                 registry.export(fmt, stdout, include_ontology)
             return
         registry.export(fmt, out, include_ontology)
     click.echo(f"Wrote {out} ({fmt}).", err=True)
+
+
+@contextmanager
+def _as_of(registry: Registry, version: str | None) -> Iterator[Registry]:
+    """The registry, or the registry as it was at ``version``."""
+    if version is None:
+        yield registry
+        return
+    from registry.history.reconstruct import registry_at
+
+    label, then = registry_at(registry, version)
+    with then:
+        click.echo(f"As it was at {label}.", err=True)
+        yield then
 
 
 def _export_templates(paths: tuple[Path, ...], store: Store | None, fmt: str, out: Path | None,

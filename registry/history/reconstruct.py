@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from registry.errors import InputError
 from registry.history.versions import VersionRecord, delta_texts, read_versions, resolve
-from registry.store import Registry
+from registry.store import ONTOLOGY_GRAPH, PROVENANCE_GRAPH, Registry
 from registry.store.versioning import versioned_quads
 
 
@@ -63,10 +63,16 @@ def state_at(registry: Registry, version: VersionRecord,
 
 def registry_at(registry: Registry, spec: str) -> tuple[str, Registry]:
     """The registry as the version ``spec`` names left it (``@3``, ``@latest``, a date), as an
-    in-memory registry with the built-in ontology, and how reports name it."""
+    in-memory registry with the ontology stored now, and how reports name it."""
     version = resolve(read_versions(registry), spec)
     work = state_at(registry, version)
-    return version.label, Registry.restored(work.quads_for_pattern(None, None, None, None))
+    # The ontology is not versioned: the rebuilt registry reads with the one stored now.
+    ontology = ox.NamedNode(ONTOLOGY_GRAPH)
+    work.extend(registry.store.quads_for_pattern(None, None, None, ontology))
+    work.extend(registry.store.quads_for_pattern(ontology, None, None,
+                                                 ox.NamedNode(PROVENANCE_GRAPH)))
+    return version.label, Registry.restored(work.quads_for_pattern(None, None, None, None),
+                                            ontology=False)
 
 
 def _parse(text: str) -> list[ox.Quad]:

@@ -1,0 +1,180 @@
+"""Which entities each version added, removed or changed: the history of one entity, and the
+change list of the registry's pages and feeds.
+
+Walking back from the present (registry.history.reconstruct), each version is undone in turn;
+an entity is touched by a version when its description (its statements in the data graphs,
+blank-node values compared by content) differs before and after. Only the entities a version's
+records can reach are compared: the subjects of the statements it added or removed, of the
+graphs it created, and the owners of the blank nodes it replaced.
+
+A SPARQL update records no statements; the walk stops there, and says so (``complete``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from registry.history.reconstruct import undo, working_copy
+from registry.history.versions import (
+    GraphChangeRecord,
+    VersionRecord,
+    delta_texts,
+    read_versions,
+)
+from registry.store import Registry
+from registry.store.provenance import PROVENANCE_GRAPH
+
+#: How deep a blank-node value is compared (a deeper structure is compared by its top levels).
+_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class EntityTouch:
+    """One entity that one version added, removed or changed."""
+
+    iri: str
+    change: str
+    """``added``, ``removed`` or ``changed``."""
+
+
+@dataclass(frozen=True)
+class VersionTouches:
+    """One version and the entities it touched, sorted by IRI."""
+
+    version: VersionRecord
+    entities: tuple[EntityTouch, ...]
+
+
+@dataclass(frozen=True)
+class Walk:
+    """Versions newest first with what they touched, as far back as the history can read."""
+
+    versions: tuple[VersionTouches, ...]
+    stopped_at: VersionRecord | None
+    """The SPARQL update the walk could not undo (None: it reached the first version)."""
+
+    @property
+    def complete(self) -> bool:
+        return self.stopped_at is None
+
+    def of(self, iri: str) -> list[tuple[VersionRecord, str]]:
+        """The versions that touched ``iri``, newest first, with what each did to it."""
+        return [(touches.version, touch.change) for touches in self.versions
+                for touch in touches.entities if touch.iri == iri]
+
+
+def walk(registry: Registry, entity: str | None = None) -> Walk:
+    """Every version's touched entities; with ``entity``, only whether each touched it (which
+    compares one description per version and is much cheaper)."""
+    versions = read_versions(registry)
+    work = working_copy(registry)
+    found: list[VersionTouches] = []
+    for version in reversed(versions):
+        if not version.statements_recorded:
+            return Walk(tuple(found), version)
+        candidates = ({entity} if entity is not None
+                      else _reached(work, registry, version.changes))
+        after = {iri: describe(work, iri) for iri in candidates}
+        undo(work, registry, version)
+        touched = []
+        for iri in sorted(candidates):
+            now, then = after[iri], describe(work, iri)
+            if now != then:
+                change = "added" if not then else "removed" if not now else "changed"
+                touched.append(EntityTouch(iri, change))
+        found.append(VersionTouches(version, tuple(touched)))
+    return Walk(tuple(found), None)
+
+
+def describe(store: ox.Store, iri: str) -> frozenset[object]:
+    """An entity's statements in the data graphs as (predicate, value) pairs, a blank-node value
+    replaced by its own description, so that equal content compares equal."""
+    return _describe(store, ox.NamedNode(iri), _DEPTH)
+
+
+def statements_of(store: ox.Store, iri: str) -> list[ox.Triple]:
+    """An entity's statements in the data graphs, with those of its blank-node values (to the
+    same depth as :func:`describe`), without duplicates: what it says, ready to print."""
+    found: dict[ox.Triple, None] = {}
+    todo: list[tuple[ox.NamedNode | ox.BlankNode, int]] = [(ox.NamedNode(iri), _DEPTH)]
+    while todo:
+        node, depth = todo.pop()
+        for quad in _data(store.quads_for_pattern(node, None, None, None)):
+            triple = quad.triple
+            if triple in found:
+                continue
+            found[triple] = None
+            if isinstance(quad.object, ox.BlankNode) and depth:
+                todo.append((quad.object, depth - 1))
+    return list(found)
+
+
+def _describe(store: ox.Store, node: ox.NamedNode | ox.BlankNode, depth: int
+              ) -> frozenset[object]:
+    pairs: set[object] = set()
+    for quad in _data(store.quads_for_pattern(node, None, None, None)):
+        value = quad.object
+        if isinstance(value, ox.BlankNode):
+            pairs.add((quad.predicate.value, _describe(store, value, depth - 1)
+                       if depth else "[…]"))
+        else:
+            pairs.add((quad.predicate.value, str(value)))
+    return frozenset(pairs)
+
+
+def _data(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    for quad in quads:
+        graph = quad.graph_name
+        if not (isinstance(graph, ox.NamedNode) and graph.value == PROVENANCE_GRAPH):
+            yield quad
+
+
+def _reached(work: ox.Store, registry: Registry, changes: Iterable[GraphChangeRecord]
+             ) -> set[str]:
+    """The entities a version's records reach, read in the state it left: the subjects of the
+    statements it added and removed (a removed blank node's holder is removed with it, since
+    that statement has a blank node too), the subjects of the graphs it created and the holders
+    of the blank nodes of the graphs whose blank nodes it replaced."""
+    reached: set[str] = set()
+    for change in changes:
+        if change.graph == PROVENANCE_GRAPH:
+            continue
+        graph = ox.NamedNode(change.graph)
+        for text in delta_texts(registry, change):
+            if text:
+                reached |= _owners(work, ox.parse(text.encode(), format=ox.RdfFormat.N_QUADS))
+        if change.created or change.blank_replaced:
+            reached |= _owners(work, _with_blank_or_all(
+                work.quads_for_pattern(None, None, None, graph), change.created))
+    return reached
+
+
+def _with_blank_or_all(quads: Iterable[ox.Quad], every: bool) -> Iterator[ox.Quad]:
+    for quad in quads:
+        if every or isinstance(quad.subject, ox.BlankNode) or isinstance(
+                quad.object, ox.BlankNode):
+            yield quad
+
+
+def _owners(work: ox.Store, quads: Iterable[ox.Quad]) -> set[str]:
+    """The IRI subjects of the statements, a blank subject followed up to the IRIs that hold
+    it (in ``work``)."""
+    owners: set[str] = set()
+    for quad in quads:
+        owners |= _owner_of(work, quad.subject, _DEPTH)
+    return owners
+
+
+def _owner_of(work: ox.Store, node: ox.NamedNode | ox.BlankNode | ox.Triple, depth: int
+              ) -> set[str]:
+    if isinstance(node, ox.NamedNode):
+        return {node.value}
+    if not isinstance(node, ox.BlankNode) or depth == 0:
+        return set()
+    owners: set[str] = set()
+    for quad in work.quads_for_pattern(None, None, node, None):
+        owners |= _owner_of(work, quad.subject, depth - 1)
+    return owners
