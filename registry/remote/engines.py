@@ -178,7 +178,8 @@ class Virtuoso(Engine):
     def results(self, form: str | None, body: bytes) -> bytes:
         """Virtuoso answers ASK with a one-column table (``__ASK_RETVAL``: one row holding 1
         when true, no row when false) instead of the boolean form, and writes the booleans
-        it stores as ``"1"`` and ``"0"``: both are put in their standard form."""
+        it stores as ``"1"`` and ``"0"``, and names blank nodes ``nodeID://b10006``, which is
+        not a blank node label: all three are put in their standard form."""
         table = json.loads(body)
         if "boolean" in table:
             return body
@@ -186,12 +187,14 @@ class Virtuoso(Engine):
         if form == "ASK":
             value = any(row.get(_ASK_COLUMN, {}).get("value") in ("1", "true") for row in rows)
             return json.dumps({"head": {}, "boolean": value}).encode()
-        if _BOOLEAN.encode() not in body:
+        if _BOOLEAN.encode() not in body and b'"bnode"' not in body:
             return body
         for row in rows:
             for term in row.values():
                 if term.get("datatype") == _BOOLEAN and term.get("value") in _CANONICAL:
                     term["value"] = _CANONICAL[term["value"]]
+                elif term.get("type") == "bnode":
+                    term["value"] = _blank_label(term["value"])
         return json.dumps(table).encode()
 
     def graph(self, body: bytes) -> bytes:
@@ -210,6 +213,11 @@ class Virtuoso(Engine):
             raise StoreError(self.where, f"Virtuoso cut the answer at {rows} rows",
                              "raise [SPARQL] ResultSetMaxRows in virtuoso.ini above the "
                              "registry's size")
+
+
+def _blank_label(value: str) -> str:
+    """A blank node label (letters, digits, ``_``) for Virtuoso's ``nodeID://b10006``."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", value.removeprefix("nodeID://")) or "b"
 
 
 ADAPTERS: dict[str, type[Engine]] = {"oxigraph": OxigraphServer, "virtuoso": Virtuoso}

@@ -157,10 +157,12 @@ class RemoteStore:
                      and not row[0].value.startswith(STAGING_PREFIX)])
 
     def __len__(self) -> int:
-        """Statements in the registry's named graphs."""
+        """Statements in the registry's named graphs (a staged write's parts, left behind by
+        a load that was stopped, are not the registry's)."""
         graphs = (ox.NamedNode(graph) for graph in self.dataset()) if (
             self.engine.foreign_graphs) else None
-        result = self.query("SELECT (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+        result = self.query("SELECT (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                            f'FILTER(!STRSTARTS(STR(?g), "{STAGING_PREFIX}")) }}',
                             default_graph=graphs)
         assert isinstance(result, ox.QuerySolutions)
         [row] = list(result)

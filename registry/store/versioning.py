@@ -37,7 +37,7 @@ from __future__ import annotations
 import getpass
 import os
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote
@@ -137,10 +137,23 @@ def is_versioned(quad: ox.Quad) -> bool:
     return name not in RESERVED_GRAPHS
 
 
-def versioned_quads(store: ox.Store) -> Iterable[ox.Quad]:
-    """The data graphs and their provenance records: what versions record and reconstruct."""
-    return (quad for quad in store.quads_for_pattern(None, None, None, None)
-            if is_versioned(quad))
+def versioned_quads(store: ox.Store) -> Iterator[ox.Quad]:
+    """The data graphs and their provenance records: what versions record and reconstruct.
+
+    Read graph by graph, from the graphs the store names as the registry's: an engine such as
+    Virtuoso holds graphs of its own besides. The default graph (written only by a SPARQL
+    update) exists apart from the named graphs only in the embedded store.
+    """
+    graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = list(store.named_graphs())
+    if isinstance(store, ox.Store):
+        graphs.append(ox.DefaultGraph())
+    for graph in graphs:
+        if isinstance(graph, ox.NamedNode) and graph.value in RESERVED_GRAPHS - {
+                PROVENANCE_GRAPH}:
+            continue
+        for quad in store.quads_for_pattern(None, None, None, graph):
+            if is_versioned(quad):
+                yield quad
 
 
 def next_number(store: ox.Store) -> int:

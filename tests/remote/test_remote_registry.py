@@ -243,3 +243,34 @@ def test_an_engine_killed_between_staged_uploads_keeps_the_data_it_had(
         assert remote.select("SELECT ?s WHERE { ?s a <https://w3id.org/cityreg#City> }") == \
             remote.select("SELECT ?s WHERE { GRAPH ?g { ?s a <https://w3id.org/cityreg#City> } "
                           "FILTER (!STRSTARTS(STR(?g), 'urn:cityreg:staging:')) }")
+
+
+def test_versions_are_recorded_and_rebuilt_on_the_engine(engine: Engine, tmp_path: Path
+                                                         ) -> None:
+    """Issue #18 on a remote engine: each changing load is a version, recorded in the same
+    request as the data, and version 1 is rebuilt from the engine's history."""
+    from registry.history.reconstruct import registry_at
+    from registry.history.versions import read_versions
+
+    folder = tmp_path / "city"
+    folder.mkdir()
+    (folder / "a.ttl").write_text('<https://example.org/a> <https://example.org/p> "one" , [ '
+                                  '<https://example.org/q> "first \\"blank\\"\\nline" ] .\n')
+    with Registry.connect(engine.url) as remote:
+        remote.load(folder)
+        first_data = data_quads(remote)
+        first_count = remote.count()
+        (folder / "a.ttl").write_text('<https://example.org/a> <https://example.org/p> "uno" , [ '
+                                      '<https://example.org/q> "second" ] .\n')
+        remote.load(folder)
+        remote.load(folder)  # unchanged: no version
+        assert [v.number for v in read_versions(remote)] == [1, 2]
+        [change] = [c for c in read_versions(remote)[1].changes if c.graph.endswith("a.ttl")]
+        assert (change.created, change.blank_replaced, change.added, change.removed) == (
+            False, True, 3, 3)
+        label, first = registry_at(remote, "@1")
+        with first:
+            assert label.startswith("version 1 (")
+            assert data_quads(first) == first_data
+            assert first.count() == first_count
+            assert first.ask('ASK { ?x <https://example.org/q> "first \\"blank\\"\\nline" }')
