@@ -18,6 +18,7 @@ from registry.namespaces import DEFAULT_ENTITY_BASE
 
 if TYPE_CHECKING:
     from registry.flows import AccessGraph
+    from registry.history.timeline import Timeline
     from registry.server.status import ValidationStatus
     from registry.store import Registry
     from registry.validate import ValidationReport
@@ -46,6 +47,13 @@ class RegistryContext:
         from registry.flows import AccessGraph
 
         return AccessGraph.from_registry(self.registry)
+
+    @cached_property
+    def timeline(self) -> Timeline:
+        """The registry's versions and what each changed (registry.history), walked once."""
+        from registry.history.timeline import Timeline
+
+        return Timeline.of(self.registry)
 
     @cached_property
     def validation(self) -> ValidationReport:

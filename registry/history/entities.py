@@ -12,7 +12,7 @@ A SPARQL update records no statements; the walk stops there, and says so (``comp
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -27,17 +27,36 @@ from registry.history.versions import (
 from registry.store import Registry
 from registry.store.provenance import PROVENANCE_GRAPH
 
+#: An entity's (or a blank node's) statements as (predicate IRI, value) pairs: a value is a
+#: pyoxigraph term, or a blank node's own Description.
+Description = frozenset[tuple[str, object]]
+
 #: How deep a blank-node value is compared (a deeper structure is compared by its top levels).
 _DEPTH = 8
 
 
 @dataclass(frozen=True)
+class FieldTouch:
+    """One property of a touched entity: the values the version removed and added.
+
+    A value is a pyoxigraph term, or for a blank node the frozenset of its own (predicate,
+    value) pairs; :func:`shown` writes one for people.
+    """
+
+    predicate: str
+    removed: tuple[object, ...]
+    added: tuple[object, ...]
+
+
+@dataclass(frozen=True)
 class EntityTouch:
-    """One entity that one version added, removed or changed."""
+    """One entity that one version added, removed or changed, and (for a change) the fields
+    that changed."""
 
     iri: str
     change: str
     """``added``, ``removed`` or ``changed``."""
+    fields: tuple[FieldTouch, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,7 +81,11 @@ class Walk:
 
     def of(self, iri: str) -> list[tuple[VersionRecord, str]]:
         """The versions that touched ``iri``, newest first, with what each did to it."""
-        return [(touches.version, touch.change) for touches in self.versions
+        return [(version, touch.change) for version, touch in self.touches(iri)]
+
+    def touches(self, iri: str) -> list[tuple[VersionRecord, EntityTouch]]:
+        """The versions that touched ``iri``, newest first, with the fields each changed."""
+        return [(touches.version, touch) for touches in self.versions
                 for touch in touches.entities if touch.iri == iri]
 
 
@@ -84,12 +107,64 @@ def walk(registry: Registry, entity: str | None = None) -> Walk:
             now, then = after[iri], describe(work, iri)
             if now != then:
                 change = "added" if not then else "removed" if not now else "changed"
-                touched.append(EntityTouch(iri, change))
+                # Only a change keeps its fields: an added or removed entity's are all of
+                # them, which would hold a copy of the registry in memory.
+                fields = _fields(then, now) if change == "changed" else ()
+                touched.append(EntityTouch(iri, change, fields))
         found.append(VersionTouches(version, tuple(touched)))
     return Walk(tuple(found), None)
 
 
-def describe(store: ox.Store, iri: str) -> frozenset[object]:
+def _fields(then: Description, now: Description) -> tuple[FieldTouch, ...]:
+    """The properties whose values differ, each with the values removed and added."""
+    removed: dict[str, list[object]] = {}
+    added: dict[str, list[object]] = {}
+    for predicate, value in then - now:
+        removed.setdefault(predicate, []).append(value)
+    for predicate, value in now - then:
+        added.setdefault(predicate, []).append(value)
+    return tuple(FieldTouch(predicate, tuple(sorted(removed.get(predicate, []), key=str)),
+                            tuple(sorted(added.get(predicate, []), key=str)))
+                 for predicate in sorted(removed.keys() | added.keys()))
+
+
+def shown(value: object, label: Callable[[str], str | None]) -> str:
+    """A field value for people: a literal's text, an IRI's label (else the IRI), a blank
+    node's content as ``[property: value; ...]``."""
+    if isinstance(value, ox.Literal):
+        return value.value
+    if isinstance(value, ox.NamedNode):
+        return label(value.value) or value.value
+    if isinstance(value, frozenset):
+        parts = sorted(f"{label(predicate) or predicate}: {shown(inner, label)}"
+                       for predicate, inner in value)  # a Description
+        return "[" + "; ".join(parts) + "]"
+    return str(value)
+
+
+def iris_in(walk: Walk) -> set[str]:
+    """Every IRI the walk's field changes name (predicates and values), to label them."""
+    found: set[str] = set()
+
+    def add(value: object) -> None:
+        if isinstance(value, ox.NamedNode):
+            found.add(value.value)
+        elif isinstance(value, frozenset):
+            for predicate, inner in value:
+                found.add(predicate)
+                add(inner)
+
+    for touches in walk.versions:
+        for touch in touches.entities:
+            found.add(touch.iri)
+            for field in touch.fields:
+                found.add(field.predicate)
+                for value in (*field.removed, *field.added):
+                    add(value)
+    return found
+
+
+def describe(store: ox.Store, iri: str) -> Description:
     """An entity's statements in the data graphs as (predicate, value) pairs, a blank-node value
     replaced by its own description, so that equal content compares equal."""
     return _describe(store, ox.NamedNode(iri), _DEPTH)
@@ -113,15 +188,15 @@ def statements_of(store: ox.Store, iri: str) -> list[ox.Triple]:
 
 
 def _describe(store: ox.Store, node: ox.NamedNode | ox.BlankNode, depth: int
-              ) -> frozenset[object]:
-    pairs: set[object] = set()
+              ) -> Description:
+    pairs: set[tuple[str, object]] = set()
     for quad in _data(store.quads_for_pattern(node, None, None, None)):
         value = quad.object
         if isinstance(value, ox.BlankNode):
             pairs.add((quad.predicate.value, _describe(store, value, depth - 1)
                        if depth else "[…]"))
         else:
-            pairs.add((quad.predicate.value, str(value)))
+            pairs.add((quad.predicate.value, value))
     return frozenset(pairs)
 
 
