@@ -100,9 +100,14 @@ def walk(registry: Registry, entity: str | None = None) -> Walk:
             return Walk(tuple(found), version)
         candidates = ({entity} if entity is not None
                       else _reached(work, registry, version.changes))
+        # An entity stated only in graphs this version created was added by it: no need to
+        # compare its descriptions (the walk of a first load is mostly these).
+        added = _only_in(work, candidates, {change.graph for change in version.changes
+                                            if change.created})
+        candidates -= added
         after = {iri: describe(work, iri) for iri in candidates}
         undo(work, registry, version)
-        touched = []
+        touched = [EntityTouch(iri, "added") for iri in added]
         for iri in sorted(candidates):
             now, then = after[iri], describe(work, iri)
             if now != then:
@@ -111,8 +116,22 @@ def walk(registry: Registry, entity: str | None = None) -> Walk:
                 # them, which would hold a copy of the registry in memory.
                 fields = _fields(then, now) if change == "changed" else ()
                 touched.append(EntityTouch(iri, change, fields))
+        touched.sort(key=lambda touch: touch.iri)
         found.append(VersionTouches(version, tuple(touched)))
     return Walk(tuple(found), None)
+
+
+def _only_in(work: ox.Store, candidates: set[str], created: set[str]) -> set[str]:
+    """The candidates whose every data statement is in one of the ``created`` graphs."""
+    if not created:
+        return set()
+    only = set()
+    for iri in candidates:
+        graphs = {getattr(quad.graph_name, "value", "") for quad in
+                  _data(work.quads_for_pattern(ox.NamedNode(iri), None, None, None))}
+        if graphs and graphs <= created:
+            only.add(iri)
+    return only
 
 
 def _fields(then: Description, now: Description) -> tuple[FieldTouch, ...]:

@@ -17,13 +17,26 @@ import pyoxigraph as ox
 from registry.errors import InputError
 from registry.history.versions import VersionRecord, delta_texts, read_versions, resolve
 from registry.store import ONTOLOGY_GRAPH, PROVENANCE_GRAPH, Registry
-from registry.store.versioning import versioned_quads
+from registry.store.provenance import RESERVED_GRAPHS
+from registry.store.versioning import is_versioned, versioned_quads
 
 
 def working_copy(registry: Registry) -> ox.Store:
-    """The versioned part of the registry's present state, in a store of its own."""
+    """The versioned part of the registry's present state, in a store of its own, with the
+    same blank node labels (the history's records name them)."""
     work = ox.Store()
-    work.bulk_extend(versioned_quads(registry.store))
+    store = registry.store
+    if not isinstance(store, ox.Store):
+        work.bulk_extend(versioned_quads(store))
+        return work
+    # Graph by graph: the data graphs whole, without a Python filter per statement; of the
+    # provenance graph, only the data graphs' records.
+    for graph in store.named_graphs():
+        if isinstance(graph, ox.NamedNode) and graph.value not in RESERVED_GRAPHS:
+            work.bulk_extend(store.quads_for_pattern(None, None, None, graph))
+    work.bulk_extend(quad for graph in (ox.NamedNode(PROVENANCE_GRAPH), ox.DefaultGraph())
+                     for quad in store.quads_for_pattern(None, None, None, graph)
+                     if is_versioned(quad))
     return work
 
 
