@@ -152,3 +152,49 @@ def test_history_needs_a_store_and_an_iri_for_as_of() -> None:
     code, _, err = run("history", "--store", "nowhere")
     assert code == 2
     assert "no registry at nowhere" in err
+
+
+def _imported(store: Path) -> set[str]:
+    """The IRI subjects of the import's graphs (independently of the diff: read by SPARQL)."""
+    with Registry.open(store) as registry:
+        rows = registry.select("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } "
+                               "FILTER(isIRI(?s) && STRENDS(STR(?g), '.csv')) }")
+    return {str(row["s"]) for row in rows}
+
+
+def test_diff_between_the_first_and_the_last_version(three_versions: Path) -> None:
+    """The issue's acceptance: the diff from version 1 to version 3 names exactly the edited
+    entity and the imported ones, and the findings that changed (exact output)."""
+    one, _, three = _times(Path("reg"))
+    code, out, err = run("diff", "--store", "reg", "@1", "@3", "--as-of", "2026-12-01")
+    assert (code, err) == (1, "")
+    expected = (Path(__file__).parent / "data" / "diff-version-1-3.txt").read_text()
+    assert out == expected.format(one=one[:16], three=three[:16])
+
+    code, out, _ = run("diff", "--store", "reg", "@1", "@3", "--as-of", "2026-12-01",
+                       "--format", "json")
+    answer = json.loads(out)
+    changed = {(change["iri"], change["change"]) for change in answer["changes"]}
+    assert changed == {(ADMINISTRATION, "changed")} | {
+        (iri, "added") for iri in _imported(Path("reg"))}
+    [edit] = [c for c in answer["changes"] if c["change"] == "changed"]
+    assert [(f["label"], [r[-35:] for r in f["removed"]], [a[-35:] for a in f["added"]])
+            for f in edit["fields"]] == [(
+                "description", ["ment on the basis of Qlue feedback."],
+                ["t on the basis of Qlue app ratings."])]
+    # the findings that changed are those of validating each version whole
+    findings = {}
+    for version in ("1", "3"):
+        code, text, _ = run("export", "--store", "reg", "--as-of-version", version,
+                            "--format", "turtle", "--out", f"v{version}.ttl")
+        code, text, _ = run("validate", f"v{version}.ttl", "--as-of", "2026-12-01",
+                            "--format", "json")
+        findings[version] = {(f["rule_id"], f["focus"], f["message"])
+                             for f in json.loads(text)["findings"]}
+    appeared = {(f["rule"], f["focus"], f["message"]) for f in answer["findingChanges"]
+                if f["change"] == "appeared"}
+    resolved = {(f["rule"], f["focus"], f["message"]) for f in answer["findingChanges"]
+                if f["change"] == "resolved"}
+    assert appeared == findings["3"] - findings["1"]
+    assert resolved == findings["1"] - findings["3"]
+    assert answer["findings"] == {"appeared": len(appeared), "resolved": len(resolved)}
