@@ -29,7 +29,7 @@ from registry.resources import seed_dir
               help="Entity IRI base: entities under it get pages at id/<path>.html.")
 @click.option("--site-url", default="", metavar="URL",
               help="Where the site will be served (ending in /), for absolute IRIs in "
-              "catalog.ttl; without it they are relative.")
+              "catalog.ttl and changes.atom; without it they are relative.")
 @click.option("--as-of", "as_of", metavar="DATE",
               help="Reference date of the legal checks (YYYY-MM-DD; default today).")
 def publish(paths: tuple[Path, ...], store: Store | None, out: Path, base: str,
@@ -40,6 +40,11 @@ def publish(paths: tuple[Path, ...], store: Store | None, out: Path, base: str,
     pages, the findings dashboard, the ontology, the dumps and a DCAT catalogue. Links are
     relative: any web host can serve the folder, and it works opened from disk. With no PATH
     and no --store, publishes the built-in seed registry.
+
+    Earlier publications to DIR are kept in DIR/publications/, each with its dumps, what
+    changed since the one before, and a manifest of checksums chained to the previous
+    manifest (check them with `cityreg verify DIR`); changes.html and the Atom feed
+    changes.atom list them.
     """
     from registry.web.publish import publish as write_site
 

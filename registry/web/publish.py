@@ -13,7 +13,12 @@ Any web host (or a browser opening the folder from disk) can serve the result wi
 * the CSV and JSON downloads of every list page (``cities.csv``, ``cities/<slug>.csv``,
   ``types/<kind>.csv``, ``vendors.csv``, ``findings.csv`` and their ``.json``: see
   :mod:`registry.web.tables`). The search needs a server: the static site has no search page,
-  and its header has no search form.
+  and its header has no search form;
+* ``publications/<time>/``: this publication's dumps, what changed since the previous one and
+  a manifest of checksums chained to the previous manifest, beside the earlier publications
+  carried over from the site replaced; ``manifest.json``, the head of that chain
+  (:mod:`registry.web.publications`); ``changes.html`` and its Atom feed ``changes.atom``
+  (:mod:`registry.web.changespage`, :mod:`registry.web.feed`).
 
 Every link is relative, so the site works from any folder and from ``file://``. The site is
 written into a temporary folder next to the target and moved into place at the end: an error
@@ -26,13 +31,16 @@ from __future__ import annotations
 import shutil
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from registry.context import RegistryContext
 from registry.errors import InputError
-from registry.web import STATIC_DIR, indexes, render, tables
+from registry.web import STATIC_DIR, indexes, publications, render, tables
 from registry.web.catalog import catalog_graph
+from registry.web.changespage import changes_page, publication_changes, site_pages
 from registry.web.dumps import DUMPS, describe, is_iri_safe, registry_dump, serialize
+from registry.web.feed import atom_feed
 from registry.web.negotiation import ENTITY_REPRESENTATIONS, HTML
 from registry.web.pages import Linker, static_file
 from registry.web.routes import entity_data, entity_html, html_page
@@ -80,11 +88,12 @@ def entity_paths(context: RegistryContext) -> tuple[list[str], list[str]]:
     return sorted(paths), sorted(skipped)
 
 
-def publish(context: RegistryContext, out: Path, site_url: str = "") -> PublishReport:
+def publish(context: RegistryContext, out: Path, site_url: str = "", *,
+            now: datetime | None = None) -> PublishReport:
     """Write the static site of ``context`` to the folder ``out`` (see the module docstring).
 
-    ``site_url`` (ending in ``/``) makes the DCAT catalogue's IRIs absolute; without it they
-    are relative to the catalogue file.
+    ``site_url`` (ending in ``/``) makes the DCAT catalogue's and the feed's IRIs absolute;
+    without it they are relative. ``now``: the time of this publication (default: now).
     """
     out = out.resolve()
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
@@ -94,6 +103,9 @@ def publish(context: RegistryContext, out: Path, site_url: str = "") -> PublishR
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         report = _write_site(context, staging, site_url)
+        if out.exists():
+            publications.carry_over(out, staging)
+        report = _remember(context, report, site_url, now)
         (staging / MARKER).write_text("made by cityreg publish; safe to replace\n")
         if out.exists():
             shutil.rmtree(out)
@@ -170,3 +182,18 @@ def _write_site(context: RegistryContext, root: Path, site_url: str) -> PublishR
         write("/static/" + stylesheet.name, stylesheet.read_bytes())
         other_files += 1
     return PublishReport(root, pages, data_files, other_files, len(paths), tuple(skipped))
+
+
+def _remember(context: RegistryContext, report: PublishReport, site_url: str,
+              now: datetime | None) -> PublishReport:
+    """Add this publication to those kept in the site, and write the changes page and feed."""
+    root = report.out
+    shown = publication_changes(publications.record(context, root, now),
+                                site_pages(root, context.entity_base))
+    (root / "changes.html").write_text(changes_page(context, shown), encoding="utf-8")
+    (root / "changes.atom").write_bytes(atom_feed(shown, site_url))
+    kept = [path for path in (root / publications.FOLDER).rglob("*") if path.is_file()]
+    data = sum(path.suffix in (".ttl", ".jsonld", ".nq") for path in kept)
+    return PublishReport(root, report.pages + 1, report.data_files + data,
+                         report.other_files + len(kept) - data + 2, report.entities,
+                         report.skipped)
