@@ -6,6 +6,7 @@ Modules, one concept each:
 * ``fields``      field factories reading one property of a record
 * ``types``       the entity types (Entity and Organisation interfaces, one type per kind)
 * ``tracetypes``  the types of the access trace (registry.flows)
+* ``historytypes`` the types of the registry's history (registry.history): versions, changes
 * ``connections`` Relay-style pagination
 * ``schema``      the Query root and the schema
 * ``limits``      size, token, field, depth, cost, page-size and time limits

@@ -1,4 +1,5 @@
-"""The GraphQL root: entity lookup, search, list roots with filters, traces, findings.
+"""The GraphQL root: entity lookup, search, list roots with filters, traces, findings,
+history.
 
 The whole schema is built once (:data:`schema`); ``graphql/schema.graphql`` is its SDL,
 written by ``cityreg export-schema`` and checked by a test.
@@ -7,12 +8,13 @@ written by ``cityreg export-schema`` and checked by a test.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import graphene
 
 from graphql import GraphQLError, GraphQLResolveInfo
+from registry.api import historytypes as ht
 from registry.api import tracetypes as tt
 from registry.api.connections import connection, page_args, paginate
 from registry.api.documents import DOCUMENT_TYPES
@@ -217,6 +219,23 @@ class Query(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
     systems = _list_root(["System"], "Systems and platforms.", SystemConnection,
                          with_type=True, with_vendor=True)
     cities = _list_root(["City"], "Cities.", CityConnection)
+    history = graphene.Field(
+        ht.EntityHistory, id=graphene.ID(required=True, description="The entity's IRI (also "
+                                         "of one removed since), or its label now."),
+        description="When an entity was first seen, when it last changed and what each "
+        "version did to it, newest first. Null when no version added, changed or removed "
+        "anything of that IRI or label (as `node(id:)` is null for an unknown one); when the "
+        "history stops at a SPARQL update (`complete: false`), an entity no later version "
+        "touched has an empty history rather than null, since it may be older than the update.")
+    changes = graphene.Field(
+        ht.ChangesConnection, required=True,
+        description="The versions of the registry (every load, import or harvest that changed "
+        "it), newest first, each with who made it, the files it read and the entities it "
+        "added, removed or changed.",
+        **page_args(since=graphene.DateTime(description="Only versions made after this time "
+                                            "(ISO 8601, such as 2026-12-01T09:00:00Z; a date "
+                                            "means its start, a time without offset is UTC); "
+                                            "without it, every version.")))
 
     @staticmethod
     @_guard
@@ -229,6 +248,17 @@ class Query(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
             return found.get(found.find(id))
         except NotFoundError:
             return None
+
+    @staticmethod
+    @_guard
+    def resolve_history(_root: Any, info: GraphQLResolveInfo, id: str) -> Any:
+        return ht.entity_history(info, id)
+
+    @staticmethod
+    @_guard
+    def resolve_changes(_root: Any, info: GraphQLResolveInfo, since: datetime | None = None,
+                        first: int | None = None, after: str | None = None) -> Any:
+        return ht.changes_since(info, since, first, after)
 
     @staticmethod
     def resolve_search(_root: Any, info: GraphQLResolveInfo, label: str,

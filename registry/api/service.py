@@ -14,6 +14,7 @@ which they protect), validation, the choice of the operation and the coercion of
 from __future__ import annotations
 
 import importlib.util
+import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from graphql import (
     specified_rules,
     validate,
 )
+from registry.api.historytypes import HistoryView
 from registry.api.limits import (
     MAX_QUERY_LENGTH,
     check_cost,
@@ -99,6 +101,10 @@ class ApiContext:
         """The facts ``finding`` rests on, with their sources (registry/evidence.py)."""
         return self.service.evidence(finding)
 
+    def history(self) -> HistoryView:
+        """The registry's versions and what each changed (registry/history/)."""
+        return self.service.history()
+
 
 class GraphQLService:
     """Executes GraphQL requests over one registry."""
@@ -110,6 +116,8 @@ class GraphQLService:
         self.schema = schema
         self._cache: OrderedDict[str, Prepared] = OrderedDict()
         self._by_focus: dict[str, list[Any]] | None = None
+        self._history: HistoryView | None = None
+        self._history_lock = threading.Lock()
 
     def prepare(self, query: str) -> Prepared:
         """Parse, check the shape of and validate ``query`` once; later calls hit the cache
@@ -231,6 +239,16 @@ class GraphQLService:
         """The facts ``finding`` rests on: the report the server serves keeps them (the
         validation of :attr:`RegistryContext.validation` collects evidence)."""
         return tuple(self.context.validation.evidence(finding))
+
+    def history(self) -> HistoryView:
+        """The registry's versions and what each changed, walked once, by the first request
+        that asks (under a lock: concurrent first requests walk it once). Not warmed: the walk
+        copies the registry to undo its versions, which a server that is never asked about
+        its history need not pay for."""
+        with self._history_lock:
+            if self._history is None:
+                self._history = HistoryView.of(self.context)
+            return self._history
 
     def findings_by_focus(self) -> dict[str, list[Any]]:
         """Findings grouped by focus IRI, computed once."""

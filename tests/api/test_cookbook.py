@@ -278,6 +278,31 @@ def smarter_cities_challenge(data: Any) -> None:
     assert ("Processing", "cityreg:partOfProgramme") in parts
 
 
+def administration_history(data: Any) -> None:
+    # The seed is loaded once: one version added the administration, none changed it since.
+    history = data["history"]
+    assert history["label"] == "Jakarta city administration"
+    assert (history["firstSeen"]["number"], history["lastChanged"]["number"]) == (1, 1)
+    assert (history["complete"], history["notKnownBefore"]) == (True, None)
+    [added] = history["versions"]["nodes"]
+    assert history["versions"]["totalCount"] == 1
+    assert (added["change"], added["fields"], added["version"]["number"]) == ("added", [], 1)
+    assert any(f["iri"].endswith("/seed/jakarta.ttl") and len(f["sha256"]) == 64
+               for f in added["version"]["files"])
+
+
+def recent_changes(data: Any) -> None:
+    changes = data["changes"]
+    assert (changes["totalCount"], changes["complete"], changes["notKnownBefore"]) == (
+        1, True, None)
+    [seed] = changes["nodes"]
+    assert (seed["number"], seed["statementsRemoved"], seed["entitiesKnown"]) == (1, 0, True)
+    assert seed["statementsAdded"] > 0
+    entities = seed["entities"]
+    assert entities["totalCount"] > len(entities["nodes"]) == 100
+    assert {(e["change"], len(e["fields"])) for e in entities["nodes"]} == {("added", 0)}
+
+
 CHECKS: dict[str, Callable[[Any], None]] = {
     "nordhaven_station_footage": station_footage,
     "nordhaven_station_footage_2026": station_footage_2026,
@@ -290,6 +315,8 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     "public_deployments_dpia": public_deployments, "vendor_concentration": vendors,
     "adreach_reach": adreach, "parking_subprocessors": parking, "nordhaven_swap": swap,
     "cities": cities, "binding_findings_vs_benchmarks": binding_vs_benchmarks,
+    "jakarta_administration_history": administration_history,
+    "recent_changes": recent_changes,
 }
 
 
