@@ -222,11 +222,13 @@ class GraphQLService:
         return service
 
     def warm(self) -> None:
-        """Compute the access graph, its vendor concentration and the legal findings now, so
-        that no request runs a SPARQL query."""
+        """Compute the access graph, its vendor concentration, the legal findings and the
+        walk of the registry's versions now, so that no request runs a SPARQL query or copies
+        the registry (the walk: about 7 s for the generated N=1000 registry, bench/history.py)."""
         self.context.access_graph.vendor_concentration()
         if _validation_installed():
             self.findings_by_focus()
+        self.history()
 
     def findings(self) -> list[Any]:
         """The findings of the legal checks (registry/validate.py), computed once."""
@@ -241,10 +243,9 @@ class GraphQLService:
         return tuple(self.context.validation.evidence(finding))
 
     def history(self) -> HistoryView:
-        """The registry's versions and what each changed, walked once, by the first request
-        that asks (under a lock: concurrent first requests walk it once). Not warmed: the walk
-        copies the registry to undo its versions, which a server that is never asked about
-        its history need not pay for."""
+        """The registry's versions and what each changed, walked once (under a lock: two
+        first callers walk it once); a served generation walks it while it warms, before it
+        answers, since the walk copies the registry to undo its versions."""
         with self._history_lock:
             if self._history is None:
                 self._history = HistoryView.of(self.context)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import pyoxigraph as ox
 
@@ -85,8 +86,16 @@ class Walk:
 
     def touches(self, iri: str) -> list[tuple[VersionRecord, EntityTouch]]:
         """The versions that touched ``iri``, newest first, with the fields each changed."""
-        return [(touches.version, touch) for touches in self.versions
-                for touch in touches.entities if touch.iri == iri]
+        return list(self._by_entity.get(iri, ()))
+
+    @cached_property
+    def _by_entity(self) -> dict[str, list[tuple[VersionRecord, EntityTouch]]]:
+        """Entity IRI -> its touches, newest first: one page per entity stays one lookup."""
+        index: dict[str, list[tuple[VersionRecord, EntityTouch]]] = {}
+        for touches in self.versions:
+            for touch in touches.entities:
+                index.setdefault(touch.iri, []).append((touches.version, touch))
+        return index
 
 
 def walk(registry: Registry, entity: str | None = None) -> Walk:

@@ -22,6 +22,12 @@ Modules, one concept each:
 * ``security``      security headers (CSP) and the malformed-request check
 * ``ontology_doc``  the HTML documentation of ontology/cityreg.ttl
 * ``publish``       the same pages and files written as a static site
+* ``publications``  the publications a site keeps: dated folders, manifests, the hash chain
+* ``verify``        ``cityreg verify``: every checksum and link of a site's chain
+* ``changespage``   a site's ``changes.html``: what each publication changed
+* ``feed``          a site's ``changes.atom``: the same as an Atom 1.0 feed
+* ``versionspage``  the server's ``/changes``: the registry's versions and what each changed
+* ``versionsfeed``  the server's ``/changes.atom``
 
 Templates (Jinja2, autoescaped) are in ``templates/``, the stylesheet in ``static/``.
 """

@@ -13,6 +13,7 @@ server show the same pages.
 ``/types/<kind>``      the entities of one kind (agency, company, sensor, ...)
 ``/vendors/``          vendors and how much of each city depends on them
 ``/findings``          the legal findings dashboard
+``/changes``           the registry's versions (``?since=``) and ``/changes.atom``
 ``/search``            full-text search with facets (``/search.csv``, ``.json``)
 ``<list page>.csv``    a list page's rows as CSV or JSON (registry/web/tables.py)
 ``/ontology``          the ontology's documentation
@@ -48,6 +49,7 @@ from registry.web.listroutes import list_routes
 from registry.web.negotiation import HTML, Representation, choose_representation, split_extension
 from registry.web.pages import Linker, entity_page, is_benchmark, validation_report
 from registry.web.traceserve import trace_endpoint
+from registry.web.versionspage import entity_history, version_routes
 
 if TYPE_CHECKING:
     from registry.api.readmodel import ReadModel
@@ -96,7 +98,7 @@ def entity_html(context: RegistryContext, iri: str, linker: Linker,
     """The HTML page of the entity ``iri`` (which exists); ``graph``: its description, if the
     caller has it already."""
     return render("entity.html", linker, page=entity_page(context, iri, linker, graph),
-                  as_of=context.as_of)
+                  history=entity_history(context, iri), as_of=context.as_of)
 
 
 def entity_data(context: RegistryContext, iri: str, representation: Representation,
@@ -195,6 +197,7 @@ def build_routes(context: RegistryContext, queries: RegistryQueries | None = Non
         Route("/vendors", redirect_to_folder),
         Route("/vendors/", page, name="vendors"),
         Route("/findings", page, name="findings"),
+        *version_routes(context, linker),
         Route("/ontology", page, name="ontology"),
         Route("/sparql", sparql_endpoint, methods=["GET", "POST"], name="sparql"),
         Route("/catalog.ttl", catalog, name="catalog"),

@@ -62,6 +62,7 @@ def _listening_page(browser: Any) -> tuple[Any, list[str]]:
     "/",
     "/id/rio/system/operations-centre",  # an entity page with its data-flow diagram
     "/findings",
+    "/changes",  # the registry's versions, and the since form
     "/search?q=IBM",  # the search page, its facets and the header's form
     "/sparql",
     "/ontology",

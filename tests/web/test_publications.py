@@ -119,8 +119,9 @@ def test_the_home_page_links_the_changes_and_the_feed(site: Path, client: Any) -
     home = (site / "index.html").read_text(encoding="utf-8")
     assert '<a href="changes.html">Changes</a>' in home
     assert '<link rel="alternate" type="application/atom+xml" href="changes.atom"' in home
-    served = client.get("/").text  # the server has no changes page (yet): no link there
-    assert "changes" not in served
+    served = client.get("/").text  # the server links its versions page instead
+    assert 'href="changes.html"' not in served
+    assert '<a href="/changes">Changes</a>' in served
 
 
 def test_a_publication_within_the_same_second_is_named_a_second_later(

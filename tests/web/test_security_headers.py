@@ -72,6 +72,9 @@ RESPONSES: list[tuple[str, str, dict[str, Any], int]] = [
     ("GET", "/vendors/", {}, 200),
     ("GET", "/vendors", {"follow_redirects": False}, 301),
     ("GET", "/findings", {}, 200),
+    ("GET", "/changes", {}, 200),
+    ("GET", "/changes.atom", {}, 200),
+    ("GET", "/changes", {"params": {"since": "yesterday"}}, 400),
     ("GET", "/ontology", {}, 200),
     ("GET", SYSTEM + ".html", {}, 200),
     ("GET", SYSTEM + ".ttl", {}, 200),
@@ -206,7 +209,7 @@ def _html_pages(client: TestClient) -> Iterator[tuple[str, str]]:
 
 def test_no_page_has_what_the_policy_blocks(client: TestClient) -> None:
     pages = dict(_html_pages(client))
-    assert {"/", "/findings", "/sparql", "/graphql", "/ontology", SYSTEM + ".html",
+    assert {"/", "/findings", "/sparql", "/graphql", "/ontology", "/changes", SYSTEM + ".html",
             "/cities/atlantis", "/id/harbour/no-such-entity"} <= set(pages)
     assert len(pages) > 20  # the crawl reached the entity pages
     blocked = {}
