@@ -19,6 +19,7 @@ from served_sites import Site, wait
 
 from registry.cli import main
 from registry.harvest import Limits, harvest, local_graph
+from registry.history.versions import read_versions
 from registry.store import Registry
 from registry.store.provenance import RESERVED_GRAPHS
 
@@ -186,6 +187,12 @@ def test_cityreg_harvest_prints_a_line_per_download(sites: tuple[Site, Site],
         f"not modified  {counts[1]:>8}  {asia.url}registry.nq  "
         f"({graphs[1]} graph{'s' * (graphs[1] > 1)})\n"
         f"2 downloads: 2 not modified; {sum(counts)} statements.\n")
+    with Registry.open(Path(store)) as registry:  # one version (issue #18); none for "again"
+        [version] = read_versions(registry)
+    assert version.command == "cityreg harvest"
+    assert [source for source, _ in version.sources] == sorted(
+        [f"{rio.url}registry.nq", f"{asia.url}registry.nq"])
+    assert sum(c.added for c in version.changes if c.graph.startswith("http")) == sum(counts)
     gone = runner.invoke(main, ["harvest", "http://127.0.0.1:9/", "--store", store,
                                 "--timeout", "5"])
     assert gone.exit_code == 2
