@@ -62,7 +62,9 @@ class HistoryView:
 
     def entity(self, iri: str) -> EntityHistoryRecord:
         """The history of ``iri`` (empty when no version the walk reached touched it)."""
-        return EntityHistoryRecord(iri, self.by_entity.get(iri, ()), self.timeline.complete)
+        predates = self.timeline.predates(iri)
+        return EntityHistoryRecord(iri, self.by_entity.get(iri, ()),
+                                   self.timeline.complete and not predates, predates)
 
     def since(self, moment: datetime | None) -> list[VersionRecord]:
         """The versions made after ``moment`` (all without it), newest first."""
@@ -237,7 +239,8 @@ EntityVersionChangeConnection = connection(EntityVersionChange, "EntityVersionCh
 _COMPLETE_DOC = ("True when the history reaches back to the registry's first version. False "
                  "when it stops at a SPARQL update whose statements were not recorded "
                  "(notKnownBefore): what that update and the versions before it did is not "
-                 "known.")
+                 "known; for one entity, also when it was in the registry before the first "
+                 "version recorded (olderThanTheHistory).")
 _NOT_KNOWN_BEFORE_DOC = ("The number of the SPARQL update the history stops at when it is "
                          "not complete; null when it is.")
 
@@ -278,6 +281,10 @@ class EntityHistory(graphene.ObjectType):  # type: ignore[misc]  # graphene is u
                                 resolver=lambda a, _i: a.record.complete)
     not_known_before = graphene.Int(description=_NOT_KNOWN_BEFORE_DOC,
                                     resolver=lambda a, _i: _number(a.stopped_at))
+    older_than_the_history = graphene.Boolean(
+        required=True, description="True when the entity was in the registry before the first "
+        "version recorded (loaded before cityreg recorded versions): when it was added is not "
+        "known, and firstSeen is null.", resolver=lambda a, _i: a.record.predates)
     versions = graphene.Field(EntityVersionChangeConnection, required=True,
                               description="The versions that added, removed or changed it, "
                               "newest first, each with the fields it changed.",
@@ -318,7 +325,7 @@ def entity_history(info: GraphQLResolveInfo, text: str) -> EntityAnswer | None:
             pass
         else:
             record = view.entity(iri)
-    if not record.touches and record.complete:
+    if not record.touches and record.complete and not record.predates:
         return None
     label = view.timeline.label(iri) or model(info).labels.get(iri) or iri
     return EntityAnswer(record, label, view.stopped_at)

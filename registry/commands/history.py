@@ -53,18 +53,23 @@ def history(iri: str | None, store: Store | None, as_of_version: str | None, fmt
             return
         versions = read_versions(registry)
         if iri is None:
-            click.echo(_versions_json(versions) if fmt == "json" else _versions_text(versions))
+            click.echo(_versions_json(versions) if fmt == "json"
+                       else _versions_text(versions, registry.count()))
             return
         found = walk(registry, iri)
         label = _label(registry, iri)
-    if not found.of(iri) and found.complete:
+    if not found.of(iri) and found.complete and not found.predates(iri):
         raise NotFoundError("entity", iri, "no version added, changed or removed it; list "
                             "the versions with `cityreg history`")
     click.echo(_entity_json(iri, label, found) if fmt == "json"
                else _entity_text(iri, label, found))
 
 
-def _versions_text(versions: list[VersionRecord]) -> str:
+def _versions_text(versions: list[VersionRecord], statements: int) -> str:
+    if not versions and statements:
+        return (f"No versions recorded: the registry's {plural(statements, 'statement')} were "
+                "loaded before cityreg recorded versions; the next load, import or harvest that "
+                "changes it records version 1.")
     if not versions:
         return "No versions: nothing was loaded, imported or harvested into this registry."
     rows = [[str(v.number), _when(v), v.agent, _command(v), _changes(v)]
@@ -79,7 +84,17 @@ def _entity_text(iri: str, label: str, found: Walk) -> str:
     lines.append(render_table(["version", "made (UTC)", "by", "command", "change"], rows))
     if found.stopped_at is not None:
         lines.append(_stopped(found.stopped_at))
+    elif found.predates(iri):
+        lines.append(_older(found))
     return "\n".join(lines)
+
+
+def _older(found: Walk) -> str:
+    first = found.versions[-1].version.number if found.versions else None
+    when = "before any version was recorded" if first is None else (
+        f"before version {first}, the first one recorded")
+    return (f"It was in the registry {when}: it was loaded before cityreg recorded versions, "
+            "so when it was added is not known.")
 
 
 def _stopped(version: VersionRecord) -> str:
@@ -130,8 +145,9 @@ def _entity_json(iri: str, label: str, found: Walk) -> str:
         "label": label,
         "versions": [{**_version_json(version), "change": change}
                      for version, change in found.of(iri)],
-        "complete": found.complete,
+        "complete": found.complete and not found.predates(iri),
         "notKnownBefore": None if found.stopped_at is None else found.stopped_at.number,
+        "olderThanTheHistory": found.predates(iri),
     }, indent=2)
 
 

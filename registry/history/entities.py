@@ -75,6 +75,13 @@ class Walk:
     versions: tuple[VersionTouches, ...]
     stopped_at: VersionRecord | None
     """The SPARQL update the walk could not undo (None: it reached the first version)."""
+    older: frozenset[str] = frozenset()
+    """The entities with statements older than the first version (loaded before cityreg
+    recorded versions): when they were added is not known."""
+
+    def predates(self, iri: str) -> bool:
+        """Whether ``iri`` was in the registry before the first version recorded."""
+        return iri in self.older
 
     @property
     def complete(self) -> bool:
@@ -127,7 +134,15 @@ def walk(registry: Registry, entity: str | None = None) -> Walk:
                 touched.append(EntityTouch(iri, change, fields))
         touched.sort(key=lambda touch: touch.iri)
         found.append(VersionTouches(version, tuple(touched)))
-    return Walk(tuple(found), None)
+    return Walk(tuple(found), None, _subjects(work) if entity is None else frozenset(
+        {entity} if any(True for _ in _data(work.quads_for_pattern(
+            ox.NamedNode(entity), None, None, None))) else ()))
+
+
+def _subjects(work: ox.Store) -> frozenset[str]:
+    """The IRI subjects of the data statements left once every version is undone."""
+    return frozenset(quad.subject.value for quad in _data(work.quads_for_pattern(
+        None, None, None, None)) if isinstance(quad.subject, ox.NamedNode))
 
 
 def _only_in(work: ox.Store, candidates: set[str], created: set[str]) -> set[str]:

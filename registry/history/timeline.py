@@ -43,11 +43,15 @@ class ShownTouch:
 @dataclass(frozen=True)
 class EntityHistory:
     """One entity's versions, newest first; ``complete`` is False when the history stops at a
-    SPARQL update, before which nothing is known."""
+    SPARQL update, before which nothing is known, or when the entity is older than the first
+    version."""
 
     iri: str
     touches: tuple[ShownTouch, ...]
     complete: bool
+    predates: bool = False
+    """It was in the registry before the first version recorded (loaded before cityreg
+    recorded versions): when it was added is not known."""
 
     @property
     def first_seen(self) -> VersionRecord | None:
@@ -94,9 +98,14 @@ class Timeline:
                 if since is None or touches.version.time > since]
 
     def entity(self, iri: str) -> EntityHistory:
+        predates = self.walk.predates(iri)
         return EntityHistory(iri, tuple(self._touch(version, touch)
                                         for version, touch in self.walk.touches(iri)),
-                             self.walk.complete)
+                             self.walk.complete and not predates, predates)
+
+    def predates(self, iri: str) -> bool:
+        """Whether ``iri`` was in the registry before the first version recorded."""
+        return self.walk.predates(iri)
 
     def _shown(self, touches: VersionTouches) -> list[ShownTouch]:
         return [self._touch(touches.version, touch) for touch in touches.entities]

@@ -311,6 +311,10 @@ class HistoryView:
     """How many older versions touched it and are not listed."""
     not_known_before: VersionLine | None
     """The SPARQL update before which nothing is known (None: the history is complete)."""
+    older_than: VersionLine | None = None
+    """The first version recorded, when the entity was in the registry before it."""
+    predates: bool = False
+    """The entity was in the registry before the first version recorded (or before any)."""
 
 
 def entity_history(context: RegistryContext, iri: str) -> HistoryView:
@@ -327,7 +331,10 @@ def entity_history(context: RegistryContext, iri: str) -> HistoryView:
         touches=tuple(TouchLine(VersionLine.of(touch.version), touch.change, touch.fields)
                       for touch in history.touches[:MAX_HISTORY]),
         earlier=max(0, len(history.touches) - MAX_HISTORY),
-        not_known_before=None if stopped is None else VersionLine.of(stopped))
+        not_known_before=None if stopped is None else VersionLine.of(stopped),
+        older_than=VersionLine.of(timeline.walk.versions[-1].version)
+        if history.predates and timeline.walk.versions else None,
+        predates=history.predates)
 
 
 def version_routes(context: RegistryContext, linker: Linker) -> list[Route]:

@@ -198,3 +198,52 @@ def test_diff_between_the_first_and_the_last_version(three_versions: Path) -> No
     assert appeared == findings["3"] - findings["1"]
     assert resolved == findings["1"] - findings["3"]
     assert answer["findings"] == {"appeared": len(appeared), "resolved": len(resolved)}
+
+
+def test_a_store_older_than_its_history_says_what_is_not_known(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store loaded before cityreg recorded versions (its history graph removed here): the
+    listing says so, and an entity's history never claims to be complete."""
+    import pyoxigraph as ox
+
+    from registry.context import RegistryContext
+    from registry.history.timeline import Timeline
+    from registry.store.versioning import HISTORY_GRAPH
+    from registry.web.versionspage import entity_history
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CITYREG_AGENT", "Anna")
+    shutil.copytree(seed_dir(), "seed")
+    run("load", "seed", "--store", "reg")
+    with Registry.open(Path("reg")) as registry:
+        registry.store.remove_graph(ox.NamedNode(HISTORY_GRAPH))
+        statements = registry.count()
+    code, out, _ = run("history", "--store", "reg")
+    assert (code, out) == (0, f"No versions recorded: the registry's {statements} statements "
+                              "were loaded before cityreg recorded versions; the next load, "
+                              "import or harvest that changes it records version 1.\n")
+    jakarta = Path("seed/jakarta.ttl")
+    jakarta.write_text(jakarta.read_text().replace("Qlue feedback", "Qlue ratings", 1))
+    run("load", "seed", "--store", "reg")
+    one = _times(Path("reg"))[0]
+    code, out, _ = run("history", ADMINISTRATION, "--store", "reg")
+    assert (code, out) == (0, (
+        f"History of Jakarta city administration <{ADMINISTRATION}>\n"
+        "version  made (UTC)           by    command       change\n"
+        "-------  -------------------  ----  ------------  -------\n"
+        f"1        {one}  Anna  cityreg load  changed\n"
+        "It was in the registry before version 1, the first one recorded: it was loaded "
+        "before cityreg recorded versions, so when it was added is not known.\n"))
+    rio = "https://w3id.org/cityreg/id/rio/city/rio"
+    code, out, _ = run("history", rio, "--store", "reg", "--format", "json")
+    answer = json.loads(out)
+    assert (code, answer["versions"], answer["complete"], answer["olderThanTheHistory"]) == (
+        0, [], False, True)
+    with Registry.open(Path("reg")) as registry:
+        history = Timeline.of(registry).entity(ADMINISTRATION)
+        assert (history.complete, history.predates, history.first_seen) == (False, True, None)
+        page = entity_history(RegistryContext(registry), ADMINISTRATION)
+        assert page.older_than is not None
+        assert page.older_than.number == 1
+        assert page.first_seen is None
+
