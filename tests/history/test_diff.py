@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from diff_cases import CAMERAS_AFTER, CAMERAS_BEFORE, PREFIXES
 
 from registry.history import diff as diff_module
 from registry.history.diff import (
@@ -30,25 +31,7 @@ PURPOSE = "https://w3id.org/dpv#hasPurpose"
 SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
 FIXTURE = "https://w3id.org/cityreg/id/fixture/"
 
-PREFIXES = """\
-@prefix cityreg: <https://w3id.org/cityreg#> .
-@prefix dpv: <https://w3id.org/dpv#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix sosa: <http://www.w3.org/ns/sosa/> .
-@prefix ex: <https://example.org/id/> .
-"""
-BEFORE = PREFIXES + """
-ex:cam1 a sosa:Sensor ; rdfs:label "Camera 1" ; cityreg:unitCount 4 ; cityreg:operator ex:council .
-ex:cam2 a sosa:Sensor ; rdfs:label "Camera 2" .
-ex:council a cityreg:Agency ; rdfs:label "City council" .
-ex:police a cityreg:Agency ; rdfs:label "Police" .
-"""
-AFTER = PREFIXES + """
-ex:cam1 a sosa:Sensor ; rdfs:label "Camera 1" ; cityreg:unitCount 6 ; cityreg:operator ex:police .
-ex:cam3 a sosa:Sensor ; rdfs:label "Camera 3" ; cityreg:unitCount 1 .
-ex:council a cityreg:Agency ; rdfs:label "City council" .
-ex:police a cityreg:Agency ; rdfs:label "Police" .
-"""
+BEFORE, AFTER = CAMERAS_BEFORE, CAMERAS_AFTER
 #: An agreement with two purposes, as blank nodes.
 PURPOSES = PREFIXES + """
 ex:deal a cityreg:DataSharingAgreement ; rdfs:label "Parking data deal" ;

@@ -12,31 +12,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from diff_cases import CAMERAS_AFTER, CAMERAS_BEFORE, PREFIXES
 
 from registry.cli import main
 
 DATA = Path(__file__).parents[1] / "data"
 
-PREFIXES = """\
-@prefix cityreg: <https://w3id.org/cityreg#> .
-@prefix dpv: <https://w3id.org/dpv#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix sosa: <http://www.w3.org/ns/sosa/> .
-@prefix ex: <https://example.org/id/> .
-"""
-BEFORE = PREFIXES + """
-ex:cam1 a sosa:Sensor ; rdfs:label "Camera 1" ; cityreg:unitCount 4 ; cityreg:operator ex:council .
-ex:cam2 a sosa:Sensor ; rdfs:label "Camera 2" .
-ex:council a cityreg:Agency ; rdfs:label "City council" .
-ex:police a cityreg:Agency ; rdfs:label "Police" .
+BEFORE = CAMERAS_BEFORE + """
 ex:deal a cityreg:DataSharingAgreement ; rdfs:label "Parking data deal" ;
     dpv:hasPurpose [ a dpv:Purpose ; rdfs:label "Billing" ] .
 """
-AFTER = PREFIXES + """
-ex:cam1 a sosa:Sensor ; rdfs:label "Camera 1" ; cityreg:unitCount 6 ; cityreg:operator ex:police .
-ex:cam3 a sosa:Sensor ; rdfs:label "Camera 3" ; cityreg:unitCount 1 .
-ex:council a cityreg:Agency ; rdfs:label "City council" .
-ex:police a cityreg:Agency ; rdfs:label "Police" .
+AFTER = CAMERAS_AFTER + """
 ex:deal a cityreg:DataSharingAgreement ; rdfs:label "Parking data deal" ;
     dpv:hasPurpose [ a dpv:Purpose ; rdfs:label "Billing and <script>alert(1)</script>" ] .
 """

@@ -56,20 +56,28 @@ def seed_server() -> Iterator[str]:
     port."""
     with Registry.memory() as registry:
         registry.load(seed_dir())
-        app = create_app(RegistryContext(registry))
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                               log_level="warning", lifespan="off"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start within 30 s")
-            time.sleep(0.05)
+        with serving(create_app(RegistryContext(registry))) as url:
+            yield url
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn on a free loopback port (its base URL) until the block ends."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start within 30 s")
+        time.sleep(0.05)
+    try:
         yield f"http://127.0.0.1:{port}"
+    finally:
         server.should_exit = True
         thread.join(timeout=10)
 

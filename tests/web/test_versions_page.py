@@ -252,38 +252,11 @@ def test_the_page_keeps_to_the_policy(served: tuple[Any, list[VersionRecord]]) -
     assert not re.findall(r'(?:src|href)="(?:https?:)?//', html)  # nothing from elsewhere
 
 
-@contextmanager
-def _uvicorn(app: Starlette) -> Iterator[str]:
-    """``app`` served by uvicorn on a free port, as in tests/web/test_browser.py."""
-    import socket
-    import threading
-    import time
-
-    import uvicorn
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start within 30 s"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
 @pytest.mark.slow
 @pytest.mark.browser
 def test_in_chromium_the_pages_keep_to_the_policy_and_fit_a_phone(context: RegistryContext
                                                                   ) -> None:
-    from test_browser import CHROMIUM, chromium
+    from test_browser import CHROMIUM, chromium, serving
     from test_csp_browser import LISTEN
 
     if not CHROMIUM.exists():
@@ -291,7 +264,7 @@ def test_in_chromium_the_pages_keep_to_the_policy_and_fit_a_phone(context: Regis
     queries = RegistryQueries(Limits().with_workers(1), context.registry)
     app = Starlette(routes=build_routes(context, queries), middleware=security_middleware())
     try:
-        with _uvicorn(app) as server, chromium() as browser:
+        with serving(app) as server, chromium() as browser:
             page = browser.new_page(viewport={"width": 375, "height": 800})
             page.add_init_script(LISTEN)
             for path in ("/changes", "/id/jakarta/agency/city-administration.html"):
