@@ -258,6 +258,7 @@ def _has_blank_node(quad: ox.Quad) -> bool:
 
 def _diff(store: ox.Store, graph: str, new: set[ox.Quad], change: Change) -> None:
     """Record in ``change`` how to turn the stored ``graph`` into ``new``."""
+    new = canonical(new)
     stored_ground = set()
     for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
         if _has_blank_node(quad):
@@ -270,6 +271,32 @@ def _diff(store: ox.Store, graph: str, new: set[ox.Quad], change: Change) -> Non
     added = [quad for quad in new if _has_blank_node(quad) or quad not in stored_ground]
     if added:
         change.add[graph] = added
+
+
+_PLAIN = frozenset({"http://www.w3.org/2001/XMLSchema#string",
+                    "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"})
+_CANONICAL = ox.NamedNode("urn:cityreg:canonical")
+
+
+def canonical(quads: set[ox.Quad]) -> set[ox.Quad]:
+    """The quads with their typed literals as the store holds them.
+
+    The store keeps a number, boolean, date or duration by its value and gives it back in
+    canonical form (``"106.8284090"^^xsd:decimal`` comes back as ``"106.828409"``): compared as
+    parsed, an unchanged statement would look removed and added again on every reload. Each
+    typed literal is put through a scratch store to learn its stored form.
+    """
+    typed = [quad for quad in quads if isinstance(quad.object, ox.Literal)
+             and quad.object.datatype.value not in _PLAIN]
+    if not typed:
+        return quads
+    scratch = ox.Store()
+    scratch.extend(ox.Quad(ox.NamedNode(f"urn:cityreg:canonical:{index}"), _CANONICAL,
+                           quad.object) for index, quad in enumerate(typed))
+    stored = {int(quad.subject.value.rsplit(":", 1)[1]): quad.object for quad in scratch}
+    return (quads - set(typed)) | {
+        ox.Quad(quad.subject, quad.predicate, stored[index], quad.graph_name)
+        for index, quad in enumerate(typed)}
 
 
 def _update_text(change: Change) -> str:

@@ -81,6 +81,22 @@ def test_an_edit_records_only_the_statements_that_changed(tmp_path: Path) -> Non
         assert second.command == "Registry.load"
 
 
+def test_a_number_written_in_another_form_is_not_a_change(tmp_path: Path) -> None:
+    """The store keeps "106.8284090"^^xsd:decimal as 106.828409: a reload that changes
+    another statement records that one alone, not the number removed and added again."""
+    data = _write(tmp_path / "a.ttl", 'ex:cam a cityreg:Sensor ; rdfs:label "Camera" ; '
+                  'cityreg:unitCount "007"^^<http://www.w3.org/2001/XMLSchema#integer> ; '
+                  'ex:long 106.8284090 .\n')
+    with Registry.memory() as registry:
+        registry.load(data)
+        _write(data, data.read_text().split("\n", 3)[3].replace('"Camera"', '"Camera 2"'))
+        registry.load(data)
+        [change] = [c for c in read_versions(registry)[1].changes
+                    if c.graph == data.resolve().as_uri()]
+        assert (change.added, change.removed) == (1, 1)
+        assert registry.count() == 4
+
+
 def test_the_writes_of_one_command_are_one_version(tmp_path: Path) -> None:
     with Registry.memory() as registry:
         with registry.recording("cityreg import"):
