@@ -217,6 +217,7 @@ class CITYREG(DefinedNamespace):
     TravelHistory: URIRef  # travel history
     TwoWay: URIRef  # two-way exchange
     UrbanPlanning: URIRef  # urban planning
+    UsageRecord: URIRef  # Usage record
     UsageStatistics: URIRef  # usage
     UsePolicy: URIRef  # Surveillance use policy
     ValidationContext: URIRef  # Validation context
@@ -236,6 +237,7 @@ class CITYREG(DefinedNamespace):
     addedStatements: URIRef  # added statements
     address: URIRef  # address
     aiActException: URIRef  # AI Act Art. 5(1)(h) exception
+    alternativesConsidered: URIRef  # alternatives considered
     amendmentDate: URIRef  # amendment date
     amendmentType: URIRef  # amendment type
     approvalDate: URIRef  # approval date
@@ -246,6 +248,7 @@ class CITYREG(DefinedNamespace):
     auditScope: URIRef  # audit scope
     auditor: URIRef  # auditor
     authorisedSubProcessor: URIRef  # authorised sub-processor
+    authorisedUse: URIRef  # authorised use
     automaticRenewal: URIRef  # automatic renewal
     bindsEverywhere: URIRef  # binds everywhere
     bindsInCity: URIRef  # binds in city
@@ -254,14 +257,19 @@ class CITYREG(DefinedNamespace):
     bodyOfLaw: URIRef  # body of law
     brandNamedWithoutEquivalent: URIRef  # brand named without 'or equivalent'
     breachNoticeHours: URIRef  # breach-notice deadline (hours)
+    breachSummary: URIRef  # breaches summary
     buyer: URIRef  # buyer
+    capability: URIRef  # capability
     changedGraph: URIRef  # changed graph
     chargeAtCost: URIRef  # charge at cost
     chargedOn: URIRef  # charged on
     citedIn: URIRef  # cited in
     city: URIRef  # city
+    civilRightsImpact: URIRef  # civil-rights impact
     command: URIRef  # command
     competentAuthority: URIRef  # competent authority (law enforcement)
+    complaintProcedure: URIRef  # complaint procedure
+    complaintsSummary: URIRef  # complaints summary
     concentrationThreshold: URIRef  # concentration threshold
     contactPoint: URIRef  # contact point
     countryCode: URIRef  # country code
@@ -276,21 +284,25 @@ class CITYREG(DefinedNamespace):
     derived: URIRef  # derived
     developer: URIRef  # developer
     direction: URIRef  # direction
+    disparateImpact: URIRef  # disparate impact
     documentDisclosure: URIRef  # document disclosure
     documentReference: URIRef  # document reference
     dpfCertified: URIRef  # Data Privacy Framework certified
     dpoConsulted: URIRef  # DPO advice sought
     dueDiligence: URIRef  # processor due diligence
+    effectivenessSummary: URIRef  # effectiveness summary
     endDate: URIRef  # end date
     erasureAfterRetrieval: URIRef  # erasure after retrieval
     evidence: URIRef  # evidence
     exceptionalJustification: URIRef  # exceptional justification
     exitSupport: URIRef  # exit support
+    expectedBenefit: URIRef  # expected benefit
     exportFormat: URIRef  # export format
     exportableDataListed: URIRef  # exportable data listed
     feedsDataset: URIRef  # feeds dataset
     fictional: URIRef  # fictional
     findingKind: URIRef  # finding kind
+    fiscalCost: URIRef  # fiscal cost
     flowDown: URIRef  # obligations flowed down
     footnote: URIRef  # footnote
     frameworkAgreement: URIRef  # framework agreement
@@ -306,9 +318,11 @@ class CITYREG(DefinedNamespace):
     hasRecordOfProcessing: URIRef  # has record of processing
     hasSecurityAnnex: URIRef  # has security annex
     hasSubProcessor: URIRef  # has sub-processor
+    healthAndSafetyImpact: URIRef  # health and safety impact
     highRiskAnnexIII: URIRef  # high-risk (AI Act Annex III)
     hostedBy: URIRef  # hosted by
     hostingTermMonths: URIRef  # hosting term (months)
+    humanReview: URIRef  # human review
     inWriting: URIRef  # in writing
     infeasibilityNotice: URIRef  # infeasibility notice
     integrates: URIRef  # integrates
@@ -324,6 +338,8 @@ class CITYREG(DefinedNamespace):
     lawReference: URIRef  # law reference
     legalSource: URIRef  # legal source
     locationDescription: URIRef  # location
+    locationPrecision: URIRef  # location precision
+    locationSource: URIRef  # location source
     locode: URIRef  # UN/LOCODE
     maintainer: URIRef  # maintainer
     maximumTermMonths: URIRef  # maximum term (months)
@@ -343,6 +359,7 @@ class CITYREG(DefinedNamespace):
     partOfProgramme: URIRef  # part of programme
     partnerOf: URIRef  # partner of
     placeDescription: URIRef  # place
+    previousProcess: URIRef  # previous process
     priorAuthorisationDate: URIRef  # prior authorisation date
     priorConsultationDate: URIRef  # prior consultation date
     privacyNotice: URIRef  # privacy notice
@@ -350,7 +367,9 @@ class CITYREG(DefinedNamespace):
     processingChangedOn: URIRef  # processing changed on
     procurementCategory: URIRef  # procurement category
     procurementMethod: URIRef  # procurement method
+    proportionalityAssessment: URIRef  # necessity and proportionality assessment
     provider: URIRef  # provider
+    publicAccess: URIRef  # public access
     publiclyAccessible: URIRef  # publicly accessible place
     published: URIRef  # published
     publishedOn: URIRef  # published on
@@ -362,8 +381,10 @@ class CITYREG(DefinedNamespace):
     referenceDate: URIRef  # reference date
     removedStatements: URIRef  # removed statements
     renewalTermMonths: URIRef  # renewal term (months)
+    reportingYear: URIRef  # reporting year
     residualRiskHigh: URIRef  # high residual risk
     resolution: URIRef  # resolution
+    responsibleTeam: URIRef  # responsible team
     retainedIndefinitely: URIRef  # retained indefinitely
     retentionCriteria: URIRef  # retention criteria
     retentionJustification: URIRef  # retention justification
@@ -396,6 +417,7 @@ class CITYREG(DefinedNamespace):
     supplier: URIRef  # supplier
     switchingCharge: URIRef  # switching charge
     switchingNoticeMonths: URIRef  # switching notice (months)
+    trainingRequirement: URIRef  # training requirement
     transferCountry: URIRef  # transfer country
     transferMechanism: URIRef  # transfer mechanism
     transitionalPeriodDays: URIRef  # transitional period (days)
@@ -403,6 +425,8 @@ class CITYREG(DefinedNamespace):
     ukEquivalentLabel: URIRef  # UK equivalent's name
     unitCount: URIRef  # unit count
     url: URIRef  # URL
+    usageOf: URIRef  # usage of
+    usageSummary: URIRef  # usage summary
     usedForDecisions: URIRef  # used for decisions
     usesDataset: URIRef  # uses dataset
     usesSensor: URIRef  # uses sensor

@@ -7,6 +7,13 @@ of the registry): nothing here validates, and nothing here prints.
 * :mod:`.json`     findings and summary with stable keys, for scripts
 * :mod:`.turtle`   the SHACL validation report graph, with rule ids and legal sources
 * :mod:`.contract` the printable per-contract report (HTML and Markdown)
+
+And the documents the law asks for (``cityreg report``), generated from the registry:
+
+* :mod:`.documents`      a document kind's template (``kinds/*.toml``), checked on load
+* :mod:`.documentfill`   filling each element from the registry, with sources and gaps
+* :mod:`.documentlaw`    whether the document's law binds where the entity is
+* :mod:`.documentrender` the filled document as HTML, Markdown or JSON
 """
 
 from registry.reports.json import render_json
