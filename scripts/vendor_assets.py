@@ -2,8 +2,9 @@
 
 The GraphiQL page must work offline and must not tell a third party that someone is querying a
 surveillance register, so GraphiQL, React and ReactDOM are copied from the npm registry into
-the package, unchanged, with their licences; so is DejaVu Sans, the font the chain diagrams
-are measured and drawn with. This script is how they get there:
+the package, unchanged, with their licences; so are DejaVu Sans, the font the chain diagrams
+are measured and drawn with, and Leaflet, the cities' map pages' map library. This script is
+how they get there:
 
     python scripts/vendor_assets.py check     download the pinned tarballs, verify npm's
                                               integrity hash, and compare every vendored file
@@ -13,8 +14,8 @@ are measured and drawn with. This script is how they get there:
                                               the SHA-256 table for its README.md
 
 To upgrade, change :data:`PACKAGES`, run ``refresh``, then update the asset paths in
-registry/api/app.py (``GRAPHIQL_ASSETS``) or registry/web/chaintext.py (``FONT_FILE``) and the
-table in the vendor README.md;
+registry/api/app.py (``GRAPHIQL_ASSETS``), registry/web/chaintext.py (``FONT_FILE``) or
+registry/web/mappage.py (``LEAFLET_ASSETS``) and the table in the vendor README.md;
 tests/api/test_app.py checks that every asset the page names is served and matches the README's
 hashes. Only the standard library is used; the network is needed, the server never is.
 """
@@ -59,7 +60,11 @@ GRAPHIQL = (
 )
 #: The font the chain diagrams are measured and drawn with (registry/web/chaintext.py).
 FONTS = (Package("dejavu-fonts-ttf", "2.37.3", ("ttf/DejaVuSans.ttf",)),)
-PACKAGES = GRAPHIQL + FONTS
+#: The map library of the cities' map pages (registry/web/mappage.py, ``LEAFLET_ASSETS``). Its
+#: images (default marker icons, the layers control) are not vendored: the map draws its
+#: markers as SVG circles and has no layers control.
+MAPS = (Package("leaflet", "1.9.4", ("dist/leaflet.js", "dist/leaflet.css")),)
+PACKAGES = GRAPHIQL + FONTS + MAPS
 
 
 def tarball(package: Package) -> bytes:

@@ -32,8 +32,12 @@ from registry.resources import seed_dir
               "catalog.ttl and changes.atom; without it they are relative.")
 @click.option("--as-of", "as_of", metavar="DATE",
               help="Reference date of the legal checks (YYYY-MM-DD; default today).")
+@click.option("--map-tiles", "map_tiles", metavar="URL-TEMPLATE",
+              help="Tile URL template of the cities' map pages, such as "
+              "https://tile.example.org/{z}/{x}/{y}.png (one host, https); without it the "
+              "maps load no tiles: markers on a plain background.")
 def publish(paths: tuple[Path, ...], store: Store | None, out: Path, base: str,
-            site_url: str, as_of: str | None) -> None:
+            site_url: str, as_of: str | None, map_tiles: str | None) -> None:
     """Write the registry as a static website to DIR: the same pages as `cityreg serve`.
 
     Every entity gets a page (id/<path>.html) and its data (.ttl, .jsonld, .nt), plus index
@@ -46,8 +50,14 @@ def publish(paths: tuple[Path, ...], store: Store | None, out: Path, base: str,
     manifest (check them with `cityreg verify DIR`); changes.html and the Atom feed
     changes.atom list them.
     """
+    from registry.errors import InputError
+    from registry.web.mappage import configure_tiles
     from registry.web.publish import publish as write_site
 
+    try:
+        configure_tiles(map_tiles)
+    except InputError as error:
+        raise click.BadParameter(str(error), param_hint="--map-tiles") from None
     if site_url and not site_url.endswith("/"):
         raise click.BadParameter(f"{site_url!r} must end in '/', as in https://example.org/",
                                  param_hint="--site-url")

@@ -68,9 +68,14 @@ def _open(store: Store | None, paths: tuple[Path, ...], default_seed: bool) -> R
               type=click.FloatRange(0.1, 3600), metavar="SECONDS",
               help="With --store: how often to look for a load or import into the store, "
               "which is then served without a restart.")
+@click.option("--map-tiles", "map_tiles", metavar="URL-TEMPLATE",
+              help="Tile URL template of the cities' map pages (/cities/<slug>/map), such as "
+              "https://tile.example.org/{z}/{x}/{y}.png (one host; the pages' CSP allows "
+              "images from it). Without it the maps load no tiles: markers on a plain "
+              "background, offline.")
 def serve(paths: tuple[Path, ...], store: Store | None, host: str, port: int, base: str,
           as_of: str | None, sparql_workers: int, sparql_timeout: float, sparql_memory: int,
-          reload_interval: float) -> None:
+          reload_interval: float, map_tiles: str | None) -> None:
     """Serve the registry: GraphQL (with GraphiQL) at /graphql, pages at /, SPARQL at /sparql,
     health at /healthz.
 
@@ -84,6 +89,12 @@ def serve(paths: tuple[Path, ...], store: Store | None, host: str, port: int, ba
     from registry.api.app import guarded
     from registry.server import generation, snapshot
     from registry.server.live import LiveServer
+    from registry.web.mappage import configure_tiles
+
+    try:
+        configure_tiles(map_tiles)
+    except InputError as error:
+        raise click.BadParameter(str(error), param_hint="--map-tiles") from None
 
     limits = replace(Limits().with_workers(sparql_workers), sparql_seconds=sparql_timeout,
                      sparql_memory_mb=sparql_memory)

@@ -13,7 +13,9 @@ response, unless the application set the header itself:
   loads them in Chromium and listens for violations). The GraphiQL page (``/graphql``) alone
   also allows inline *styles* (:data:`GRAPHIQL_POLICY`): GraphiQL's dialogs inject a
   ``<style>`` element and its editor's search box has ``style`` attributes. Its scripts are
-  held to ``'self'`` like every other page.
+  held to ``'self'`` like every other page. A city's map page with a tile host configured
+  (``cityreg serve --map-tiles``) sets its own policy, :func:`policy_with_images`: images may
+  also come from that one host.
 * ``X-Content-Type-Options: nosniff``: a dump or a SPARQL answer is never run as a script;
 * ``Referrer-Policy: no-referrer``: a reader's path through the registry (which entities a
   journalist looks at) is not told to the sites the pages link to;
@@ -67,6 +69,13 @@ HEADERS = {
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
 }
+
+
+def policy_with_images(*origins: str) -> str:
+    """The policy of every page, with images also allowed from ``origins`` (``https://host``):
+    a city's map page with a configured tile host (:mod:`registry.web.mappage`) sets it on its
+    own responses, so that exactly that host may serve its tiles."""
+    return _policy(img_src=" ".join(("'self' data:", *origins)))
 
 
 def policy_for(path: str) -> str:
