@@ -456,6 +456,12 @@ def _gdpr_fields() -> dict[str, Any]:
                                          "Organisational measures and safeguards."),
         "technical_measures": terms(str(DPV.hasTechnicalOrganisationalMeasure),
                                     "Technical and organisational measures."),
+        "risks": terms(str(DPV.hasRisk), "Risks to people's rights and freedoms recorded for "
+                       "it."),
+        "landing_page": term("http://www.w3.org/ns/dcat#landingPage", "Its public web page."),
+        "usage_records": back(lambda: Entity, "Entity", C + "usageOf", "Its yearly usage "
+                              "records (cityreg:UsageRecord): use, complaints, breaches, "
+                              "effectiveness, for an annual surveillance report."),
     }
 
 
@@ -466,6 +472,10 @@ Deployment: Any = type("Deployment", (graphene.ObjectType,), {
     "location_description": text(C + "locationDescription", "Where."),
     "publicly_accessible": flag(C + "publiclyAccessible", "In a publicly accessible place."),
     "signage": flag(C + "signage", "Signs tell people about it."),
+    "location_precision": text(C + "locationPrecision", "What its map point stands for (a "
+                               "device, a building, a whole park)."),
+    "location_source": ref(lambda: Entity, C + "locationSource", "Where its coordinates come "
+                           "from."),
     **_gdpr_fields(),
 })
 

@@ -28,6 +28,10 @@ Modules, one concept each:
 * ``feed``          a site's ``changes.atom``: the same as an Atom 1.0 feed
 * ``versionspage``  the server's ``/changes``: the registry's versions and what each changed
 * ``versionsfeed``  the server's ``/changes.atom``
+* ``mapdata``       the located deployments, sensors and systems of a city, as GeoJSON
+* ``mappage``       a city's map page (vendored Leaflet) and its GeoJSON route
+* ``residentpage``  the plain-language page for residents of each deployment
+* ``reportpages``   the documents the law asks for, as pages, and the links to them
 
 Templates (Jinja2, autoescaped) are in ``templates/``, the stylesheet in ``static/``.
 """

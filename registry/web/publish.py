@@ -8,6 +8,11 @@ Any web host (or a browser opening the folder from disk) can serve the result wi
   ``.jsonld`` and ``.nt`` beside it;
 * ``trace/<path>.html`` for every traceable entity (registry/web/tracepages.py), with its
   chain diagram as ``trace/<path>.svg`` and ``.png`` beside it;
+* ``resident/<path>.html``: a page for residents per deployment (registry/web/residentpage.py);
+* ``cities/<slug>/map.html`` and ``cities/<slug>.geojson``: the map of what is collected where
+  (registry/web/mappage.py), with the vendored Leaflet;
+* ``report/<kind>/<path>.html`` (and ``.md``, ``.json``): the documents the law asks for, for
+  every entity they apply to (registry/web/reportpages.py);
 * ``registry.ttl``, ``registry.jsonld``, ``registry.nq``, ``catalog.ttl`` and
   ``static/cityreg.css``;
 * the CSV and JSON downloads of every list page (``cities.csv``, ``cities/<slug>.csv``,
@@ -32,6 +37,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 
 from registry.context import RegistryContext
@@ -41,8 +47,11 @@ from registry.web.catalog import catalog_graph
 from registry.web.changespage import changes_page, publication_changes, site_pages
 from registry.web.dumps import DUMPS, describe, is_iri_safe, registry_dump, serialize
 from registry.web.feed import atom_feed
+from registry.web.mappage import map_files
 from registry.web.negotiation import ENTITY_REPRESENTATIONS, HTML
 from registry.web.pages import Linker, static_file
+from registry.web.reportpages import report_files
+from registry.web.residentpage import resident_files
 from registry.web.routes import entity_data, entity_html, html_page
 from registry.web.tracepages import trace_files
 
@@ -172,6 +181,15 @@ def _write_site(context: RegistryContext, root: Path, site_url: str) -> PublishR
             other_files += 1
         else:
             pages += 1
+    linker = Linker(context.entity_base)
+    for site_path, content in chain(resident_files(context, linker),  # residents' pages
+                                    map_files(context, linker),  # maps, GeoJSON, Leaflet
+                                    report_files(context, paths)):  # the law's documents
+        write(site_path, content)
+        if static_file(site_path).endswith(".html"):
+            pages += 1
+        else:
+            other_files += 1
 
     for dump in DUMPS:
         write("/" + dump.filename, registry_dump(context.registry, dump))

@@ -46,8 +46,11 @@ from registry.web.catalog import catalog_graph
 from registry.web.conditional import not_modified, validators
 from registry.web.dumps import DUMPS, DumpFiles, describe, exists, serialize
 from registry.web.listroutes import list_routes
+from registry.web.mappage import map_routes
 from registry.web.negotiation import HTML, Representation, choose_representation, split_extension
 from registry.web.pages import Linker, entity_page, is_benchmark, validation_report
+from registry.web.reportpages import report_links, report_routes
+from registry.web.residentpage import resident_href, resident_routes
 from registry.web.traceserve import trace_endpoint
 from registry.web.versionspage import entity_history, version_routes
 
@@ -98,7 +101,9 @@ def entity_html(context: RegistryContext, iri: str, linker: Linker,
     """The HTML page of the entity ``iri`` (which exists); ``graph``: its description, if the
     caller has it already."""
     return render("entity.html", linker, page=entity_page(context, iri, linker, graph),
-                  history=entity_history(context, iri), as_of=context.as_of)
+                  history=entity_history(context, iri), as_of=context.as_of,
+                  reports=report_links(context, iri, linker),
+                  resident=resident_href(context, linker, iri))
 
 
 def entity_data(context: RegistryContext, iri: str, representation: Representation,
@@ -189,7 +194,10 @@ def build_routes(context: RegistryContext, queries: RegistryQueries | None = Non
         Route("/", page, name="home"),
         Route("/id/{path:path}", entity, name="entity"),
         Route("/trace/{path:path}", trace_endpoint(context, linker, not_found), name="trace"),
+        *resident_routes(context, linker),
+        *report_routes(context, linker),
         *list_routes(context, linker, read_model),  # before /cities/{slug}: /cities/x.csv
+        *map_routes(context, linker),  # before /cities/{slug}: /cities/x.geojson
         Route("/cities", redirect_to_folder),
         Route("/cities/", page, name="cities"),
         Route("/cities/{slug}", page, name="city"),

@@ -224,7 +224,7 @@ def test_a_sparql_update_stops_the_history() -> None:
         assert data["changes"] == {"complete": False, "notKnownBefore": 2, "nodes": [
             {"number": 2, "statementsRecorded": False, "statementsAdded": None,
              "statementsRemoved": None, "entitiesKnown": False, "entities": {"totalCount": 0}},
-            {"number": 1, "statementsRecorded": True, "statementsAdded": 2384,
+            {"number": 1, "statementsRecorded": True, "statementsAdded": 2439,
              "statementsRemoved": 0, "entitiesKnown": False, "entities": {"totalCount": 0}}]}
 
 

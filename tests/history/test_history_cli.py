@@ -65,7 +65,7 @@ def test_history_lists_the_three_versions(three_versions: Path) -> None:
         "------------------------------\n"
         f"3        {three}  officer         cityreg import  +121 -0 in 2 graphs (2 new)\n"
         f"2        {two}  Jakarta office  cityreg load    +1 -1 in 1 graph\n"
-        f"1        {one}  Registry team   cityreg load    +2384 -0 in 11 graphs (11 new)\n")
+        f"1        {one}  Registry team   cityreg load    +2439 -0 in 11 graphs (11 new)\n")
 
 
 def test_history_of_one_entity(three_versions: Path) -> None:

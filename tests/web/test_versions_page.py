@@ -118,7 +118,7 @@ def test_the_page_lists_the_versions_newest_first(served: tuple[Any, list[Versio
             "added, 0 removed, 0 changed.</p>") in sections[3]
     assert ("<p>1 statement added and 1 removed in 1 data graph; 0 entities added, 0 "
             "removed, 1 changed.</p>") in sections[2]
-    assert ("<p>2,384 statements added and 0 removed in 11 data graphs (11 new); 259 "
+    assert ("<p>2,439 statements added and 0 removed in 11 data graphs (11 new); 262 "
             "entities added, 0 removed, 0 changed.</p>") in sections[1]
     for version in versions:
         when = f"{version.time.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
@@ -149,9 +149,9 @@ def test_long_lists_are_cut_and_say_how_to_see_all(served: tuple[Any, list[Versi
                                                     ) -> None:
     client, _ = served
     sections = _sections(client.get("/changes").text)
-    assert re.findall(r"<h3>(.*?)</h3>", sections[1]) == ["Added: 259 entities"]
+    assert re.findall(r"<h3>(.*?)</h3>", sections[1]) == ["Added: 262 entities"]
     assert sections[1].count("<li><a href=") == 200
-    assert "&hellip; and 59 more entities (this page lists 200 per version)." in sections[1]
+    assert "&hellip; and 62 more entities (this page lists 200 per version)." in sections[1]
     assert "cityreg export --as-of-version 1 --store STORE" in sections[1]
     assert re.findall(r"<h3>(.*?)</h3>", sections[3]) == ["Added: 24 entities"]
     assert sections[3].count("<li><a href=") == 24
@@ -215,7 +215,7 @@ def test_the_feed_is_atom_with_one_entry_per_version(served: tuple[Any, list[Ver
     assert ('<a href="http://testserver/id/jakarta/agency/city-administration">Jakarta city '
             "administration</a> (changed)") in content.value
     assert "on the basis of Qlue feedback.</del> → <ins>The administration" in content.value
-    assert "… and 159 more on" in feed.entries[2].content[0].value  # 100 of 259 listed
+    assert "… and 162 more on" in feed.entries[2].content[0].value  # 100 of 262 listed
 
 
 def test_the_page_and_the_home_page_link_the_feed(served: tuple[Any, list[VersionRecord]]
