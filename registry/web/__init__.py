@@ -31,6 +31,9 @@ Modules, one concept each:
 * ``mapdata``       the located deployments, sensors and systems of a city, as GeoJSON
 * ``mappage``       a city's map page (vendored Leaflet) and its GeoJSON route
 * ``residentpage``  the plain-language page for residents of each deployment
+* ``residentfacts``  its statements (how each is known, its sources) and the facts it reads
+* ``residentwords``  sensor types, data, purposes and roles in a resident's words
+* ``residentlaw``    the data protection law that binds there, rights, objection, notices
 * ``reportpages``   the documents the law asks for, as pages, and the links to them
 
 Templates (Jinja2, autoescaped) are in ``templates/``, the stylesheet in ``static/``.

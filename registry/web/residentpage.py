@@ -20,25 +20,38 @@ GDPR, the EU's data protection law"); articles written "Article 15", never "Art.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING
 
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib import Literal, URIRef
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from registry.flows.model import GRADES
-from registry.jurisdiction import Jurisdictions, Place
-from registry.namespaces import CITYREG, DCT, DPV, EU_GDPR, GEO, SOSA, SSN
+from registry.namespaces import CITYREG, DCT, DPV, GEO, SOSA, SSN
 from registry.places import locate
-from registry.resources import shapes_dir
 from registry.web import render
 from registry.web.dumps import exists
 from registry.web.negotiation import HTML, choose_representation
-from registry.web.pages import finding_views, local_name
+from registry.web.pages import finding_views
+from registry.web.residentfacts import (
+    INFERRED,
+    KNOWN,
+    NOT_DISCLOSED,
+    NOT_RECORDED,
+    STATUS_OF,
+    Facts,
+    ResidentPage,
+    Section,
+    SourceLink,
+    Statement,
+    days_text,
+    join_words,
+    place_name,
+    sentence,
+)
+from registry.web.residentlaw import jurisdictions, objection
+from registry.web.residentwords import DATA_WORDS, PURPOSE_WORDS, ROLE_WORDS, SENSOR_WORDS
 from registry.web.tracepages import trace_of, trace_path, traceable
 
 if TYPE_CHECKING:
@@ -48,206 +61,6 @@ if TYPE_CHECKING:
 
 #: The site path under which resident pages live.
 RESIDENT_ROOT = "/resident/"
-#: How a statement is known.
-KNOWN, INFERRED, NOT_DISCLOSED, NOT_RECORDED = ("known", "inferred", "not disclosed",
-                                                "not recorded")
-_GDPR = "https://w3id.org/cityreg/shapes#law-gdpr"
-_LED = "https://w3id.org/cityreg/shapes#law-led"
-_UK_GDPR_URL = "https://www.legislation.gov.uk/eur/2016/679/contents"
-_UK_DPA_PART3_URL = "https://www.legislation.gov.uk/ukpga/2018/12/part/3"
-
-#: What each sensor type records, in words a resident uses.
-SENSOR_WORDS = {
-    CITYREG.CameraSensor: "video of people and vehicles passing",
-    CITYREG.FaceRecognitionCamera: "video of faces, matched against pictures to identify people",
-    CITYREG.LicencePlateReader: "the number plates of passing vehicles, read by cameras",
-    CITYREG.WiFiSensor: "your phone's Wi-Fi signal (its MAC address: a number that identifies "
-                        "the device)",
-    CITYREG.MobilePhoneSensor: "where your mobile phone is, found from its signals",
-    CITYREG.BluetoothSensor: "the Bluetooth signal of your phone or other devices (a number "
-                             "that identifies the device)",
-    CITYREG.TrafficSensor: "how many vehicles pass, and how fast",
-    CITYREG.ParkingSensor: "whether each parking place is taken",
-    CITYREG.AirQualitySensor: "air pollution and weather",
-    CITYREG.ChemicalSensor: "chemical substances in the air",
-    CITYREG.AcousticSensor: "sound and noise",
-    CITYREG.HomeSensor: "activity inside a home",
-    CITYREG.GPSTracker: "the position of a vehicle or a person",
-}
-#: The categories of personal data, in words.
-DATA_WORDS = {
-    CITYREG.LocationData: "where you are or have been",
-    CITYREG.DeviceIdentifier: "a number that identifies your phone or other device (such as "
-                              "its MAC address)",
-    CITYREG.ImageOfPerson: "pictures or video in which you can be recognised",
-    CITYREG.VehiclePlate: "your vehicle's number plate",
-    CITYREG.ContactData: "your name, phone number, e-mail address or account",
-    CITYREG.ReportContent: "what you report: text, photos and the place",
-    CITYREG.BehaviouralData: "what you do: your movements and routines",
-    CITYREG.WorkPerformanceData: "data used to judge your work",
-    CITYREG.TravelHistory: "the journeys you make",
-    EU_GDPR.BiometricData: "biometric data: features of your body, such as your face, used "
-                           "to identify you",
-    EU_GDPR.HealthData: "data about your health",
-}
-#: Purposes, in words.
-PURPOSE_WORDS = {
-    CITYREG.LawEnforcement: "police work: preventing, investigating and prosecuting crime",
-    CITYREG.TrafficManagement: "managing road traffic",
-    CITYREG.CitizenComplaintHandling: "handling residents' reports",
-    CITYREG.EmployeeEvaluation: "judging the work of public employees",
-    CITYREG.UrbanPlanning: "planning the city",
-    CITYREG.EmergencyResponse: "responding to emergencies",
-    CITYREG.CrowdAnalytics: "counting people and studying how crowds move",
-    CITYREG.ElderlyCare: "watching over the safety and health of elderly residents",
-    CITYREG.ProductImprovement: "the supplier improving its own products",
-    CITYREG.DataMonetisation: "selling the data",
-    DPV.ServiceProvision: "providing a service",
-    DPV.Marketing: "marketing",
-}
-#: Legal reasons (GDPR Article 6(1)), in words, and whether the right to object follows.
-BASIS_WORDS = {
-    "a": ("your consent", "consent"), "b": ("a contract with you", None),
-    "c": ("a duty the law puts on them", None), "d": ("protecting someone's life", None),
-    "e": ("a task in the public interest", "object"),
-    "f": ("their legitimate interests", "object"),
-}
-#: The role of a first holder of the data, in words (``{it}``: what it holds the role for).
-ROLE_WORDS = {
-    "operator": "runs {it}", "owner": "owns {it}", "publisher": "holds the data",
-    "developer": "built {it}", "maintainer": "maintains {it}",
-    "data controller": "decides what is done with the data",
-    "data processor": "handles the data for the organisation in charge",
-}
-_STATUS_OF: dict[str, str] = {"not disclosed": NOT_DISCLOSED, "not recorded": NOT_RECORDED}
-
-
-@dataclass(frozen=True)
-class SourceLink:
-    """A small "source" link: the document a statement rests on."""
-
-    label: str
-    href: str
-
-
-@dataclass(frozen=True)
-class Statement:
-    """One sentence of the page, how it is known, its sources, an optional link and the items
-    listed under it."""
-
-    text: str
-    status: str = KNOWN
-    sources: tuple[SourceLink, ...] = ()
-    link: tuple[str, str] | None = None  # (href, text)
-    items: tuple[Statement, ...] = ()
-
-
-@dataclass(frozen=True)
-class Section:
-    """One question the page answers."""
-
-    anchor: str
-    title: str
-    statements: tuple[Statement, ...]
-
-
-@dataclass(frozen=True)
-class ResidentPage:
-    """Everything ``resident.html`` shows."""
-
-    iri: str
-    label: str
-    fictional: bool
-    entity_href: str
-    trace_href: str | None
-    sections: tuple[Section, ...]
-
-
-class _Facts:
-    """The statements about the entities one page reads, each entity queried once."""
-
-    def __init__(self, context: RegistryContext, linker: Linker) -> None:
-        self.context = context
-        self.linker = linker
-        self._by_subject: dict[str, dict[str, list[Node]]] = {}
-
-    def of(self, iri: str) -> dict[str, list[Node]]:
-        found = self._by_subject.get(iri)
-        if found is None:
-            found = {}
-            for row in self.context.registry.select(
-                    "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", {"s": URIRef(iri)}):
-                found.setdefault(str(row["p"]), []).append(row["o"])
-            self._by_subject[iri] = found
-        return found
-
-    def values(self, iri: str, prop: URIRef) -> list[Node]:
-        return sorted(self.of(iri).get(str(prop), []), key=str)
-
-    def iris(self, iri: str, prop: URIRef) -> list[str]:
-        return [str(v) for v in self.values(iri, prop) if isinstance(v, URIRef)]
-
-    def first(self, iri: str, prop: URIRef) -> Node | None:
-        found = self.values(iri, prop)
-        return found[0] if found else None
-
-    def flag(self, iri: str, prop: URIRef) -> bool | None:
-        value = self.first(iri, prop)
-        return value.toPython() if isinstance(value, Literal) and isinstance(
-            value.toPython(), bool) else None
-
-    def status(self, iri: str, prop: URIRef) -> str:
-        """known, not disclosed or not recorded ("absent" counts as known: it is stated)."""
-        if self.values(iri, prop) or prop in self.values(iri, CITYREG.absent):
-            return KNOWN
-        if prop in self.values(iri, CITYREG.notDisclosed):
-            return NOT_DISCLOSED
-        return NOT_RECORDED
-
-    def label(self, iri: str) -> str:
-        labels = [v for v in self.values(iri, RDFS.label) if isinstance(v, Literal)]
-        labels.sort(key=lambda v: (v.language not in (None, "en"), str(v)))
-        return str(labels[0]) if labels else _words_of(iri)
-
-    def sources(self, *iris: str) -> tuple[SourceLink, ...]:
-        """The source links of ``iris`` (their cityreg:source), each once."""
-        links = [link for iri in iris for source in self.iris(iri, CITYREG.source)
-                 for link in self.sources_at(source)]
-        return tuple({link.href: link for link in reversed(links)}.values())[::-1]
-
-    def sources_at(self, source: str) -> tuple[SourceLink, ...]:
-        """The link of one cityreg:Source: its URL, else its page in the registry."""
-        url = self.first(source, CITYREG.url)
-        page = self.linker.entity_path(source)
-        href = str(url) if url is not None else (
-            self.linker.href(page) if page is not None else None)
-        return () if href is None else (SourceLink(self.label(source), href),)
-
-
-def _words_of(iri: str) -> str:
-    """A readable name from an IRI's last part: ``ServiceProvision`` -> ``service provision``."""
-    name = local_name(iri)
-    spaced = "".join(" " + c.lower() if c.isupper() and i else c.lower()
-                     for i, c in enumerate(name))
-    return spaced.replace("-", " ").replace("_", " ").strip()
-
-
-def _place_name(label: str) -> str:
-    """A city's label without the fictional city's "Fictional: " (the page says so at its
-    top)."""
-    return label.removeprefix("Fictional: ")
-
-
-def _join(words: list[str]) -> str:
-    words = list(dict.fromkeys(words))
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "?", "!")) else ".")
 
 
 # --- which entities have a page -------------------------------------------------------------
@@ -294,7 +107,7 @@ def resident_href(context: RegistryContext, linker: Linker, iri: str) -> str | N
 
 def resident_page(context: RegistryContext, iri: str, linker: Linker) -> ResidentPage:
     """The page model of ``iri``, which has a resident page and is under the entity base."""
-    facts = _Facts(context, linker)
+    facts = Facts(context, linker)
     entity = linker.entity_path(iri)
     assert entity is not None, iri
     systems = facts.iris(iri, SSN.deployedSystem)
@@ -309,7 +122,7 @@ def resident_page(context: RegistryContext, iri: str, linker: Linker) -> Residen
         Section("how-long", "How long it is kept", tuple(_how_long(facts, iri, datasets))),
         Section("who", "Who can see the data", tuple(_who(context, facts, iri, can_trace))),
         Section("object", "How to object or opt out",
-                tuple(_object(context, facts, iri, systems, datasets, users))),
+                tuple(objection(context, facts, iri, systems, datasets, users))),
         Section("ask", "Whom to ask", tuple(_ask(facts, iri, users))),
         Section("checks", "What the registry's legal checks found",
                 tuple(_checks(context, iri))),
@@ -320,7 +133,7 @@ def resident_page(context: RegistryContext, iri: str, linker: Linker) -> Residen
                         sections)
 
 
-def _datasets(facts: _Facts, iri: str, systems: list[str]) -> list[str]:
+def _datasets(facts: Facts, iri: str, systems: list[str]) -> list[str]:
     found = [d for e in (iri, *systems) for d in facts.iris(e, CITYREG.feedsDataset)]
     return list(dict.fromkeys(found))
 
@@ -336,13 +149,13 @@ def _users(context: RegistryContext, iris: list[str]) -> list[str]:
     return sorted({str(row["u"]) for row in rows} - set(iris))
 
 
-def _what(facts: _Facts, iri: str, systems: list[str], datasets: list[str]
+def _what(facts: Facts, iri: str, systems: list[str], datasets: list[str]
           ) -> Iterator[Statement]:
     for system in systems or [iri]:
         types = facts.iris(system, CITYREG.sensorType)
         words = [SENSOR_WORDS.get(URIRef(t), facts.label(t)) for t in types]
         if words:
-            yield Statement(f"It records {_join(words)}.", sources=facts.sources(system))
+            yield Statement(f"It records {join_words(words)}.", sources=facts.sources(system))
         elif system != iri:
             yield Statement(f"What kind of device {facts.label(system)} is, is "
                             f"{facts.status(system, CITYREG.sensorType)}.",
@@ -354,7 +167,8 @@ def _what(facts: _Facts, iri: str, systems: list[str], datasets: list[str]
                             ".", sources=facts.sources(system))
         observed = [facts.label(o) for o in facts.iris(system, SOSA.observes)]
         if observed:
-            yield Statement(f"It watches for: {_join(observed)}.", sources=facts.sources(system))
+            yield Statement(f"It watches for: {join_words(observed)}.",
+                            sources=facts.sources(system))
     if not systems:
         yield Statement("Which sensor or system is placed here is "
                         f"{facts.status(iri, SSN.deployedSystem)}.",
@@ -376,7 +190,7 @@ def _what(facts: _Facts, iri: str, systems: list[str], datasets: list[str]
                         facts.sources(iri))
     if categories:
         yield Statement("The data includes:", items=tuple(
-            Statement(_sentence(DATA_WORDS.get(URIRef(c), facts.label(c))),
+            Statement(sentence(DATA_WORDS.get(URIRef(c), facts.label(c))),
                       sources=facts.sources(*holders))
             for c, holders in categories.items()))
     elif personal is not False:
@@ -390,10 +204,10 @@ def _what(facts: _Facts, iri: str, systems: list[str], datasets: list[str]
                         sources=facts.sources(iri))
 
 
-def _where(facts: _Facts, iri: str, systems: list[str]) -> Iterator[Statement]:
+def _where(facts: Facts, iri: str, systems: list[str]) -> Iterator[Statement]:
     place = facts.first(iri, CITYREG.locationDescription)
     city = facts.iris(iri, CITYREG.city)
-    city_name = _place_name(facts.label(city[0])) if city else ""
+    city_name = place_name(facts.label(city[0])) if city else ""
     city_words = f" in {city_name}" if city else ""
     if place is not None:
         yield Statement(f"Place: {place}" + (f", {city_name}." if city else "."),
@@ -430,26 +244,26 @@ def _where(facts: _Facts, iri: str, systems: list[str]) -> Iterator[Statement]:
         yield Statement("Its position on a map is not recorded.", NOT_RECORDED)
 
 
-def _point_sources(facts: _Facts, holder: str) -> tuple[SourceLink, ...]:
+def _point_sources(facts: Facts, holder: str) -> tuple[SourceLink, ...]:
     """The source of a WGS84 point: its own (cityreg:locationSource), else the entity's."""
     own = facts.iris(holder, CITYREG.locationSource)
     found = tuple(link for source in own for link in facts.sources_at(source))
     return found or facts.sources(holder)
 
 
-def _purpose_words(facts: _Facts, purpose: str) -> str:
+def _purpose_words(facts: Facts, purpose: str) -> str:
     words = PURPOSE_WORDS.get(URIRef(purpose))
     return words if words is not None else facts.label(purpose)
 
 
-def _why(facts: _Facts, iri: str, systems: list[str], users: list[str]) -> Iterator[Statement]:
+def _why(facts: Facts, iri: str, systems: list[str], users: list[str]) -> Iterator[Statement]:
     purposes = facts.iris(iri, DPV.hasPurpose)
     if len(purposes) == 1:
         yield Statement(f"It is used for {_purpose_words(facts, purposes[0])}.",
                         sources=facts.sources(iri))
     elif purposes:
         yield Statement("It is used for these reasons:", sources=facts.sources(iri),
-                        items=tuple(Statement(_sentence(_purpose_words(facts, p)))
+                        items=tuple(Statement(sentence(_purpose_words(facts, p)))
                                     for p in purposes))
     else:
         status = facts.status(iri, DPV.hasPurpose)
@@ -457,35 +271,26 @@ def _why(facts: _Facts, iri: str, systems: list[str], users: list[str]) -> Itera
     extra = [u for u in facts.iris(iri, CITYREG.actualUse) if u not in purposes]
     if extra:
         yield Statement("The registry records that the data is also used for "
-                        f"{_join([_purpose_words(facts, p) for p in extra])}. This was not "
+                        f"{join_words([_purpose_words(facts, p) for p in extra])}. This was not "
                         "among the reasons given.", sources=facts.sources(iri))
     for user in [*systems, *users]:
         used_for = [p for p in facts.iris(user, DPV.hasPurpose) if p not in purposes]
         if used_for:
             yield Statement("The data is also used for "
-                            f"{_join([_purpose_words(facts, p) for p in used_for])} "
+                            f"{join_words([_purpose_words(facts, p) for p in used_for])} "
                             f"({facts.label(user)}).", sources=facts.sources(user))
 
 
-def _days(number: int) -> str:
-    if number == 1:
-        return "1 day"
-    if number % 365 == 0:
-        years = number // 365
-        return f"{number:,} days ({years} year{'s' if years > 1 else ''})"
-    return f"{number:,} days"
-
-
-def _retention(facts: _Facts, holder: str) -> Statement | None:
+def _retention(facts: Facts, holder: str) -> Statement | None:
     """How long ``holder`` keeps its data; None when nothing about it is recorded."""
     days = facts.first(holder, CITYREG.retentionPeriodDays)
     why = facts.first(holder, CITYREG.retentionJustification)
-    reason = f" Reason given: {_sentence(str(why))}" if why is not None else ""
+    reason = f" Reason given: {sentence(str(why))}" if why is not None else ""
     if facts.flag(holder, CITYREG.retainedIndefinitely) is True:
         return Statement(f"It is kept with no time limit.{reason}",
                          sources=facts.sources(holder))
     if isinstance(days, Literal):
-        return Statement(f"It is kept for {_days(int(days))}.{reason}",
+        return Statement(f"It is kept for {days_text(int(days))}.{reason}",
                          sources=facts.sources(holder))
     criteria = facts.first(holder, CITYREG.retentionCriteria)
     if criteria is not None:
@@ -499,7 +304,7 @@ def _retention(facts: _Facts, holder: str) -> Statement | None:
     return None
 
 
-def _how_long(facts: _Facts, iri: str, datasets: list[str]) -> Iterator[Statement]:
+def _how_long(facts: Facts, iri: str, datasets: list[str]) -> Iterator[Statement]:
     own = _retention(facts, iri)
     if own is not None:
         yield own
@@ -513,7 +318,7 @@ def _how_long(facts: _Facts, iri: str, datasets: list[str]) -> Iterator[Statemen
                         facts.sources(iri))
 
 
-def _holder_words(facts: _Facts, iri: str, access: OrganisationAccess) -> Statement:
+def _holder_words(facts: Facts, iri: str, access: OrganisationAccess) -> Statement:
     """One organisation that can get the data, with how, from its best evidence path."""
     path = access.paths[0]
     last = path.hops[-1]
@@ -533,7 +338,7 @@ def _holder_words(facts: _Facts, iri: str, access: OrganisationAccess) -> Statem
         text = f"{access.label} gets it from {last.source_label} under {kind} “{last.via_label}”"
     if access.grade == "inferred" and last.rule_label:
         text += f": {last.rule_label}"
-    return Statement(_sentence(text), KNOWN if access.grade == "asserted" else INFERRED,
+    return Statement(sentence(text), KNOWN if access.grade == "asserted" else INFERRED,
                      sources)
 
 
@@ -546,7 +351,7 @@ _GRADE_LEADS = {
 }
 
 
-def _who(context: RegistryContext, facts: _Facts, iri: str, can_trace: bool
+def _who(context: RegistryContext, facts: Facts, iri: str, can_trace: bool
          ) -> Iterator[Statement]:
     named: set[str] = set()
     for prop, words in ((CITYREG.operator, "runs it"), (CITYREG.owner, "owns it"),
@@ -554,7 +359,7 @@ def _who(context: RegistryContext, facts: _Facts, iri: str, can_trace: bool
         orgs = facts.iris(iri, prop)
         if orgs:
             named.update(orgs)
-            yield Statement(f"{_join([facts.label(o) for o in orgs])} {words}.",
+            yield Statement(f"{join_words([facts.label(o) for o in orgs])} {words}.",
                             sources=facts.sources(iri))
         elif prop == CITYREG.operator:
             status = facts.status(iri, prop)
@@ -581,173 +386,13 @@ def _who(context: RegistryContext, facts: _Facts, iri: str, can_trace: bool
                         "get the data than are listed here.", NOT_RECORDED)
     if result.disclosure:
         yield Statement("What the registry does not know:", items=tuple(
-            Statement(_sentence(f"{gap.entity_label}: {gap.why} ({gap.prop_label} "
-                                f"{gap.status})"), _STATUS_OF[gap.status],
+            Statement(sentence(f"{gap.entity_label}: {gap.why} ({gap.prop_label} "
+                                f"{gap.status})"), STATUS_OF[gap.status],
                       facts.sources(gap.entity))
             for gap in result.disclosure))
 
 
-@cache
-def _jurisdictions() -> Jurisdictions:
-    return Jurisdictions.from_graph(Graph().parse(shapes_dir() / "jurisdiction.ttl"))
-
-
-def _basis(facts: _Facts, holders: list[str]) -> tuple[str, str | None, str]:
-    """(words, consequence, status) of the legal reason of the first holder recording one."""
-    for holder in holders:
-        for basis in facts.iris(holder, DPV.hasLegalBasis):
-            name = local_name(basis)
-            if name.startswith("A6-1-") and name[5:6] in BASIS_WORDS:
-                words, follows = BASIS_WORDS[name[5:6]]
-                return words, follows, KNOWN
-            return facts.label(basis), None, KNOWN
-    disclosed = any(facts.status(h, DPV.hasLegalBasis) == NOT_DISCLOSED for h in holders)
-    return "", None, NOT_DISCLOSED if disclosed else NOT_RECORDED
-
-
-def _rights(facts: _Facts, iri: str, holders: list[str], place: Place, law_words: str,
-            law_source: SourceLink) -> Iterator[Statement]:
-    controllers = [c for h in holders for c in facts.iris(h, DPV.hasDataController)]
-    controllers = controllers or facts.iris(iri, CITYREG.operator)
-    who = _join([facts.label(c) for c in dict.fromkeys(controllers)]) or \
-        "the organisation that runs it"
-    first = (f"You can ask {who} for a copy of your data (Article 15)." if any(
-        facts.iris(h, DPV.hasDataController) for h in holders) else
-        "You can ask for a copy of your data (Article 15). Who must answer (the "
-        "“controller”, who decides what is done with the data) is not recorded: start with "
-        f"{who}.")
-    items = [Statement(first, KNOWN if "not recorded" not in first else NOT_RECORDED),
-             Statement("You can ask for wrong data to be corrected (Article 16) and, in some "
-                       "cases, deleted (Article 17).")]
-    words, follows, status = _basis(facts, holders)
-    if status != KNOWN:
-        items.append(Statement(f"Whether you can object (Article 21) depends on the legal "
-                               f"reason for using your data. That reason is {status}.", status,
-                               facts.sources(*holders)))
-    elif follows == "object":
-        items.append(Statement(f"The legal reason given is {words}. So you can object to the "
-                               "use of your data; they must then stop, unless they show "
-                               "strong reasons to go on (Article 21).",
-                               sources=facts.sources(*holders)))
-    elif follows == "consent":
-        items.append(Statement("The legal reason given is your consent. You can withdraw it "
-                               "at any time (Article 7).", sources=facts.sources(*holders)))
-    else:
-        items.append(Statement(f"The legal reason given is {words}. The right to object "
-                               "(Article 21) does not cover that reason.",
-                               sources=facts.sources(*holders)))
-    items.append(Statement("You can complain to the country's data protection authority "
-                           "(Article 77)."))
-    yield Statement(f"{law_words} here, in {_place_name(place.label)}. It gives you these "
-                    "rights:",
-                    sources=(law_source,), items=tuple(items))
-
-
-def _object(context: RegistryContext, facts: _Facts, iri: str, systems: list[str],
-            datasets: list[str], users: list[str]) -> Iterator[Statement]:
-    holders = [iri, *systems, *users]
-    opt_out = next((facts.flag(h, CITYREG.optOutAvailable) for h in holders
-                    if facts.flag(h, CITYREG.optOutAvailable) is not None), None)
-    if opt_out is True:
-        yield Statement("You can opt out without losing a service you are entitled to.",
-                        sources=facts.sources(iri, *users))
-    elif opt_out is False:
-        yield Statement("You cannot opt out, the registry records.",
-                        sources=facts.sources(iri, *users))
-    else:
-        status = facts.status(iri, CITYREG.optOutAvailable)
-        yield Statement(f"Whether you can opt out is {status}.", status, facts.sources(iri))
-    signs = facts.flag(iri, CITYREG.signage)
-    if signs is True:
-        yield Statement("Signs at the site tell people about it.", sources=facts.sources(iri))
-    elif signs is False:
-        yield Statement("There are no signs at the site to tell people about it.",
-                        sources=facts.sources(iri))
-    else:
-        status = facts.status(iri, CITYREG.signage)
-        yield Statement(f"Whether signs at the site tell people about it is {status}.", status,
-                        facts.sources(iri))
-    yield from _notices(facts, holders, datasets)
-    personal = facts.flag(iri, CITYREG.processesPersonalData)
-    if personal is False:
-        yield Statement("Data protection rights are about personal data. The registry records "
-                        "that this collects none.", sources=facts.sources(iri))
-        return
-    yield from _law(context, facts, iri, systems, holders)
-
-
-def _notices(facts: _Facts, holders: list[str], datasets: list[str]) -> Iterator[Statement]:
-    for holder in holders:
-        url = facts.first(holder, CITYREG.privacyNotice)
-        if url is not None:
-            yield Statement("A privacy notice is published.", sources=facts.sources(holder),
-                            link=(str(url), "Read the privacy notice"))
-        for document in facts.iris(holder, CITYREG.hasOversightDocument):
-            if CITYREG.Notice not in facts.values(document, RDF.type):
-                continue
-            covers = facts.values(document, CITYREG.covers)
-            tells = [words for element, words in (
-                (CITYREG.RightsElement, "your rights"),
-                (CITYREG.ComplaintRight, "how to complain")) if element in covers]
-            published = facts.flag(document, CITYREG.published)
-            state = ("It is published" if published else "It is not published" if
-                     published is False else "Whether it is published is not recorded")
-            told = f" It explains {_join(tells)}." if tells else ""
-            yield Statement(f"A notice exists: {facts.label(document)}. {state}.{told}",
-                            KNOWN if published is not None else NOT_RECORDED,
-                            facts.sources(document))
-    for holder in [*holders, *datasets]:
-        procedure = facts.first(holder, CITYREG.accessProcedure)
-        if procedure is not None:
-            yield Statement(f"To see or correct your data: {procedure}.",
-                            sources=facts.sources(holder))
-            break
-
-
-def _law(context: RegistryContext, facts: _Facts, iri: str, systems: list[str],
-         holders: list[str]) -> Iterator[Statement]:
-    places = locate(context.registry, [iri]).get(iri, ())
-    if not places:
-        yield Statement("Where it is, is not recorded, so the registry cannot say which law "
-                        "gives you rights here.", NOT_RECORDED)
-        return
-    laws = _jurisdictions().laws
-    gdpr, led = laws.get(_GDPR), laws.get(_LED)
-    police = any(CITYREG.LawEnforcement in facts.values(h, DPV.hasPurpose)
-                 for h in (iri, *systems))
-    for place in places:
-        in_uk = place.country == "GB"
-        if police and led is not None and (in_uk or led.binds_in(place)):
-            name, url = (("Part 3 of the Data Protection Act 2018 (the UK's rules for police "
-                          "use of personal data)", _UK_DPA_PART3_URL) if in_uk else
-                         ("The Law Enforcement Directive (the EU's rules for police use of "
-                          "personal data, made law in each member country)", led.url))
-            here = _place_name(place.label)
-            yield Statement(f"It is used for police work. {name} applies here, in {here}, "
-                            "not the GDPR. It gives you rights to be told "
-                            "about the processing, to see your data, and to have it corrected "
-                            "or deleted. The police may limit these rights, for example so as "
-                            "not to harm an investigation. You can complain to the data "
-                            "protection authority.", sources=(SourceLink(name.split(" (")[0],
-                                                                         url),))
-            return
-        if in_uk:
-            yield from _rights(facts, iri, holders, place, "The UK GDPR and the Data "
-                               "Protection Act 2018 (the UK's data protection law) apply",
-                               SourceLink("UK GDPR", _UK_GDPR_URL))
-            return
-        if gdpr is not None and gdpr.binds_in(place):
-            yield from _rights(facts, iri, holders, place,
-                               "The GDPR (the EU's data protection law) applies",
-                               SourceLink("GDPR", gdpr.url))
-            return
-    where = _join([_place_name(place.label) for place in places])
-    yield Statement(f"The registry's table of laws has no data protection law for {where}. "
-                    "So this page cannot tell you what rights you have there. Ask the "
-                    "organisation that runs it.", NOT_RECORDED)
-
-
-def _contact(facts: _Facts, org: str, role: str) -> Statement:
+def _contact(facts: Facts, org: str, role: str) -> Statement:
     items = []
     for prop, words in ((CITYREG.contactPoint, "Contact"),
                         (CITYREG.dataProtectionOfficer, "Data protection officer (the person "
@@ -771,7 +416,7 @@ def _contact(facts: _Facts, org: str, role: str) -> Statement:
                      items=tuple(items))
 
 
-def _ask(facts: _Facts, iri: str, users: list[str]) -> Iterator[Statement]:
+def _ask(facts: Facts, iri: str, users: list[str]) -> Iterator[Statement]:
     asked: dict[str, str] = {}
     for holder in (iri, *users):
         for org in facts.iris(holder, DPV.hasDataController):
@@ -811,7 +456,7 @@ def _checks(context: RegistryContext, iri: str) -> Iterator[Statement]:
     if shown:
         yield Statement("The registry checked it against the law that applies here:",
                         items=tuple(shown))
-    elif any(_jurisdictions().binds_somewhere(place)
+    elif any(jurisdictions().binds_somewhere(place)
              for place in locate(context.registry, [iri]).get(iri, ())):
         yield Statement("The registry's checks found nothing against the law that applies "
                         "here. They only cover what the registry records.")
