@@ -140,8 +140,9 @@ def test_a_popup_links_to_the_trace_and_grades_access(server: str) -> None:
         assert "Nordhaven Transit (fictional)" in popup.inner_text()
         trace = popup.locator("a", has_text="Who can access (trace)")
         assert trace.get_attribute("href") == "/trace/nordhaven/deployment/station-cameras"
-        trace.click()
-        page.wait_for_url("**/trace/nordhaven/deployment/station-cameras")
+        # Follow it by its address: a click can land while Leaflet still pans the map to fit
+        # the popup (it failed once so under a loaded CI), and where it lands is not the test.
+        page.goto(server + trace.get_attribute("href"))
         assert page.locator("h1").inner_text().startswith("Who can access data from")
         assert console == []
 
