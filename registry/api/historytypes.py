@@ -41,20 +41,13 @@ class HistoryView:
     touched: Mapping[int, tuple[ShownTouch, ...]]
     """The entities each version touched, by version number, for the versions the walk
     reached (every one after the SPARQL update it stopped at)."""
-    by_entity: Mapping[str, tuple[ShownTouch, ...]]
-    """What the versions did to each entity, newest first, by IRI."""
 
     @classmethod
     def of(cls, context: RegistryContext) -> HistoryView:
         """Walk the history of the context's registry (once: the context keeps the walk)."""
         timeline = context.timeline
         touched = {version.number: tuple(touches) for version, touches in timeline.versions()}
-        by_entity: dict[str, list[ShownTouch]] = {}
-        for touches in touched.values():  # newest first
-            for touch in touches:
-                by_entity.setdefault(touch.iri, []).append(touch)
-        return cls(timeline, tuple(reversed(read_versions(context.registry))), touched,
-                   {iri: tuple(found) for iri, found in by_entity.items()})
+        return cls(timeline, tuple(reversed(read_versions(context.registry))), touched)
 
     @property
     def stopped_at(self) -> VersionRecord | None:
@@ -62,9 +55,7 @@ class HistoryView:
 
     def entity(self, iri: str) -> EntityHistoryRecord:
         """The history of ``iri`` (empty when no version the walk reached touched it)."""
-        predates = self.timeline.predates(iri)
-        return EntityHistoryRecord(iri, self.by_entity.get(iri, ()),
-                                   self.timeline.complete and not predates, predates)
+        return self.timeline.entity(iri)
 
     def since(self, moment: datetime | None) -> list[VersionRecord]:
         """The versions made after ``moment`` (all without it), newest first."""

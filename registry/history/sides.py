@@ -86,11 +86,11 @@ class _Opener:
                 raise InputError(f"{spec} is a site made by cityreg publish but has no "
                                  f"{SITE_DUMP}: expected the dump every published site has; "
                                  "publish the site again")
-            return Side(f"site {spec}", self._keep(_read_dump(dump)))
+            return Side(f"site {spec}", self._keep(read_dump(dump)))
         if path.is_dir() and (path / STORE_FILE).is_file():
             return Side(f"store {spec}", self._folder(path))
         if path.is_file() and syntax_for_path(path) is not None:
-            return Side(f"dump {spec}", self._keep(_read_dump(path)))
+            return Side(f"dump {spec}", self._keep(read_dump(path)))
         raise InputError(f"{spec!r} {_what(path)}: expected {ACCEPTED}")
 
     def _version(self, spec: str) -> Side:
@@ -137,7 +137,7 @@ def _what(path: Path) -> str:
     return f"is a file with the extension {path.suffix or '(none)'!r}, not an RDF dump"
 
 
-def _read_dump(path: Path) -> Registry:
+def read_dump(path: Path) -> Registry:
     """A dump file in a new in-memory registry (with the built-in ontology)."""
     registry = Registry.memory()
     try:

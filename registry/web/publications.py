@@ -41,13 +41,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
-
 from registry.context import RegistryContext
 from registry.errors import InputError
 from registry.history.diff import diff_registries
-from registry.store import Registry
-from registry.store.provenance import RESERVED_GRAPHS
+from registry.history.sides import read_dump
 
 FOLDER = "publications"
 MANIFEST = "manifest.json"
@@ -323,32 +320,10 @@ def _checked_latest(root: Path, name: str) -> Manifest:
 def _changes(context: RegistryContext, previous: Path, before: str, after: str
              ) -> dict[str, Any]:
     """The diff between the previous publication's ``registry.nq`` and the registry now."""
-    with Registry.memory() as earlier:
-        load_dump(earlier, previous / "registry.nq")
+    with read_dump(previous / "registry.nq") as earlier:
         diff = diff_registries(earlier, context.registry, as_of=context.as_of,
                                before_label=before, after_label=after)
     return diff.to_json()
-
-
-def load_dump(registry: Registry, path: Path) -> None:
-    """Load a ``registry.nq`` dump into ``registry``, one named graph at a time.
-
-    The dump's provenance graph is left out: ``registry`` keeps its own records (each graph
-    recorded as derived from its own IRI).
-    """
-    graphs: dict[str, list[ox.Quad]] = {}
-    try:
-        for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
-            graph = quad.graph_name
-            name = graph.value if isinstance(graph, ox.NamedNode) else ""
-            if name not in RESERVED_GRAPHS:
-                graphs.setdefault(name, []).append(quad)
-    except (OSError, SyntaxError) as error:
-        raise InputError(f"cannot read the dump {path} ({error}): expected the N-Quads "
-                         "cityreg publish wrote; run `cityreg verify` on the site") from None
-    for name, quads in sorted(graphs.items()):
-        graph = name or "urn:cityreg:default-graph"
-        registry.load_quads(graph, quads, {"source": graph, "format": "application/n-quads"})
 
 
 # -- reading the kept publications ---------------------------------------------------------------
