@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from registry.namespaces import DEFAULT_ENTITY_BASE
 
 if TYPE_CHECKING:
-    from registry.flows import AccessGraph
+    from registry.flows.questions import AccessQuestions
     from registry.history.timeline import Timeline
     from registry.server.status import ValidationStatus
     from registry.store import Registry
@@ -42,11 +42,12 @@ class RegistryContext:
     status: ValidationStatus | None = None
 
     @cached_property
-    def access_graph(self) -> AccessGraph:
-        """The who-can-access-what graph, built once from the registry."""
-        from registry.flows import AccessGraph
+    def access_graph(self) -> AccessQuestions:
+        """Who can access what: the whole registry projected once, or for a registry held by
+        a SPARQL engine the web around each question (registry.flows.questions)."""
+        from registry.flows.questions import access_for
 
-        return AccessGraph.from_registry(self.registry)
+        return access_for(self.registry)
 
     @cached_property
     def timeline(self) -> Timeline:

@@ -49,7 +49,7 @@ from registry.api.schema import schema
 
 if TYPE_CHECKING:
     from registry.context import RegistryContext
-    from registry.flows import AccessGraph
+    from registry.flows.questions import AccessQuestions
 
 _CACHE_SIZE = 256
 _RULES = tuple(specified_rules)
@@ -85,7 +85,7 @@ class ApiContext:
         return self.service.model
 
     @property
-    def access_graph(self) -> AccessGraph:
+    def access_graph(self) -> AccessQuestions:
         """The access graph of the registry."""
         return self.service.context.access_graph
 

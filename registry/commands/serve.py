@@ -17,8 +17,9 @@ from registry.commands._common import (
     store_option,
 )
 from registry.errors import InputError
-from registry.flows import AccessGraph, Hop, TraceResult
+from registry.flows import Hop, TraceResult
 from registry.flows.model import GRADES, grade_rank
+from registry.flows.questions import access_for
 from registry.namespaces import DEFAULT_ENTITY_BASE
 from registry.remote.location import RemoteLocation
 from registry.resources import data_dir, seed_dir
@@ -236,7 +237,7 @@ def trace(source: str, paths: tuple[Path, ...], store: Store | None, as_of: str 
     """
     reference = _as_of(as_of)
     with _open(store, paths, default_seed=True) as registry:
-        graph = AccessGraph.from_registry(registry)
+        graph = access_for(registry, bounded=False)
         result = graph.who_can_access(graph.resolve(source), reference, max_depth, max_paths,
                                       min_grade)
     if fmt == "json":

@@ -164,51 +164,72 @@ def read_facts(registry: Registry) -> Facts:
     facts = Facts()
     label_rank: dict[str, int] = {}
     for row in _rows(registry, f"SELECT ?s ?l WHERE {{ ?s <{RDFS_LABEL}> ?l FILTER isIRI(?s) }}"):
-        subject, literal = row[0], row[1]
-        if not isinstance(literal, ox.Literal):
-            continue
-        language = literal.language
-        rank = 0 if language == "en" else 1 if language is None else 2
-        key = intern(subject.value)
-        if rank < label_rank.get(key, 3):
-            label_rank[key] = rank
-            facts.labels[key] = intern(literal.value)  # shared with the read model's labels
+        add_label(facts, label_rank, row[0].value, row[1])
     for kind in TRACKED_TYPES:
         name = str(kind)
         for row in _rows(registry, f"SELECT ?s WHERE {{ ?s a <{name}> }}"):
-            key = intern(row[0].value)
-            found = facts.types.get(key, ())
-            if name not in found:
-                facts.types[key] = (*found, name)
-    collected = facts.facts
+            add_type(facts, row[0].value, name)
     for prop in PROPERTIES:
         name = str(prop)
-        # Interned: the same IRI recurs as subject and value of many facts.
         for row in _rows(registry, f"SELECT ?s ?o WHERE {{ ?s <{name}> ?o }}"):
-            subject, value = intern(row[0].value), intern(row[1].value)
-            by_property = collected.get(subject)
-            if by_property is None:
-                by_property = collected[subject] = {}
-            stored = by_property.get(name)
-            if stored is None:
-                by_property[name] = value
-            elif isinstance(stored, str):
-                by_property[name] = [stored, value]
-            else:
-                stored.append(value)
+            add_fact(facts, row[0].value, name, row[1].value)
     sources: dict[str, list[str]] = {}
     for row in _rows(registry, f"SELECT ?s ?o WHERE {{ ?s <{CITYREG.source}> ?o }}"):
         sources.setdefault(intern(row[0].value), []).append(intern(row[1].value))
+    finish(facts, sources)
+    return facts
+
+
+def add_label(facts: Facts, label_rank: dict[str, int], subject: str, literal: object) -> None:
+    """Keep ``literal`` as the label of ``subject`` when it is the best seen so far: English,
+    else no language, else any (``label_rank`` remembers the rank of each kept label)."""
+    if not isinstance(literal, ox.Literal):
+        return
+    language = literal.language
+    rank = 0 if language == "en" else 1 if language is None else 2
+    key = intern(subject)
+    if rank < label_rank.get(key, 3):
+        label_rank[key] = rank
+        facts.labels[key] = intern(literal.value)  # shared with the read model's labels
+
+
+def add_type(facts: Facts, subject: str, name: str) -> None:
+    """Record that ``subject`` has the tracked type ``name``."""
+    key = intern(subject)
+    found = facts.types.get(key, ())
+    if name not in found:
+        facts.types[key] = (*found, name)
+
+
+def add_fact(facts: Facts, subject: str, name: str, value: str) -> None:
+    """Record one statement ``subject name value`` (several values of one property are kept
+    as a list until :func:`finish`)."""
+    # Interned: the same IRI recurs as subject and value of many facts.
+    subject, value = intern(subject), intern(value)
+    by_property = facts.facts.get(subject)
+    if by_property is None:
+        by_property = facts.facts[subject] = {}
+    stored = by_property.get(name)
+    if stored is None:
+        by_property[name] = value
+    elif isinstance(stored, str):
+        by_property[name] = [stored, value]
+    else:
+        stored.append(value)
+
+
+def finish(facts: Facts, sources: dict[str, list[str]]) -> None:
+    """Keep each subject's sources as one shared sorted tuple, and every property's values
+    sorted and distinct (a single value unwrapped), so that what is built is deterministic."""
     shared: dict[tuple[str, ...], tuple[str, ...]] = {}
     for subject, values in sources.items():
         distinct = tuple(sorted(set(values)))
         facts.sources[subject] = shared.setdefault(distinct, distinct)
-    for by_property in collected.values():
+    for by_property in facts.facts.values():
         for name, stored in by_property.items():
             if not isinstance(stored, str):
                 unique = sorted(set(stored))
                 by_property[name] = unique if len(unique) > 1 else unique[0]
-    return facts
 
 
 def read_cities(registry: Registry) -> dict[str, str]:

@@ -36,7 +36,8 @@ from registry.reports.documentlaw import Binding, binding
 from registry.reports.documents import DocumentKind, Element, Read, Step
 
 if TYPE_CHECKING:
-    from registry.flows import AccessGraph, Hop, OrganisationAccess
+    from registry.flows import Hop, OrganisationAccess
+    from registry.flows.questions import AccessQuestions
     from registry.store import Registry
 
 __all__ = ["Binding", "DocumentGap", "FilledDocument", "FilledElement", "Section", "Source",
@@ -150,7 +151,7 @@ class _Filler:
     """Reads the registry for one document, keeping labels, sources and marks it has read."""
 
     def __init__(self, registry: Registry, kind: DocumentKind, year: int | None,
-                 access_graph: AccessGraph | None) -> None:
+                 access_graph: AccessQuestions | None) -> None:
         self.registry = registry
         self.kind = kind
         self.year = year
@@ -298,10 +299,10 @@ class _Filler:
         return [], [self.gap(str(n), read.about, why) for n in nodes]
 
     def read_trace(self, nodes: list[Node], read: Read) -> tuple[list[Value], list[DocumentGap]]:
-        from registry.flows import AccessGraph
+        from registry.flows.questions import access_for
 
         if self._graph is None:
-            self._graph = AccessGraph.from_registry(self.registry)
+            self._graph = access_for(self.registry)
         best: dict[str, tuple[OrganisationAccess, str]] = {}
         gaps: list[DocumentGap] = []
         traced = False
@@ -403,7 +404,7 @@ def find_entity(registry: Registry, kind: DocumentKind, text: str) -> str:
 
 
 def fill_document(registry: Registry, kind: DocumentKind, iri: str, year: int | None = None,
-                  generated: date | None = None, access_graph: AccessGraph | None = None
+                  generated: date | None = None, access_graph: AccessQuestions | None = None
                   ) -> FilledDocument:
     """The document ``kind`` about entity ``iri`` (for ``year``, when the kind needs one)."""
     if kind.needs_year and year is None:

@@ -37,7 +37,7 @@ from registry.web.dumps import is_iri_safe, labels
 
 if TYPE_CHECKING:
     from registry.context import RegistryContext
-    from registry.flows import AccessGraph
+    from registry.flows.questions import AccessQuestions
     from registry.web.pages import Linker
 
 
@@ -129,7 +129,7 @@ def _hops_around(context: RegistryContext, iri: str) -> tuple[Hop, ...]:
     return (*around.incoming, *around.outgoing, *around.carried)
 
 
-def _hop_edge(graph: AccessGraph, hop: Hop) -> Edge:
+def _hop_edge(graph: AccessQuestions, hop: Hop) -> Edge:
     what = hop.dataset_label if hop.kind == "origin" else (
         f"{hop.dataset_label} under {hop.via_label}")
     placeholder = graph.placeholder(hop.target)
