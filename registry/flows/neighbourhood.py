@@ -117,6 +117,7 @@ class _Walk:
         #: nodes named by a fact but not visited: their labels and types are read at the end
         self.leaves: set[str] = set()
         self.seeds: list[str] = []
+        self._label_rank: dict[str, int] = {}
         self._seen_facts: set[tuple[str, str, str]] = set()
         self._seen_sources: set[tuple[str, str]] = set()
 
@@ -196,32 +197,32 @@ class _Walk:
         """The nodes' types, labels and statements."""
         nodes = [n for n in nodes if n not in self.visited]
         self.visited.update(nodes)
-        props = " ".join(f"<{p}>" for p in (*_READ, _SOURCE, _CITY, RDF_TYPE))
+        props = _among("?p", (*_READ, _SOURCE, _CITY, RDF_TYPE, RDFS_LABEL))
         for chunk in _chunks(nodes):
             values = " ".join(f"<{n}>" for n in chunk)
             # and those of their blank-node values (a group of joint controllers)
-            text = (f"SELECT ?s ?p ?o WHERE {{ {{ VALUES ?s {{ {values} }} "
-                    f"VALUES ?p {{ {props} }} ?s ?p ?o }} UNION {{ VALUES ?x {{ {values} }} "
-                    f"?x ?q ?s FILTER isBlank(?s) VALUES ?p {{ {props} }} ?s ?p ?o }} }}")
+            text = (f"SELECT ?s ?p ?o WHERE {{ {{ VALUES ?s {{ {values} }} ?s ?p ?o {props} }} "
+                    f"UNION {{ VALUES ?x {{ {values} }} ?x ?q ?s FILTER isBlank(?s) "
+                    f"?s ?p ?o {props} }} }}")
             for subject, predicate, value in _triples(self.registry, text):
                 self._keep(subject, predicate, value)
                 if isinstance(value, ox.NamedNode) and predicate not in WEB \
                         and predicate not in PARTIES and predicate != RDF_TYPE:
                     self.leaves.add(value.value)
-            self._labels(chunk)
 
     def _read_incoming(self, nodes: list[str]) -> list[str]:
         """The statements that name the nodes (who covers, shares, uses or feeds them), and
         their subjects."""
-        props = " ".join(f"<{p}>" for p in _READ)
+        props, links = _among("?p", _READ), _among("?q", _READ)
         subjects: dict[str, None] = {}
         for chunk in _chunks(nodes):
             values = " ".join(f"<{n}>" for n in chunk)
             # also through a blank node: [ dpv:hasDataController <org> ] of a processing
-            text = (f"SELECT ?s ?p ?o ?b ?q WHERE {{ VALUES ?o {{ {values} }} "
-                    f"VALUES ?p {{ {props} }} {{ ?s ?p ?o FILTER isIRI(?s) }} UNION {{ "
-                    f"?b ?p ?o FILTER isBlank(?b) ?s ?q ?b FILTER isIRI(?s) "
-                    f"VALUES ?q {{ {props} }} }} }}")
+            # (the VALUES lists inside each branch: engines do not push them into a UNION)
+            bound = f"VALUES ?o {{ {values} }}"
+            text = (f"SELECT ?s ?p ?o ?b ?q WHERE {{ {{ {bound} ?s ?p ?o {props} "
+                    f"FILTER isIRI(?s) }} UNION {{ {bound} ?b ?p ?o {props} FILTER isBlank(?b) "
+                    f"?s ?q ?b {links} FILTER isIRI(?s) }} }}")
             rows = self.registry.raw_query(text)
             assert isinstance(rows, ox.QuerySolutions)
             for row in rows:
@@ -243,6 +244,9 @@ class _Walk:
             if value.value in _TRACKED:
                 add_type(self.facts, subject, value.value)
             return
+        if predicate == RDFS_LABEL:
+            add_label(self.facts, self._label_rank, subject, value)
+            return
         if predicate == _CITY:
             self.leaves.add(value.value)
             return
@@ -256,29 +260,28 @@ class _Walk:
             self._seen_facts.add(key)
             add_fact(self.facts, subject, predicate, value.value)
 
-    def _labels(self, nodes: list[str]) -> None:
-        rank: dict[str, int] = {}
-        values = " ".join(f"<{n}>" for n in nodes)
-        for row in _rows(self.registry, f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }} "
-                                        f"?s <{RDFS_LABEL}> ?l }}"):
-            add_label(self.facts, rank, row[0].value, row[1])
-
     def facts_with_labels(self, vocabulary: dict[str, str]) -> Facts:
         """The facts, with the labels and types of the leaves they name and the vocabulary's
         labels (an entity's own label wins)."""
         leaves = sorted(self.leaves - self.visited)
         for chunk in _chunks(leaves):
             values = " ".join(f"<{n}>" for n in chunk)
-            text = (f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} "
-                    f"VALUES ?p {{ <{RDF_TYPE}> }} ?s ?p ?o }}")
+            text = (f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o "
+                    f"{_among('?p', (RDF_TYPE, RDFS_LABEL))} }}")
             for subject, predicate, value in _triples(self.registry, text):
                 self._keep(subject, predicate, value)
-            self._labels(chunk)
         facts = self.facts
         for iri, label in vocabulary.items():
             facts.labels.setdefault(iri, label)
         finish(facts, self.sources)
         return facts
+
+
+def _among(variable: str, iris: Iterable[str]) -> str:
+    """``FILTER(?p IN (...))``: engines plan it as a filter on the subject's or object's
+    statements, where a VALUES list of predicates made Oxigraph scan each predicate's index
+    (55 ms instead of 1 ms at 351k statements)."""
+    return f"FILTER({variable} IN ({', '.join(f'<{iri}>' for iri in iris)}))"
 
 
 def _listed(stored: str | list[str] | None) -> list[str]:

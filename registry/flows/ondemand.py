@@ -39,6 +39,8 @@ from registry.store import Registry
 
 #: A walk's node limit that never answers (the server's own work, the CLI's).
 UNBOUNDED = 1 << 62
+#: How many vendors' webs one walk of the vendor concentration reads together.
+VENDORS_PER_WALK = 200
 #: How many webs (one per entity asked about) are kept after their question is answered.
 CACHED_WEBS = 64
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -140,17 +142,20 @@ class OnDemandAccess:
         return self.around(iri).edges_of(iri)
 
     def vendor_concentration(self) -> list[VendorConcentration]:
-        """See :meth:`AccessGraph.vendor_concentration`: computed once, vendor by vendor, from
-        the web around each (no node limit: this is the server's own work, not a request's)."""
+        """See :meth:`AccessGraph.vendor_concentration`: computed once, from the webs around
+        :data:`VENDORS_PER_WALK` vendors at a time (no node limit: this is the server's own
+        work while a generation warms, not a request's). Its time grows with the registry;
+        its memory with the largest batch's web and the rows it returns."""
         if self._concentration is None:
+            vocabulary = self._vocabulary or vocabulary_labels(self._registry)
+            vendors = self._vendors()
             rows: list[VendorConcentration] = []
-            for vendor in self._vendors():
-                facts = read_facts_around(self._registry, [vendor], max_nodes=UNBOUNDED,
-                                          vocabulary=self._vocabulary or vocabulary_labels(
-                                              self._registry))
+            for start in range(0, len(vendors), VENDORS_PER_WALK):
+                batch = set(vendors[start:start + VENDORS_PER_WALK])
+                facts = read_facts_around(self._registry, sorted(batch), UNBOUNDED, vocabulary)
                 graph = AccessGraph(project(facts), partial(_cities_of, self._registry,
                                                             facts.facts))
-                rows += [row for row in graph.vendor_concentration() if row.vendor == vendor]
+                rows += [row for row in graph.vendor_concentration() if row.vendor in batch]
             rows.sort(key=lambda r: (-(len(r.contracts) + len(r.datasets) + len(r.sensors)),
                                      r.label.casefold(), r.city_label or ""))
             self._concentration = tuple(rows)
