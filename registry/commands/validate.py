@@ -24,7 +24,7 @@ from registry.reports import render_json, render_text, render_turtle
 from registry.reports.contract import chain, find_contract, render_contract
 from registry.store import Registry
 from registry.stored import stored_validation
-from registry.stored.reportfile import folder_of
+from registry.stored.reportfile import folder_of, folder_of_engine
 from registry.validate import ValidationReport, validate_registry
 
 EXIT_CONFORMS = 0
@@ -125,7 +125,9 @@ def validate_command(paths: tuple[Path, ...], store: Store | None, as_of: date |
     With --store DIR (and the built-in shapes, every rule, no lens), the findings are stored
     with the registry (DIR/cityreg-validation) and reused, without a query, while the data,
     shapes and date are unchanged; after a load only what it changed is checked again.
-    `cityreg serve --store DIR` reads the same stored findings.
+    `cityreg serve --store DIR` reads the same stored findings. With --store URL (an
+    engine), they are stored in the user's cache folder, one report per engine URL, checked
+    again in full after a load, and `cityreg serve --store URL` reads them.
 
     Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error. Standard error shows
     how many of the checks' queries are done (CITYREG_PROGRESS=0 silences it).
@@ -133,11 +135,14 @@ def validate_command(paths: tuple[Path, ...], store: Store | None, as_of: date |
     registry = _open(store, paths)
     try:
         with progress_reporter("cityreg validate", "queries") as progress:
-            if isinstance(store, Path) and not (paths or shapes or rules or jurisdiction
-                                                or engine == "pyshacl"):
+            stored = None if store is None or paths or shapes or rules or jurisdiction \
+                or engine == "pyshacl" else \
+                folder_of(store) if isinstance(store, Path) else folder_of_engine(store)
+            if stored is not None:
                 # The whole registry with the built-in shapes: what `cityreg serve --store`
-                # runs, so the findings stored with the registry are reused and updated.
-                report = stored_validation(registry, folder_of(store), as_of or date.today(),
+                # runs, so the findings stored with the registry (or, for an engine, in the
+                # user's cache folder) are reused and updated.
+                report = stored_validation(registry, stored, as_of or date.today(),
                                            progress=progress).report
                 report.fail_on = Severity(fail_on)
             else:

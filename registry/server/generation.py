@@ -129,7 +129,7 @@ def from_engine(location: RemoteLocation, settings: Settings, number: int) -> Ge
     registry = Registry.connect(location)
     try:
         token = registry.state_token()
-        context = _context(registry, settings)
+        context = _context(registry, settings, reportfile.folder_of_engine(location))
         queries = RegistryQueries(settings.limits, registry)
         generation = _assemble(number, token, context, queries, None, settings)
     except BaseException:

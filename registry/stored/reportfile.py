@@ -28,6 +28,7 @@ with every term in N-Triples syntax, which TriG reads.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -45,8 +46,10 @@ from rdflib.term import Node
 from registry.evidence import Evidence, SourceRef
 from registry.findings import Finding, Kind, Severity
 from registry.jurisdiction import Standing
+from registry.remote.location import RemoteLocation
 from registry.store.terms import term_text
 from registry.stored.key import ValidationKey
+from registry.usercache import cache_folder
 
 FOLDER = "cityreg-validation"
 REPORT_GRAPH = "urn:cityreg:graph:validation-report"
@@ -80,6 +83,18 @@ class StoredReport:
 def folder_of(store_folder: Path) -> Path:
     """Where the stored report of the registry in ``store_folder`` lives."""
     return store_folder / FOLDER
+
+
+def folder_of_engine(location: RemoteLocation) -> Path | None:
+    """Where the stored report of the registry held by the engine at ``location`` lives: in
+    the user's cache folder, one per engine URL (an engine keeps no files of cityreg's; the
+    key in the report still names the registry's graphs, so a report of other data is never
+    read as this one's). None when there is no cache folder."""
+    cache = cache_folder()
+    if cache is None:
+        return None
+    digest = hashlib.sha256(str(location).encode()).hexdigest()[:16]
+    return cache / "engines" / digest / FOLDER
 
 
 # -- writing ------------------------------------------------------------------------------------

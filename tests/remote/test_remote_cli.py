@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -94,3 +96,46 @@ def test_credentials_never_appear_in_an_error(virtuoso: Engine,
     assert result.exit_code == 2
     assert "refused the credentials (HTTP 401)" in result.output
     assert "not-the-password" not in result.output
+
+
+def test_validate_stores_the_engines_findings_and_the_server_reads_them(
+        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from registry.remote import parse_location
+    from registry.server import generation
+    from registry.server.generation import Settings
+    from registry.stored.reportfile import folder_of_engine
+    from registry.web.admission import Limits
+
+    monkeypatch.setenv("CITYREG_CACHE_DIR", str(tmp_path / "cache"))
+    location = parse_location(engine.url)
+    stored = folder_of_engine(location)
+    assert stored is not None
+    assert stored.is_relative_to(tmp_path / "cache")
+    assert run("load", str(seed_dir()), "--store", engine.url).exit_code == 0
+    first = run("validate", "--as-of", "2026-12-01", "--format", "json", "--store", engine.url)
+    assert first.exit_code == 1
+    assert stored.is_dir()
+    again = run("validate", "--as-of", "2026-12-01", "--format", "json", "--store", engine.url)
+    assert (again.exit_code, again.output) == (first.exit_code, first.output)
+
+    settings = Settings("https://w3id.org/cityreg/id/", date(2026, 12, 1),
+                        Limits().with_workers(1))
+    served = generation.from_engine(location, settings, 1)
+    try:
+        findings = served.context.validation.findings
+        assert settings.status.last["findings"] == "stored"
+        assert len(findings) == len(json.loads(first.output)["findings"])
+    finally:
+        served.close()
+
+    # a load changes the registry's key: the next run validates in full and stores anew
+    (tmp_path / "extra.ttl").write_text(
+        "<https://w3id.org/cityreg/id/x/agency> a <https://w3id.org/cityreg#Agency> .\n",
+        encoding="utf-8")
+    assert run("load", str(tmp_path / "extra.ttl"), "--store", engine.url).exit_code == 0
+    served = generation.from_engine(location, settings, 2)
+    try:
+        served.context.validation  # noqa: B018
+        assert settings.status.last["findings"] == "full"
+    finally:
+        served.close()
