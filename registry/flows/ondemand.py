@@ -147,19 +147,35 @@ class OnDemandAccess:
         work while a generation warms, not a request's). Its time grows with the registry;
         its memory with the largest batch's web and the rows it returns."""
         if self._concentration is None:
-            vocabulary = self._vocabulary or vocabulary_labels(self._registry)
-            vendors = self._vendors()
-            rows: list[VendorConcentration] = []
-            for start in range(0, len(vendors), VENDORS_PER_WALK):
-                batch = set(vendors[start:start + VENDORS_PER_WALK])
-                facts = read_facts_around(self._registry, sorted(batch), UNBOUNDED, vocabulary)
-                graph = AccessGraph(project(facts), partial(_cities_of, self._registry,
-                                                            facts.facts))
-                rows += [row for row in graph.vendor_concentration() if row.vendor in batch]
-            rows.sort(key=lambda r: (-(len(r.contracts) + len(r.datasets) + len(r.sensors)),
-                                     r.label.casefold(), r.city_label or ""))
-            self._concentration = tuple(rows)
+            self._concentration = tuple(self._kept_rows())
         return list(self._concentration)
+
+    def _kept_rows(self) -> list[VendorConcentration]:
+        """The rows kept in the user's cache folder for the registry's present state (see
+        :mod:`registry.flows.keptrows`), else computed and kept."""
+        from registry.flows import keptrows
+
+        where = keptrows.file_for(self._registry)
+        rows = None if where is None else keptrows.read(*where)
+        if rows is None:
+            rows = self._computed_rows()
+            if where is not None:
+                keptrows.write(*where, rows)
+        return rows
+
+    def _computed_rows(self) -> list[VendorConcentration]:
+        vocabulary = self._vocabulary or vocabulary_labels(self._registry)
+        vendors = self._vendors()
+        rows: list[VendorConcentration] = []
+        for start in range(0, len(vendors), VENDORS_PER_WALK):
+            batch = set(vendors[start:start + VENDORS_PER_WALK])
+            facts = read_facts_around(self._registry, sorted(batch), UNBOUNDED, vocabulary)
+            graph = AccessGraph(project(facts), partial(_cities_of, self._registry,
+                                                        facts.facts))
+            rows += [row for row in graph.vendor_concentration() if row.vendor in batch]
+        rows.sort(key=lambda r: (-(len(r.contracts) + len(r.datasets) + len(r.sensors)),
+                                 r.label.casefold(), r.city_label or ""))
+        return rows
 
     # -- reading --------------------------------------------------------------------------------
 
