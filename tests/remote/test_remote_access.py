@@ -63,3 +63,23 @@ def test_the_vendor_concentration_is_kept_for_the_engines_state(
         assert keptrows.read(*changed) is None
         assert OnDemandAccess(remote).vendor_concentration() == \
             AccessGraph.from_registry(embedded).vendor_concentration()
+
+
+def test_the_on_demand_bench_prints_its_figures(engine: Engine,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.util
+
+    with Registry.connect(engine.url) as remote:
+        remote.load(seed_dir())
+    path = Path(__file__).resolve().parents[2] / "bench" / "ondemand.py"
+    spec = importlib.util.spec_from_file_location("bench_ondemand", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--store", engine.url, "--sources", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"on-demand traces: {engine.url}, ")
+    assert ", 6 sources (" in lines[0]
+    assert [line.split()[0] for line in lines[1:]] == ["first", "asked", "largest", "peak"]
+    assert lines[1].endswith(" ms")
