@@ -26,7 +26,7 @@ from registry.history.versions import (
     read_versions,
 )
 from registry.store import Registry
-from registry.store.provenance import PROVENANCE_GRAPH
+from registry.store.provenance import PROVENANCE_GRAPH, RESERVED_GRAPHS
 
 #: An entity's (or a blank node's) statements as (predicate IRI, value) pairs: a value is a
 #: pyoxigraph term, or a blank node's own Description.
@@ -109,7 +109,7 @@ def walk(registry: Registry, entity: str | None = None) -> Walk:
     """Every version's touched entities; with ``entity``, only whether each touched it (which
     compares one description per version and is much cheaper)."""
     versions = read_versions(registry)
-    work = working_copy(registry)
+    work = working_copy(registry) if entity is None else entity_copy(registry, entity)
     found: list[VersionTouches] = []
     for version in reversed(versions):
         if not version.statements_recorded:
@@ -137,6 +137,69 @@ def walk(registry: Registry, entity: str | None = None) -> Walk:
     return Walk(tuple(found), None, _subjects(work) if entity is None else frozenset(
         {entity} if any(True for _ in _data(work.quads_for_pattern(
             ox.NamedNode(entity), None, None, None))) else ()))
+
+
+def entity_copy(registry: Registry, iri: str) -> ox.Store:
+    """The present statements of one entity in the data graphs, with those of its blank-node
+    values (to :data:`_DEPTH`): all the walk of that entity reads. Undoing a version on it
+    gives the entity as the version found it, since a version's records name every statement
+    it added or removed; a registry of millions of statements is not copied to answer about
+    one entity."""
+    work = ox.Store()
+    store = registry.store
+    if registry.location is not None:
+        work.extend(_remote_description(registry, iri))
+        return work
+    todo: list[tuple[ox.NamedNode | ox.BlankNode, int]] = [(ox.NamedNode(iri), _DEPTH)]
+    seen: set[ox.NamedNode | ox.BlankNode] = set()
+    while todo:
+        node, depth = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for quad in store.quads_for_pattern(node, None, None, None):
+            if not _versioned_data(quad):
+                continue
+            work.add(quad)
+            if isinstance(quad.object, ox.BlankNode) and depth:
+                todo.append((quad.object, depth - 1))
+    return work
+
+
+def _remote_description(registry: Registry, iri: str) -> Iterator[ox.Quad]:
+    """:func:`entity_copy` on an engine, where a blank node cannot be looked up by its label:
+    one query per depth, each reaching one blank node further from the entity (a blank node
+    is described in the graph that holds it)."""
+    entity = ox.NamedNode(iri)
+    chain = f"<{iri}> ?l0"
+    for depth in range(_DEPTH + 1):
+        if depth == 0:
+            text = f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}"
+        else:
+            text = (f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ {chain} ?s . "
+                    f"FILTER isBlank(?s) ?s ?p ?o }} }}")
+            chain = f"{chain} ?b{depth} . FILTER isBlank(?b{depth}) ?b{depth} ?l{depth}"
+        rows = registry.raw_query(text)
+        assert isinstance(rows, ox.QuerySolutions)
+        found = False
+        for row in rows:
+            subject = entity if depth == 0 else row["s"]
+            predicate, value, graph = row["p"], row["o"], row["g"]
+            if isinstance(subject, ox.NamedNode | ox.BlankNode) and isinstance(
+                    predicate, ox.NamedNode) and isinstance(graph, ox.NamedNode) and \
+                    isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal):
+                quad = ox.Quad(subject, predicate, value, graph)
+                if _versioned_data(quad):
+                    found = True
+                    yield quad
+        if not found:
+            return
+
+
+def _versioned_data(quad: ox.Quad) -> bool:
+    """A statement of a data graph (not a reserved graph, not the default graph)."""
+    graph = quad.graph_name
+    return isinstance(graph, ox.NamedNode) and graph.value not in RESERVED_GRAPHS
 
 
 def _subjects(work: ox.Store) -> frozenset[str]:

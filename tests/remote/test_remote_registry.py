@@ -274,3 +274,12 @@ def test_versions_are_recorded_and_rebuilt_on_the_engine(engine: Engine, tmp_pat
             assert data_quads(first) == first_data
             assert first.count() == first_count
             assert first.ask('ASK { ?x <https://example.org/q> "first \\"blank\\"\\nline" }')
+        # the history of one entity, walked on a copy of that entity read from the engine
+        from registry.history.entities import entity_copy, walk
+
+        whole = walk(remote)
+        alone = walk(remote, "https://example.org/a")
+        assert alone.touches("https://example.org/a") == whole.touches("https://example.org/a")
+        assert [change for _, change in alone.of("https://example.org/a")] == [
+            "changed", "added"]
+        assert len(entity_copy(remote, "https://example.org/a")) == 3
