@@ -8,14 +8,22 @@ properties that move data (:data:`WEB`): the contracts covering it or a system f
 their sub-processing contracts, the data flows sharing it and their agreements, the
 processings using it, the sensors and deployments feeding it, the datasets derived from it.
 
-:func:`read_facts_around` walks that web outward from the entities asked about, a few
-queries per step (each with a VALUES list of the nodes reached), and collects the same facts
-the bulk read would hold about every node it reaches. It does not walk *through*
-organisations and cities: who points at IBM is the whole of IBM's business, not this trace's.
-Of an organisation it reads its types, label and own statements; who points at it only when
-it is one of the entities asked about (a reverse question: what can this company reach?).
-Values of the other properties (purposes, legal bases, roles, dates) are leaves: labelled,
-never followed.
+The walk around an entity has two steps (:func:`read_facts_around`), each a few queries with a
+VALUES list of the nodes reached:
+
+1. *forward*, along :data:`WEB`, from the entity to the data it stands for: a sensor to the
+   datasets it feeds, a deployment to its system's sensors and their datasets, a contract to
+   what it covers, a dataset to those it derives from. An organisation asked about starts
+   from what names it (its contracts, flows, processings, published datasets);
+2. *backward* from every node reached: whatever names them with a property the projection
+   reads (the contracts covering a dataset and their sub-processing contracts, the flows
+   sharing it and their agreements, the processings using it, the sensors and deployments
+   feeding it, the datasets derived from it), and so on.
+
+What these nodes name is read for itself (types, label, statements), not walked: the
+organisations and cities (who points at IBM is all of IBM's business, not this question's),
+an agreement's other flows, purposes, legal bases and roles. Blank-node values one level
+deep (a group of joint controllers) are read with their holder.
 
 The walk stops at :data:`MAX_NODES` nodes and says so (:class:`NeighbourhoodTooLarge`), so
 that one request's work is bounded whatever the registry.
