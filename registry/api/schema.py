@@ -184,7 +184,8 @@ class Query(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
         to=graphene.ID(description="Only hops to this organisation (IRI or label)."),
         as_of=graphene.Date(), min_grade=tt.min_grade_argument(),
         description="Hops between organisations under contracts, agreements and processings' "
-        "recipients, each with its grade, rule and gaps.")
+        "recipients, each with its grade, rule and gaps. On a registry served from a SPARQL "
+        "engine, give `from` or `to`: each answer reads the web around that organisation.")
     edges_of = graphene.Field(tt.EdgesOf, required=True,
                               id=graphene.ID(required=True, description="The entity's IRI or "
                                              "label."),
