@@ -134,8 +134,8 @@ class _Walk:
         seeds = [s for s in seeds if is_iri(s)]
         self.seeds = seeds
         ahead = self._forward(seeds)
-        self._backward([n for n in ahead if n in seeds
-                        or _STOP_TYPES.isdisjoint(self.facts.types.get(n, ()))])
+        self._backward([n for n in ahead
+                        if _STOP_TYPES.isdisjoint(self.facts.types.get(n, ()))])
 
     def _forward(self, seeds: list[str]) -> list[str]:
         """The seeds, what names an organisation or city among them, and every node these
