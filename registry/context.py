@@ -18,7 +18,7 @@ from registry.namespaces import DEFAULT_ENTITY_BASE
 
 if TYPE_CHECKING:
     from registry.flows.questions import AccessQuestions
-    from registry.history.timeline import Timeline
+    from registry.history.timeline import VersionHistory
     from registry.server.status import ValidationStatus
     from registry.store import Registry
     from registry.validate import ValidationReport
@@ -50,10 +50,16 @@ class RegistryContext:
         return access_for(self.registry)
 
     @cached_property
-    def timeline(self) -> Timeline:
-        """The registry's versions and what each changed (registry.history), walked once."""
+    def timeline(self) -> VersionHistory:
+        """The registry's versions and what each changed (registry.history): walked once on a
+        copy of the registry, or for a registry held by a SPARQL engine found per version and
+        per entity when asked (registry.history.ondemand), without copying it."""
         from registry.history.timeline import Timeline
 
+        if self.registry.location is not None:
+            from registry.history.ondemand import OnDemandTimeline
+
+            return OnDemandTimeline(self.registry)
         return Timeline.of(self.registry)
 
     @cached_property

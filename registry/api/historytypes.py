@@ -10,7 +10,6 @@ touched) page like every list of the API, so their cost is bounded by ``first``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -23,7 +22,7 @@ from registry.api.fields import api, model
 from registry.api.types import Entity
 from registry.errors import NotFoundError
 from registry.history.timeline import EntityHistory as EntityHistoryRecord
-from registry.history.timeline import ShownField, ShownTouch, Timeline
+from registry.history.timeline import ShownField, ShownTouch, VersionHistory
 from registry.history.versions import GraphChangeRecord, VersionRecord, read_versions
 from registry.store import PROVENANCE_GRAPH
 
@@ -35,19 +34,25 @@ if TYPE_CHECKING:
 class HistoryView:
     """The registry's versions as the API shows them, built once per served registry."""
 
-    timeline: Timeline
+    timeline: VersionHistory
     records: tuple[VersionRecord, ...]
     """Every recorded version, newest first (those before a SPARQL update included)."""
-    touched: Mapping[int, tuple[ShownTouch, ...]]
-    """The entities each version touched, by version number, for the versions the walk
-    reached (every one after the SPARQL update it stopped at)."""
+    known: frozenset[int]
+    """The numbers of the versions whose touched entities are known: every one after the
+    SPARQL update the walk stopped at."""
 
     @classmethod
     def of(cls, context: RegistryContext) -> HistoryView:
-        """Walk the history of the context's registry (once: the context keeps the walk)."""
+        """The history of the context's registry (the context keeps its timeline)."""
         timeline = context.timeline
-        touched = {version.number: tuple(touches) for version, touches in timeline.versions()}
-        return cls(timeline, tuple(reversed(read_versions(context.registry))), touched)
+        return cls(timeline, tuple(reversed(read_versions(context.registry))),
+                   frozenset(version.number for version in timeline.known_versions()))
+
+    def touched(self, number: int) -> list[ShownTouch]:
+        """The entities version ``number`` touched (none when they are not known)."""
+        if number not in self.known:
+            return []
+        return self.timeline.touches(number) or []
 
     @property
     def stopped_at(self) -> VersionRecord | None:
@@ -164,7 +169,7 @@ def _removed(version: VersionRecord, _info: GraphQLResolveInfo) -> int | None:
 
 def _entities(version: VersionRecord, info: GraphQLResolveInfo, first: int | None = None,
               after: str | None = None) -> Page:
-    return paginate(api(info).history().touched.get(version.number, ()), first, after)
+    return paginate(api(info).history().touched(version.number), first, after)
 
 
 _SUMMED = ("The cityreg:{} of its graph changes (cityreg:hasGraphChange), summed over the "
@@ -209,7 +214,7 @@ class RegistryVersion(graphene.ObjectType):  # type: ignore[misc]  # graphene is
         "False for a SPARQL update whose statements were not recorded and for every version "
         "before it: the history cannot be walked past it, so `entities` is empty although the "
         "version may have touched many.",
-        resolver=lambda v, i: v.number in api(i).history().touched)
+        resolver=lambda v, i: v.number in api(i).history().known)
     entities = graphene.Field(EntityChangeConnection, required=True,
                               description="The entities it added, removed or changed, by IRI.",
                               resolver=_entities, **page_args())

@@ -114,29 +114,38 @@ def walk(registry: Registry, entity: str | None = None) -> Walk:
     for version in reversed(versions):
         if not version.statements_recorded:
             return Walk(tuple(found), version)
-        candidates = ({entity} if entity is not None
-                      else _reached(work, registry, version.changes))
-        # An entity stated only in graphs this version created was added by it: no need to
-        # compare its descriptions (the walk of a first load is mostly these).
-        added = _only_in(work, candidates, {change.graph for change in version.changes
-                                            if change.created})
-        candidates -= added
-        after = {iri: describe(work, iri) for iri in candidates}
-        undo(work, registry, version)
-        touched = [EntityTouch(iri, "added") for iri in added]
-        for iri in sorted(candidates):
-            now, then = after[iri], describe(work, iri)
-            if now != then:
-                change = "added" if not then else "removed" if not now else "changed"
-                # Only a change keeps its fields: an added or removed entity's are all of
-                # them, which would hold a copy of the registry in memory.
-                fields = _fields(then, now) if change == "changed" else ()
-                touched.append(EntityTouch(iri, change, fields))
-        touched.sort(key=lambda touch: touch.iri)
-        found.append(VersionTouches(version, tuple(touched)))
+        found.append(touched_by(work, registry, version,
+                                None if entity is None else {entity}))
     return Walk(tuple(found), None, _subjects(work) if entity is None else frozenset(
         {entity} if any(True for _ in _data(work.quads_for_pattern(
             ox.NamedNode(entity), None, None, None))) else ()))
+
+
+def touched_by(work: ox.Store, registry: Registry, version: VersionRecord,
+               candidates: set[str] | None = None) -> VersionTouches:
+    """What ``version`` did to each entity, with ``work`` in the state the version left (all
+    of it, or at least every entity it can have touched); ``work`` is left in the state before
+    the version. ``candidates``: the entities to compare (default: those its records reach)."""
+    candidates = set(_reached(work, registry, version.changes) if candidates is None
+                     else candidates)
+    # An entity stated only in graphs this version created was added by it: no need to
+    # compare its descriptions (the walk of a first load is mostly these).
+    added = _only_in(work, candidates, {change.graph for change in version.changes
+                                        if change.created})
+    candidates -= added
+    after = {iri: describe(work, iri) for iri in candidates}
+    undo(work, registry, version)
+    touched = [EntityTouch(iri, "added") for iri in added]
+    for iri in sorted(candidates):
+        now, then = after[iri], describe(work, iri)
+        if now != then:
+            change = "added" if not then else "removed" if not now else "changed"
+            # Only a change keeps its fields: an added or removed entity's are all of
+            # them, which would hold a copy of the registry in memory.
+            fields = _fields(then, now) if change == "changed" else ()
+            touched.append(EntityTouch(iri, change, fields))
+    touched.sort(key=lambda touch: touch.iri)
+    return VersionTouches(version, tuple(touched))
 
 
 def entity_copy(registry: Registry, iri: str) -> ox.Store:
@@ -145,12 +154,21 @@ def entity_copy(registry: Registry, iri: str) -> ox.Store:
     gives the entity as the version found it, since a version's records name every statement
     it added or removed; a registry of millions of statements is not copied to answer about
     one entity."""
+    return entities_copy(registry, [iri])
+
+
+def entities_copy(registry: Registry, iris: Iterable[str]) -> ox.Store:
+    """:func:`entity_copy` of several entities, in one store (on an engine, one query per
+    depth for each :data:`_BATCH` entities)."""
     work = ox.Store()
     store = registry.store
     if registry.location is not None:
-        work.extend(_remote_description(registry, iri))
+        wanted = sorted(set(iris))
+        for start in range(0, len(wanted), _BATCH):
+            work.extend(_remote_descriptions(registry, wanted[start:start + _BATCH]))
         return work
-    todo: list[tuple[ox.NamedNode | ox.BlankNode, int]] = [(ox.NamedNode(iri), _DEPTH)]
+    todo: list[tuple[ox.NamedNode | ox.BlankNode, int]] = [
+        (ox.NamedNode(iri), _DEPTH) for iri in iris]
     seen: set[ox.NamedNode | ox.BlankNode] = set()
     while todo:
         node, depth = todo.pop()
@@ -166,24 +184,28 @@ def entity_copy(registry: Registry, iri: str) -> ox.Store:
     return work
 
 
-def _remote_description(registry: Registry, iri: str) -> Iterator[ox.Quad]:
-    """:func:`entity_copy` on an engine, where a blank node cannot be looked up by its label:
-    one query per depth, each reaching one blank node further from the entity (a blank node
-    is described in the graph that holds it)."""
-    entity = ox.NamedNode(iri)
-    chain = f"<{iri}> ?l0"
+#: How many entities one query of :func:`entities_copy` reads on an engine.
+_BATCH = 200
+
+
+def _remote_descriptions(registry: Registry, iris: list[str]) -> Iterator[ox.Quad]:
+    """:func:`entities_copy` on an engine, where a blank node cannot be looked up by its
+    label: one query per depth, each reaching one blank node further from the entities (a
+    blank node is described in the graph that holds it)."""
+    values = "VALUES ?e { " + " ".join(f"<{iri}>" for iri in iris) + " }"
+    chain = "?e ?l0"
     for depth in range(_DEPTH + 1):
         if depth == 0:
-            text = f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}"
+            text = f"SELECT ?e ?p ?o ?g WHERE {{ {values} GRAPH ?g {{ ?e ?p ?o }} }}"
         else:
-            text = (f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ {chain} ?s . "
+            text = (f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ {values} GRAPH ?g {{ {chain} ?s . "
                     f"FILTER isBlank(?s) ?s ?p ?o }} }}")
             chain = f"{chain} ?b{depth} . FILTER isBlank(?b{depth}) ?b{depth} ?l{depth}"
         rows = registry.raw_query(text)
         assert isinstance(rows, ox.QuerySolutions)
         found = False
         for row in rows:
-            subject = entity if depth == 0 else row["s"]
+            subject = row["e"] if depth == 0 else row["s"]
             predicate, value, graph = row["p"], row["o"], row["g"]
             if isinstance(subject, ox.NamedNode | ox.BlankNode) and isinstance(
                     predicate, ox.NamedNode) and isinstance(graph, ox.NamedNode) and \

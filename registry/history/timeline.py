@@ -9,8 +9,10 @@ entity removed since is named by its IRI.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -97,6 +99,27 @@ class Timeline:
                 for touches in self.walk.versions
                 if since is None or touches.version.time > since]
 
+    def known_versions(self) -> list[VersionRecord]:
+        """The versions whose touched entities are known, newest first (those after the
+        SPARQL update the walk stopped at)."""
+        return [touches.version for touches in self.walk.versions]
+
+    def touches(self, number: int) -> list[ShownTouch] | None:
+        """The entities version ``number`` touched; None when they are not known."""
+        for touches in self.walk.versions:
+            if touches.version.number == number:
+                return self._shown(touches)
+        return None
+
+    def present(self, iris: Iterable[str]) -> set[str]:
+        """Those of ``iris`` the registry holds now: the newest version that touched each
+        did not remove it."""
+        newest: dict[str, str] = {}
+        for touches in self.walk.versions:  # newest first
+            for touch in touches.entities:
+                newest.setdefault(touch.iri, touch.change)
+        return {iri for iri in iris if newest.get(iri, "removed") != "removed"}
+
     def entity(self, iri: str) -> EntityHistory:
         predates = self.walk.predates(iri)
         return EntityHistory(iri, tuple(self._touch(version, touch)
@@ -108,16 +131,63 @@ class Timeline:
         return self.walk.predates(iri)
 
     def _shown(self, touches: VersionTouches) -> list[ShownTouch]:
-        return [self._touch(touches.version, touch) for touch in touches.entities]
+        return [show_touch(touches.version, touch, self.label) for touch in touches.entities]
 
     def _touch(self, version: VersionRecord, touch: EntityTouch) -> ShownTouch:
-        fields = tuple(ShownField(
-            field.predicate, self.label(field.predicate) or field.predicate,
-            tuple(shown(value, self.label) for value in field.removed),
-            tuple(shown(value, self.label) for value in field.added))
-            for field in touch.fields)
-        return ShownTouch(version, touch.iri, self.label(touch.iri) or touch.iri, touch.change,
-                          fields)
+        return show_touch(version, touch, self.label)
+
+
+class VersionHistory(Protocol):
+    """What pages and the API ask of the registry's history: :class:`Timeline` (one walk of
+    a whole copy) or, for a registry held by a SPARQL engine,
+    :class:`registry.history.ondemand.OnDemandTimeline` (per version and per entity)."""
+
+    @property
+    def complete(self) -> bool: ...
+
+    @property
+    def stopped_at(self) -> VersionRecord | None: ...
+
+    def label(self, iri: str) -> str | None: ...
+
+    def known_versions(self) -> list[VersionRecord]: ...
+
+    def versions(self, since: datetime | None = None
+                 ) -> Iterable[tuple[VersionRecord, list[ShownTouch]]]: ...
+
+    def touches(self, number: int) -> list[ShownTouch] | None: ...
+
+    def present(self, iris: Iterable[str]) -> set[str]: ...
+
+    def entity(self, iri: str) -> EntityHistory: ...
+
+    def predates(self, iri: str) -> bool: ...
+
+
+def show_touch(version: VersionRecord, touch: EntityTouch,
+               label: Callable[[str], str | None]) -> ShownTouch:
+    """One version's touch of one entity, its fields and values labelled for people."""
+    fields = tuple(ShownField(
+        field.predicate, label(field.predicate) or field.predicate,
+        tuple(shown(value, label) for value in field.removed),
+        tuple(shown(value, label) for value in field.added))
+        for field in touch.fields)
+    return ShownTouch(version, touch.iri, label(touch.iri) or touch.iri, touch.change, fields)
+
+
+def labels_of(registry: Registry, iris: Iterable[str], batch: int = 200) -> dict[str, str]:
+    """The labels of ``iris``, chosen as :func:`_labels` chooses them, read by name in
+    batches (for a registry held by an engine, where reading every label would read the
+    whole registry's)."""
+    wanted = sorted(set(iris))
+    rank: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(wanted), batch):
+        values = " ".join(f"<{iri}>" for iri in wanted[start:start + batch])
+        result = registry.raw_query(
+            f"SELECT ?s ?label WHERE {{ VALUES ?s {{ {values} }} ?s rdfs:label ?label }}")
+        assert isinstance(result, ox.QuerySolutions)
+        _rank(result, set(wanted), rank)
+    return {iri: text for iri, (_, text) in rank.items()}
 
 
 def _labels(registry: Registry, iris: set[str]) -> dict[str, str]:
@@ -126,6 +196,14 @@ def _labels(registry: Registry, iris: set[str]) -> dict[str, str]:
     rank: dict[str, tuple[int, str]] = {}
     result = registry.raw_query("SELECT ?s ?label WHERE { ?s rdfs:label ?label }")
     assert isinstance(result, ox.QuerySolutions)
+    _rank(result, iris, rank)
+    return {iri: text for iri, (_, text) in rank.items()}
+
+
+def _rank(result: ox.QuerySolutions, iris: set[str], rank: dict[str, tuple[int, str]]
+          ) -> None:
+    """Keep, for each of ``iris``, the best label of the rows: English, else untagged, else
+    any; the first in text order among equals."""
     for subject, label in result:
         if not isinstance(subject, ox.NamedNode) or subject.value not in iris or not isinstance(
                 label, ox.Literal):
@@ -135,4 +213,3 @@ def _labels(registry: Registry, iris: set[str]) -> dict[str, str]:
         kept = rank.get(subject.value)
         if kept is None or (order, label.value) < kept:
             rank[subject.value] = (order, label.value)
-    return {iri: text for iri, (_, text) in rank.items()}

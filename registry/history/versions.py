@@ -63,11 +63,15 @@ class VersionRecord:
 def read_versions(registry: Registry) -> list[VersionRecord]:
     """Every version recorded in the registry, oldest first."""
     fields: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = {}
-    for quad in registry.store.quads_for_pattern(None, None, None, ox.NamedNode(HISTORY_GRAPH)):
-        obj = quad.object
-        if isinstance(quad.subject, ox.NamedNode) and isinstance(obj, ox.NamedNode | ox.Literal):
-            fields.setdefault(quad.subject.value, {}).setdefault(
-                quad.predicate.value, []).append(obj)
+    # Not the statements' text (delta_texts reads it when asked): a registry's whole history.
+    rows = registry.raw_query(
+        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{HISTORY_GRAPH}> {{ ?s ?p ?o "
+        f"FILTER(?p NOT IN (<{CITYREG}addedStatements>, <{CITYREG}removedStatements>)) }} }}")
+    assert isinstance(rows, ox.QuerySolutions)
+    for subject, predicate, obj in rows:
+        if isinstance(subject, ox.NamedNode) and isinstance(predicate, ox.NamedNode) and \
+                isinstance(obj, ox.NamedNode | ox.Literal):
+            fields.setdefault(subject.value, {}).setdefault(predicate.value, []).append(obj)
     versions = []
     for iri, values in fields.items():
         number = _one(values, CITYREG + "versionNumber")

@@ -33,7 +33,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from registry.errors import InputError
-from registry.history.timeline import ShownField, ShownTouch, Timeline
+from registry.history.timeline import ShownField, ShownTouch, VersionHistory
 from registry.history.versions import VersionRecord, read_versions
 from registry.store import PROVENANCE_GRAPH
 from registry.web import render
@@ -55,7 +55,7 @@ _ORDER = {"changed": 0, "removed": 1, "added": 2}
 _walking = threading.Lock()
 
 
-def timeline_of(context: RegistryContext) -> Timeline:
+def timeline_of(context: RegistryContext) -> VersionHistory:
     """The context's timeline, walked once even when several requests ask at the same time
     (``RegistryContext.timeline`` is a cached property, which Python 3.12 no longer locks)."""
     if "timeline" in vars(context):
@@ -230,15 +230,20 @@ def versions_view(context: RegistryContext, linker: Linker) -> VersionsView:
     """The registry's versions (see the module docstring); :meth:`VersionsView.after` keeps
     those made after a moment."""
     timeline = timeline_of(context)
-    present = _present(timeline)
 
-    def page(iri: str) -> str | None:
-        path = linker.entity_path(iri)
-        return path if path is not None and present.get(iri, False) else None
+    def lines(version: VersionRecord, touches: list[ShownTouch]) -> VersionView:
+        listed = _ordered(touches)[:MAX_LISTED]
+        present = timeline.present(touch.iri for touch in listed)
+
+        def page(iri: str) -> str | None:
+            path = linker.entity_path(iri)
+            return path if path is not None and iri in present else None
+
+        return _version(version, touches, listed, page)
 
     shown = timeline.versions()
     stopped = timeline.stopped_at
-    known = [touches.version for touches in timeline.walk.versions]
+    known = timeline.known_versions()
     first: str | None
     if stopped is None and known:
         recorded, first = len(known), known[-1].iri
@@ -246,28 +251,22 @@ def versions_view(context: RegistryContext, linker: Linker) -> VersionsView:
         every = read_versions(context.registry)
         recorded, first = len(every), every[0].iri if every else None
     return VersionsView(
-        versions=tuple(_version(version, touches, page) for version, touches in shown),
-        stopped=None if stopped is None else _version(stopped, [], page),
+        versions=tuple(lines(version, touches) for version, touches in shown),
+        stopped=None if stopped is None else _version(stopped, [], [], lambda _iri: None),
         recorded=recorded, first_iri=first, since=None)
 
 
-def _present(timeline: Timeline) -> dict[str, bool]:
-    """Whether each touched entity is in the registry now: its newest touch did not remove
-    it."""
-    present: dict[str, bool] = {}
-    for touches in timeline.walk.versions:  # newest first
-        for touch in touches.entities:
-            present.setdefault(touch.iri, touch.change != "removed")
-    return present
+def _ordered(touches: list[ShownTouch]) -> list[ShownTouch]:
+    """Changes first, the most telling, then removals and additions, each by label."""
+    return sorted(touches, key=lambda t: (_ORDER.get(t.change, 3), t.label.lower(), t.iri))
 
 
-def _version(version: VersionRecord, touches: list[ShownTouch],
+def _version(version: VersionRecord, touches: list[ShownTouch], listed: list[ShownTouch],
              page: Callable[[str], str | None]) -> VersionView:
     data = [change for change in version.changes if change.graph != PROVENANCE_GRAPH]
     counts = {change: 0 for change in _ORDER}
     for touch in touches:
         counts[touch.change] = counts.get(touch.change, 0) + 1
-    ordered = sorted(touches, key=lambda t: (_ORDER.get(t.change, 3), t.label.lower(), t.iri))
     return VersionView(
         version=VersionLine.of(version),
         files=tuple(SourceFile(file_name(iri), iri, sha256) for iri, sha256 in version.sources),
@@ -276,7 +275,7 @@ def _version(version: VersionRecord, touches: list[ShownTouch],
         statements_removed=sum(change.removed for change in data),
         graphs=len(data), graphs_created=sum(change.created for change in data),
         entities=tuple(EntityLine(touch.iri, touch.label, touch.change, page(touch.iri),
-                                  touch.fields) for touch in ordered[:MAX_LISTED]),
+                                  touch.fields) for touch in listed),
         counts=counts)
 
 
@@ -322,7 +321,8 @@ def entity_history(context: RegistryContext, iri: str) -> HistoryView:
     timeline = timeline_of(context)
     history = timeline.entity(iri)
     stopped = timeline.stopped_at
-    recorded = bool(timeline.walk.versions) or stopped is not None
+    known = timeline.known_versions()
+    recorded = bool(known) or stopped is not None
     first, last = history.first_seen, history.last_changed
     return HistoryView(
         iri=iri, recorded=recorded,
@@ -332,8 +332,7 @@ def entity_history(context: RegistryContext, iri: str) -> HistoryView:
                       for touch in history.touches[:MAX_HISTORY]),
         earlier=max(0, len(history.touches) - MAX_HISTORY),
         not_known_before=None if stopped is None else VersionLine.of(stopped),
-        older_than=VersionLine.of(timeline.walk.versions[-1].version)
-        if history.predates and timeline.walk.versions else None,
+        older_than=VersionLine.of(known[-1]) if history.predates and known else None,
         predates=history.predates)
 
 

@@ -74,3 +74,39 @@ def test_a_load_by_another_process_is_served_without_a_restart(
     assert live.current.context.registry.count() == count + 1
     health = TestClient(live.current.app).get("/healthz").json()
     assert (health["generation"], health["statements"]) == (2, count + 1)
+
+
+HISTORY = """{ changes(first: 5) { nodes { number entitiesKnown
+    entities(first: 500) { totalCount nodes { id label change } } } }
+  history(id: "urn:x:a") { complete versions { nodes { change version { number } } } } }"""
+
+
+def test_the_history_is_served_as_on_the_embedded_store(
+        live: LiveServer, engine: Engine, tmp_path: Path) -> None:
+    """On an engine the versions page and the API find each version's entities when asked
+    (registry.history.ondemand), and say what the walk of a store folder says."""
+    (tmp_path / "extra.ttl").write_text("<urn:x:a> <urn:x:p> 1 .\n", encoding="utf-8")
+    with Registry.connect(engine.url) as writer:
+        writer.load(tmp_path / "extra.ttl")
+    assert live.reload_if_changed() is True
+    with Registry.open(tmp_path / "store") as folder:
+        folder.load(seed_dir())
+        folder.load(tmp_path / "extra.ttl")
+        from registry.api import GraphQLService
+        from registry.context import RegistryContext
+
+        expected = GraphQLService(RegistryContext(folder)).run(HISTORY).data
+    client = TestClient(live.current.app)
+    response = client.post("/graphql", json={"query": HISTORY})
+    assert response.status_code == 200
+    assert response.json()["data"] == expected
+    versions = expected["changes"]["nodes"]
+    assert [v["number"] for v in versions] == [2, 1]
+    assert versions[0]["entities"]["nodes"] == [
+        {"id": "urn:x:a", "label": "urn:x:a", "change": "added"}]
+    assert versions[1]["entities"]["totalCount"] > 50  # the seed's entities
+    assert expected["history"] == {"complete": True, "versions": {"nodes": [
+        {"change": "added", "version": {"number": 2}}]}}
+    page = client.get("/changes")
+    assert page.status_code == 200
+    assert "urn:x:a" in page.text
