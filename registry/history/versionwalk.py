@@ -13,7 +13,11 @@ The later versions are undone on that copy, newest first: their records name eve
 they added or removed, so each copied entity is left as the version left it. The version is
 then compared with its undoing exactly as the whole walk compares it
 (:func:`registry.history.entities.touched_by`), and a test holds the two equal on every version.
-The copy grows with the version and the later versions' records, not with the registry.
+
+Most of a city's first load needs no copy: an entity stated now only in the graphs the version
+created, and named by no later version's records, was added by it (:func:`certainly_added`,
+two queries per graph). The copy then grows with what later versions changed and what the
+version changed in graphs it did not create, not with the registry.
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 
-from registry.history.entities import VersionTouches, entities_copy, touched_by
+from registry.history.entities import EntityTouch, VersionTouches, entities_copy, touched_by
 from registry.history.reconstruct import undo
 from registry.history.versions import GraphChangeRecord, VersionRecord, delta_texts
 from registry.store import PROVENANCE_GRAPH, Registry
+from registry.store.provenance import RESERVED_GRAPHS
 
 
 def version_touches(registry: Registry, versions: Sequence[VersionRecord],
@@ -36,10 +41,44 @@ def version_touches(registry: Registry, versions: Sequence[VersionRecord],
     later = [v for v in versions if v.number > version.number]
     if not version.statements_recorded or not all(v.statements_recorded for v in later):
         return None
-    work = entities_copy(registry, candidates(registry, version, later))
+    added = certainly_added(registry, version, later)
+    work = entities_copy(registry, candidates(registry, version, later) - added)
     for newer in reversed(later):
         undo(work, registry, newer)
-    return touched_by(work, registry, version)
+    found = touched_by(work, registry, version)
+    if not added:
+        return found
+    touched = [*found.entities, *(EntityTouch(iri, "added") for iri in added)]
+    touched.sort(key=lambda touch: touch.iri)
+    return VersionTouches(version, tuple(touched))
+
+
+def certainly_added(registry: Registry, version: VersionRecord,
+                    later: Iterable[VersionRecord]) -> set[str]:
+    """The entities of the graphs ``version`` created that it certainly added, found by
+    queries, without copying them: stated now only in those graphs (so before the version
+    they were stated nowhere), and named by no later version's records (so they are now as
+    the version left them). A city's first load is mostly these."""
+    created = sorted(change.graph for change in version.changes
+                     if change.created and change.graph != PROVENANCE_GRAPH)
+    if not created:
+        return set()
+    subjects: set[str] = set()
+    for graph in created:
+        subjects |= _subjects_now(registry, graph, holding_blank=False)
+    excluded = ", ".join(f"<{graph}>" for graph in [*created, *sorted(RESERVED_GRAPHS)])
+    for graph in created:
+        rows = registry.raw_query(
+            f"SELECT DISTINCT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o FILTER isIRI(?s) }} "
+            f"GRAPH ?elsewhere {{ ?s ?q ?v }} FILTER(?elsewhere NOT IN ({excluded})) }}")
+        assert isinstance(rows, ox.QuerySolutions)
+        subjects -= {row[0].value for row in rows if isinstance(row[0], ox.NamedNode)}
+    for newer in later:
+        for change in newer.changes:
+            if change.graph != PROVENANCE_GRAPH:
+                for text in delta_texts(registry, change):
+                    subjects -= _iri_subjects(text)
+    return subjects
 
 
 def candidates(registry: Registry, version: VersionRecord,
