@@ -25,9 +25,15 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from registry.history.entities import Walk, iris_in, walk
-from registry.history.timeline import EntityHistory, ShownTouch, labels_of, show_touch
+from registry.history.timeline import (
+    EntityHistory,
+    ShownTouch,
+    labels_in,
+    labels_of,
+    show_touch,
+)
 from registry.history.versions import VersionRecord, read_versions
-from registry.history.versionwalk import version_touches
+from registry.history.versionwalk import find_version
 from registry.store import Registry
 from registry.store.provenance import RESERVED_GRAPHS
 
@@ -87,11 +93,15 @@ class OnDemandTimeline:
         version = next((v for v in self.known_versions() if v.number == number), None)
         if version is None:
             return None
-        found = version_touches(self.registry, self._records, version)
+        found = find_version(self.registry, self._records, version)
         if found is None:
             return None
-        labels = labels_of(self.registry, iris_in(Walk((found,), None)))
-        shown = [show_touch(version, touch, labels.get) for touch in found.entities]
+        # An entity found added by query is stated only in the graphs the version created:
+        # its labels are read there, a query per graph, not by name.
+        named = iris_in(Walk((found.touches,), None)) - found.added_by_query
+        labels = labels_of(self.registry, named)
+        labels.update(labels_in(self.registry, found.created, set(found.added_by_query)))
+        shown = [show_touch(version, touch, labels.get) for touch in found.touches.entities]
         with self._lock:
             _keep(self._versions, number, shown, CACHED_VERSIONS)
         return shown

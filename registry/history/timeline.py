@@ -175,6 +175,18 @@ def show_touch(version: VersionRecord, touch: EntityTouch,
     return ShownTouch(version, touch.iri, label(touch.iri) or touch.iri, touch.change, fields)
 
 
+def labels_in(registry: Registry, graphs: Iterable[str], iris: set[str]) -> dict[str, str]:
+    """The labels of those of ``iris`` stated only in ``graphs``, chosen as :func:`_labels`
+    chooses them: one query per graph, where :func:`labels_of` asks by name."""
+    rank: dict[str, tuple[int, str]] = {}
+    for graph in graphs:
+        result = registry.raw_query(
+            f"SELECT ?s ?label WHERE {{ GRAPH <{graph}> {{ ?s rdfs:label ?label }} }}")
+        assert isinstance(result, ox.QuerySolutions)
+        _rank(result, iris, rank)
+    return {iri: text for iri, (_, text) in rank.items()}
+
+
 def labels_of(registry: Registry, iris: Iterable[str], batch: int = 200) -> dict[str, str]:
     """The labels of ``iris``, chosen as :func:`_labels` chooses them, read by name in
     batches (for a registry held by an engine, where reading every label would read the

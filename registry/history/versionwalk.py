@@ -23,6 +23,7 @@ version changed in graphs it did not create, not with the registry.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
@@ -33,11 +34,29 @@ from registry.store import PROVENANCE_GRAPH, Registry
 from registry.store.provenance import RESERVED_GRAPHS
 
 
+@dataclass(frozen=True)
+class FoundVersion:
+    """What one version touched, and which of those entities :func:`certainly_added` found
+    (stated only in the graphs the version created: their labels are read there)."""
+
+    touches: VersionTouches
+    added_by_query: frozenset[str]
+    created: tuple[str, ...]
+    """The data graphs the version created."""
+
+
 def version_touches(registry: Registry, versions: Sequence[VersionRecord],
                     version: VersionRecord) -> VersionTouches | None:
     """What ``version`` (one of ``versions``, oldest first) did to each entity; None when it,
     or a version after it, was a SPARQL update whose statements were not recorded (what it
     touched cannot be known, as the whole walk says by stopping there)."""
+    found = find_version(registry, versions, version)
+    return None if found is None else found.touches
+
+
+def find_version(registry: Registry, versions: Sequence[VersionRecord],
+                 version: VersionRecord) -> FoundVersion | None:
+    """:func:`version_touches`, with the entities found added without a copy."""
     later = [v for v in versions if v.number > version.number]
     if not version.statements_recorded or not all(v.statements_recorded for v in later):
         return None
@@ -46,11 +65,13 @@ def version_touches(registry: Registry, versions: Sequence[VersionRecord],
     for newer in reversed(later):
         undo(work, registry, newer)
     found = touched_by(work, registry, version)
+    created = tuple(sorted(change.graph for change in version.changes
+                           if change.created and change.graph != PROVENANCE_GRAPH))
     if not added:
-        return found
+        return FoundVersion(found, frozenset(), created)
     touched = [*found.entities, *(EntityTouch(iri, "added") for iri in added)]
     touched.sort(key=lambda touch: touch.iri)
-    return VersionTouches(version, tuple(touched))
+    return FoundVersion(VersionTouches(version, tuple(touched)), frozenset(added), created)
 
 
 def certainly_added(registry: Registry, version: VersionRecord,
