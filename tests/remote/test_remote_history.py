@@ -43,3 +43,22 @@ def test_the_server_context_reads_the_history_on_demand(engine: Engine, tmp_path
     with Registry.connect(engine.url) as remote:
         make_versions(remote, tmp_path, seed=False)
         assert isinstance(RegistryContext(remote).timeline, OnDemandTimeline)
+
+
+def test_the_history_bench_prints_its_figures(engine: Engine, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    with Registry.connect(engine.url) as remote:
+        make_versions(remote, tmp_path, seed=False)
+    bench = Path(__file__).resolve().parents[2] / "bench" / "ondemand_history.py"
+    done = subprocess.run([sys.executable, str(bench), "--store", engine.url, "--entities", "3"],
+                          capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == (f"history on an engine: {engine.url}, 6 versions, 10 entity touches "
+                        "(whole walk: 10)")
+    assert [line.split()[0] for line in lines[1:]] == ["on", "entity", "whole"]
+    assert lines[2].endswith("(3 entities)")
+    assert "peak RSS" in lines[1]
+    assert "peak RSS" in lines[3]
