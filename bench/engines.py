@@ -4,6 +4,7 @@ Usage::
 
     python bench/engines.py FILE                 # all three, one table
     python bench/engines.py FILE --engines oxigraph,virtuoso
+    python bench/engines.py FILE --oxigraph-load folder    # millions of statements
 
 For each engine a fresh one is started on loopback (as tests/remote does, from
 tests/remote/running_engines.py) and each figure is taken in a fresh Python process:
@@ -11,7 +12,9 @@ tests/remote/running_engines.py) and each figure is taken in a fresh Python proc
 =====================  ==============================================================
 figure                 what is timed
 =====================  ==============================================================
-load                   ``cityreg load FILE --store ...`` (Registry.load)
+load                   ``cityreg load FILE --store ...`` (Registry.load); with
+                       ``--oxigraph-load folder``, the Oxigraph server's is the load into
+                       its folder (server stopped) plus the server's start on it
 full validation        validate_registry (Virtuoso: on a copy of its graphs)
 re-validation          one contract changed by a SPARQL update, validate_registry(focus=)
 start-up               the server's first generation (read model, findings, vendor
@@ -63,7 +66,15 @@ def _running_engines() -> Any:
 def _connect(store: str) -> Any:
     from registry.store import Registry
 
-    return Registry.memory() if store == "memory" else Registry.connect(store)
+    if store == "memory":
+        return Registry.memory()
+    if store.startswith(FOLDER):
+        return Registry.open(store.removeprefix(FOLDER))
+    return Registry.connect(store)
+
+
+#: How a child is told to load into the Oxigraph server's own folder (the server stopped).
+FOLDER = "folder:"
 
 
 def child(figure: str, store: str, path: Path) -> dict[str, Any]:
@@ -131,8 +142,11 @@ def child(figure: str, store: str, path: Path) -> dict[str, Any]:
     raise SystemExit(f"unknown figure {figure!r}")
 
 
-def measure(engine: str, path: Path, timeout: float) -> dict[str, Any]:
-    """Every figure of one engine, each in a fresh process, on a fresh engine."""
+def measure(engine: str, path: Path, timeout: float, folder_load: bool = False
+            ) -> dict[str, Any]:
+    """Every figure of one engine, each in a fresh process, on a fresh engine. With
+    ``folder_load``, the Oxigraph server's load is cityreg's load into the server's folder
+    (the server stopped) and the server's start on it (README, "Running at national scale")."""
     engines = _running_engines()
     running = None
     if engine == "oxigraph":
@@ -150,13 +164,28 @@ def measure(engine: str, path: Path, timeout: float) -> dict[str, Any]:
             if figure == "serve-again" and running is None:
                 continue  # the embedded store in memory keeps nothing between starts
             # The embedded store is in memory: each process loads the file again, untimed.
+            into = store
+            by_folder = folder_load and figure == "load" and engine == "oxigraph"
+            if by_folder:
+                assert running is not None
+                running.stop()
+                into = FOLDER + str(running.folder / "data")
             done = subprocess.run(
-                [sys.executable, str(Path(__file__)), "--child", figure, store, str(path)],
+                [sys.executable, str(Path(__file__)), "--child", figure, into, str(path)],
                 capture_output=True, text=True, timeout=timeout, env=env, check=False)
+            restart = 0.0
+            if by_folder:
+                assert running is not None
+                started = time.perf_counter()
+                running.start()
+                restart = time.perf_counter() - started
             if done.returncode != 0:
                 figures[figure] = {"error": done.stderr.strip().splitlines()[-1:]}
                 continue
             figures[figure] = json.loads(done.stdout.strip().splitlines()[-1])
+            if by_folder:
+                figures[figure]["s"] += restart
+                figures[figure]["by_folder"] = True
         if running is not None and running.process is not None:
             figures["engine_rss_mb"] = _rss_mb(running.process.pid)
     finally:
@@ -211,6 +240,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", type=Path, nargs="?")
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--timeout", type=float, default=3600)
+    parser.add_argument("--oxigraph-load", choices=("request", "folder"), default="request",
+                        help="load the Oxigraph server by update requests (default), or into "
+                        "its folder with the server stopped, then start it (for millions of "
+                        "statements: README, 'Running at national scale')")
     parser.add_argument("--child", nargs=3, metavar=("FIGURE", "STORE", "FILE"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -227,11 +260,14 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for engine in wanted:
         print(f"  ... {engine}", file=sys.stderr, flush=True)
-        results[engine] = measure(engine, args.file, args.timeout)
+        results[engine] = measure(engine, args.file, args.timeout,
+                                  folder_load=args.oxigraph_load == "folder")
     statements = next((r["load"].get("statements") for r in results.values()
                        if "statements" in r.get("load", {})), "?")
     print(f"three engines: {args.file.name}, {statements} statements")
     print(table(results))
+    if any(r.get("load", {}).get("by_folder") for r in results.values()):
+        print("(oxigraph load: cityreg load into the server's folder, then the server started)")
     print(json.dumps(results), file=sys.stderr)
     return 0
 
