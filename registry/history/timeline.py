@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -114,11 +115,17 @@ class Timeline:
     def present(self, iris: Iterable[str]) -> set[str]:
         """Those of ``iris`` the registry holds now: the newest version that touched each
         did not remove it."""
+        newest = self._newest_change
+        return {iri for iri in iris if newest.get(iri, "removed") != "removed"}
+
+    @cached_property
+    def _newest_change(self) -> dict[str, str]:
+        """Each touched entity's newest change (the versions page asks once per version)."""
         newest: dict[str, str] = {}
         for touches in self.walk.versions:  # newest first
             for touch in touches.entities:
                 newest.setdefault(touch.iri, touch.change)
-        return {iri for iri in iris if newest.get(iri, "removed") != "removed"}
+        return newest
 
     def entity(self, iri: str) -> EntityHistory:
         predates = self.walk.predates(iri)
