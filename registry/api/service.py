@@ -224,7 +224,10 @@ class GraphQLService:
     def warm(self) -> None:
         """Compute the access graph, its vendor concentration, the legal findings and the
         walk of the registry's versions now, so that no request runs a SPARQL query or copies
-        the registry (the walk: about 7 s for the generated N=1000 registry, bench/history.py)."""
+        the registry (the walk: about 7 s for the generated N=1000 registry, bench/history.py).
+        On a registry held by an engine the history is not walked: each version and entity is
+        read when asked (registry.history.ondemand), and only the versions' records are read
+        here."""
         self.context.access_graph.vendor_concentration()
         if _validation_installed():
             self.findings_by_focus()
@@ -245,7 +248,8 @@ class GraphQLService:
     def history(self) -> HistoryView:
         """The registry's versions and what each changed, walked once (under a lock: two
         first callers walk it once); a served generation walks it while it warms, before it
-        answers, since the walk copies the registry to undo its versions."""
+        answers, since the walk copies the registry to undo its versions (on an engine, each
+        version is read when asked instead)."""
         with self._history_lock:
             if self._history is None:
                 self._history = HistoryView.of(self.context)
