@@ -13,7 +13,9 @@ versions that touched it. Where the history stops at a SPARQL update (whose stat
 not recorded) both say so, and never present what they know as complete.
 
 The timeline is walked once per context (:func:`timeline_of`), by the first request that
-needs it; the others wait for it rather than walk it again.
+needs it; the others wait for it rather than walk it again. On a registry held by an engine it
+is not walked: the page's first request reads each version's entities in turn, keeping only
+the lines it lists (registry.history.ondemand).
 
 The static site keeps its own ``changes.html``, of *publications*
 (:mod:`registry.web.changespage`); this page is the server's, at the same path.
