@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,3 +82,21 @@ def start(folder: Path, cities: list[str]) -> Site:
         process.kill()
         raise
     return site
+
+
+@contextmanager
+def rio_and_asia(folder: Path) -> Iterator[tuple[Site, Site]]:
+    """Rio on one server; Jakarta and Davao on the other; both stopped at the end."""
+    started: list[Site] = []
+    try:
+        started.append(start(folder / "rio", ["rio.ttl"]))
+        started.append(start(folder / "asia", ["jakarta.ttl", "davao.ttl"]))
+        yield started[0], started[1]
+    finally:
+        for site in started:
+            site.process.terminate()
+            try:
+                site.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                site.process.kill()
+

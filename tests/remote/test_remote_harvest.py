@@ -5,7 +5,6 @@ and downloads nothing again until a city changes (the validators kept in the cac
 from __future__ import annotations
 
 import importlib.util
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,20 +39,8 @@ def _served_sites() -> ModuleType:
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any]]:
     """Rio on one server; Jakarta and Davao on the other."""
-    start = _served_sites().start
-    started: list[Any] = []
-    folder = tmp_path_factory.mktemp("remote-sites")
-    try:
-        started.append(start(folder / "rio", ["rio.ttl"]))
-        started.append(start(folder / "asia", ["jakarta.ttl", "davao.ttl"]))
-        yield started[0], started[1]
-    finally:
-        for site in started:
-            site.process.terminate()
-            try:
-                site.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                site.process.kill()
+    with _served_sites().rio_and_asia(tmp_path_factory.mktemp("remote-sites")) as both:
+        yield both
 
 
 def _data(registry: Registry) -> dict[str, set[str]]:
