@@ -60,8 +60,9 @@ def find_version(registry: Registry, versions: Sequence[VersionRecord],
     later = [v for v in versions if v.number > version.number]
     if not version.statements_recorded or not all(v.statements_recorded for v in later):
         return None
-    added = certainly_added(registry, version, later)
-    work = entities_copy(registry, candidates(registry, version, later) - added)
+    reads = _Reads(registry)
+    added = certainly_added(registry, version, later, reads)
+    work = entities_copy(registry, candidates(registry, version, later, reads) - added)
     for newer in reversed(later):
         undo(work, registry, newer)
     found = touched_by(work, registry, version)
@@ -75,7 +76,7 @@ def find_version(registry: Registry, versions: Sequence[VersionRecord],
 
 
 def certainly_added(registry: Registry, version: VersionRecord,
-                    later: Iterable[VersionRecord]) -> set[str]:
+                    later: Iterable[VersionRecord], reads: _Reads | None = None) -> set[str]:
     """The entities of the graphs ``version`` created that it certainly added, found by
     queries, without copying them: stated now only in those graphs (so before the version
     they were stated nowhere), and named by no later version's records (so they are now as
@@ -84,9 +85,10 @@ def certainly_added(registry: Registry, version: VersionRecord,
                      if change.created and change.graph != PROVENANCE_GRAPH)
     if not created:
         return set()
+    reads = reads or _Reads(registry)
     subjects: set[str] = set()
     for graph in created:
-        subjects |= _subjects_now(registry, graph, holding_blank=False)
+        subjects |= reads.subjects_now(graph, holding_blank=False)
     excluded = ", ".join(f"<{graph}>" for graph in [*created, *sorted(RESERVED_GRAPHS)])
     for graph in created:
         rows = registry.raw_query(
@@ -97,30 +99,62 @@ def certainly_added(registry: Registry, version: VersionRecord,
     for newer in later:
         for change in newer.changes:
             if change.graph != PROVENANCE_GRAPH:
-                for text in delta_texts(registry, change):
-                    subjects -= _iri_subjects(text)
+                subjects -= reads.iri_subjects(change, added=True)
+                subjects -= reads.iri_subjects(change, added=False)
     return subjects
 
 
 def candidates(registry: Registry, version: VersionRecord,
-               later: Iterable[VersionRecord]) -> set[str]:
+               later: Iterable[VersionRecord], reads: _Reads | None = None) -> set[str]:
     """Every entity ``version`` can have touched (see the module docstring): a superset of
     what its records reach in the state it left, which :func:`touched_by` narrows."""
+    reads = reads or _Reads(registry)
     found: set[str] = set()
-    rebuilt: dict[str, GraphChangeRecord] = {}
+    rebuilt: set[str] = set()
     for change in version.changes:
         if change.graph == PROVENANCE_GRAPH:
             continue
-        for text in delta_texts(registry, change):
-            found |= _iri_subjects(text)
+        found |= reads.iri_subjects(change, added=True)
+        found |= reads.iri_subjects(change, added=False)
         if change.created or change.blank_replaced:
-            rebuilt[change.graph] = change
-            found |= _subjects_now(registry, change.graph, holding_blank=not change.created)
+            rebuilt.add(change.graph)
+            found |= reads.subjects_now(change.graph, holding_blank=not change.created)
     for newer in later:
         for change in newer.changes:
             if change.graph in rebuilt:
-                found |= _iri_subjects(delta_texts(registry, change)[1])
+                found |= reads.iri_subjects(change, added=False)
     return found
+
+
+class _Reads:
+    """What reading one version asks of the registry, each asked once: the subjects a graph
+    holds now, and the IRI subjects of a change's recorded statements."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self._graphs: dict[tuple[str, bool], set[str]] = {}
+        self._changes: dict[str, tuple[set[str], set[str]]] = {}
+
+    def subjects_now(self, graph: str, *, holding_blank: bool) -> set[str]:
+        """The IRI subjects of ``graph`` as the registry holds it now (only those with a
+        blank-node value, with ``holding_blank``)."""
+        key = (graph, holding_blank)
+        if key not in self._graphs:
+            condition = "isIRI(?s) && isBlank(?o)" if holding_blank else "isIRI(?s)"
+            rows = self.registry.raw_query(
+                f"SELECT DISTINCT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o "
+                f"FILTER({condition}) }} }}")
+            assert isinstance(rows, ox.QuerySolutions)
+            self._graphs[key] = {row[0].value for row in rows
+                                 if isinstance(row[0], ox.NamedNode)}
+        return self._graphs[key]
+
+    def iri_subjects(self, change: GraphChangeRecord, *, added: bool) -> set[str]:
+        """The IRI subjects of the statements ``change`` added (else removed)."""
+        if change.node not in self._changes:
+            texts = delta_texts(self.registry, change)
+            self._changes[change.node] = (_iri_subjects(texts[0]), _iri_subjects(texts[1]))
+        return self._changes[change.node][0 if added else 1]
 
 
 def _iri_subjects(text: str) -> set[str]:
@@ -129,13 +163,3 @@ def _iri_subjects(text: str) -> set[str]:
         return set()
     return {quad.subject.value for quad in ox.parse(text.encode(), format=ox.RdfFormat.N_QUADS)
             if isinstance(quad.subject, ox.NamedNode)}
-
-
-def _subjects_now(registry: Registry, graph: str, *, holding_blank: bool) -> set[str]:
-    """The IRI subjects of ``graph`` as the registry holds it now (only those with a
-    blank-node value, with ``holding_blank``)."""
-    condition = "isIRI(?s) && isBlank(?o)" if holding_blank else "isIRI(?s)"
-    rows = registry.raw_query(
-        f"SELECT DISTINCT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o FILTER({condition}) }} }}")
-    assert isinstance(rows, ox.QuerySolutions)
-    return {row[0].value for row in rows if isinstance(row[0], ox.NamedNode)}
