@@ -64,18 +64,20 @@ class RegistryContext:
 
     @cached_property
     def validation(self) -> ValidationReport:
-        """Every legal finding on the registry at ``as_of``, computed once."""
+        """Every legal finding on the registry at ``as_of``, computed once; with
+        ``stored_findings``, reused from there where they still hold and read from their
+        file when asked (registry.stored.findingsdb), not held in memory."""
         from registry.validate import validate_registry
 
         if self.stored_findings is None:
             return validate_registry(self.registry, as_of=self.as_of)
-        from registry.stored import stored_validation
+        from registry.stored import served_validation
 
         status = self.status
         if status is not None:
             status.start()
         try:
-            run = stored_validation(self.registry, self.stored_findings, self.as_of,
+            run = served_validation(self.registry, self.stored_findings, self.as_of,
                                     progress=None if status is None else status.progress)
         except BaseException:
             if status is not None:

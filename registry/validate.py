@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -63,12 +62,14 @@ from registry.shacl.engine import Progress
 from registry.shacl.scratch import ScratchGraph
 from registry.store import Registry
 
-__all__ = ["DEFAULT_THRESHOLD", "LegalSource", "RuleShapes", "ValidationReport",
-           "load_shapes", "validate_registry"]
+__all__ = ["DEFAULT_THRESHOLD", "FINDING_FILTERS", "LegalSource", "RuleShapes",
+           "ValidationReport", "load_shapes", "validate_registry"]
 
 Engine = TypingLiteral["fast", "pyshacl"]
 #: The share of a city's sensors, datasets or contracts above which LOCK-CONC reports a vendor.
 DEFAULT_THRESHOLD = Decimal("0.5")
+#: What :meth:`ValidationReport.select` filters on: the findings' fields, compared as text.
+FINDING_FILTERS = ("rule_id", "severity", "kind", "standing", "focus")
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -229,7 +230,7 @@ def _load_cached(stamp: tuple[tuple[Path, int, int], ...]) -> RuleShapes:
 class ValidationReport:
     """The findings of one run, in report order, and what the run was."""
 
-    findings: list[Finding]
+    findings: Sequence[Finding]
     as_of: date
     fail_on: Severity = Severity.VIOLATION
     engine: str = "fast"
@@ -239,34 +240,85 @@ class ValidationReport:
     facts: Evidence | None = None
     #: the jurisdiction every entity was judged in (``--jurisdiction``), or None: each its own
     lens: Place | None = None
+    #: the findings by focus and by rule, each with the list it was made of (:meth:`_grouped`)
+    _groups: dict[str, tuple[Sequence[Finding], dict[str, list[Finding]]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def conforms(self) -> bool:
         """True if no finding is at or above ``fail_on``."""
-        return not self.failing()
+        return not any(count and Severity(severity).at_least(self.fail_on)
+                       for severity, count in self.count_by("severity").items())
 
     def failing(self) -> list[Finding]:
         """The findings at or above ``fail_on``."""
         return [f for f in self.findings if f.severity.at_least(self.fail_on)]
 
     def for_focus(self, iri: str | Node) -> list[Finding]:
-        """The findings about one entity."""
-        return [f for f in self.findings if f.focus == str(iri)]
+        """The findings about one entity, in report order."""
+        return list(self._grouped("focus").get(str(iri), ()))
+
+    def _grouped(self, field_name: str) -> dict[str, list[Finding]]:
+        """The findings by the text of one field, in report order: made on first use, and
+        again if ``findings`` is replaced (an incremental run replaces them)."""
+        kept = self._groups.get(field_name)
+        if kept is None or kept[0] is not self.findings:
+            grouped: dict[str, list[Finding]] = {}
+            for finding in self.findings:
+                grouped.setdefault(str(getattr(finding, field_name)), []).append(finding)
+            kept = self._groups[field_name] = (self.findings, grouped)
+        return kept[1]
+
+    def select(self, **filters: str | bool | None) -> Sequence[Finding]:
+        """The findings, in report order, matching every filter that is not None: one of
+        :data:`FINDING_FILTERS` equal to the value as text, or ``benchmark`` (True: the
+        benchmarks only; False: the others). A report kept in a file answers it with a query
+        (registry.stored.findingsdb)."""
+        unknown = sorted(set(filters) - {*FINDING_FILTERS, "benchmark"})
+        if unknown:
+            raise ValueError(f"no finding filter {unknown[0]!r}: expected one of "
+                             f"{', '.join(FINDING_FILTERS)} or benchmark")
+        found: Sequence[Finding] = self.findings
+        for indexed in ("focus", "rule_id"):
+            value = filters.get(indexed)
+            if value is not None:
+                found = self._grouped(indexed).get(str(value), [])
+                break
+        for name, value in filters.items():
+            if value is None:
+                continue
+            if name == "benchmark":
+                found = [f for f in found if (f.standing == Standing.BENCHMARK) == value]
+            else:
+                found = [f for f in found if str(getattr(f, name)) == value]
+        return found  # the report's own lists: read them, do not change them
+
+    def count_by(self, column: str, **filters: str | bool | None) -> dict[str, int]:
+        """How many of the findings :meth:`select` gives have each value of ``column`` (one
+        of :data:`FINDING_FILTERS`, or ``law``), in order of each value's first finding."""
+        if column not in (*FINDING_FILTERS, "law"):
+            raise ValueError(f"cannot count findings by {column!r}: expected one of "
+                             f"{', '.join([*FINDING_FILTERS, 'law'])}")
+        counts: dict[str, int] = {}
+        for finding in self.select(**filters):
+            value = str(getattr(finding, column))
+            counts[value] = counts.get(value, 0) + 1
+        return counts
 
     def by_severity(self) -> dict[Severity, int]:
         """Counts per severity, every severity present (zero included)."""
-        counts = Counter(f.severity for f in self.findings)
-        return {severity: counts[severity] for severity in Severity}
+        counts = self.count_by("severity")
+        return {severity: counts.get(str(severity), 0) for severity in Severity}
 
     def by_kind(self) -> dict[Kind, int]:
         """Counts per kind, every kind present (zero included)."""
-        counts = Counter(f.kind for f in self.findings)
-        return {kind: counts[kind] for kind in Kind}
+        counts = self.count_by("kind")
+        return {kind: counts.get(str(kind), 0) for kind in Kind}
 
     def by_standing(self) -> dict[Standing, int]:
         """Counts per standing (binding, benchmark, under a lens), zero included."""
-        counts = Counter(f.standing for f in self.findings)
-        return {standing: counts[standing] for standing in Standing}
+        counts = self.count_by("standing")
+        return {standing: counts.get(str(standing), 0) for standing in Standing}
 
     def evidence(self, finding: Finding) -> tuple[Fact, ...]:
         """The facts ``finding`` rests on, with their sources (empty if none were collected)."""

@@ -1,35 +1,44 @@
 """The API's read model: every entity of the registry, indexed once at load, read from the store.
 
-GraphQL resolvers never run SPARQL. Three bulk queries (the class hierarchy, every type, every
-label) give each entity its kind and label, so lists by kind are built once and sorted once.
-An entity's statements are not copied: :attr:`Entity.props` reads them from the store with one
-index lookup (``quads_for_pattern`` on the subject) when a resolver first asks, and the model
-keeps the most recently read entities (:data:`CACHED_ENTITIES`). "Who points at me" (the
-deployments of a sensor, the flows of an agreement) is one lookup on the predicate and object.
+GraphQL resolvers never run SPARQL. Bulk queries (the class hierarchy, every type, every label,
+and the links and dates the lists filter on) give each entity its kind, label and city, kept in
+an SQLite index (:mod:`registry.api.entityindex`): lists by kind are read from it a page at a
+time in label order, and an entity is made when asked for (the most recently made are kept,
+:data:`CACHED_ENTITIES`). An entity's statements are not copied: :attr:`Entity.props` reads
+them from the store with one index lookup (``quads_for_pattern`` on the subject) when a
+resolver first asks. "Who points at me" (the deployments of a sensor, the flows of an
+agreement) is one lookup on the predicate and object.
 
 The store already holds every statement, and a second copy as Python objects was the largest
 part of the server's memory: at 3.4M statements the copy and its reverse index took about
-0.45 GB. The store must stay open while the model is used; it is never written while a server
-runs, so what the model indexed at load and what it reads later agree.
+0.45 GB; the kinds and labels of every entity, held as objects after it, about 70 MB per 350k
+statements. The store must stay open while the model is used; it is never written while a
+server runs, so what the model indexed at load and what it reads later agree.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from sys import intern
 from threading import Lock
+from typing import Any
 
 import pyoxigraph as ox
 
-from registry.flows.cities import (
-    CONTRACT_CITY_FALLBACKS,
-    agreement_city,
-    contract_city,
-    flow_city,
+from registry.api.entityindex import (
+    END,
+    LINKS,
+    ROW_COLUMNS,
+    START,
+    EntityIndex,
+    EntityRows,
+    Row,
+    Selection,
+    fold,
 )
 from registry.names import Candidate, Names
 from registry.namespaces import (
@@ -104,7 +113,6 @@ CACHED_ENTITIES = 4096
 _NOT_ENTITY_GRAPHS = frozenset({str(PROVENANCE_GRAPH), str(VALIDATION_CONTEXT_GRAPH),
                                 str(CLASS_CLOSURE_GRAPH), str(DERIVED_GRAPH)})
 
-_CITY = str(CITYREG.city)
 
 
 @dataclass(eq=False, slots=True)
@@ -122,6 +130,13 @@ class Entity:
     types: list[str] = field(default_factory=list)
     node: Subject | None = field(default=None, repr=False)
     model: ReadModel | None = field(default=None, repr=False)
+
+    def __eq__(self, other: object) -> bool:
+        """Entities are the same when their IRIs are (the model makes them when asked)."""
+        return isinstance(other, Entity) and other.iri == self.iri
+
+    def __hash__(self) -> int:
+        return hash(self.iri)
 
     @property
     def props(self) -> dict[str, Term | list[Term]]:
@@ -192,62 +207,43 @@ class Entity:
 
 
 class ReadModel:
-    """Every entity by IRI and by kind, the labels of any IRI, and the store to read from."""
+    """Every entity by IRI and by kind, the labels of any IRI, and the store to read from.
 
-    def __init__(self, store: ox.Store | None = None) -> None:
-        """An empty model over ``store``; use :meth:`from_registry`."""
+    ``entities``, ``by_kind`` and ``labels`` read the model's :class:`EntityIndex` (an SQLite
+    file): ``entities.get(iri)``, ``by_kind.get(kind)`` (the entities of a kind by label, a
+    sequence read a page at a time) and ``labels.get(iri)``. Entities are made when asked for
+    and the :data:`CACHED_ENTITIES` most recently made are kept.
+    """
+
+    def __init__(self, store: ox.Store | None = None, index: EntityIndex | None = None) -> None:
+        """A model over ``store`` and a built ``index`` (default: an empty one); use
+        :meth:`from_registry`."""
         self.store = store
-        self.entities: dict[str, Entity] = {}
-        self.by_kind: dict[str, list[Entity]] = defaultdict(list)
-        self.labels: dict[str, str] = {}
+        if index is None:
+            index = EntityIndex()
+            index.build((), (), (), (), lambda _types: OTHER_KIND, _tail)
+        self.index = index
+        self.entities = _Entities(self)
+        self.by_kind = _ByKind(self)
+        self.labels = _Labels(index)
         self.statement_count = 0
         self._cache: OrderedDict[Subject, dict[str, Term | list[Term]]] = OrderedDict()
+        self._made: OrderedDict[str, Entity] = OrderedDict()
         self._lock = Lock()
-        self._contract_cities: tuple[dict[str, str], dict[str, list[Entity]]] | None = None
-        self._names: dict[tuple[str, ...] | None, Names] = {}
 
     @classmethod
     def from_registry(cls, registry: Registry) -> ReadModel:
-        """Index the registry in three bulk queries: the class hierarchy, types and labels."""
-        model = cls(registry.store)
-        model.statement_count = registry.count()
+        """Index the registry from bulk queries (the class hierarchy, types, labels, and the
+        links and dates lists filter on), each streamed into the index."""
         superclasses: dict[str, set[str]] = defaultdict(set)
         for row in _rows(registry, f"SELECT ?c ?s WHERE {{ ?c <{RDFS_SUBCLASS}>+ ?s }}"):
             superclasses[row[0].value].add(row[1].value)
-        labels = model.labels
-        label_rank: dict[str, int] = {}
-        for row in _rows(registry, _in_entity_graphs("?s ?l", f"?s <{RDFS_LABEL}> ?l")):
-            value = row[1]
-            if not isinstance(value, ox.Literal):
-                continue
-            key = intern(row[0].value)
-            rank = 0 if value.language == "en" else 1 if value.language is None else 2
-            if rank < label_rank.get(key, 3):
-                label_rank[key] = rank
-                labels[key] = intern(value.value)  # shared with the access graph's labels
-        types: dict[str, list[str]] = {}
-        nodes: dict[str, Subject] = {}
-        # The ontology's own terms (classes, purposes, sensor types) are vocabulary, not entities.
-        for row in _rows(registry, _in_entity_graphs("?s ?t", f"?s <{RDF_TYPE}> ?t",
-                                                     also_excluded=(ONTOLOGY_GRAPH,))):
-            if isinstance(row[1], ox.Literal):
-                continue
-            key = intern(row[0].value)
-            found = types.get(key)
-            if found is None:
-                found = types[key] = []
-                nodes[key] = row[0]
-            name = intern(row[1].value)
-            if name not in found:
-                found.append(name)
-        for iri, stated in types.items():
-            kind = _kind(stated, superclasses)
-            entity = Entity(iri, kind, labels.get(iri) or _tail(iri), sorted(stated),
-                            nodes[iri], model)
-            model.entities[iri] = entity
-            model.by_kind[kind].append(entity)
-        for entities in model.by_kind.values():
-            entities.sort(key=lambda e: (e.label.casefold(), e.iri))
+        index = EntityIndex()
+        index.build(_labels(registry), _types(registry), _values(registry, LINKS, iris=True),
+                    _values(registry, (START, END), iris=False),
+                    lambda types: _kind(types, superclasses), _tail)
+        model = cls(registry.store, index)
+        model.statement_count = registry.count()
         return model
 
     def statements_of(self, node: Subject) -> dict[str, Term | list[Term]]:
@@ -279,39 +275,99 @@ class ReadModel:
                 self._cache.popitem(last=False)
         return found
 
+    def made(self, rows: list[Row]) -> list[Entity]:
+        """The entities of index ``rows``, in order (kept ones reused)."""
+        found = []
+        with self._lock:
+            for iri, blank, kind, label, types in rows:
+                entity = self._made.get(iri)
+                if entity is None:
+                    node: Subject = ox.BlankNode(iri) if blank else ox.NamedNode(iri)
+                    entity = Entity(iri, kind, label, list(types), node, self)
+                    self._made[iri] = entity
+                    if len(self._made) > CACHED_ENTITIES:
+                        self._made.popitem(last=False)
+                else:
+                    self._made.move_to_end(iri)
+                found.append(entity)
+        return found
+
     def label(self, iri: str) -> str:
         """The label of any IRI the registry labels, else the IRI's last segment."""
-        return self.labels.get(iri) or _tail(iri)
+        return self.index.label(iri) or _tail(iri)
 
     def get(self, iri: str) -> Entity | None:
         """The entity with IRI ``iri``, or None."""
-        return self.entities.get(iri)
+        with self._lock:
+            kept = self._made.get(iri)
+        if kept is not None:
+            return kept
+        row = self.index.entity(iri)
+        return None if row is None else self.made([row])[0]
 
     def find(self, text: str, kinds: Iterable[str] | None = None, what: str = "entity") -> str:
         """The IRI of the entity ``text`` names (its IRI or its label, :mod:`registry.names`),
         among the entities of ``kinds`` (default: all). Raises NotFoundError with the closest
-        labels, or InputError listing the entities a shared label names."""
-        wanted = None if kinds is None else tuple(sorted(set(kinds)))
-        with self._lock:
-            names = self._names.get(wanted)
-        if names is None:
-            chosen = self.entities.values() if wanted is None else \
-                [e for kind in wanted for e in self.by_kind.get(kind, ())]
-            names = Names(Candidate(e.iri, (e.label,), e.kind) for e in chosen)
-            with self._lock:
-                self._names[wanted] = names
+        labels, or InputError listing the entities a shared label names.
+
+        The index gives :class:`Names` only the candidates that can answer: the entity with
+        that IRI, those with that label exactly or folded, else those whose folded label
+        contains the text (at most :data:`_SUGGESTED`), else those close to it
+        (:data:`_SUGGESTED` at most, sharing its first letter in a larger registry)."""
+        wanted = Selection(None if kinds is None else sorted(set(kinds)))
+        where, parameters = wanted.where, wanted.parameters
+        if self.index.rows(f"SELECT 1 FROM entity WHERE iri = ? AND {where}",
+                           (text, *parameters)):
+            return text
+        folded = fold(text)
+        pool = self.index.rows(f"SELECT {ROW_COLUMNS} FROM entity WHERE (label = ? OR "
+                               f"name_fold = ?) AND {where}", (text, folded, *parameters))
+        if not pool and folded and len(folded) <= 200:
+            pool = self.index.rows(
+                f"SELECT {ROW_COLUMNS} FROM entity WHERE instr(name_fold, ?) > 0 AND {where} "
+                "ORDER BY name_fold, iri LIMIT ?", (folded, *parameters, _SUGGESTED))
+            if not pool:
+                near = "1" if self.index.count() <= _SUGGESTED else "substr(name_fold, 1, 1) = ?"
+                pool = self.index.rows(
+                    f"SELECT {ROW_COLUMNS} FROM entity WHERE {near} AND {where} "
+                    "ORDER BY name_fold, iri LIMIT ?",
+                    (*(() if near == "1" else (folded[0],)), *parameters, _SUGGESTED))
+        names = Names(Candidate(iri, (label,), kind) for iri, _blank, kind, label, _t in pool)
         return names.pick(text, what, "give its IRI or its label as the registry spells it "
                           "(the GraphQL `search` field or the site's search finds both)")
 
     def resolve(self, iris: Iterable[str]) -> list[Entity]:
-        """The entities among ``iris`` (unknown IRIs are skipped)."""
-        return [e for e in (self.entities.get(iri) for iri in iris) if e is not None]
+        """The entities among ``iris``, in that order (unknown IRIs are skipped)."""
+        wanted = list(iris)
+        found = self.index.entities(wanted)
+        return self.made([found[iri] for iri in wanted if iri in found])
+
+    def listed(self, kinds: Sequence[str] | None, *, city: str | None = None,
+               type: str | None = None, active_on: date | None = None,
+               label_contains: str | None = None, among: Iterable[str] | None = None
+               ) -> Sequence[Entity]:
+        """The entities of ``kinds`` (None: all) by label, then IRI: only those of ``city``
+        (:meth:`city_of`), with rdf:type ``type``, in force on ``active_on`` (their first
+        cityreg:startDate and endDate), whose label contains ``label_contains`` (ignoring
+        case), and among the IRIs ``among``. A sequence read a page at a time."""
+        selection = Selection(kinds, city=city, type=type, active_on=active_on,
+                              label_contains=label_contains)
+        if among is None:
+            return EntityRows(self.index, selection, self.made)
+        chosen: list[tuple[str, str]] = []
+        named = sorted(set(among))
+        for start in range(0, len(named), 500):
+            chunk = named[start:start + 500]
+            chosen += self.index.rows(
+                f"SELECT sort_fold, iri FROM entity WHERE {selection.where} AND iri IN "
+                f"({', '.join('?' * len(chunk))})", (*selection.parameters, *chunk))
+        return _Chosen([iri for _fold, iri in sorted(chosen)], self)
 
     def pointing_at(self, iri: str, prop: str) -> list[Entity]:
         """Entities that state ``<them> prop <iri>``, by IRI."""
         if self.store is None:
             return []
-        target = self.entities.get(iri)
+        target = self.get(iri)
         try:
             node = target.node if target is not None and target.node is not None \
                 else ox.NamedNode(iri)
@@ -335,81 +391,145 @@ class ReadModel:
         the property: one index lookup on the object. By entity IRI, then property."""
         if self.store is None:
             return []
-        target = self.entities.get(iri)
+        target = self.get(iri)
         try:
             node = target.node if target is not None and target.node is not None \
                 else ox.NamedNode(iri)
         except ValueError:  # not an IRI: nothing can point at it
             return []
-        pairs = {(quad.subject.value, quad.predicate.value) for quad in
-                 self.store.quads_for_pattern(None, None, node, None)
-                 if _about_entities(quad) and not isinstance(quad.subject, ox.Triple)}
-        found = []
-        for subject, prop in sorted(pairs):
-            entity = self.entities.get(subject)
-            if entity is not None:
-                found.append((prop, entity))
-        return found
+        pairs = sorted({(quad.subject.value, quad.predicate.value) for quad in
+                        self.store.quads_for_pattern(None, None, node, None)
+                        if _about_entities(quad) and not isinstance(quad.subject, ox.Triple)})
+        entities = {entity.iri: entity for entity in self.resolve(
+            dict.fromkeys(subject for subject, _prop in pairs))}
+        return [(prop, entities[subject]) for subject, prop in pairs if subject in entities]
 
     def city_of(self, entity: Entity) -> str | None:
-        """The entity's cityreg:city; for a contract, agreement or data flow that states
-        none, the city of what it is for (:mod:`registry.flows.cities`)."""
-        if entity.kind == "Contract":
-            return self._cities()[0].get(entity.iri)
-        if entity.kind in _AGREEMENT_KINDS:
-            return agreement_city(entity.iri, self._stated_city, self._linked)
-        if entity.kind == "DataFlow":
-            return flow_city(entity.iri, self._stated_city, self._linked)
-        return entity.city
+        """The entity's cityreg:city (the first by IRI when it states several); for a
+        contract, agreement or data flow that states none, the city of what it is for
+        (:mod:`registry.flows.cities`), as the index placed it."""
+        return self.index.city(entity.iri)
 
-    def _stated_city(self, iri: str) -> str | None:
-        entity = self.entities.get(iri)
-        return None if entity is None else entity.city
-
-    def _linked(self, iri: str, prop: str) -> list[str]:
-        entity = self.entities.get(iri)
-        return [] if entity is None else entity.iris(prop)
-
-    def contracts_in(self, city: str) -> list[Entity]:
+    def contracts_in(self, city: str) -> Sequence[Entity]:
         """The contracts whose :meth:`city_of` is ``city``, by label."""
-        return self._cities()[1].get(city, [])
+        return self.listed(["Contract"], city=city)
 
-    def _cities(self) -> tuple[dict[str, str], dict[str, list[Entity]]]:
-        """Every contract's city and the contracts of every city, computed on first use
-        from one index scan per property of :data:`CONTRACT_CITY_FALLBACKS`."""
-        found = self._contract_cities
+    def organisations(self) -> Sequence[Entity]:
+        """Agencies, companies and other organisations, by label."""
+        return self.listed(sorted(ORGANISATION_KINDS))
+
+
+#: How many candidates :meth:`ReadModel.find` reads for its suggestions at most.
+_SUGGESTED = 1000
+
+
+class _Chosen(Sequence[Entity]):
+    """Entities known by IRI, in label order, made a page at a time."""
+
+    def __init__(self, iris: list[str], model: ReadModel) -> None:
+        self._iris = iris
+        self._model = model
+
+    def __len__(self) -> int:
+        return len(self._iris)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return self._model.resolve(self._iris[index])
+        return self._model.resolve([self._iris[index]])[0]
+
+
+class _Entities(Mapping[str, Entity]):
+    """The model's entities by IRI, read from its index when asked for."""
+
+    def __init__(self, model: ReadModel) -> None:
+        self._model = model
+
+    def __getitem__(self, iri: str) -> Entity:
+        found = self._model.get(iri)
         if found is None:
-            found = self._contract_cities = self._compute_contract_cities()
+            raise KeyError(iri)
         return found
 
-    def _compute_contract_cities(self) -> tuple[dict[str, str], dict[str, list[Entity]]]:
-        stated = self._objects(_CITY)
-        links = {prop: self._objects(prop) for prop in CONTRACT_CITY_FALLBACKS}
-        cities: dict[str, str] = {}
-        by_city: dict[str, list[Entity]] = defaultdict(list)
-        for contract in self.by_kind.get("Contract", ()):  # by label
-            city = contract_city(contract.iri,
-                                 lambda entity: next(iter(stated.get(entity, ())), None),
-                                 lambda entity, prop: links[prop].get(entity, ()))
-            if city is not None:
-                cities[contract.iri] = city
-                by_city[city].append(contract)
-        return cities, dict(by_city)
+    def __iter__(self) -> Iterator[str]:
+        return (entity.iri for entity in self._model.listed(None))
 
-    def _objects(self, prop: str) -> dict[str, list[str]]:
-        """``subject -> IRIs`` of every statement of ``prop`` in the entity graphs, sorted."""
-        found: dict[str, set[str]] = defaultdict(set)
-        if self.store is not None:
-            for quad in self.store.quads_for_pattern(None, ox.NamedNode(prop), None, None):
-                if _about_entities(quad) and isinstance(quad.object, ox.NamedNode) \
-                        and not isinstance(quad.subject, ox.Triple):
-                    found[quad.subject.value].add(quad.object.value)
-        return {subject: sorted(values) for subject, values in found.items()}
+    def __len__(self) -> int:
+        return self._model.index.count()
 
-    def organisations(self) -> list[Entity]:
-        """Agencies, companies and other organisations, by label."""
-        found = [e for kind in ORGANISATION_KINDS for e in self.by_kind.get(kind, ())]
-        return sorted(found, key=lambda e: (e.label.casefold(), e.iri))
+    def __contains__(self, iri: object) -> bool:
+        return isinstance(iri, str) and self._model.index.entity(iri) is not None
+
+
+class _ByKind(Mapping[str, Sequence[Entity]]):
+    """The entities of each kind, by label: one :class:`EntityRows` per kind."""
+
+    def __init__(self, model: ReadModel) -> None:
+        self._model = model
+
+    def __getitem__(self, kind: str) -> Sequence[Entity]:
+        if kind not in self._model.index.kinds():
+            raise KeyError(kind)
+        return self._model.listed([kind])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._model.index.kinds())
+
+    def __len__(self) -> int:
+        return len(self._model.index.kinds())
+
+
+class _Labels(Mapping[str, str]):
+    """The label of every labelled term of the entity graphs, read from the index."""
+
+    def __init__(self, index: EntityIndex) -> None:
+        self._index = index
+
+    def __getitem__(self, term: str) -> str:
+        found = self._index.label(term)
+        if found is None:
+            raise KeyError(term)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        raise TypeError("the labels are read by term, not walked")
+
+    def __len__(self) -> int:
+        return int(self._index.rows("SELECT COUNT(*) FROM label")[0][0])
+
+
+def _labels(registry: Registry) -> Iterator[tuple[str, str, int]]:
+    """``(term, label, rank)`` of every rdfs:label in the entity graphs (rank 0 English, 1
+    untagged, 2 any other language)."""
+    for row in _rows(registry, _in_entity_graphs("?s ?l", f"?s <{RDFS_LABEL}> ?l")):
+        value = row[1]
+        if isinstance(value, ox.Literal):
+            rank = 0 if value.language == "en" else 1 if value.language is None else 2
+            yield row[0].value, value.value, rank
+
+
+def _types(registry: Registry) -> Iterator[tuple[str, str, bool]]:
+    """``(term, type, is blank)`` of every rdf:type in the entity graphs but the ontology's
+    (its classes, purposes and sensor types are vocabulary, not entities)."""
+    for row in _rows(registry, _in_entity_graphs("?s ?t", f"?s <{RDF_TYPE}> ?t",
+                                                 also_excluded=(ONTOLOGY_GRAPH,))):
+        if not isinstance(row[1], ox.Literal) and not isinstance(row[0], ox.Triple):
+            yield row[0].value, row[1].value, isinstance(row[0], ox.BlankNode)
+
+
+def _values(registry: Registry, props: Sequence[str], iris: bool
+            ) -> Iterator[tuple[str, str, str]]:
+    """``(subject, property, object)`` of ``props`` in the entity graphs: objects that are
+    IRIs (``iris``), or any object as text."""
+    listed = " ".join(f"<{prop}>" for prop in props)
+    for row in _rows(registry, _in_entity_graphs("?s ?p ?o", f"VALUES ?p {{ {listed} }} "
+                                                 "?s ?p ?o")):
+        subject, obj = row[0], row[2]
+        if isinstance(subject, ox.Triple) or isinstance(obj, ox.Triple):
+            continue
+        if iris and not isinstance(obj, ox.NamedNode):
+            continue
+        yield subject.value, row[1].value, obj.value
 
 
 def _about_entities(quad: ox.Quad) -> bool:

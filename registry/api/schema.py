@@ -31,7 +31,6 @@ from registry.api.types import (
     Organisation,
     Sensor,
     System,
-    plain,
     standing_argument,
     standing_value,
 )
@@ -64,17 +63,6 @@ def _organisation(info: GraphQLResolveInfo, text: str) -> str:
     return named(info, text, sorted(ORGANISATION_KINDS), "organisation")
 
 
-def _by_city(info: GraphQLResolveInfo, items: Sequence[Entity], city: str | None
-             ) -> list[Entity]:
-    """The items of ``city`` (its IRI or label), by the rule of ``Entity.city`` (a contract's
-    buyer's city, ...)."""
-    if city is None:
-        return list(items)
-    found = model(info)
-    iri = named(info, city, ["City"], "city")
-    return [e for e in items if found.city_of(e) == iri]
-
-
 def _vendor_related(info: GraphQLResolveInfo, vendor: str) -> set[str]:
     """IRIs of contracts, systems and datasets that depend on ``vendor``."""
     found = model(info)
@@ -86,13 +74,6 @@ def _vendor_related(info: GraphQLResolveInfo, vendor: str) -> set[str]:
         if row.vendor == vendor:
             related |= set(row.contracts) | set(row.datasets) | set(row.sensors)
     return related
-
-
-def _active(entity: Entity, day: date | None) -> bool:
-    if day is None:
-        return True
-    start, end = entity.day(C + "startDate"), entity.day(C + "endDate")
-    return (start is None or start <= day) and (end is None or day <= end)
 
 
 def _list_root(kinds: Sequence[str], doc: str, conn: Any, *, with_type: bool = False,
@@ -113,21 +94,10 @@ def _list_root(kinds: Sequence[str], doc: str, conn: Any, *, with_type: bool = F
     def resolve(_root: Any, info: GraphQLResolveInfo, first: int | None = None,
                 after: str | None = None, city: str | None = None, type: str | None = None,
                 vendor: str | None = None, active_on: date | None = None) -> Any:
-        found = model(info)
-        items: list[Entity] = []
-        for kind in kinds:
-            items += found.by_kind.get(kind, [])
-        if len(kinds) > 1:
-            items.sort(key=lambda e: (e.label.casefold(), e.iri))
-        items = _by_city(info, items, city)
-        if type is not None:
-            wanted = expand(type)
-            items = [e for e in items if wanted in e.types]
-        if vendor is not None:
-            related = _vendor_related(info, _organisation(info, vendor))
-            items = [e for e in items if e.iri in related]
-        if active_on is not None:
-            items = [e for e in items if _active(e, active_on)]
+        iri = None if city is None else named(info, city, ["City"], "city")
+        among = None if vendor is None else _vendor_related(info, _organisation(info, vendor))
+        items = model(info).listed(kinds, city=iri, type=None if type is None else expand(type),
+                                   active_on=active_on, among=among)
         return paginate(items, first, after)
 
     return graphene.Field(conn, required=True, description=doc, resolver=_guard(resolve),
@@ -268,13 +238,9 @@ class Query(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
         if type is not None and type not in TYPES and type != "Organisation":
             raise GraphQLError(f"type: {type!r} is not an entity type; expected one of "
                                f"{', '.join(sorted([*TYPES, 'Organisation']))}")
-        wanted = label.casefold()
-        found = model(info)
         kinds = sorted(ORGANISATION_KINDS) if type == "Organisation" else \
-            [type] if type else sorted(found.by_kind)
-        items = sorted((e for kind in kinds for e in found.by_kind.get(kind, ())
-                        if wanted in e.label.casefold()),
-                       key=lambda e: (e.label.casefold(), e.iri))
+            [type] if type else None
+        items = model(info).listed(kinds, label_contains=label)
         return paginate(items, first, after)
 
     @staticmethod
@@ -324,12 +290,8 @@ class Query(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
         _check_choice("severity", severity, SEVERITIES)
         _check_choice("kind", kind, FINDING_KINDS)
         wanted = standing_value(standing)
-        found = api(info).all_findings() if focus is None else \
-            api(info).findings_for(named(info, focus))
-        items = [f for f in found
-                 if (severity is None or plain(f.severity) == severity)
-                 and (rule is None or f.rule_id == rule) and (kind is None or plain(f.kind) == kind)
-                 and (wanted is None or plain(f.standing) == wanted)]
+        items = api(info).findings(severity=severity, rule_id=rule, kind=kind, standing=wanted,
+                                   focus=None if focus is None else named(info, focus))
         return paginate(items, first, after)
 
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-from collections import OrderedDict, defaultdict
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +50,7 @@ from registry.api.schema import schema
 if TYPE_CHECKING:
     from registry.context import RegistryContext
     from registry.flows.questions import AccessQuestions
+    from registry.validate import ValidationReport
 
 _CACHE_SIZE = 256
 _RULES = tuple(specified_rules)
@@ -89,13 +90,14 @@ class ApiContext:
         """The access graph of the registry."""
         return self.service.context.access_graph
 
-    def all_findings(self) -> list[Any]:
-        """Every finding of the legal checks, or a GraphQL error until they are installed."""
-        return self.service.findings()
+    def findings(self, **filters: str | None) -> Sequence[Any]:
+        """The findings of the legal checks matching ``filters`` (``ValidationReport.select``),
+        in report order, or a GraphQL error until they are installed."""
+        return self.service.report().select(**filters)
 
     def findings_for(self, iri: str) -> list[Any]:
-        """Findings whose focus is ``iri``."""
-        return self.service.findings_by_focus().get(iri, [])
+        """Findings whose focus is ``iri``, in report order."""
+        return self.service.report().for_focus(iri)
 
     def evidence(self, finding: Any) -> tuple[Any, ...]:
         """The facts ``finding`` rests on, with their sources (registry/evidence.py)."""
@@ -115,7 +117,6 @@ class GraphQLService:
         self.model = model or ReadModel.from_registry(context.registry)
         self.schema = schema
         self._cache: OrderedDict[str, Prepared] = OrderedDict()
-        self._by_focus: dict[str, list[Any]] | None = None
         self._history: HistoryView | None = None
         self._history_lock = threading.Lock()
 
@@ -230,15 +231,17 @@ class GraphQLService:
         here."""
         self.context.access_graph.vendor_concentration()
         if _validation_installed():
-            self.findings_by_focus()
+            self.report().for_focus("")  # indexes the findings held in memory by entity
         self.history()
 
-    def findings(self) -> list[Any]:
-        """The findings of the legal checks (registry/validate.py), computed once."""
+    def report(self) -> ValidationReport:
+        """The report of the legal checks (registry/validate.py), computed once: its findings
+        held in memory, or for a server with stored findings read from their file when asked
+        (registry.stored.findingsdb)."""
         if not _validation_installed():
             raise GraphQLError("legal findings are not available in this installation: "
                                "registry.validate is missing; update cityreg")
-        return list(self.context.validation.findings)
+        return self.context.validation
 
     def evidence(self, finding: Any) -> tuple[Any, ...]:
         """The facts ``finding`` rests on: the report the server serves keeps them (the
@@ -254,15 +257,6 @@ class GraphQLService:
             if self._history is None:
                 self._history = HistoryView.of(self.context)
             return self._history
-
-    def findings_by_focus(self) -> dict[str, list[Any]]:
-        """Findings grouped by focus IRI, computed once."""
-        if self._by_focus is None:
-            grouped: dict[str, list[Any]] = defaultdict(list)
-            for finding in self.findings():
-                grouped[finding.focus].append(finding)
-            self._by_focus = dict(grouped)
-        return self._by_focus
 
 
 def _validation_installed() -> bool:

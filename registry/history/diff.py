@@ -379,10 +379,11 @@ class _Side:
         from registry.validate import validate_registry
 
         if focus is not None or self.registry.path is None:
-            return validate_registry(self.registry, as_of, focus=focus, evidence=False).findings
+            return list(validate_registry(self.registry, as_of, focus=focus,
+                                          evidence=False).findings)
         with Registry(ox.Store(), None) as copy:
             copy.store.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
-            return validate_registry(copy, as_of, evidence=False).findings
+            return list(validate_registry(copy, as_of, evidence=False).findings)
 
     def fields(self, iri: str) -> _Values:
         """The entity's values, by predicate and value key."""

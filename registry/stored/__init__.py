@@ -16,8 +16,12 @@ the reference date (:mod:`registry.stored.key`). :func:`stored_validation` then
 * validates the whole registry otherwise,
 
 and stores what it computed for the next run.
+
+A server (:func:`served_validation`) also keeps the findings in an SQLite file beside the
+report (:mod:`registry.stored.findingsdb`) and reads them from it when asked, so that its
+memory does not hold them all.
 """
 
-from registry.stored.validation import StoredRun, stored_validation
+from registry.stored.validation import StoredRun, served_validation, stored_validation
 
-__all__ = ["StoredRun", "stored_validation"]
+__all__ = ["StoredRun", "served_validation", "stored_validation"]

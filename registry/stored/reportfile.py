@@ -32,7 +32,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -76,7 +76,7 @@ class StoredReport:
     """What a stored report holds: its key, its findings in report order, their evidence."""
 
     key: ValidationKey
-    findings: list[Finding]
+    findings: Sequence[Finding]
     evidence: Evidence | None
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass
@@ -18,11 +19,17 @@ from registry.places import registry_cities
 from registry.shacl.engine import Progress, ValidationEngine
 from registry.store import Registry
 from registry.store.provenance import RESERVED_GRAPHS
-from registry.stored import affected, reportfile
+from registry.stored import affected, findingsdb, reportfile
 from registry.stored.key import ValidationKey, key_of
 from registry.stored.reportfile import StoredReport
 from registry.stored.walks import stored_walks
-from registry.validate import ValidationReport, load_shapes, shape_files, validate_registry
+from registry.validate import (
+    RuleShapes,
+    ValidationReport,
+    load_shapes,
+    shape_files,
+    validate_registry,
+)
 
 How = Literal["stored", "incremental", "full"]
 
@@ -46,9 +53,7 @@ def stored_validation(registry: Registry, folder: Path, as_of: date, *,
     started = time.perf_counter()
     files = shape_files()
     rule_shapes = load_shapes(files)
-    cities = registry_cities(registry)
-    only = [f"{iri} {place}" for iri, place in cities.items()] if len(cities) == 1 else []
-    key = key_of(registry, as_of, files, only)
+    key = _key_now(registry, as_of, files)
     stored = reportfile.read(folder, rule_shapes.shape_properties,
                              lambda found: found == key or found.same_except_graphs(key))
     if stored is not None and stored.key == key:
@@ -65,6 +70,50 @@ def stored_validation(registry: Registry, folder: Path, as_of: date, *,
             stored_walks(rule_shapes.engine, key.shapes + key.code)
     run.seconds = time.perf_counter() - started
     return run
+
+
+def served_validation(registry: Registry, folder: Path, as_of: date, *,
+                      progress: Progress | None = None) -> StoredRun:
+    """:func:`stored_validation` for a server, whose findings stay on disk: the report comes
+    from the findings file kept beside the stored report (registry.stored.findingsdb) when it
+    was made for the registry as it is now, and no finding is read until asked for; else the
+    registry is validated as :func:`stored_validation` does, the file is written, and the
+    report read from it (the run's findings in memory are then let go). Where the file cannot
+    be written, the run's report is served as it is."""
+    started = time.perf_counter()
+    files = shape_files()
+    rule_shapes = load_shapes(files)
+    key = _key_now(registry, as_of, files)
+    path = folder / findingsdb.FILE_NAME
+    kept = _open_kept(path, key, rule_shapes)
+    if kept is not None:
+        return StoredRun(kept, "stored", seconds=time.perf_counter() - started)
+    run = stored_validation(registry, folder, as_of, progress=progress)
+    try:
+        findingsdb.write(path, key, run.report.findings, run.report.facts)
+    except (OSError, sqlite3.Error) as error:
+        print(f"cityreg: could not keep the findings in {path} ({error}); they are held in "
+              "memory instead", file=sys.stderr)
+        return run
+    kept = _open_kept(path, key, rule_shapes)
+    if kept is not None:
+        run.report = kept
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def _open_kept(path: Path, key: ValidationKey, rule_shapes: RuleShapes
+               ) -> findingsdb.StoredValidationReport | None:
+    return findingsdb.open_report(path, key, rule_ids=rule_shapes.rule_ids,
+                                  sources=rule_shapes.sources,
+                                  shape_properties=rule_shapes.shape_properties)
+
+
+def _key_now(registry: Registry, as_of: date, files: list[Path]) -> ValidationKey:
+    """The key of validating ``registry`` as it is now with the shape ``files``."""
+    cities = registry_cities(registry)
+    only = [f"{iri} {place}" for iri, place in cities.items()] if len(cities) == 1 else []
+    return key_of(registry, as_of, files, only)
 
 
 def _full(registry: Registry, as_of: date, progress: Progress | None) -> ValidationReport:
@@ -113,7 +162,7 @@ def _incremental(registry: Registry, folder: Path, stored: StoredReport, key: Va
     evidence = stored.evidence
     if evidence is not None and fresh.facts is not None:
         _merge_evidence(evidence, fresh.facts, entities)
-    fresh.findings = sort_findings(kept + fresh.findings)
+    fresh.findings = sort_findings([*kept, *fresh.findings])
     fresh.facts = evidence if evidence is not None else fresh.facts
     return StoredRun(fresh, "incremental", revalidated=len(entities))
 

@@ -8,15 +8,17 @@ classes and their subclasses in the ontology.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from registry.context import RegistryContext
 from registry.web.dumps import is_iri_safe
-from registry.web.pages import is_benchmark, local_name, validation_report
+from registry.web.pages import local_name, validation_report
 
 if TYPE_CHECKING:
     from registry.findings import Finding
+    from registry.validate import ValidationReport
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,11 @@ def vendors(context: RegistryContext) -> list[VendorRow]:
 LISTED_PER_RULE = 100
 
 
+#: At most this many findings of one rule are listed on the findings dashboard (at N=1000 the
+#: full list was a 42 MB page, rendered on every request).
+LISTED_PER_RULE = 100
+
+
 @dataclass
 class RuleSummary:
     """One rule on the findings dashboard: its counts per severity and the entities it hits."""
@@ -195,7 +202,9 @@ class RuleSummary:
     legal_source: str
     legal_source_label: str
     severities: Counter[str] = field(default_factory=Counter)
-    findings: list[Finding] = field(default_factory=list)
+    #: every finding of the rule on this side of the dashboard, in report order (a report
+    #: kept in a file reads them a page at a time: registry.stored.findingsdb)
+    findings: Sequence[Finding] = field(default_factory=list)
     #: where to read the article (the first finding's: in the UK, its UK equivalent)
     legal_source_url: str = ""
     #: the bodies of law its findings were measured against, in order of first finding
@@ -206,7 +215,7 @@ class RuleSummary:
         """The findings the dashboard lists: at most :data:`LISTED_PER_RULE`, so that the page
         of a national registry stays a page (every finding is on its entity's page, in the
         GraphQL ``findings(rule:)`` list and in ``cityreg validate --format json``)."""
-        return self.findings[:LISTED_PER_RULE]
+        return list(self.findings[:LISTED_PER_RULE])
 
     @property
     def unlisted(self) -> int:
@@ -219,31 +228,32 @@ class Dashboard:
     """The findings dashboard: binding findings and benchmarks apart.
 
     ``totals`` counts the binding findings per severity (findings under a lens count as
-    binding); ``benchmarks`` are never counted as violations, whatever their rule's severity.
+    binding); ``benchmarks`` are never counted as violations, whatever their rule's severity;
+    ``kinds`` counts the binding findings per kind (rule, not-disclosed, not-recorded,
+    manual-review).
     """
 
     totals: Counter[str]
     rules: list[RuleSummary]
     benchmark_rules: list[RuleSummary]
     benchmark_count: int
-
-    @property
-    def kinds(self) -> Counter[str]:
-        """Binding findings per kind (rule, not-disclosed, not-recorded, manual-review)."""
-        return Counter(str(f.kind) for rule in self.rules for f in rule.findings)
+    kinds: Counter[str] = field(default_factory=Counter)
 
 
-def _summaries(findings: list[Finding]) -> list[RuleSummary]:
-    rules: dict[str, RuleSummary] = {}
-    for finding in findings:
-        summary = rules.setdefault(finding.rule_id, RuleSummary(
-            finding.rule_id, finding.legal_source, finding.legal_source_label,
-            legal_source_url=finding.legal_source_url or finding.legal_source))
-        summary.severities[str(finding.severity)] += 1
-        summary.findings.append(finding)
-        if finding.law and finding.law not in summary.laws:
-            summary.laws.append(finding.law)
-    return [rules[rule_id] for rule_id in sorted(rules)]
+def _summaries(report: ValidationReport, benchmark: bool) -> list[RuleSummary]:
+    """One summary per rule of the binding findings (or the benchmarks), by rule id: counts
+    and laws asked of the report, the findings as the report's sequence (never copied)."""
+    summaries = []
+    for rule_id in sorted(report.count_by("rule_id", benchmark=benchmark)):
+        findings = report.select(rule_id=rule_id, benchmark=benchmark)
+        first = findings[0]
+        summaries.append(RuleSummary(
+            rule_id, first.legal_source, first.legal_source_label,
+            Counter(report.count_by("severity", rule_id=rule_id, benchmark=benchmark)),
+            findings, legal_source_url=first.legal_source_url or first.legal_source,
+            laws=[law for law in report.count_by("law", rule_id=rule_id, benchmark=benchmark)
+                  if law]))
+    return summaries
 
 
 def findings_dashboard(context: RegistryContext) -> Dashboard | None:
@@ -252,7 +262,8 @@ def findings_dashboard(context: RegistryContext) -> Dashboard | None:
     report = validation_report(context)
     if report is None:
         return None
-    binding = [f for f in report.findings if not is_benchmark(f)]
-    benchmarks = [f for f in report.findings if is_benchmark(f)]
-    return Dashboard(Counter(str(f.severity) for f in binding), _summaries(binding),
-                     _summaries(benchmarks), len(benchmarks))
+    standing = report.count_by("standing")
+    return Dashboard(Counter(report.count_by("severity", benchmark=False)),
+                     _summaries(report, False), _summaries(report, True),
+                     standing.get("benchmark", 0),
+                     Counter(report.count_by("kind", benchmark=False)))

@@ -48,7 +48,7 @@ from registry.web.dumps import DUMPS, DumpFiles, describe, exists, serialize
 from registry.web.listroutes import list_routes
 from registry.web.mappage import map_routes
 from registry.web.negotiation import HTML, Representation, choose_representation, split_extension
-from registry.web.pages import Linker, entity_page, is_benchmark, validation_report
+from registry.web.pages import Linker, entity_page, validation_report
 from registry.web.reportpages import report_links, report_routes
 from registry.web.residentpage import resident_href, resident_routes
 from registry.web.traceserve import trace_endpoint
@@ -62,7 +62,7 @@ def html_page(context: RegistryContext, path: str, linker: Linker) -> str | None
     """The HTML of the index page at site path ``path``, or ``None`` if there is none."""
     if path == "/":
         report = validation_report(context)
-        benchmarks = 0 if report is None else sum(map(is_benchmark, report.findings))
+        benchmarks = 0 if report is None else report.count_by("standing").get("benchmark", 0)
         return render("home.html", linker, counts=indexes.kind_counts(context),
                       cities=indexes.cities(context), statements=f"{len(context.registry):,}",
                       findings=None if report is None else len(report.findings) - benchmarks,

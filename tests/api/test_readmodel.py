@@ -81,3 +81,145 @@ def test_values_are_lists_whatever_is_stored(tmp_path: Path) -> None:
     assert a.values("https://x.test/none") == []
     assert [p for p, _ in a.statements()] == sorted(a.props)
     assert dict(b.statements())[purpose] == b.values(purpose)
+
+
+# -- the index (registry/api/entityindex.py) ------------------------------------------------
+
+_CONTRACT = "https://w3id.org/cityreg#VendorContract"
+_START = "https://w3id.org/cityreg#startDate"
+_END = "https://w3id.org/cityreg#endDate"
+
+
+@pytest.fixture(scope="module")
+def generated_model(tmp_path_factory: pytest.TempPathFactory):
+    """The model of a generated registry of 20 organisations, with its registry."""
+    from generated_registry import generated
+
+    path = generated(tmp_path_factory.mktemp("generated") / "r20.ttl", 20)
+    registry = Registry.memory()
+    registry.load(path)
+    yield ReadModel.from_registry(registry), registry
+    registry.close()
+
+
+def _labelled(registry: Registry, cls: str) -> list[tuple[str, str]]:
+    """``(label, IRI)`` of the instances of ``cls`` and its subclasses, straight from SPARQL
+    (English label first, else untagged, else the IRI's tail), sorted as lists are."""
+    rows = registry.select(f"""SELECT ?e (SAMPLE(?en) AS ?l1) (SAMPLE(?plain) AS ?l2) WHERE {{
+        ?t rdfs:subClassOf* <{cls}> . GRAPH ?g {{ ?e a ?t }}
+        OPTIONAL {{ ?e rdfs:label ?en FILTER(LANG(?en) = "en") }}
+        OPTIONAL {{ ?e rdfs:label ?plain FILTER(LANG(?plain) = "") }} }} GROUP BY ?e""")
+    found = []
+    for row in rows:
+        iri = str(row["e"])
+        label = str(row.get("l1") or row.get("l2") or readmodel._tail(iri))
+        found.append((label, iri))
+    return sorted(found, key=lambda pair: (pair[0].casefold(), pair[1]))
+
+
+def test_kinds_are_listed_by_label_as_the_statements_say(generated_model) -> None:
+    model, registry = generated_model
+    for kind, cls in (("Sensor", "http://www.w3.org/ns/sosa/Sensor"),
+                      ("Dataset", "http://www.w3.org/ns/dcat#Dataset"),
+                      ("City", "https://w3id.org/cityreg#City")):
+        expected = _labelled(registry, cls)
+        listed = model.by_kind[kind]
+        assert len(listed) == len(expected) > 0
+        assert [(e.label, e.iri) for e in listed] == expected
+        assert [e.iri for e in listed[3:9]] == [iri for _l, iri in expected[3:9]]
+        assert listed[-1].iri == expected[-1][1]
+    assert len(model.entities) == sum(len(model.by_kind[kind]) for kind in model.by_kind)
+
+
+def test_a_contract_s_city_is_its_own_else_its_buyer_s(generated_model) -> None:
+    from registry.flows.cities import contract_city
+
+    model, registry = generated_model
+
+    def objects(subject: str, prop: str) -> list[str]:
+        return sorted(str(row["o"]) for row in registry.select(
+            f"SELECT ?o WHERE {{ GRAPH ?g {{ <{subject}> <{prop}> ?o FILTER(isIRI(?o)) }} }}"))
+
+    def stated(iri: str) -> str | None:
+        return next(iter(objects(iri, "https://w3id.org/cityreg#city")), None)
+
+    contracts = list(model.by_kind["Contract"])
+    assert contracts
+    cities = {contract.iri: model.city_of(contract) for contract in contracts}
+    assert cities == {c.iri: contract_city(c.iri, stated, objects) for c in contracts}
+    assert any(city is not None for city in cities.values())
+    for city in {city for city in cities.values() if city is not None}:
+        assert [c.iri for c in model.contracts_in(city)] == [
+            c.iri for c in contracts if cities[c.iri] == city]
+
+
+def test_list_filters_give_what_the_entities_statements_give(generated_model) -> None:
+    from datetime import date
+
+    model, _registry = generated_model
+    contracts = list(model.by_kind["Contract"])
+    for day in (date(2019, 6, 1), date(2024, 1, 1), date(2031, 1, 1)):
+        expected = [c.iri for c in contracts
+                    if (c.day(_START) is None or c.day(_START) <= day)
+                    and (c.day(_END) is None or day <= c.day(_END))]
+        assert [c.iri for c in model.listed(["Contract"], active_on=day)] == expected
+    assert 0 < len(model.listed(["Contract"], active_on=date(2024, 1, 1))) < len(contracts)
+    typed = {t for c in contracts for t in c.types} - {_CONTRACT}
+    assert typed
+    for wanted in typed:
+        assert [c.iri for c in model.listed(["Contract"], type=wanted)] == [
+            c.iri for c in contracts if wanted in c.types]
+    word = contracts[0].label.split()[0].upper()
+    assert [e.iri for e in model.listed(None, label_contains=word)] == sorted(
+        (e.iri for kind in model.by_kind for e in model.by_kind[kind]
+         if word.casefold() in e.label.casefold()),
+        key=lambda iri: (model.get(iri).label.casefold(), iri))
+    among = [c.iri for c in contracts[::3]] + ["https://x.test/unknown"]
+    assert [c.iri for c in model.listed(["Contract"], among=among)] == [
+        c.iri for c in contracts[::3]]
+
+
+def test_the_model_keeps_only_the_entities_it_was_asked_for(
+        monkeypatch: pytest.MonkeyPatch, generated_model) -> None:
+    model, registry = generated_model
+    monkeypatch.setattr(readmodel, "CACHED_ENTITIES", 5)
+    fresh = ReadModel.from_registry(registry)
+    assert len(fresh._made) == 0
+    walked = sum(1 for _ in fresh.by_kind["Sensor"])
+    assert walked == len(model.by_kind["Sensor"]) > 5
+    assert len(fresh._made) == 5
+    first = fresh.by_kind["Sensor"][0]
+    assert first == model.by_kind["Sensor"][0]
+    assert first is not model.by_kind["Sensor"][0]
+    assert hash(first) == hash(model.by_kind["Sensor"][0])
+
+
+def test_the_index_file_is_gone_once_open() -> None:
+    import tempfile
+
+    from registry.api.entityindex import EntityIndex
+
+    folder = Path(tempfile.gettempdir())
+    before = set(folder.glob("cityreg-entities-*"))
+    index = EntityIndex()
+    try:
+        assert set(folder.glob("cityreg-entities-*")) == before
+    finally:
+        index.close()
+
+
+def test_a_name_is_found_among_many_with_suggestions_that_share_its_start(
+        monkeypatch: pytest.MonkeyPatch, generated_model) -> None:
+    """Past :data:`readmodel._SUGGESTED` entities, a name nothing contains is suggested the
+    close labels that start with its letter; exact and folded labels still name one."""
+    from registry.errors import NotFoundError
+
+    model, _registry = generated_model
+    monkeypatch.setattr(readmodel, "_SUGGESTED", 5)
+    city = model.by_kind["City"][0]
+    assert model.find(city.label, ["City"]) == city.iri
+    assert model.find(f"  {city.label.upper()} ", ["City"]) == city.iri
+    typo = city.label[0] + "#" + city.label[1:]
+    with pytest.raises(NotFoundError) as error:
+        model.find(typo, ["City"])
+    assert city.label in str(error.value)

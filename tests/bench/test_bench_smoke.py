@@ -207,6 +207,7 @@ def test_run_prints_the_three_engine_table(tmp_path: Path) -> None:
     assert [line[:28].strip() for line in engines[2:]] == [
         "load", "full validation", "re-validation of 1 contract", "start-up",
         "start-up again (kept)", "trace p50", "trace p95", "server RSS (cityreg)",
+        "after the start", "start again: peak", "start again: after",
         "engine RSS (after the run)"]
     again = engines[6].split()  # measured on both engines; the embedded store keeps nothing
     assert again[3:] == ["-", again[4], "s", again[6], "s"]

@@ -33,7 +33,7 @@ def test_a_restart_on_an_unchanged_store_reads_the_stored_findings(tmp_path: Pat
     second = generation.from_store_folder(tmp_path / "store", settings, 1)
     try:
         assert settings.status.as_json()["findings"] == "stored"
-        assert second.context.validation.findings == findings
+        assert list(second.context.validation.findings) == findings
         health = TestClient(second.app).get("/healthz").json()
         assert health["validation"] == {"state": "idle", "findings": "stored",
                                         "revalidatedEntities": 0,
