@@ -19,6 +19,7 @@ import graphene
 from graphql import GraphQLResolveInfo
 from registry.api.connections import Page, connection, page_args, paginate
 from registry.api.fields import api, model
+from registry.api.limits import check_deadline
 from registry.api.types import Entity
 from registry.errors import NotFoundError
 from registry.history.timeline import EntityHistory as EntityHistoryRecord
@@ -169,6 +170,9 @@ def _removed(version: VersionRecord, _info: GraphQLResolveInfo) -> int | None:
 
 def _entities(version: VersionRecord, info: GraphQLResolveInfo, first: int | None = None,
               after: str | None = None) -> Page:
+    # On an engine a version's entities are read when first asked for (seconds for a city's
+    # load): a request past its time limit does not start reading another version.
+    check_deadline()
     return paginate(api(info).history().touched(version.number), first, after)
 
 

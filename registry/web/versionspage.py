@@ -14,8 +14,10 @@ not recorded) both say so, and never present what they know as complete.
 
 The timeline is walked once per context (:func:`timeline_of`), by the first request that
 needs it; the others wait for it rather than walk it again. On a registry held by an engine it
-is not walked: the page's first request reads each version's entities in turn, keeping only
-the lines it lists (registry.history.ondemand).
+is not walked: the page's requests read each version's entities in turn, keeping only the
+lines it lists (registry.history.ondemand), for at most :data:`CHANGES_SECONDS` each; the
+versions not read yet are shown with their statement counts and a note saying so, and the
+next request reads on.
 
 The static site keeps its own ``changes.html``, of *publications*
 (:mod:`registry.web.changespage`); this page is the server's, at the same path.
@@ -27,6 +29,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
+from time import monotonic
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
@@ -51,6 +54,10 @@ FEED = "/changes.atom"
 MAX_LISTED = 200
 #: The most versions an entity page lists.
 MAX_HISTORY = 20
+#: How long one request to the versions page or feed reads versions' entities for: past it,
+#: the versions not read yet are shown with their statement counts only (a registry held by
+#: an engine reads each version's entities when first asked: seconds for a city's load).
+CHANGES_SECONDS = 10.0
 #: How entities are ordered within a version: changes first, the most telling.
 _ORDER = {"changed": 0, "removed": 1, "added": 2}
 
@@ -148,6 +155,9 @@ class VersionView:
     """At most :data:`MAX_LISTED`, changes first."""
     counts: dict[str, int]
     """Entities ``added``, ``removed``, ``changed`` (all of them, listed or not)."""
+    read: bool = True
+    """False when the entities it touched were not read within the page's time limit
+    (:data:`CHANGES_SECONDS`): its counts are then those of its statements only."""
 
     @property
     def groups(self) -> list[tuple[str, int, list[EntityLine]]]:
@@ -169,6 +179,13 @@ class VersionView:
             return ("A SPARQL update: the statements it added and removed were not recorded, "
                     "so what it changed is not known.")
         new = f" ({self.graphs_created} new)" if self.graphs_created else ""
+        if not self.read:
+            return (f"{_plural(self.statements_added, 'statement')} added and "
+                    f"{self.statements_removed:,} removed in "
+                    f"{_plural(self.graphs, 'data graph')}{new}. The entities it touched "
+                    "were not read yet: the registry's engine is read one version at a time, "
+                    f"at most {CHANGES_SECONDS:g} s per request, and each request reads more "
+                    "(load the page again, or ask the API's changes for this version).")
         counts = self.counts
         return (f"{_plural(self.statements_added, 'statement')} added and "
                 f"{self.statements_removed:,} removed in "
@@ -228,10 +245,19 @@ def parse_since(text: str) -> datetime:
     return moment
 
 
-def versions_view(context: RegistryContext, linker: Linker) -> VersionsView:
+def versions_view(context: RegistryContext, linker: Linker,
+                  kept: dict[int, VersionView] | None = None,
+                  seconds: float | None = None) -> VersionsView:
     """The registry's versions (see the module docstring); :meth:`VersionsView.after` keeps
-    those made after a moment."""
+    those made after a moment.
+
+    ``kept`` holds the versions read by earlier requests (and gets those this one reads);
+    with ``seconds``, versions are read until that much time has passed (at least one per
+    call, so that each request moves on), and the rest are shown unread
+    (:attr:`VersionView.read`)."""
     timeline = timeline_of(context)
+    deadline = None if seconds is None else monotonic() + seconds
+    found = {} if kept is None else kept
 
     def lines(version: VersionRecord, touches: list[ShownTouch]) -> VersionView:
         listed = _ordered(touches)[:MAX_LISTED]
@@ -243,7 +269,18 @@ def versions_view(context: RegistryContext, linker: Linker) -> VersionsView:
 
         return _version(version, touches, listed, page)
 
-    shown = timeline.versions()
+    shown: list[VersionView] = []
+    read_now = 0
+    for version in timeline.known_versions():
+        view = found.get(version.number)
+        if view is None:
+            if deadline is not None and read_now and monotonic() > deadline:
+                view = replace(_version(version, [], [], lambda _iri: None), read=False)
+            else:
+                view = found[version.number] = lines(version,
+                                                     timeline.touches(version.number) or [])
+                read_now += 1
+        shown.append(view)
     stopped = timeline.stopped_at
     known = timeline.known_versions()
     first: str | None
@@ -253,7 +290,7 @@ def versions_view(context: RegistryContext, linker: Linker) -> VersionsView:
         every = read_versions(context.registry)
         recorded, first = len(every), every[0].iri if every else None
     return VersionsView(
-        versions=tuple(lines(version, touches) for version, touches in shown),
+        versions=tuple(shown),
         stopped=None if stopped is None else _version(stopped, [], [], lambda _iri: None),
         recorded=recorded, first_iri=first, since=None)
 
@@ -343,17 +380,22 @@ def version_routes(context: RegistryContext, linker: Linker) -> list[Route]:
     from registry.web.conditional import not_modified, validators
     from registry.web.versionsfeed import MEDIA_TYPE, etag, updated, versions_feed
 
-    # A served registry does not change: the view of every version and its page are made once.
+    # A served registry does not change: each version is read once (within the time limit of
+    # the request that reads it), and the page is made once all are.
     lock = threading.Lock()
+    kept: dict[int, VersionView] = {}
     views: list[VersionsView] = []
     pages: list[str] = []
     started = datetime.now(UTC)
 
     def everything() -> VersionsView:
         with lock:
-            if not views:
-                views.append(versions_view(context, linker))
-            return views[0]
+            if views:
+                return views[0]
+            view = versions_view(context, linker, kept, CHANGES_SECONDS)
+            if all(shown.read for shown in view.versions):
+                views.append(view)
+            return view
 
     def since_of(request: Request) -> datetime | None:
         text = request.query_params.get("since")
@@ -369,7 +411,7 @@ def version_routes(context: RegistryContext, linker: Linker) -> list[Route]:
         view = everything() if since is None else everything().after(since)
         html = render("versions.html", linker, view=view, feed=FEED, page=PAGE,
                       limit=MAX_LISTED)
-        if since is None and not pages:
+        if since is None and not pages and all(shown.read for shown in view.versions):
             pages.append(html)
         return HTMLResponse(html)
 

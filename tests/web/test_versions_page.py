@@ -357,3 +357,40 @@ def test_a_registry_without_versions_says_so() -> None:
         assert _sections(html) == {}
         assert feed.bozo == 0
         assert feed.entries == []
+
+
+def test_each_request_reads_versions_for_at_most_its_time_limit_and_the_next_reads_on(
+        context: RegistryContext, served: tuple[Any, list[VersionRecord]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """On an engine each version's entities are read when first asked for (seconds for a
+    city's load). Past the page's time limit (here none: one version per request), the rest
+    are shown with their statement counts and a note, and the next request reads on, until
+    the page is the one a walked history gives."""
+    from registry.history.ondemand import OnDemandTimeline
+    from registry.web import versionspage
+
+    complete = served[0].get("/changes").text
+    monkeypatch.setattr(versionspage, "CHANGES_SECONDS", 0.0)
+    on_demand = RegistryContext(context.registry)
+    on_demand.__dict__["timeline"] = OnDemandTimeline(context.registry)
+    queries = RegistryQueries(Limits().with_workers(1), context.registry)
+    try:
+        client = _client(on_demand, queries)
+        unread = "The entities it touched were not read yet"
+        first = _sections(client.get("/changes").text)
+        assert unread not in first[3]
+        assert unread in first[2]
+        assert unread in first[1]
+        assert ("<p>1 statement added and 1 removed in 1 data graph. The entities it touched "
+                "were not read yet: the registry&#39;s engine is read one version at a time, "
+                "at most 0 s per request, and each request reads more (load the page again, "
+                "or ask the API&#39;s changes for this version).</p>") in first[2]
+        assert "<h3>" not in first[2]
+        feed = feedparser.parse(client.get("/changes.atom").text)  # reads version 2
+        assert [unread in entry.summary for entry in feed.entries] == [False, False, True]
+        third = client.get("/changes").text  # reads version 1
+        assert unread not in third
+        assert third == complete
+        assert client.get("/changes").text == complete
+    finally:
+        queries.close()
