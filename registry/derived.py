@@ -276,7 +276,12 @@ def derive(store: ox.Store, graph: ox.NamedNode, relations: Iterable[Relation] =
     """
     edges = _Edges(store, subjects is None)
     chosen = None if subjects is None else list(subjects)
-    found = [(ox.NamedNode(r.iri), list(_pairs(edges, r, chosen))) for r in relations]
+    # Each relation's links are read whole when its pairs are asked for (_pairs reads them
+    # before it returns); a run over every node then computes each node's reach from memory
+    # only, so its pairs are made as they are written, never all held at once. A focused run
+    # reads the store node by node as it goes, so its pairs (few) are made first.
+    found = [(ox.NamedNode(r.iri), _pairs(edges, r, chosen) if chosen is None
+              else list(_pairs(edges, r, chosen))) for r in relations]
     return (ox.Quad(subject, predicate, target, graph)
             for predicate, pairs in found
             for subject, reached in pairs

@@ -127,6 +127,39 @@ def test_the_derived_graph_exists_only_inside_the_block() -> None:
     assert not store.contains_named_graph(ox.NamedNode(str(DERIVED_GRAPH)))
 
 
+class _CountingStore:
+    """A store that records the size of each write (what an engine would get per request)."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.writes: list[int] = []
+
+    def extend(self, quads: list[ox.Quad]) -> None:
+        self.writes.append(len(quads))
+        self.store.extend(quads)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+
+def test_the_derived_statements_are_written_in_batches(monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    """A registry held by an engine is sent its derived statements a batch at a time, never
+    all at once; the graph then holds every one of them."""
+    from registry.shacl import scratch
+
+    expected = None
+    with DerivedRelations(_store()) as whole:
+        expected = set(_derived(whole.store))
+    assert len(expected) > 3
+    monkeypatch.setattr(scratch, "BATCH", 3)
+    counting = _CountingStore(_store())
+    with DerivedRelations(counting):  # type: ignore[arg-type]
+        assert set(_derived(counting.store)) == expected
+    assert max(counting.writes) == 3
+    assert sum(counting.writes) == len(expected)
+
+
 def test_what_the_graph_held_before_is_put_back() -> None:
     store = _store()
     kept = ox.Quad(ox.NamedNode(EX + "a"), ox.NamedNode(EX + "p"), ox.NamedNode(EX + "b"),

@@ -13,6 +13,9 @@ from types import TracebackType
 
 import pyoxigraph as ox
 
+#: How many statements are written into a scratch graph at a time.
+BATCH = 50_000
+
 
 class ScratchGraph:
     """``with ScratchGraph(store, iri, make_quads):`` the graph ``iri`` holds what
@@ -28,7 +31,18 @@ class ScratchGraph:
     def __enter__(self) -> ScratchGraph:
         self.saved = list(self.store.quads_for_pattern(None, None, None, self.graph))
         self._clear()
-        self.store.extend(self.make_quads(self.graph))
+        # In batches: the derived relations of a national registry are millions of statements,
+        # which a registry held by an engine would otherwise hold all at once as quads and
+        # update text before sending (a scratch graph need not be written in one transaction:
+        # on exit it is cleared whatever it holds).
+        batch: list[ox.Quad] = []
+        for quad in self.make_quads(self.graph):
+            batch.append(quad)
+            if len(batch) >= BATCH:
+                self.store.extend(batch)
+                batch = []
+        if batch:
+            self.store.extend(batch)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
