@@ -93,6 +93,8 @@ class EntityIndex:
         self._connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
                                        "PRAGMA temp_store = FILE;" + _SCHEMA)
         self._lock = threading.Lock()
+        self._count: int | None = None
+        self._kinds: list[str] | None = None
 
     # -- building ---------------------------------------------------------------------------
 
@@ -124,7 +126,7 @@ class EntityIndex:
         batch: list[tuple[Any, ...]] = []
         for term, blank, stated, label in grouped:
             kinds = sorted(set(stated.split("\n")))
-            shown = label if label is not None else tail(term)
+            shown = label or tail(term)  # an empty label is no label
             batch.append((term, blank, kind_of(kinds), shown, shown.casefold(), fold(shown),
                           "\n" + "\n".join(kinds) + "\n", None, None, None))
             if len(batch) >= _CHUNK:
@@ -236,12 +238,18 @@ class EntityIndex:
         return found[0][0] if found else None
 
     def count(self) -> int:
-        """How many entities there are."""
-        return int(self.rows("SELECT COUNT(*) FROM entity")[0][0])
+        """How many entities there are (counted once: the index is not written after
+        :meth:`build`)."""
+        if self._count is None:
+            self._count = int(self.rows("SELECT COUNT(*) FROM entity")[0][0])
+        return self._count
 
     def kinds(self) -> list[str]:
-        """The kinds that have entities, sorted."""
-        return [row[0] for row in self.rows("SELECT DISTINCT kind FROM entity ORDER BY kind")]
+        """The kinds that have entities, sorted (read once)."""
+        if self._kinds is None:
+            self._kinds = [row[0] for row in self.rows(
+                "SELECT DISTINCT kind FROM entity ORDER BY kind")]
+        return list(self._kinds)
 
     def close(self) -> None:
         """Close the file (it is gone once closed)."""
