@@ -135,7 +135,11 @@ def test_checkpoints_go_beside_the_store_and_a_dead_servers_are_removed(
         assert scratch.name.startswith(f"cityreg-serve-{os.getpid()}-")
         linked = [p for p in (scratch / "query").iterdir() if p.suffix == ".sst"]
         assert linked
-        assert all(p.stat().st_nlink >= 2 for p in linked)
+        # RocksDB may compact the store after the checkpoint and delete some of the files it
+        # linked (then the checkpoint's is the last link): those still there are the same files
+        shared = [p for p in linked if (folder / p.name).exists()]
+        assert shared
+        assert all(p.samefile(folder / p.name) for p in shared)
         # what a killed server (a process id that no longer runs) left behind
         dead = scratch.parent / "cityreg-serve-999999999-abc"
         (dead / "query").mkdir(parents=True)
