@@ -39,6 +39,7 @@ from registry.flows.iris import (
     CITYREG_sharesDataset,
 )
 from registry.namespaces import CITYREG
+from registry.pagedrows import PagedSequence
 from registry.sqlitetexts import held_texts
 
 #: The properties whose objects place a contract, agreement or flow in a city
@@ -294,9 +295,11 @@ class Selection:
         self.parameters = tuple(parameters)
 
 
-class EntityRows(Sequence[Any]):
+class EntityRows(PagedSequence[Any]):
     """The entities of a :class:`Selection` by label (then IRI): its length one ``COUNT``,
     its items read a page at a time and made into entities by ``make``."""
+
+    noun = "entity"
 
     def __init__(self, index: EntityIndex, selection: Selection,
                  make: Callable[[list[Row]], list[Any]]) -> None:
@@ -312,20 +315,7 @@ class EntityRows(Sequence[Any]):
                 self._selection.parameters)[0][0])
         return self._length
 
-    def __getitem__(self, index: int | slice) -> Any:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1:
-                return [self[i] for i in range(start, stop, step)]
-            return self._page(start, max(0, stop - start))
-        position = index + len(self) if index < 0 else index
-        if not 0 <= position < len(self):
-            raise IndexError(f"entity {index} of {len(self)}")
-        return self._page(position, 1)[0]
-
     def _page(self, start: int, count: int) -> list[Any]:
-        if count == 0:
-            return []
         rows = self._index.rows(
             f"SELECT {ROW_COLUMNS} FROM entity WHERE {self._selection.where} "
             "ORDER BY sort_fold, iri LIMIT ? OFFSET ?",

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 
 from rdflib.term import Node
 from rdflib.util import from_n3
@@ -31,6 +31,7 @@ from rdflib.util import from_n3
 from registry.evidence import Evidence, SourceRef
 from registry.findings import Finding, Kind, Severity
 from registry.jurisdiction import Standing
+from registry.pagedrows import PagedSequence
 from registry.sqlitetexts import held_texts
 from registry.stored.key import ValidationKey
 from registry.validate import FINDING_FILTERS, ValidationReport
@@ -179,9 +180,11 @@ def _finding(row: Sequence[Any]) -> Finding:
                    where=place, law=law, legal_source_url=legal_source_url)
 
 
-class StoredFindings(Sequence[Finding]):
+class StoredFindings(PagedSequence[Finding]):
     """The findings of the file in report order, or those matching some filters: a sequence
     whose length is one ``COUNT`` and whose items are read a page at a time."""
+
+    noun = "finding"
 
     def __init__(self, database: _Database, where: str = "",
                  parameters: tuple[Any, ...] = ()) -> None:
@@ -230,26 +233,7 @@ class StoredFindings(Sequence[Finding]):
                 f"SELECT COUNT(*) FROM finding {self._clause()}", self._parameters)[0][0])
         return self._length
 
-    @overload
-    def __getitem__(self, index: int) -> Finding: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Finding]: ...
-
-    def __getitem__(self, index: int | slice) -> Finding | list[Finding]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1:
-                return [self[i] for i in range(start, stop, step)]
-            return self._page(start, max(0, stop - start))
-        position = index + len(self) if index < 0 else index
-        if not 0 <= position < len(self):
-            raise IndexError(f"finding {index} of {len(self)}")
-        return self._page(position, 1)[0]
-
     def _page(self, start: int, count: int) -> list[Finding]:
-        if count == 0:
-            return []
         return [_finding(row) for row in self._database.rows(
             f"SELECT {_SELECTED} FROM finding {self._clause()} ORDER BY position "
             "LIMIT ? OFFSET ?", (*self._parameters, count, start))]
