@@ -142,7 +142,7 @@ def _health_endpoint(service: GraphQLService, extra: dict[str, Any]) -> Any:
         # A callable field (the server's validation status) is read at each request.
         fields = {name: value() if callable(value) else value for name, value in extra.items()}
         return JSONResponse({"status": "ok", "statements": service.model.statement_count,
-                             "entities": len(service.model.entities), "version": __version__,
+                             "entities": service.model.entity_count(), "version": __version__,
                              **fields})
     return health
 

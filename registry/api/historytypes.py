@@ -327,7 +327,7 @@ def entity_history(info: GraphQLResolveInfo, text: str) -> EntityAnswer | None:
             record = view.entity(iri)
     if not record.touches and record.complete and not record.predates:
         return None
-    label = view.timeline.label(iri) or model(info).labels.get(iri) or iri
+    label = view.timeline.label(iri) or model(info).stated_label(iri) or iri
     return EntityAnswer(record, label, view.stopped_at)
 
 

@@ -19,7 +19,7 @@ server runs, so what the model indexed at load and what it reads later agree.
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -209,10 +209,10 @@ class Entity:
 class ReadModel:
     """Every entity by IRI and by kind, the labels of any IRI, and the store to read from.
 
-    ``entities``, ``by_kind`` and ``labels`` read the model's :class:`EntityIndex` (an SQLite
-    file): ``entities.get(iri)``, ``by_kind.get(kind)`` (the entities of a kind by label, a
-    sequence read a page at a time) and ``labels.get(iri)``. Entities are made when asked for
-    and the :data:`CACHED_ENTITIES` most recently made are kept.
+    What it knows of every entity is in its :class:`EntityIndex` (an SQLite file): read one
+    with :meth:`get`, lists with :meth:`listed` (a sequence read a page at a time), labels
+    with :meth:`label`. Entities are made when asked for and the :data:`CACHED_ENTITIES` most
+    recently made are kept.
     """
 
     def __init__(self, store: ox.Store | None = None, index: EntityIndex | None = None) -> None:
@@ -223,9 +223,6 @@ class ReadModel:
             index = EntityIndex()
             index.build((), (), (), (), lambda _types: OTHER_KIND, _tail)
         self.index = index
-        self.entities = _Entities(self)
-        self.by_kind = _ByKind(self)
-        self.labels = _Labels(index)
         self.statement_count = 0
         self._cache: OrderedDict[Subject, dict[str, Term | list[Term]]] = OrderedDict()
         self._made: OrderedDict[str, Entity] = OrderedDict()
@@ -295,6 +292,14 @@ class ReadModel:
     def label(self, iri: str) -> str:
         """The label of any IRI the registry labels, else the IRI's last segment."""
         return self.index.label(iri) or _tail(iri)
+
+    def stated_label(self, iri: str) -> str | None:
+        """The label the registry states for ``iri``, or None."""
+        return self.index.label(iri)
+
+    def entity_count(self) -> int:
+        """How many entities the registry has."""
+        return self.index.count()
 
     def get(self, iri: str) -> Entity | None:
         """The entity with IRI ``iri``, or None."""
@@ -437,65 +442,6 @@ class _Chosen(Sequence[Entity]):
         if isinstance(index, slice):
             return self._model.resolve(self._iris[index])
         return self._model.resolve([self._iris[index]])[0]
-
-
-class _Entities(Mapping[str, Entity]):
-    """The model's entities by IRI, read from its index when asked for."""
-
-    def __init__(self, model: ReadModel) -> None:
-        self._model = model
-
-    def __getitem__(self, iri: str) -> Entity:
-        found = self._model.get(iri)
-        if found is None:
-            raise KeyError(iri)
-        return found
-
-    def __iter__(self) -> Iterator[str]:
-        return (entity.iri for entity in self._model.listed(None))
-
-    def __len__(self) -> int:
-        return self._model.index.count()
-
-    def __contains__(self, iri: object) -> bool:
-        return isinstance(iri, str) and self._model.index.entity(iri) is not None
-
-
-class _ByKind(Mapping[str, Sequence[Entity]]):
-    """The entities of each kind, by label: one :class:`EntityRows` per kind."""
-
-    def __init__(self, model: ReadModel) -> None:
-        self._model = model
-
-    def __getitem__(self, kind: str) -> Sequence[Entity]:
-        if kind not in self._model.index.kinds():
-            raise KeyError(kind)
-        return self._model.listed([kind])
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._model.index.kinds())
-
-    def __len__(self) -> int:
-        return len(self._model.index.kinds())
-
-
-class _Labels(Mapping[str, str]):
-    """The label of every labelled term of the entity graphs, read from the index."""
-
-    def __init__(self, index: EntityIndex) -> None:
-        self._index = index
-
-    def __getitem__(self, term: str) -> str:
-        found = self._index.label(term)
-        if found is None:
-            raise KeyError(term)
-        return found
-
-    def __iter__(self) -> Iterator[str]:
-        raise TypeError("the labels are read by term, not walked")
-
-    def __len__(self) -> int:
-        return int(self._index.rows("SELECT COUNT(*) FROM label")[0][0])
 
 
 def _labels(registry: Registry) -> Iterator[tuple[str, str, int]]:

@@ -46,14 +46,16 @@ class StoredRun:
 
 
 def stored_validation(registry: Registry, folder: Path, as_of: date, *,
-                      progress: Progress | None = None, save: bool = True) -> StoredRun:
+                      progress: Progress | None = None, save: bool = True,
+                      key: ValidationKey | None = None) -> StoredRun:
     """The findings of ``registry`` at ``as_of`` with the default shapes, from the report
     stored in ``folder`` where it still holds (see the package docstring); with ``save``, what
-    was computed is stored there for the next run."""
+    was computed is stored there for the next run. ``key``: the registry's key now, when the
+    caller has it (it costs queries to make)."""
     started = time.perf_counter()
     files = shape_files()
     rule_shapes = load_shapes(files)
-    key = _key_now(registry, as_of, files)
+    key = key or _key_now(registry, as_of, files)
     stored = reportfile.read(folder, rule_shapes.shape_properties,
                              lambda found: found == key or found.same_except_graphs(key))
     if stored is not None and stored.key == key:
@@ -88,7 +90,7 @@ def served_validation(registry: Registry, folder: Path, as_of: date, *,
     kept = _open_kept(path, key, rule_shapes)
     if kept is not None:
         return StoredRun(kept, "stored", seconds=time.perf_counter() - started)
-    run = stored_validation(registry, folder, as_of, progress=progress)
+    run = stored_validation(registry, folder, as_of, progress=progress, key=key)
     try:
         findingsdb.write(path, key, run.report.findings, run.report.facts)
     except (OSError, sqlite3.Error) as error:

@@ -23,7 +23,7 @@ def test_statements_are_read_from_the_store_not_copied(monkeypatch: pytest.Monke
         registry.load(TESTVILLE)
         model = ReadModel.from_registry(registry)
         assert model._cache == {}
-        labelled = [e for e in model.entities.values() if RDFS_LABEL in e.props]
+        labelled = [e for e in model.listed(None) if RDFS_LABEL in e.props]
         assert len(labelled) > 2
         assert len(model._cache) == 2
         first = labelled[0]
@@ -43,7 +43,7 @@ def test_pointing_at_reads_the_reverse_links() -> None:
         registry.load(TESTVILLE)
         model = ReadModel.from_registry(registry)
         deployed = "http://www.w3.org/ns/ssn/deployedSystem"
-        sensors = [e for e in model.entities.values() if e.kind == "Sensor"
+        sensors = [e for e in model.listed(None) if e.kind == "Sensor"
                    and model.pointing_at(e.iri, deployed)]
         assert sensors
         for sensor in sensors:
@@ -51,7 +51,7 @@ def test_pointing_at_reads_the_reverse_links() -> None:
             assert [e.iri for e in found] == sorted(e.iri for e in found)
             assert all(sensor.iri in e.iris(deployed) for e in found)
             assert {e.iri for e in found} == {
-                e.iri for e in model.entities.values() if sensor.iri in e.iris(deployed)}
+                e.iri for e in model.listed(None) if sensor.iri in e.iris(deployed)}
         assert model.pointing_at("https://x.test/nothing", deployed) == []
         assert model.pointing_at("not an iri", deployed) == []
 
@@ -73,7 +73,9 @@ def test_values_are_lists_whatever_is_stored(tmp_path: Path) -> None:
         registry.load(first)
         registry.load(second)
         model = ReadModel.from_registry(registry)
-    a, b = model.entities["https://x.test/a"], model.entities["https://x.test/b"]
+    a, b = model.get("https://x.test/a"), model.get("https://x.test/b")
+    assert a is not None
+    assert b is not None
     assert sorted(v.value for v in a.values(purpose)) == [
         "https://w3id.org/cityreg#P1", "https://w3id.org/cityreg#P2"]
     assert [v.value for v in b.values(purpose)] == ["https://w3id.org/cityreg#P1"]
@@ -123,12 +125,12 @@ def test_kinds_are_listed_by_label_as_the_statements_say(generated_model) -> Non
                       ("Dataset", "http://www.w3.org/ns/dcat#Dataset"),
                       ("City", "https://w3id.org/cityreg#City")):
         expected = _labelled(registry, cls)
-        listed = model.by_kind[kind]
+        listed = model.listed([kind])
         assert len(listed) == len(expected) > 0
         assert [(e.label, e.iri) for e in listed] == expected
         assert [e.iri for e in listed[3:9]] == [iri for _l, iri in expected[3:9]]
         assert listed[-1].iri == expected[-1][1]
-    assert len(model.entities) == sum(len(model.by_kind[kind]) for kind in model.by_kind)
+    assert model.entity_count() == sum(len(model.listed([kind])) for kind in model.index.kinds())
 
 
 def test_a_contract_s_city_is_its_own_else_its_buyer_s(generated_model) -> None:
@@ -143,7 +145,7 @@ def test_a_contract_s_city_is_its_own_else_its_buyer_s(generated_model) -> None:
     def stated(iri: str) -> str | None:
         return next(iter(objects(iri, "https://w3id.org/cityreg#city")), None)
 
-    contracts = list(model.by_kind["Contract"])
+    contracts = list(model.listed(["Contract"]))
     assert contracts
     cities = {contract.iri: model.city_of(contract) for contract in contracts}
     assert cities == {c.iri: contract_city(c.iri, stated, objects) for c in contracts}
@@ -157,7 +159,7 @@ def test_list_filters_give_what_the_entities_statements_give(generated_model) ->
     from datetime import date
 
     model, _registry = generated_model
-    contracts = list(model.by_kind["Contract"])
+    contracts = list(model.listed(["Contract"]))
     for day in (date(2019, 6, 1), date(2024, 1, 1), date(2031, 1, 1)):
         expected = [c.iri for c in contracts
                     if (c.day(_START) is None or c.day(_START) <= day)
@@ -171,7 +173,7 @@ def test_list_filters_give_what_the_entities_statements_give(generated_model) ->
             c.iri for c in contracts if wanted in c.types]
     word = contracts[0].label.split()[0].upper()
     assert [e.iri for e in model.listed(None, label_contains=word)] == sorted(
-        (e.iri for kind in model.by_kind for e in model.by_kind[kind]
+        (e.iri for kind in model.index.kinds() for e in model.listed([kind])
          if word.casefold() in e.label.casefold()),
         key=lambda iri: (model.get(iri).label.casefold(), iri))
     among = [c.iri for c in contracts[::3]] + ["https://x.test/unknown"]
@@ -185,13 +187,13 @@ def test_the_model_keeps_only_the_entities_it_was_asked_for(
     monkeypatch.setattr(readmodel, "CACHED_ENTITIES", 5)
     fresh = ReadModel.from_registry(registry)
     assert len(fresh._made) == 0
-    walked = sum(1 for _ in fresh.by_kind["Sensor"])
-    assert walked == len(model.by_kind["Sensor"]) > 5
+    walked = sum(1 for _ in fresh.listed(["Sensor"]))
+    assert walked == len(model.listed(["Sensor"])) > 5
     assert len(fresh._made) == 5
-    first = fresh.by_kind["Sensor"][0]
-    assert first == model.by_kind["Sensor"][0]
-    assert first is not model.by_kind["Sensor"][0]
-    assert hash(first) == hash(model.by_kind["Sensor"][0])
+    first = fresh.listed(["Sensor"])[0]
+    assert first == model.listed(["Sensor"])[0]
+    assert first is not model.listed(["Sensor"])[0]
+    assert hash(first) == hash(model.listed(["Sensor"])[0])
 
 
 def test_the_index_file_is_gone_once_open() -> None:
@@ -216,7 +218,7 @@ def test_a_name_is_found_among_many_with_suggestions_that_share_its_start(
 
     model, _registry = generated_model
     monkeypatch.setattr(readmodel, "_SUGGESTED", 5)
-    city = model.by_kind["City"][0]
+    city = model.listed(["City"])[0]
     assert model.find(city.label, ["City"]) == city.iri
     assert model.find(f"  {city.label.upper()} ", ["City"]) == city.iri
     typo = city.label[0] + "#" + city.label[1:]
