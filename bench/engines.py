@@ -5,6 +5,7 @@ Usage::
     python bench/engines.py FILE                 # all three, one table
     python bench/engines.py FILE --engines oxigraph,virtuoso
     python bench/engines.py FILE --oxigraph-load folder    # millions of statements
+    python bench/engines.py FILE --virtuoso-buffers 400000 # Virtuoso with a 3.2 GB cache
 
 For each engine a fresh one is started on loopback (as tests/remote does, from
 tests/remote/running_engines.py) and each figure is taken in a fresh Python process:
@@ -146,17 +147,18 @@ def child(figure: str, store: str, path: Path) -> dict[str, Any]:
     raise SystemExit(f"unknown figure {figure!r}")
 
 
-def measure(engine: str, path: Path, timeout: float, folder_load: bool = False
-            ) -> dict[str, Any]:
+def measure(engine: str, path: Path, timeout: float, folder_load: bool = False,
+            virtuoso_buffers: int = 20000) -> dict[str, Any]:
     """Every figure of one engine, each in a fresh process, on a fresh engine. With
     ``folder_load``, the Oxigraph server's load is cityreg's load into the server's folder
-    (the server stopped) and the server's start on it (README, "Running at national scale")."""
+    (the server stopped) and the server's start on it (README, "Running at national scale").
+    ``virtuoso_buffers``: Virtuoso's page cache, in 8 kB pages."""
     engines = _running_engines()
     running = None
     if engine == "oxigraph":
         running = engines.oxigraph_server()
     elif engine == "virtuoso":
-        running = engines.virtuoso()
+        running = engines.virtuoso(virtuoso_buffers)
     store = "memory" if running is None else running.url
     cache = tempfile.mkdtemp(prefix="cityreg-bench-cache-")  # nothing kept from other runs
     env = {**os.environ, "CITYREG_SPARQL_USER": engines.VIRTUOSO_USER,
@@ -251,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="load the Oxigraph server by update requests (default), or into "
                         "its folder with the server stopped, then start it (for millions of "
                         "statements: README, 'Running at national scale')")
+    parser.add_argument("--virtuoso-buffers", type=int, default=20000, metavar="PAGES",
+                        help="Virtuoso's page cache in 8 kB pages (default 20000, as in the "
+                        "tests; about 85000 per GB it may use for millions of statements)")
     parser.add_argument("--child", nargs=3, metavar=("FIGURE", "STORE", "FILE"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -268,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     for engine in wanted:
         print(f"  ... {engine}", file=sys.stderr, flush=True)
         results[engine] = measure(engine, args.file, args.timeout,
-                                  folder_load=args.oxigraph_load == "folder")
+                                  folder_load=args.oxigraph_load == "folder",
+                                  virtuoso_buffers=args.virtuoso_buffers)
     statements = next((r["load"].get("statements") for r in results.values()
                        if "statements" in r.get("load", {})), "?")
     print(f"three engines: {args.file.name}, {statements} statements")
