@@ -57,6 +57,10 @@ answer:
 * A request is one transaction when the engine stops in the middle (it is rolled back), but
   an operation that *fails* does not undo the operations before it in the same request: the
   writes cityreg sends use only operations that cannot fail on data (``DROP SILENT``, ...).
+* It aborts a transaction whose log goes above ``[Parameters] TransactionAfterImageLimit``
+  (50 MB unless set; error SR325): a load of millions of statements, put in place by one
+  update so that it is all or nothing, needs it raised. The load then fails whole, nothing
+  written, with an error that names the setting and the size to give it.
 * It cuts answers at ``[SPARQL] ResultSetMaxRows`` rows and, as an "anytime query", at
   ``MaxQueryExecutionTime``, and still answers 200. It says so in the ``X-SQL-State`` and
   ``X-SPARQL-MaxRows`` headers: cityreg turns either into an error that names the setting, so
@@ -114,6 +118,12 @@ class Engine:
 
     def check(self, answer: Answer) -> None:
         """Raise if the answer is not the whole answer."""
+
+    def write_refused(self, message: str, statements: int) -> StoreError | None:
+        """The error to raise when the engine refused a write of ``statements`` statements
+        with ``message`` because of one of its own limits, naming the setting to change
+        (None: not a limit known here; the engine's error is raised as it is)."""
+        return None
 
     def rewrite(self, query: str) -> str:
         """The query in the engine's dialect: the same query, written the way it needs
@@ -217,6 +227,26 @@ class Virtuoso(Engine):
             raise StoreError(self.where, f"Virtuoso cut the answer at {rows} rows",
                              "raise [SPARQL] ResultSetMaxRows in virtuoso.ini above the "
                              "registry's size")
+
+
+    def write_refused(self, message: str, statements: int) -> StoreError | None:
+        if "SR325" not in message:
+            return None
+        needed = max(_AFTER_IMAGE_DEFAULT, statements * _AFTER_IMAGE_PER_STATEMENT)
+        return StoreError(
+            self.where, f"Virtuoso aborted the write of {statements:,} statements: what one "
+            "transaction logs went above [Parameters] TransactionAfterImageLimit in "
+            f"virtuoso.ini ({_AFTER_IMAGE_DEFAULT:,} bytes unless set); nothing was written",
+            f"set TransactionAfterImageLimit to at least {needed:,} bytes (about "
+            f"{_AFTER_IMAGE_PER_STATEMENT} per statement written at once) and restart "
+            "Virtuoso, or load the registry as several smaller files")
+
+
+#: Virtuoso's TransactionAfterImageLimit when virtuoso.ini does not set it (bytes).
+_AFTER_IMAGE_DEFAULT = 50_000_000
+#: Bytes of that limit to allow per statement of one write: 351,331 statements (the generated
+#: N=1000 registry) load within the default, so each costs less than 143; 3.5M do not.
+_AFTER_IMAGE_PER_STATEMENT = 300
 
 
 def _blank_label(value: str) -> str:

@@ -237,7 +237,7 @@ class RemoteStore:
         parts = operations(change)
         limit = self.engine.max_request_bytes
         if limit is None or _encoded_size(parts) <= limit:
-            self.update(" ;\n".join(parts))
+            self._update_whole(" ;\n".join(parts), change)
             return
         self._write_staged(change, limit)
 
@@ -271,10 +271,22 @@ class RemoteStore:
             final += operations(Change(clear_blank=small.clear_blank, forget=small.forget))
             final += adds + insert_operations(small.add)
             final += [f"DROP SILENT GRAPH <{graph}>" for graph in staged]
-            self.update(" ;\n".join(final))
+            self._update_whole(" ;\n".join(final), change)
         except BaseException:
             self._drop_quietly(staged)
             raise
+
+    def _update_whole(self, update: str, change: Change) -> None:
+        """Run the one update that puts ``change`` in place; a refusal that one of the
+        engine's limits explains is raised as the error that names it."""
+        try:
+            self.update(update)
+        except QueryError as error:
+            refused = self.engine.write_refused(str(error), sum(
+                len(quads) for part in (change.add, change.delete) for quads in part.values()))
+            if refused is None:
+                raise
+            raise refused from None
 
     def _upload(self, graph: str, quads: Sequence[ox.Quad], limit: int) -> None:
         """See :meth:`_upload_parts`; the class closure is written once the load is in place,

@@ -107,12 +107,14 @@ def oxigraph_server() -> Engine:
     return engine
 
 
-def virtuoso(buffers: int = 20000) -> Engine:
+def virtuoso(buffers: int = 20000, after_image_bytes: int = 50_000_000) -> Engine:
     """Virtuoso Open Source 7 on a fresh database, DBA password ``dba``, answers uncut.
 
     ``buffers``: its page cache in 8 kB pages (20,000: 160 MB, enough for the tests;
     Virtuoso's own guide gives 85,000 per GB of memory it may use, which a registry of
-    millions of statements needs, or every query reads the disk).
+    millions of statements needs, or every query reads the disk). ``after_image_bytes``:
+    its TransactionAfterImageLimit (Virtuoso's default, 50 MB, aborts the load of a file of
+    millions of statements).
     """
     program = shutil.which("virtuoso-t")
     if program is None:
@@ -135,6 +137,7 @@ ServerPort = 127.0.0.1:{sql_port}
 DisableUnixSocket = 1
 NumberOfBuffers = {buffers}
 MaxDirtyBuffers = {buffers * 3 // 4}
+TransactionAfterImageLimit = {after_image_bytes}
 DirsAllowed = .
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import running_engines
 from generated_registry import generated
-from running_engines import Engine, KillingProxy
+from running_engines import VIRTUOSO_PASSWORD, VIRTUOSO_USER, Engine, KillingProxy
 
 from registry.errors import NotFoundError, ParseError, QueryError, StoreError
 from registry.flows import AccessGraph
-from registry.remote.client import TIMEOUT_VARIABLE
+from registry.remote.client import PASSWORD_VARIABLE, TIMEOUT_VARIABLE, USER_VARIABLE
 from registry.resources import seed_dir
 from registry.store import PROVENANCE_GRAPH, Registry
 from registry.validate import Finding, validate_registry
@@ -247,6 +248,34 @@ def test_an_engine_killed_between_staged_uploads_keeps_the_data_it_had(
         assert remote.select("SELECT ?s WHERE { ?s a <https://w3id.org/cityreg#City> }") == \
             remote.select("SELECT ?s WHERE { GRAPH ?g { ?s a <https://w3id.org/cityreg#City> } "
                           "FILTER (!STRSTARTS(STR(?g), 'urn:cityreg:staging:')) }")
+
+
+def test_a_load_above_virtuoso_s_transaction_log_limit_fails_whole_naming_the_setting(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Virtuoso aborts a transaction whose log outgrows TransactionAfterImageLimit (50 MB
+    unless set: a file of millions of statements does). Here the limit is 2 MB and a
+    35,000-statement registry is staged in 1 MB requests: the move into place is refused, the
+    error names the setting and a size for it, and the engine holds what it held."""
+    monkeypatch.setenv(USER_VARIABLE, VIRTUOSO_USER)
+    monkeypatch.setenv(PASSWORD_VARIABLE, VIRTUOSO_PASSWORD)
+    path = generated(tmp_path / "n100.ttl", 100)
+    small = running_engines.virtuoso(after_image_bytes=2_000_000)
+    try:
+        with Registry.connect(small.url) as remote:
+            remote.load(seed_dir())
+            before = data_quads(remote), remote.graphs(), remote.count()
+            remote.store.engine.max_request_bytes = 1_000_000
+            with pytest.raises(StoreError) as refused:
+                remote.load(path)
+            message = str(refused.value)
+            assert "Virtuoso aborted the write of 35," in message
+            assert "nothing was written" in message
+            assert "set TransactionAfterImageLimit to at least 50,000,000 bytes" in message
+            assert (data_quads(remote), remote.graphs(), remote.count()) == before
+            assert not remote.ask("ASK { GRAPH ?g { ?s ?p ?o } "
+                                  "FILTER STRSTARTS(STR(?g), 'urn:cityreg:staging:') }")
+    finally:
+        running_engines.remove(small)
 
 
 def test_versions_are_recorded_and_rebuilt_on_the_engine(engine: Engine, tmp_path: Path
