@@ -16,7 +16,7 @@ and kept as IRI triples; :meth:`Evidence.of` builds a finding's facts on demand.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from sys import intern
 
@@ -30,7 +30,7 @@ from registry.namespaces import CITYREG
 from registry.store import Registry
 from registry.store.terms import term_text
 
-__all__ = ["DERIVED", "Evidence", "Fact", "SourceRef", "shape_facts"]
+__all__ = ["DERIVED", "Evidence", "EvidenceRows", "Fact", "SourceRef", "shape_facts"]
 
 #: Relations the validator derives for a run (registry/derived.py), never asserted.
 DERIVED = frozenset(relation.iri for relation in RELATIONS)
@@ -51,6 +51,17 @@ class SourceRef:
     iri: str
     label: str
     url: str
+
+
+@dataclass(frozen=True)
+class EvidenceRows:
+    """What an :class:`Evidence` holds, walked once in order: facts as (subject, predicate,
+    object, object is an IRI), labels as (term, label), sources as (subject, its sources)."""
+
+    facts: Iterator[tuple[str, str, str, bool]]
+    labels: Iterator[tuple[str, str]]
+    sources: Iterator[tuple[str, tuple[str, ...]]]
+    source_refs: Iterator[SourceRef]
 
 
 @dataclass(frozen=True)
@@ -130,24 +141,27 @@ class Evidence:
         self.with_derived.update(todo)
         if not todo:
             return
+        # What this call read, labelled and sourced from here: the mappings are only
+        # written (a findings file's evidence keeps their values on disk, not in memory).
+        read: dict[str, tuple[tuple[str, str, str, bool], ...]] = {}
         involved: set[str] = set()
         for start in range(0, len(todo), _CHUNK):
             chunk = todo[start:start + _CHUNK]
             found = self._read(registry, chunk)
             for entity in chunk:
-                triples = found.get(entity, ())
-                self.triples[entity] = triples
+                triples = read[entity] = found.get(entity, ())
                 involved |= {o for _s, p, o, iri in triples if p in DERIVED and iri}
-        rest = sorted(involved - self.triples.keys())
+        rest = sorted(o for o in involved if o not in read and o not in self.triples)
         for start in range(0, len(rest), _CHUNK):
             chunk = rest[start:start + _CHUNK]
             found = self._read(registry, chunk)
             for entity in chunk:
-                self.triples[entity] = tuple(t for t in found.get(entity, ())
-                                             if t[1] not in DERIVED)
+                read[entity] = tuple(t for t in found.get(entity, ()) if t[1] not in DERIVED)
+        for entity, triples in read.items():
+            self.triples[entity] = triples
         # Only what this call read: a run calls this once per query, and going over every
         # fact read so far each time made a run quadratic in its findings.
-        self._label_and_source(registry, [*todo, *rest])
+        self._label_and_source(registry, read)
 
     def _read(self, registry: Registry, chunk: list[str]
               ) -> dict[str, tuple[tuple[str, str, str, bool], ...]]:
@@ -170,19 +184,27 @@ class Evidence:
                  isinstance(obj, ox.NamedNode)))
         return {s: tuple(sorted(set(t))) for s, t in found.items()}
 
-    def _label_and_source(self, registry: Registry, entities: list[str]) -> None:
-        terms = {t for entity in entities for s, p, o, iri in self.triples[entity]
+    def _label_and_source(self, registry: Registry,
+                          read: Mapping[str, tuple[tuple[str, str, str, bool], ...]]) -> None:
+        """The labels of the terms of the facts just ``read``, the sources of their entities,
+        and those sources' labels and addresses, each looked up once per run."""
+        terms = {t for triples in read.values() for s, p, o, iri in triples
                  for t in ((s, p, o) if iri else (s, p))}
-        terms |= set(entities)
-        unlabelled = sorted(terms - self.labels.keys() - self.unlabelled)
+        terms |= read.keys()
+        unlabelled = sorted(t for t in terms
+                            if t not in self.labels and t not in self.unlabelled)
         for start in range(0, len(unlabelled), _CHUNK):
             chunk = " ".join(f"<{iri}>" for iri in unlabelled[start:start + _CHUNK])
+            found_labels: dict[str, str] = {}
             for term, label in registry.select_terms(
                     f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {chunk} }} "
                     "?s rdfs:label ?l FILTER (lang(?l) IN ('en', '')) }"):
-                self.labels.setdefault(term_text(term), term_text(label))
+                found_labels.setdefault(term_text(term), term_text(label))
+            for text, label_text in found_labels.items():
+                self.labels[text] = label_text
         self.unlabelled.update(t for t in unlabelled if t not in self.labels)
-        subjects = sorted(set(entities) - self.sources.keys())
+        subjects = sorted(s for s in read if s not in self.sources)
+        named: set[str] = set()  # the sources of these subjects
         for start in range(0, len(subjects), _CHUNK):
             chunk = " ".join(f"<{iri}>" for iri in subjects[start:start + _CHUNK])
             found: dict[str, list[str]] = {}
@@ -190,9 +212,10 @@ class Evidence:
                     f"SELECT ?s ?src WHERE {{ VALUES ?s {{ {chunk} }} ?s cityreg:source ?src }}"):
                 found.setdefault(term_text(entity), []).append(intern(term_text(source)))
             for subject in subjects[start:start + _CHUNK]:
-                self.sources[subject] = tuple(sorted(found.get(subject, ())))
-        wanted = sorted({s for refs in self.sources.values() for s in refs}
-                        - self.source_refs.keys())
+                sources = self.sources[subject] = tuple(sorted(found.get(subject, ())))
+                named.update(sources)
+        # Every source named before this call was looked up by the call that named it.
+        wanted = sorted(s for s in named if s not in self.source_refs)
         for start in range(0, len(wanted), _CHUNK):
             chunk = " ".join(f"<{iri}>" for iri in wanted[start:start + _CHUNK])
             rows = registry.select(f"""SELECT ?s (SAMPLE(?l) AS ?label) (SAMPLE(?u) AS ?url)
@@ -203,6 +226,15 @@ class Evidence:
                 iri = str(row["s"])
                 self.source_refs[iri] = SourceRef(
                     iri, str(row.get("label", iri)), str(row.get("url", iri)))
+
+    def walk(self) -> EvidenceRows:
+        """Everything collected, as rows to write out (a stored report): the facts of each
+        entity, the labels, each subject's sources (an empty tuple: none) and the sources'
+        labels and addresses."""
+        return EvidenceRows(
+            (t for triples in self.triples.values() for t in triples),
+            iter(self.labels.items()), iter(self.sources.items()),
+            iter(self.source_refs.values()))
 
     def of(self, finding: Finding) -> tuple[Fact, ...]:
         """The facts ``finding`` rests on, its entity's first, then what it involves."""

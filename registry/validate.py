@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -368,11 +368,32 @@ def validate_registry(registry: Registry, as_of: date | None = None, *,
                          "USSEA, EU or EEA")
     reference = as_of or date.today()
     nodes = None if focus is None else [URIRef(str(iri)) for iri in focus]
+    facts = Evidence(rule_shapes.shape_properties) if evidence else None
+    findings = [finding for part in finding_parts(
+        registry, reference, rule_shapes, focus=nodes, engine=engine, lens=lens, facts=facts,
+        progress=progress) for finding in part]
+    if wanted is not None:
+        findings = [f for f in findings if f.rule_id in wanted]
+    return ValidationReport(sort_findings(findings), reference, threshold, engine,
+                            rule_shapes.rule_ids, rule_shapes.sources, facts, lens)
+
+
+def finding_parts(registry: Registry, as_of: date, rule_shapes: RuleShapes, *,
+                  focus: list[URIRef] | None = None, engine: Engine = "fast",
+                  lens: Place | None = None, facts: Evidence | None = None,
+                  progress: Progress | None = None) -> Iterator[list[Finding]]:
+    """The findings of one run, a query's at a time, neither sorted nor rid of duplicates,
+    the facts they rest on collected into ``facts`` as they come.
+
+    :func:`validate_registry` gathers them into a report. A caller that keeps them elsewhere
+    (a served registry's findings file, :mod:`registry.stored.findingswriter`) writes each
+    part away as it comes, so that a run over millions of statements never holds its
+    findings at once. The run's context and derived relations stay in the store until the
+    parts are read to the end or the iterator is closed.
+    """
     labels: dict[str, str] = {}
     labelled: set[str] = set()  # IRIs whose labels were asked for
     places: dict[str, tuple[Place, ...]] = {}
-    facts = Evidence(rule_shapes.shape_properties) if evidence else None
-    findings: list[Finding] = []
     cities: dict[str, Place] | None = None  # read once, when the first places are needed
     # The fast engine's store: the registry's own, or a copy of an engine's graphs (one per
     # run: the context and derived relations are written into it, not into the engine, and
@@ -380,16 +401,16 @@ def validate_registry(registry: Registry, as_of: date | None = None, *,
     store = _store(registry) if engine == "fast" else registry._store
     if store is not registry._store:
         registry = Registry(store, None)
-    with _ValidationContext(registry, reference, nodes, rule_shapes.graph, store):
+    with _ValidationContext(registry, as_of, focus, rule_shapes.graph, store):
         if engine == "fast":
             parts: Iterable[list[ValidationResult]] = rule_shapes.engine.validate_by_query(
-                store, focus=nodes, progress=progress)
+                store, focus=focus, progress=progress)
         else:
             if progress is not None:
                 progress(0, 1)
             results = validate_with_pyshacl(registry.to_rdflib_graph(include_ontology=True),
                                             rule_shapes.graph)
-            wanted_focus = None if nodes is None else set(nodes)
+            wanted_focus = None if focus is None else set(focus)
             parts = [[r for r in results if wanted_focus is None or r.focus in wanted_focus]]
             if progress is not None:
                 progress(1, 1)
@@ -407,11 +428,7 @@ def validate_registry(registry: Registry, as_of: date | None = None, *,
                 places.update(locate(registry, foci - places.keys(), cities))
             if facts is not None:
                 facts.collect(registry, foci)
-            findings += [_finding(r, rule_shapes, labels, places, lens) for r in part]
-    if wanted is not None:
-        findings = [f for f in findings if f.rule_id in wanted]
-    return ValidationReport(sort_findings(findings), reference, threshold, engine,
-                            rule_shapes.rule_ids, rule_shapes.sources, facts, lens)
+            yield [_finding(r, rule_shapes, labels, places, lens) for r in part]
 
 
 def _store(registry: Registry) -> ox.Store:

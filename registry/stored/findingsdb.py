@@ -16,23 +16,23 @@ again). It is never the only copy of a finding.
 
 from __future__ import annotations
 
-import json
-import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rdflib.term import Node
 from rdflib.util import from_n3
 
-from registry.evidence import Evidence, SourceRef
+from registry.evidence import Evidence, EvidenceRows, SourceRef
 from registry.findings import Finding, Kind, Severity
 from registry.jurisdiction import Standing
 from registry.pagedrows import PagedSequence
 from registry.sqlitetexts import held_texts
+from registry.stored.findingswriter import COLUMNS, FORMAT, key_text
 from registry.stored.key import ValidationKey
 from registry.validate import FINDING_FILTERS, ValidationReport
 
@@ -41,85 +41,8 @@ if TYPE_CHECKING:
 
 #: The file's name in the stored report's folder.
 FILE_NAME = "findings.sqlite"
-#: Changed whenever the tables change: a file of another format is not read.
-_FORMAT = "cityreg-findings-1"
 #: Rows read per query when a whole list is walked (``for finding in report.findings``).
 _CHUNK = 2000
-
-_COLUMNS = ("rule_id", "severity", "kind", "focus", "focus_label", "path", "value", "message",
-            "legal_source", "legal_source_label", "resolution", "shape", "component",
-            "value_term", "standing", "rule_severity", "place", "law", "legal_source_url")
-_SCHEMA = f"""
-CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE finding (position INTEGER PRIMARY KEY, {", ".join(f"{c} TEXT" for c in _COLUMNS)});
-CREATE TABLE fact (entity TEXT NOT NULL, subject TEXT NOT NULL, predicate TEXT NOT NULL,
-                   object TEXT NOT NULL, is_iri INTEGER NOT NULL);
-CREATE TABLE label (term TEXT PRIMARY KEY, label TEXT NOT NULL);
-CREATE TABLE source (subject TEXT NOT NULL, source TEXT NOT NULL);
-CREATE TABLE source_ref (iri TEXT PRIMARY KEY, label TEXT NOT NULL, url TEXT NOT NULL);
-"""
-_INDEXES = """
-CREATE INDEX finding_focus ON finding (focus, position);
-CREATE INDEX finding_rule ON finding (rule_id, position);
-CREATE INDEX fact_entity ON fact (entity);
-CREATE INDEX source_subject ON source (subject);
-"""
-
-
-def write(path: Path, key: ValidationKey, findings: Iterable[Finding],
-          evidence: Evidence | None) -> None:
-    """Write ``findings`` (in report order) and their ``evidence`` for ``key`` to ``path``,
-    replacing what was there in one rename."""
-    staging = path.with_name(f".{path.name}-{os.getpid()}-{threading.get_ident()}")
-    staging.unlink(missing_ok=True)
-    try:
-        connection = sqlite3.connect(staging)
-        try:
-            connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-                                     + _SCHEMA)
-            connection.executemany("INSERT INTO meta VALUES (?, ?)", [
-                ("format", _FORMAT), ("key", _key_text(key)),
-                ("evidence", "yes" if evidence is not None else "no")])
-            marks = ", ".join("?" * (len(_COLUMNS) + 1))
-            connection.executemany(f"INSERT INTO finding VALUES ({marks})",
-                                   (_row(n, f) for n, f in enumerate(findings)))
-            if evidence is not None:
-                _write_evidence(connection, evidence)
-            connection.executescript(_INDEXES)
-            connection.commit()
-        finally:
-            connection.close()
-        os.replace(staging, path)
-    finally:
-        staging.unlink(missing_ok=True)
-
-
-def _row(position: int, finding: Finding) -> tuple[Any, ...]:
-    term = finding.value_term
-    return (position, finding.rule_id, str(finding.severity), str(finding.kind), finding.focus,
-            finding.focus_label, finding.path, finding.value, finding.raw_message,
-            finding.legal_source, finding.legal_source_label, finding.resolution, finding.shape,
-            finding.component, None if term is None else term.n3(), str(finding.standing),
-            str(finding.rule_severity), finding.where, finding.law, finding.legal_source_url)
-
-
-def _write_evidence(connection: sqlite3.Connection, evidence: Evidence) -> None:
-    connection.executemany("INSERT INTO fact VALUES (?, ?, ?, ?, ?)", (
-        (entity, s, p, o, int(is_iri)) for entity, triples in evidence.triples.items()
-        for s, p, o, is_iri in triples))
-    connection.executemany("INSERT INTO label VALUES (?, ?)", evidence.labels.items())
-    connection.executemany("INSERT INTO source VALUES (?, ?)", (
-        (subject, source) for subject, sources in evidence.sources.items()
-        for source in sources))
-    connection.executemany("INSERT INTO source_ref VALUES (?, ?, ?)", (
-        (ref.iri, ref.label, ref.url) for ref in evidence.source_refs.values()))
-
-
-def _key_text(key: ValidationKey) -> str:
-    fields = asdict(key)
-    fields["as_of"] = key.as_of.isoformat()
-    fields["graphs"] = dict(sorted(key.graphs.items()))
-    return json.dumps(fields, sort_keys=True)
 
 
 def open_report(path: Path, key: ValidationKey, *, rule_ids: frozenset[str],
@@ -138,7 +61,7 @@ def open_report(path: Path, key: ValidationKey, *, rule_ids: frozenset[str],
     except sqlite3.Error:
         database.close()
         return None
-    if meta.get("format") != _FORMAT or meta.get("key") != _key_text(key):
+    if meta.get("format") != FORMAT or meta.get("key") != key_text(key):
         database.close()
         return None
     facts = StoredEvidence(database, shape_properties) if meta.get("evidence") == "yes" \
@@ -165,7 +88,7 @@ class _Database:
             self._connection.close()
 
 
-_SELECTED = ", ".join(_COLUMNS)
+_SELECTED = ", ".join(COLUMNS)
 
 
 def _finding(row: Sequence[Any]) -> Finding:
@@ -227,6 +150,10 @@ class StoredFindings(PagedSequence[Finding]):
     def _clause(self) -> str:
         return f"WHERE {self._where}" if self._where else ""
 
+    def close(self) -> None:
+        """Close the file these findings are read from (and every selection of it)."""
+        self._database.close()
+
     def __len__(self) -> int:
         if self._length is None:
             self._length = int(self._database.rows(
@@ -276,7 +203,7 @@ class _Lookup(Mapping[str, Any]):
             return SourceRef(key, rows[0][0], rows[0][1])
         if self._shape == "facts":
             return tuple(sorted((s, p, o, bool(is_iri)) for s, p, o, is_iri in rows))
-        return tuple(sorted(row[0] for row in rows))
+        return tuple(sorted(row[0] for row in rows if row[0] is not None))
 
     def __iter__(self) -> Iterator[str]:
         raise TypeError("the stored evidence is read by key, not walked")
@@ -291,6 +218,7 @@ class StoredEvidence(Evidence):
     def __init__(self, database: _Database,
                  shape_properties: Mapping[str, frozenset[str]]) -> None:
         super().__init__(shape_properties)
+        self._database = database
         self.triples = _Lookup(database, "SELECT subject, predicate, object, is_iri FROM fact "
                                "WHERE entity = ?", "facts")  # type: ignore[assignment]
         self.labels = _Lookup(database, "SELECT label FROM label WHERE term = ?",
@@ -302,6 +230,35 @@ class StoredEvidence(Evidence):
 
     def collect(self, registry: Any, entities: Iterable[str]) -> None:
         raise TypeError("stored evidence is read, not collected: validate again to collect")
+
+    def walk(self) -> EvidenceRows:
+        """Everything in the file, read :data:`_CHUNK` rows at a time (the stored report is
+        written from it)."""
+        database = self._database
+
+        def sources() -> Iterator[tuple[str, tuple[str, ...]]]:
+            rows = _walked(database, "subject, source", "source")
+            for subject, group in groupby(rows, key=itemgetter(0)):
+                yield subject, tuple(sorted(s for _, s in group if s is not None))
+
+        return EvidenceRows(
+            ((s, p, o, bool(iri)) for s, p, o, iri in
+             _walked(database, "subject, predicate, object, is_iri", "fact")),
+            iter(_walked(database, "term, label", "label")), sources(),
+            (SourceRef(*row) for row in _walked(database, "iri, label, url", "source_ref")))
+
+
+def _walked(database: _Database, columns: str, table: str) -> Iterator[tuple[Any, ...]]:
+    """Every row of ``table``, in the order written, read a chunk at a time."""
+    last = 0
+    while True:
+        rows = database.rows(f"SELECT rowid, {columns} FROM {table} WHERE rowid > ? "
+                             "ORDER BY rowid LIMIT ?", (last, _CHUNK))
+        for row in rows:
+            yield row[1:]
+        if len(rows) < _CHUNK:
+            return
+        last = rows[-1][0]
 
 
 class StoredValidationReport(ValidationReport):
@@ -321,4 +278,8 @@ class StoredValidationReport(ValidationReport):
 
     def entities(self) -> list[str]:
         return list(self.findings.count_by("focus"))
+
+    def close(self) -> None:
+        """Let the file go (the report reads nothing after)."""
+        self.findings.close()
 

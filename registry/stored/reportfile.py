@@ -32,7 +32,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -99,9 +99,12 @@ def folder_of_engine(location: RemoteLocation) -> Path | None:
 
 # -- writing ------------------------------------------------------------------------------------
 
-def write(folder: Path, report: StoredReport, state: ox.Store | None) -> None:
+def write(folder: Path, report: StoredReport, state: ox.Store | None,
+          beside: Mapping[str, Path] | None = None) -> None:
     """Store ``report`` (and a checkpoint of the on-disk ``state`` it was made from) in
-    ``folder``, replacing what was there in one rename."""
+    ``folder``, replacing what was there in one rename. ``beside``: files (by the name they
+    take in ``folder``) moved in with it, in the same rename; each is moved only once the
+    report is written."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
@@ -110,6 +113,8 @@ def write(folder: Path, report: StoredReport, state: ox.Store | None) -> None:
         if state is not None:
             state.flush()
             state.backup(str(staging / "state"))
+        for name, path in (beside or {}).items():
+            os.replace(path, staging / name)
         old = folder.with_name(f".{folder.name}-old-{os.getpid()}")
         if folder.exists():
             os.replace(folder, old)
@@ -120,7 +125,9 @@ def write(folder: Path, report: StoredReport, state: ox.Store | None) -> None:
 
 
 class _Terms:
-    """Each term's N-Triples text, made once (most repeat thousands of times)."""
+    """Each term's N-Triples text, made once while it is among the last :data:`_TERMS_KEPT`
+    made (most repeat thousands of times; the messages, one per finding, do not, and keeping
+    every one would hold the report in memory while it is written)."""
 
     def __init__(self) -> None:
         self.texts: dict[object, str] = {}
@@ -128,15 +135,25 @@ class _Terms:
     def iri(self, value: str) -> str:
         text = self.texts.get(value)
         if text is None:
-            text = self.texts[value] = _iri(value)
+            text = self._keep(value, _iri(value))
         return text
 
     def literal(self, value: str, language: str | None = None) -> str:
         key = (value, language)
         text = self.texts.get(key)
         if text is None:
-            text = self.texts[key] = str(ox.Literal(value, language=language))
+            text = self._keep(key, str(ox.Literal(value, language=language)))
         return text
+
+    def _keep(self, key: object, text: str) -> str:
+        if len(self.texts) >= _TERMS_KEPT:
+            self.texts.clear()
+        self.texts[key] = text
+        return text
+
+
+#: How many terms' texts :class:`_Terms` keeps at once.
+_TERMS_KEPT = 50_000
 
 
 def _write_report(out: TextIO, report: StoredReport) -> None:
@@ -224,21 +241,21 @@ def _write_result(out: TextIO, terms: _Terms, node: str, judgement: str, finding
 
 
 def _write_evidence(out: TextIO, terms: _Terms, evidence: Evidence) -> None:
+    rows = evidence.walk()
     out.write(f"<{EVIDENCE_GRAPH}> {{\n")
-    for triples in evidence.triples.values():
-        for subject, predicate, obj, is_iri in triples:
-            value = terms.iri(obj) if is_iri else terms.literal(obj)
-            out.write(f"{terms.iri(subject)} {terms.iri(predicate)} {value} .\n")
+    for subject, predicate, obj, is_iri in rows.facts:
+        value = terms.iri(obj) if is_iri else terms.literal(obj)
+        out.write(f"{terms.iri(subject)} {terms.iri(predicate)} {value} .\n")
     out.write(f"}}\n<{LABELS_GRAPH}> {{\n")
-    for iri, label in evidence.labels.items():
+    for iri, label in rows.labels:
         out.write(f"{terms.iri(iri)} <{LABEL}> {terms.literal(label)} .\n")
     out.write(f"}}\n<{SOURCES_GRAPH}> {{\n")
-    for subject, sources in evidence.sources.items():
+    for subject, sources in rows.sources:
         if not sources:
             out.write(f"{terms.iri(subject)} <{CR}source> <{RDF_TYPE}nil> .\n")
         for source in sources:
             out.write(f"{terms.iri(subject)} <{CR}source> {terms.iri(source)} .\n")
-    for ref in evidence.source_refs.values():
+    for ref in rows.source_refs:
         out.write(f"{terms.iri(ref.iri)} <{LABEL}> {terms.literal(ref.label)} ;\n"
                   f"  <{CR}url> {terms.literal(ref.url)} .\n")
     out.write("}\n")
