@@ -5,7 +5,8 @@ Usage::
     python bench/engines.py FILE                 # all three, one table
     python bench/engines.py FILE --engines oxigraph,virtuoso
     python bench/engines.py FILE --oxigraph-load folder    # millions of statements
-    python bench/engines.py FILE --virtuoso-buffers 400000 # Virtuoso with a 3.2 GB cache
+    python bench/engines.py FILE --virtuoso-buffers 400000 --virtuoso-after-image 1500000000
+                                                 # Virtuoso for millions of statements
 
 For each engine a fresh one is started on loopback (as tests/remote does, from
 tests/remote/running_engines.py) and each figure is taken in a fresh Python process:
@@ -148,17 +149,19 @@ def child(figure: str, store: str, path: Path) -> dict[str, Any]:
 
 
 def measure(engine: str, path: Path, timeout: float, folder_load: bool = False,
-            virtuoso_buffers: int = 20000) -> dict[str, Any]:
+            virtuoso_buffers: int = 20000, virtuoso_after_image: int = 50_000_000
+            ) -> dict[str, Any]:
     """Every figure of one engine, each in a fresh process, on a fresh engine. With
     ``folder_load``, the Oxigraph server's load is cityreg's load into the server's folder
     (the server stopped) and the server's start on it (README, "Running at national scale").
-    ``virtuoso_buffers``: Virtuoso's page cache, in 8 kB pages."""
+    ``virtuoso_buffers``: Virtuoso's page cache, in 8 kB pages; ``virtuoso_after_image``: its
+    TransactionAfterImageLimit in bytes."""
     engines = _running_engines()
     running = None
     if engine == "oxigraph":
         running = engines.oxigraph_server()
     elif engine == "virtuoso":
-        running = engines.virtuoso(virtuoso_buffers)
+        running = engines.virtuoso(virtuoso_buffers, virtuoso_after_image)
     store = "memory" if running is None else running.url
     cache = tempfile.mkdtemp(prefix="cityreg-bench-cache-")  # nothing kept from other runs
     env = {**os.environ, "CITYREG_SPARQL_USER": engines.VIRTUOSO_USER,
@@ -256,6 +259,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--virtuoso-buffers", type=int, default=20000, metavar="PAGES",
                         help="Virtuoso's page cache in 8 kB pages (default 20000, as in the "
                         "tests; about 85000 per GB it may use for millions of statements)")
+    parser.add_argument("--virtuoso-after-image", type=int, default=50_000_000,
+                        metavar="BYTES",
+                        help="Virtuoso's TransactionAfterImageLimit (default 50000000, its "
+                        "own; a load puts a file in place in one transaction, about 300 "
+                        "bytes per statement)")
     parser.add_argument("--child", nargs=3, metavar=("FIGURE", "STORE", "FILE"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -274,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  ... {engine}", file=sys.stderr, flush=True)
         results[engine] = measure(engine, args.file, args.timeout,
                                   folder_load=args.oxigraph_load == "folder",
-                                  virtuoso_buffers=args.virtuoso_buffers)
+                                  virtuoso_buffers=args.virtuoso_buffers,
+                                  virtuoso_after_image=args.virtuoso_after_image)
     statements = next((r["load"].get("statements") for r in results.values()
                        if "statements" in r.get("load", {})), "?")
     print(f"three engines: {args.file.name}, {statements} statements")
