@@ -61,6 +61,10 @@ answer:
   (50 MB unless set; error SR325): a load of millions of statements, put in place by one
   update so that it is all or nothing, needs it raised. The load then fails whole, nothing
   written, with an error that names the setting and the size to give it.
+* It answers at most 1,048,576 rows over HTTP, whatever ``ResultSetMaxRows`` says, and sorts
+  at most ``MaxSortedTopRows`` (10,000) for an ``OFFSET``: the statements of a graph of
+  millions are read in parts, split by the MD5 hash of their subjects (which needs no sort),
+  as many as keep each part within half the cut (:meth:`RemoteStore.quads_for_pattern`).
 * It cuts answers at ``[SPARQL] ResultSetMaxRows`` rows and, as an "anytime query", at
   ``MaxQueryExecutionTime``, and still answers 200. It says so in the ``X-SQL-State`` and
   ``X-SPARQL-MaxRows`` headers: cityreg turns either into an error that names the setting, so
@@ -76,6 +80,14 @@ from registry.errors import StoreError
 from registry.remote import dialect
 from registry.remote.client import PASSWORD_VARIABLE, USER_VARIABLE, Answer
 from registry.shacl.classclosure import rewrite_instance_tests
+
+
+class AnswerCut(StoreError):
+    """The engine answered with its first ``rows`` rows only (and said so)."""
+
+    def __init__(self, where: str, rows: int, problem: str, fix: str) -> None:
+        super().__init__(where, problem, fix)
+        self.rows = rows
 
 
 class Engine:
@@ -224,9 +236,11 @@ class Virtuoso(Engine):
                              "virtuoso.ini (0: no limit), or ask a narrower question")
         if "x-sparql-maxrows" in answer.headers:
             rows = answer.headers["x-sparql-maxrows"]
-            raise StoreError(self.where, f"Virtuoso cut the answer at {rows} rows",
-                             "raise [SPARQL] ResultSetMaxRows in virtuoso.ini above the "
-                             "registry's size")
+            raise AnswerCut(self.where, int(rows) if rows.isdigit() else 0,
+                            f"Virtuoso cut the answer at {rows} rows",
+                            "raise [SPARQL] ResultSetMaxRows in virtuoso.ini above the "
+                            "registry's size (Virtuoso answers at most 1,048,576 rows over "
+                            "HTTP whatever it says), or ask a narrower question")
 
 
     def write_refused(self, message: str, statements: int) -> StoreError | None:

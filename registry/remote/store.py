@@ -33,7 +33,7 @@ import pyoxigraph as ox
 
 from registry.errors import QueryError, StoreError
 from registry.remote.client import PASSWORD_VARIABLE, USER_VARIABLE, Client
-from registry.remote.engines import ADAPTERS, Engine, recognise
+from registry.remote.engines import ADAPTERS, AnswerCut, Engine, recognise
 from registry.remote.location import RemoteLocation
 from registry.store.sparql import sparql_form
 
@@ -135,12 +135,48 @@ class RemoteStore:
                 names[index] = str(term)
         wanted = [name for name in names if name.startswith("?")] or ["?any"]
         pattern = f"GRAPH {names[3]} {{ {names[0]} {names[1]} {names[2]} }}"
-        solutions = self.query(f"SELECT {' '.join(wanted)} WHERE {{ {pattern} }}")
-        assert isinstance(solutions, ox.QuerySolutions)
-        for solution in solutions:
+        for solution in self._rows(wanted, pattern):
             values = [term if term is not None else solution[name[1:]]
                       for term, name in zip(terms, names, strict=True)]
             yield ox.Quad(values[0], values[1], values[2], values[3])
+
+    def _rows(self, variables: list[str], pattern: str) -> Iterator[ox.QuerySolution]:
+        """Every row of ``SELECT variables WHERE { pattern }``; where the engine cuts the
+        answer (Virtuoso: 1,048,576 rows at most over HTTP), read again in parts."""
+        try:
+            solutions = self.query(f"SELECT {' '.join(variables)} WHERE {{ {pattern} }}")
+        except AnswerCut as cut:
+            counted = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+            assert isinstance(counted, ox.QuerySolutions)
+            [row] = list(counted)
+            size = int(row[0].value)
+            digits = 1
+            while size > 16 ** digits * max(1, cut.rows // 2) and digits < _MAX_DIGITS:
+                digits += 1
+            for prefix in _hex_prefixes(digits):
+                yield from self._rows_part(variables, pattern, prefix)
+            return
+        assert isinstance(solutions, ox.QuerySolutions)
+        yield from solutions
+
+    def _rows_part(self, variables: list[str], pattern: str, prefix: str
+                   ) -> Iterator[ox.QuerySolution]:
+        """The rows whose first variable's MD5 hash starts with ``prefix`` (one hex digit
+        more, part by part, where the engine cuts them too). A hash partitions the rows
+        without a sort, which Virtuoso limits for an OFFSET."""
+        key = variables[0]
+        text = (f"SELECT {' '.join(variables)} WHERE {{ {pattern} "
+                f'FILTER (STRSTARTS(MD5(STR({key})), "{prefix}")) }}')
+        try:
+            solutions = self.query(text)
+        except AnswerCut:
+            if len(prefix) >= _MAX_DIGITS:
+                raise
+            for longer in _hex_prefixes(1):
+                yield from self._rows_part(variables, pattern, prefix + longer)
+            return
+        assert isinstance(solutions, ox.QuerySolutions)
+        yield from solutions
 
     def contains_named_graph(self, graph: ox.NamedNode) -> bool:
         """Whether the graph holds a statement (engines do not keep empty graphs)."""
@@ -376,6 +412,16 @@ class RemoteStore:
     def credentials_hint(self) -> str:
         """Where the credentials come from (for messages)."""
         return f"{USER_VARIABLE} / {PASSWORD_VARIABLE}"
+
+
+#: The most hex digits of a hash that part a long answer (16**6 parts).
+_MAX_DIGITS = 6
+
+
+def _hex_prefixes(digits: int) -> Iterator[str]:
+    """Every string of ``digits`` lower-case hex digits, in order."""
+    for number in range(16 ** digits):
+        yield f"{number:0{digits}x}"
 
 
 def _unwrapped(staging: str) -> str:

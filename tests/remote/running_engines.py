@@ -107,14 +107,16 @@ def oxigraph_server() -> Engine:
     return engine
 
 
-def virtuoso(buffers: int = 20000, after_image_bytes: int = 50_000_000) -> Engine:
+def virtuoso(buffers: int = 20000, after_image_bytes: int = 50_000_000,
+             answer_rows: int = 10_000_000) -> Engine:
     """Virtuoso Open Source 7 on a fresh database, DBA password ``dba``, answers uncut.
 
     ``buffers``: its page cache in 8 kB pages (20,000: 160 MB, enough for the tests;
     Virtuoso's own guide gives 85,000 per GB of memory it may use, which a registry of
     millions of statements needs, or every query reads the disk). ``after_image_bytes``:
     its TransactionAfterImageLimit (Virtuoso's default, 50 MB, aborts the load of a file of
-    millions of statements).
+    millions of statements). ``answer_rows``: its ResultSetMaxRows (over HTTP it answers at
+    most 1,048,576 rows whatever this says).
     """
     program = shutil.which("virtuoso-t")
     if program is None:
@@ -144,7 +146,7 @@ ServerPort = 127.0.0.1:{http_port}
 ServerRoot = {root}
 ServerThreads = 10
 [SPARQL]
-ResultSetMaxRows = 10000000
+ResultSetMaxRows = {answer_rows}
 MaxQueryExecutionTime = 0
 MaxQueryCostEstimationTime = 0
 """)
