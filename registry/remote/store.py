@@ -21,6 +21,7 @@ write this process makes; :meth:`RemoteStore.refresh` re-reads it after another 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import time
@@ -111,8 +112,49 @@ class RemoteStore:
             # Sorted, as the embedded store's own export query sorts them.
             return local.query("CONSTRUCT { ?s ?p ?o } WHERE { SELECT ?s ?p ?o WHERE "
                                "{ ?s ?p ?o } ORDER BY ?s ?p ?o }")
-        body = self.engine.results(form, self._post_query(text, union, graphs, _JSON))
+        try:
+            body = self.engine.results(form, self._post_query(text, union, graphs, _JSON))
+        except AnswerCut as cut:
+            split = _split_select(text) if form == "SELECT" else None
+            if split is None:
+                raise
+            body = _merged(self._bodies_in_parts(*split, cut.rows, union, graphs))
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+
+    def _bodies_in_parts(self, head: str, pattern: str, key: str, cut: int, union: bool,
+                         graphs: list[str] | None) -> Iterator[bytes]:
+        """The answers to ``head { pattern }`` in parts: the rows whose ``key``'s MD5 hash
+        starts with each prefix of as many hex digits as keep a part within half of ``cut``
+        rows (one digit more, part by part, where the engine cuts a part too). A hash
+        partitions the rows without a sort, which Virtuoso limits for an OFFSET."""
+        counted = self.engine.results("SELECT", self._post_query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}", union, graphs, _JSON))
+        solutions = ox.parse_query_results(counted, format=ox.QueryResultsFormat.JSON)
+        assert isinstance(solutions, ox.QuerySolutions)
+        [row] = list(solutions)
+        size = int(row[0].value)
+        digits = 1
+        while size > 16 ** digits * max(1, cut // 2) and digits < _MAX_DIGITS:
+            digits += 1
+        for prefix in _hex_prefixes(digits):
+            yield from self._part_bodies(head, pattern, key, prefix, union, graphs)
+
+    def _part_bodies(self, head: str, pattern: str, key: str, prefix: str, union: bool,
+                     graphs: list[str] | None) -> Iterator[bytes]:
+        # The rows where the key is unbound (an OPTIONAL's) go with the first part. (Only
+        # Virtuoso cuts answers; it gives a blank node's STR, "nodeID://b...", which SPARQL
+        # leaves undefined.)
+        unbound = f"!BOUND({key}) || " if prefix.strip("0") == "" else ""
+        text = (f"{head} {{ {pattern} "
+                f'FILTER ({unbound}STRSTARTS(MD5(STR({key})), "{prefix}")) }}')
+        try:
+            yield self.engine.results("SELECT", self._post_query(text, union, graphs, _JSON))
+        except AnswerCut:
+            if len(prefix) >= _MAX_DIGITS:
+                raise
+            for longer in _hex_prefixes(1):
+                yield from self._part_bodies(head, pattern, key, prefix + longer, union,
+                                             graphs)
 
     def _post_query(self, text: str, union: bool, graphs: list[str] | None,
                     accept: str) -> bytes:
@@ -142,41 +184,18 @@ class RemoteStore:
 
     def _rows(self, variables: list[str], pattern: str) -> Iterator[ox.QuerySolution]:
         """Every row of ``SELECT variables WHERE { pattern }``; where the engine cuts the
-        answer (Virtuoso: 1,048,576 rows at most over HTTP), read again in parts."""
+        answer (Virtuoso: 1,048,576 rows at most over HTTP), read again in parts, each
+        part's rows given as it comes."""
+        head = f"SELECT {' '.join(variables)} WHERE"
         try:
-            solutions = self.query(f"SELECT {' '.join(variables)} WHERE {{ {pattern} }}")
+            bodies: Iterable[bytes] = [self.engine.results("SELECT", self._post_query(
+                f"{head} {{ {pattern} }}", False, None, _JSON))]
         except AnswerCut as cut:
-            counted = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
-            assert isinstance(counted, ox.QuerySolutions)
-            [row] = list(counted)
-            size = int(row[0].value)
-            digits = 1
-            while size > 16 ** digits * max(1, cut.rows // 2) and digits < _MAX_DIGITS:
-                digits += 1
-            for prefix in _hex_prefixes(digits):
-                yield from self._rows_part(variables, pattern, prefix)
-            return
-        assert isinstance(solutions, ox.QuerySolutions)
-        yield from solutions
-
-    def _rows_part(self, variables: list[str], pattern: str, prefix: str
-                   ) -> Iterator[ox.QuerySolution]:
-        """The rows whose first variable's MD5 hash starts with ``prefix`` (one hex digit
-        more, part by part, where the engine cuts them too). A hash partitions the rows
-        without a sort, which Virtuoso limits for an OFFSET."""
-        key = variables[0]
-        text = (f"SELECT {' '.join(variables)} WHERE {{ {pattern} "
-                f'FILTER (STRSTARTS(MD5(STR({key})), "{prefix}")) }}')
-        try:
-            solutions = self.query(text)
-        except AnswerCut:
-            if len(prefix) >= _MAX_DIGITS:
-                raise
-            for longer in _hex_prefixes(1):
-                yield from self._rows_part(variables, pattern, prefix + longer)
-            return
-        assert isinstance(solutions, ox.QuerySolutions)
-        yield from solutions
+            bodies = self._bodies_in_parts(head, pattern, variables[0], cut.rows, False, None)
+        for body in bodies:
+            solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            assert isinstance(solutions, ox.QuerySolutions)
+            yield from solutions
 
     def contains_named_graph(self, graph: ox.NamedNode) -> bool:
         """Whether the graph holds a statement (engines do not keep empty graphs)."""
@@ -416,6 +435,34 @@ class RemoteStore:
 
 #: The most hex digits of a hash that part a long answer (16**6 parts).
 _MAX_DIGITS = 6
+
+
+#: A SELECT that can be read in parts: its head, the pattern in its one group, no modifier.
+_PLAIN_SELECT = re.compile(
+    r"\A(?P<head>(?:\s*(?:PREFIX|BASE)\b[^\n]*\n)*\s*SELECT\s+(?:DISTINCT\s+)?"
+    r"(?P<key>\?\w+)(?:\s+\?\w+)*\s+WHERE)\s*\{(?P<pattern>.*)\}\s*\Z",
+    re.IGNORECASE | re.DOTALL)
+
+
+def _split_select(text: str) -> tuple[str, str, str] | None:
+    """``(head, pattern, first variable)`` of a SELECT of variables over one group with no
+    solution modifier (what can be read in parts and put together); None for another."""
+    match = _PLAIN_SELECT.match(text)
+    if match is None or re.search(r"\b(?:GROUP|ORDER|LIMIT|OFFSET|HAVING)\b",
+                                  text[match.end("pattern"):], re.IGNORECASE):
+        return None
+    return match["head"], match["pattern"], match["key"]
+
+
+def _merged(bodies: Iterable[bytes]) -> bytes:
+    """SPARQL JSON results put together: the first's head, every part's rows."""
+    head: object = None
+    bindings: list[object] = []
+    for body in bodies:
+        part = json.loads(body)
+        head = part["head"] if head is None else head
+        bindings += part["results"]["bindings"]
+    return json.dumps({"head": head, "results": {"bindings": bindings}}).encode()
 
 
 def _hex_prefixes(digits: int) -> Iterator[str]:
