@@ -226,28 +226,36 @@ class _Links:
 
 def _reach(links: _Links, subjects: Iterable[Term], max_links: int
            ) -> Iterator[tuple[Term, frozenset[Term]]]:
-    """Each subject with at least one link, and the nodes 1 to ``max_links`` links away.
-
-    Within ``n`` links of a node lie its neighbours and what lies within ``n - 1`` links of
-    each of them; the sets for fewer links are kept, since many nodes share neighbours (the
-    sensors of one network, the datasets of one deployment).
-    """
-    known: list[dict[Term, frozenset[Term]]] = [{} for _ in range(max_links)]
-
-    def within(node: Term, n: int) -> frozenset[Term]:
-        found = known[n].get(node) if n < max_links else None
-        if found is None:
-            first = links(node)
-            found = first if n == 1 or not first else first.union(
-                *(within(m, n - 1) for m in first))
-            if n < max_links:  # a subject's widest set is asked for once
-                known[n][node] = found
-        return found
-
+    """Each subject with at least one link, and the nodes 1 to ``max_links`` links away
+    (see :class:`_Within`)."""
+    within = _Within(links, max_links)
     for node in subjects:
         reached = within(node, max_links)
         if reached:
             yield node, reached
+
+
+class _Within:
+    """The nodes within ``n`` links of a node: its neighbours and what lies within ``n - 1``
+    links of each of them. The sets for fewer links than the most are kept, since many nodes
+    share neighbours (the sensors of one network, the datasets of one deployment). (An
+    object, not a closure that calls itself: that made a reference cycle which held the
+    links, and with them the store, until the garbage collector ran.)"""
+
+    def __init__(self, links: _Links, max_links: int) -> None:
+        self.links = links
+        self.max_links = max_links
+        self.known: list[dict[Term, frozenset[Term]]] = [{} for _ in range(max_links)]
+
+    def __call__(self, node: Term, n: int) -> frozenset[Term]:
+        found = self.known[n].get(node) if n < self.max_links else None
+        if found is None:
+            first = self.links(node)
+            found = first if n == 1 or not first else first.union(
+                *(self(m, n - 1) for m in first))
+            if n < self.max_links:  # a subject's widest set is asked for once
+                self.known[n][node] = found
+        return found
 
 
 def relation_pairs(store: ox.Store, relation: Relation,

@@ -36,7 +36,11 @@ class ScratchGraph:
         # update text before sending (a scratch graph need not be written in one transaction:
         # on exit it is cleared whatever it holds).
         batch: list[ox.Quad] = []
-        for quad in self.make_quads(self.graph):
+        # Let the maker go once used: a bound method of a subclass (how they are given)
+        # would hold this object in a cycle, and with it the store, open and locked, until
+        # the garbage collector runs.
+        make_quads, self.make_quads = self.make_quads, _entered
+        for quad in make_quads(self.graph):
             batch.append(quad)
             if len(batch) >= BATCH:
                 self.store.extend(batch)
@@ -50,7 +54,12 @@ class ScratchGraph:
         self._clear()
         if self.saved:
             self.store.extend(self.saved)
+        self.saved = []
 
     def _clear(self) -> None:
         if self.store.contains_named_graph(self.graph):
             self.store.remove_graph(self.graph)
+
+
+def _entered(graph: ox.NamedNode) -> Iterable[ox.Quad]:
+    raise RuntimeError(f"the scratch graph {graph} was entered already: make a new one")
