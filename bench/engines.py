@@ -3,6 +3,7 @@
 Usage::
 
     python bench/engines.py FILE                 # all three, one table
+    python bench/engines.py FOLDER               # every file of it (several cities)
     python bench/engines.py FILE --engines oxigraph,virtuoso
     python bench/engines.py FILE --oxigraph-load folder    # millions of statements
     python bench/engines.py FILE --virtuoso-buffers 400000 --virtuoso-after-image 1500000000
@@ -271,8 +272,9 @@ def main(argv: list[str] | None = None) -> int:
         figure, store, file = args.child
         print(json.dumps(child(figure, store, Path(file))))
         return 0
-    if args.file is None or not args.file.is_file():
-        parser.error("give the registry file to load (e.g. from bench/generate.py)")
+    if args.file is None or not args.file.exists():
+        parser.error("give the registry file to load, or a folder of files (e.g. from "
+                     "bench/generate.py; a national registry: one file per --city)")
     wanted = [name.strip() for name in args.engines.split(",") if name.strip()]
     unknown = sorted(set(wanted) - set(ENGINES))
     if unknown:

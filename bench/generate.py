@@ -37,8 +37,7 @@ import sys
 from pathlib import Path
 
 BASE = "https://w3id.org/cityreg/id/"
-PREFIXES = f"""\
-@base <{BASE}> .
+PREFIXES = """\
 @prefix cityreg: <https://w3id.org/cityreg#> .
 @prefix dpv:     <https://w3id.org/dpv#> .
 @prefix eu-gdpr: <https://w3id.org/dpv/legal/eu/gdpr#> .
@@ -671,12 +670,16 @@ class Generator:
             holder = nxt
 
 
-def generate(n: int, out: Path, seed: int = 7) -> int:
-    """Write the registry of ``n`` organisations to ``out``; return the statements written."""
+def generate(n: int, out: Path, seed: int = 7, city: str = "") -> int:
+    """Write the registry of ``n`` organisations to ``out``; return the statements written.
+    ``city``: a name that sets the registry's IRIs apart (``<BASE><city>/...``), so that the
+    files of several cities make one national registry."""
     if n < 1:
         raise ValueError(f"--n {n}: expected a positive number of organisations")
+    if city and not city.replace("-", "").isalnum():
+        raise ValueError(f"--city {city!r}: expected letters, digits and hyphens")
     with out.open("w", encoding="utf-8") as handle:
-        handle.write(PREFIXES)
+        handle.write(f"@base <{BASE}{city + '/' if city else ''}> .\n" + PREFIXES)
         writer = Writer(handle)
         Generator(n, seed).write(writer)
     return writer.statements
@@ -687,10 +690,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, required=True, help="number of organisations")
     parser.add_argument("--out", type=Path, required=True, help="Turtle file to write")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    parser.add_argument("--city", default="", metavar="NAME",
+                        help="set the IRIs apart under <base>NAME/ (files of several cities "
+                        "make one national registry)")
     args = parser.parse_args(argv)
     if args.n < 1:
         parser.error(f"--n {args.n}: expected a positive number of organisations, e.g. --n 100")
-    statements = generate(args.n, args.out, args.seed)
+    if args.city and not args.city.replace("-", "").isalnum():
+        parser.error(f"--city {args.city!r}: expected letters, digits and hyphens, e.g. north")
+    statements = generate(args.n, args.out, args.seed, args.city)
     print(f"wrote {statements} statements for N={args.n} to {args.out}")
     return 0
 

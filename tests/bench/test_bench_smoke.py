@@ -41,6 +41,33 @@ def _generate_module() -> ModuleType:
     return _bench_module("generate")
 
 
+def test_the_files_of_several_cities_make_one_national_registry(tmp_path: Path) -> None:
+    """``--city NAME`` sets a file's IRIs apart: two cities load into one registry of both
+    files' statements, sharing no entity, and the file without a name is the same as ever."""
+    generate = _generate_module().generate
+    folder = tmp_path / "national"
+    folder.mkdir()
+    north = generate(30, folder / "north.ttl", 7, "north")
+    south = generate(30, folder / "south.ttl", 7, "south")
+    plain = generate(30, tmp_path / "plain.ttl", 7)
+    assert north == south == plain
+    assert (folder / "north.ttl").read_text(encoding="utf-8").replace(
+        "/id/north/>", "/id/>", 1) == (tmp_path / "plain.ttl").read_text(encoding="utf-8")
+    with Registry.memory() as registry:
+        report = registry.load(folder)
+        assert report.statements == north + south
+        subjects = {}
+        for name in ("north", "south"):
+            rows = registry.select("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } "
+                                   f"FILTER STRENDS(STR(?g), '{name}.ttl') }}")
+            subjects[name] = {str(row["s"]) for row in rows}
+        assert len(subjects["north"]) > 1000
+        assert not subjects["north"] & subjects["south"]
+        assert all("/id/north/" in iri for iri in subjects["north"])
+    with pytest.raises(ValueError, match="--city 'no/slash'"):
+        generate(3, tmp_path / "bad.ttl", 7, "no/slash")
+
+
 def _types(path: Path) -> Counter[str]:
     store = ox.Store()
     store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
