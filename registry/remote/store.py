@@ -66,6 +66,8 @@ class RemoteStore:
         self._dataset: list[str] | None = None
         self._writing_closure = False
         self.validates_locally = self.engine.validates_locally
+        #: a validation's derived relations are derived by the engine (registry.derived)
+        self.derives_on_engine = True
 
     def __repr__(self) -> str:
         return f"<RemoteStore {self.location}>"

@@ -51,6 +51,12 @@ def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> E
 
 
 @pytest.fixture
+def oxigraph(monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """The Oxigraph server alone, holding no registry yet (for what only it does)."""
+    return _empty("oxigraph", monkeypatch)
+
+
+@pytest.fixture
 def virtuoso(monkeypatch: pytest.MonkeyPatch) -> Engine:
     """Virtuoso alone, holding no registry yet (for what concerns its dialect only)."""
     return _empty("virtuoso", monkeypatch)
