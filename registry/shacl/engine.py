@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from itertools import islice
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal
@@ -49,6 +50,9 @@ from registry.shacl.unions import distribute_unions
 
 #: Told ``(done, total)`` as the queries of a run are read (see validate_by_query).
 Progress = Callable[[int, int], None]
+#: The most results of one query handed out at once: a query over a national registry can
+#: have hundreds of thousands, each a result, then a finding, while it is made.
+PART = 5_000
 
 
 class ValidationEngine:
@@ -85,9 +89,10 @@ class ValidationEngine:
     def validate_by_query(self, store: ox.Store, focus: Iterable[Node] | None = None,
                           progress: Progress | None = None
                           ) -> Iterator[list[ValidationResult]]:
-        """What :meth:`validate` returns, one list per query, in query order, each as soon as
-        it and those before it are done: a caller that turns results into findings as they
-        come never holds them all (about a million at 5M statements).
+        """What :meth:`validate` returns, in query order, each query's results in one list or
+        (more than :data:`PART`) several, each as soon as its query and those before it are
+        done: a caller that turns results into findings as they come never holds them all
+        (about a million at 5M statements), nor more than a part's.
 
         ``progress(done, total)`` is called with the number of queries to run before the
         first, then after each one is read.
@@ -116,28 +121,44 @@ class ValidationEngine:
 
     def _run_each(self, store: ox.Store, work: list[tuple[CompiledQuery, list[Node] | None]],
                   progress: Progress | None = None) -> Iterator[list[ValidationResult]]:
-        """The results of each (query, focus) pair, in the order given, the queries run on
-        :attr:`workers` threads."""
-        def run(item: tuple[CompiledQuery, list[Node] | None]) -> list[ValidationResult]:
-            return list(self.run(store, *item))
+        """The results of each (query, focus) pair, in the order given, in lists of at most
+        :data:`PART` (at least one list per query); the queries run on :attr:`workers`
+        threads, their rows are made into results here, a part at a time."""
+        def fetch(item: tuple[CompiledQuery, list[Node] | None]
+                  ) -> tuple[CompiledQuery, list[str], list[ox.QuerySolution]]:
+            query, focus = item
+            return (query, *_solutions(store, query.text(focus)))
 
         report = progress or (lambda done, total: None)
         report(0, len(work))
         if self.workers == 1 or len(work) < 2:
-            results: Iterable[list[ValidationResult]] = map(run, work)
-            for done, part in enumerate(results, 1):
-                yield part
-                report(done, len(work))
+            yield from self._parts(map(fetch, work), len(work), report)
             return
         with ThreadPoolExecutor(self.workers) as pool:
-            for done, part in enumerate(pool.map(run, work), 1):
-                yield part
-                report(done, len(work))
+            yield from self._parts(pool.map(fetch, work), len(work), report)
+
+    def _parts(self, fetched: Iterable[tuple[CompiledQuery, list[str], list[ox.QuerySolution]]],
+               total: int, report: Progress) -> Iterator[list[ValidationResult]]:
+        for done, (query, names, rows) in enumerate(fetched, 1):
+            results = self._results(query, names, rows)
+            del rows  # the results hold them until they are all made
+            part = list(islice(results, PART))
+            yield part
+            while len(part) == PART:
+                part = list(islice(results, PART))
+                if part:
+                    yield part
+            report(done, total)
 
     def run(self, store: ox.Store, query: CompiledQuery, focus: list[Node] | None = None
             ) -> Iterator[ValidationResult]:
         """The results of one compiled query (see :attr:`queries`)."""
         names, solutions = _solutions(store, query.text(focus))
+        return self._results(query, names, solutions)
+
+    def _results(self, query: CompiledQuery, names: list[str],
+                 solutions: list[ox.QuerySolution]) -> Iterator[ValidationResult]:
+        """The results of the rows ``solutions`` of ``query``, made as they are asked for."""
         if isinstance(query.constraint, Sparql):
             yield from _sparql_results(query, query.constraint, names, solutions)
             return
