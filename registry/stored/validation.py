@@ -138,6 +138,7 @@ def _full_into_file(registry: Registry, as_of: date, key: ValidationKey,
     file at ``staging`` as they come; the report read from that file, and the file. None
     (with a warning) where the file cannot be made: the caller validates in memory."""
     try:
+        staging.parent.mkdir(parents=True, exist_ok=True)  # an engine's first start: none yet
         writer = findingswriter.FindingsWriter(staging, key, rule_shapes.shape_properties)
     except (OSError, sqlite3.Error) as error:
         print(f"cityreg: could not keep the findings in {staging.parent} ({error}); they are "
