@@ -29,14 +29,6 @@ AS_OF = date(2026, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def seed_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("served") / "store"
-    with Registry.open(folder) as registry:
-        registry.load(resources.seed_dir())
-    return folder
-
-
-@pytest.fixture(scope="module")
 def both(seed_folder: Path) -> tuple[StoredValidationReport, ValidationReport]:
     """The served report of the seed (read from its file) and the same findings in memory."""
     registry = Registry.open(seed_folder)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from registry import resources
 from registry.findings import Finding, sort_findings
 from registry.store import Registry
 from registry.stored import findingsdb, findingswriter, served_validation, stored_validation
@@ -21,14 +20,6 @@ from registry.stored.validation import _in_memory, _key_now
 from registry.validate import ValidationReport, load_shapes, shape_files, validate_registry
 
 AS_OF = date(2026, 1, 1)
-
-
-@pytest.fixture(scope="module")
-def seed_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("streamed") / "store"
-    with Registry.open(folder) as registry:
-        registry.load(resources.seed_dir())
-    return folder
 
 
 @pytest.fixture(scope="module")
