@@ -87,6 +87,7 @@ from rdflib.term import Node
 from registry.namespaces import CITYREG, DERIVED_GRAPH, SSN
 from registry.shacl.scratch import ScratchGraph
 from registry.shacl.sparqltokens import Token, matching, tokenize
+from registry.store.sparql import hash_part, hex_prefixes
 
 __all__ = ["DERIVED_GRAPH", "INVOLVED_IN", "INVOLVES", "INVOLVES_EXCEPT_SHARED", "RELATIONS",
            "DerivedRelations", "Relation", "derive", "read_from_focus_only", "relation_pairs"]
@@ -355,9 +356,8 @@ class DerivedRelations(ScratchGraph):
         size = len(store)
         while size > ENGINE_PART * 16 ** digits and digits < 3:
             digits += 1
-        prefixes = [""] if digits == 0 else [f"{n:0{digits}x}" for n in range(16 ** digits)]
         for relation in RELATIONS:
-            for prefix in prefixes:
+            for prefix in hex_prefixes(digits):
                 store.update(_derive_update(relation, self.graph, using, prefix))
 
 
@@ -379,8 +379,8 @@ def _derive_update(relation: Relation, graph: ox.NamedNode, using: str, prefix: 
         "{ ?s " + ("^" if link[0][1] else "") + f"<{link[0][0]}> ?next }}"
         for link in relation.links)
     return (f"{insert} WHERE {{ {{ SELECT DISTINCT ?s WHERE {{ {firsts} "
-            f'FILTER (!isLiteral(?s) && STRSTARTS(COALESCE(MD5(STR(?s)), "0"), "{prefix}")) '
-            f"}} }} ?s {relation.sparql_path} ?o }}")
+            f"FILTER (!isLiteral(?s)) {hash_part('?s', prefix)} }} }} "
+            f"?s {relation.sparql_path} ?o }}")
 
 
 # -- which shapes may run on the relations of their focus nodes alone ----------------------------

@@ -36,7 +36,7 @@ from registry.errors import QueryError, StoreError
 from registry.remote.client import PASSWORD_VARIABLE, USER_VARIABLE, Client
 from registry.remote.engines import ADAPTERS, AnswerCut, Engine, recognise
 from registry.remote.location import RemoteLocation
-from registry.store.sparql import sparql_form
+from registry.store.sparql import MAX_HASH_DIGITS, hash_part, hex_prefixes, sparql_form
 
 if TYPE_CHECKING:
     from registry.store.transaction import Change
@@ -136,25 +136,20 @@ class RemoteStore:
         [row] = list(solutions)
         size = int(row[0].value)
         digits = 1
-        while size > 16 ** digits * max(1, cut // 2) and digits < _MAX_DIGITS:
+        while size > 16 ** digits * max(1, cut // 2) and digits < MAX_HASH_DIGITS:
             digits += 1
-        for prefix in _hex_prefixes(digits):
+        for prefix in hex_prefixes(digits):
             yield from self._part_bodies(head, pattern, key, prefix, union, graphs)
 
     def _part_bodies(self, head: str, pattern: str, key: str, prefix: str, union: bool,
                      graphs: list[str] | None) -> Iterator[bytes]:
-        # The rows where the key is unbound (an OPTIONAL's) go with the first part. (Only
-        # Virtuoso cuts answers; it gives a blank node's STR, "nodeID://b...", which SPARQL
-        # leaves undefined.)
-        unbound = f"!BOUND({key}) || " if prefix.strip("0") == "" else ""
-        text = (f"{head} {{ {pattern} "
-                f'FILTER ({unbound}STRSTARTS(MD5(STR({key})), "{prefix}")) }}')
+        text = f"{head} {{ {pattern} {hash_part(key, prefix)} }}"
         try:
             yield self.engine.results("SELECT", self._post_query(text, union, graphs, _JSON))
         except AnswerCut:
-            if len(prefix) >= _MAX_DIGITS:
+            if len(prefix) >= MAX_HASH_DIGITS:
                 raise
-            for longer in _hex_prefixes(1):
+            for longer in hex_prefixes(1):
                 yield from self._part_bodies(head, pattern, key, prefix + longer, union,
                                              graphs)
 
@@ -435,10 +430,6 @@ class RemoteStore:
         return f"{USER_VARIABLE} / {PASSWORD_VARIABLE}"
 
 
-#: The most hex digits of a hash that part a long answer (16**6 parts).
-_MAX_DIGITS = 6
-
-
 #: A SELECT that can be read in parts: its head, the pattern in its one group, no modifier.
 _PLAIN_SELECT = re.compile(
     r"\A(?P<head>(?:\s*(?:PREFIX|BASE)\b[^\n]*\n)*\s*SELECT\s+(?:DISTINCT\s+)?"
@@ -465,12 +456,6 @@ def _merged(bodies: Iterable[bytes]) -> bytes:
         head = part["head"] if head is None else head
         bindings += part["results"]["bindings"]
     return json.dumps({"head": head, "results": {"bindings": bindings}}).encode()
-
-
-def _hex_prefixes(digits: int) -> Iterator[str]:
-    """Every string of ``digits`` lower-case hex digits, in order."""
-    for number in range(16 ** digits):
-        yield f"{number:0{digits}x}"
 
 
 def _unwrapped(staging: str) -> str:

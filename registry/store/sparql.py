@@ -20,6 +20,24 @@ from registry.namespaces import PREFIXES
 DEFAULT_PREFIXES: dict[str, str] = dict(PREFIXES)
 
 
+#: The most hex digits a hash part's prefix has (16**6 parts).
+MAX_HASH_DIGITS = 6
+
+
+def hex_prefixes(digits: int) -> list[str]:
+    """Every string of ``digits`` lower-case hex digits, in order (one, empty, for none)."""
+    return [f"{number:0{digits}x}" for number in range(16 ** digits)] if digits else [""]
+
+
+def hash_part(variable: str, prefix: str) -> str:
+    """A FILTER that keeps one part of a query's rows: those whose ``variable``'s MD5 hash
+    (of its text) starts with ``prefix``. The parts of one length split the rows without a
+    sort. A value without a hash (unbound, or a blank node, whose text SPARQL leaves
+    undefined) counts as all zeros, so it falls in the first part."""
+    return (f'FILTER (STRSTARTS(COALESCE(MD5(STR({variable})), "{"0" * MAX_HASH_DIGITS}"), '
+            f'"{prefix}"))')
+
+
 def prefixes_used(iris: Iterable[str]) -> dict[str, str]:
     """The DEFAULT_PREFIXES whose namespace starts one of ``iris``, for tidy Turtle headers."""
     namespaces = set(DEFAULT_PREFIXES.values())
