@@ -7,6 +7,7 @@ cannot be made gives None, and the caller computes what it would have read.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -26,4 +27,13 @@ def cache_folder() -> Path | None:
     return folder
 
 
-__all__ = ["cache_folder"]
+def engine_folder(location: object) -> Path | None:
+    """The cache folder of the registry an engine holds at ``location`` (one per engine URL:
+    an engine keeps no files of cityreg's), or None when there is no cache folder."""
+    cache = cache_folder()
+    if cache is None:
+        return None
+    return cache / "engines" / hashlib.sha256(str(location).encode()).hexdigest()[:16]
+
+
+__all__ = ["cache_folder", "engine_folder"]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -395,45 +396,61 @@ def finding_parts(registry: Registry, as_of: date, rule_shapes: RuleShapes, *,
     labelled: set[str] = set()  # IRIs whose labels were asked for
     places: dict[str, tuple[Place, ...]] = {}
     cities: dict[str, Place] | None = None  # read once, when the first places are needed
-    # The fast engine's store: the registry's own, or a copy of an engine's graphs (one per
-    # run: the context and derived relations are written into it, not into the engine, and
-    # the labels, places and evidence of the findings are read from it too).
-    store = _store(registry) if engine == "fast" else registry._store
-    if store is not registry._store:
-        registry = Registry(store, None)
-    with _ValidationContext(registry, as_of, focus, rule_shapes.graph, store):
-        if engine == "fast":
-            parts: Iterable[list[ValidationResult]] = rule_shapes.engine.validate_by_query(
-                store, focus=focus, progress=progress)
-        else:
-            if progress is not None:
-                progress(0, 1)
-            results = validate_with_pyshacl(registry.to_rdflib_graph(include_ontology=True),
-                                            rule_shapes.graph)
-            wanted_focus = None if focus is None else set(focus)
-            parts = [[r for r in results if wanted_focus is None or r.focus in wanted_focus]]
-            if progress is not None:
-                progress(1, 1)
-        # One query's results at a time become findings: the results of a whole run are
-        # never held at once.
-        for part in parts:
-            foci = {str(r.focus) for r in part if isinstance(r.focus, URIRef)}
-            named = {iri for r in part for iri in _iris_in(r)}
-            new = (foci | named) - labelled
-            labelled |= new
-            labels.update(_labels(registry, {URIRef(iri) for iri in new}))
-            if lens is None:
-                if cities is None:
-                    cities = registry_cities(registry)
-                places.update(locate(registry, foci - places.keys(), cities))
-            if facts is not None:
-                facts.collect(registry, foci)
-            yield [_finding(r, rule_shapes, labels, places, lens) for r in part]
+    # The fast engine's store: the registry's own, or a local copy of an engine's graphs (the
+    # context and derived relations are written into it, not into the engine, and the labels,
+    # places and evidence of the findings are read from it too: registry.remote.mirror).
+    with _validation_store(registry, engine, whole=focus is None) as store:
+        if store is not registry._store:
+            registry = Registry(store, None)
+        with _ValidationContext(registry, as_of, focus, rule_shapes.graph, store):
+            if engine == "fast":
+                parts: Iterable[list[ValidationResult]] = rule_shapes.engine.validate_by_query(
+                    store, focus=focus, progress=progress)
+            else:
+                if progress is not None:
+                    progress(0, 1)
+                results = validate_with_pyshacl(registry.to_rdflib_graph(include_ontology=True),
+                                                rule_shapes.graph)
+                wanted_focus = None if focus is None else set(focus)
+                parts = [[r for r in results if wanted_focus is None or r.focus in wanted_focus]]
+                if progress is not None:
+                    progress(1, 1)
+            # One query's results at a time become findings: the results of a whole run are
+            # never held at once.
+            for part in parts:
+                foci = {str(r.focus) for r in part if isinstance(r.focus, URIRef)}
+                named = {iri for r in part for iri in _iris_in(r)}
+                new = (foci | named) - labelled
+                labelled |= new
+                labels.update(_labels(registry, {URIRef(iri) for iri in new}))
+                if lens is None:
+                    if cities is None:
+                        cities = registry_cities(registry)
+                    places.update(locate(registry, foci - places.keys(), cities))
+                if facts is not None:
+                    facts.collect(registry, foci)
+                yield [_finding(r, rule_shapes, labels, places, lens) for r in part]
+
+
+@contextmanager
+def _validation_store(registry: Registry, engine: Engine, whole: bool
+                      ) -> Iterator[ox.Store]:
+    """The store the compiled queries run on: the registry's own, or a local copy of an
+    engine's graphs where the engine answers some of them wrongly (registry.remote.mirror;
+    ``whole``: the run reads the whole registry)."""
+    store = getattr(registry, "store", None)
+    if engine == "fast" and store is not None and getattr(store, "validates_locally", False):
+        from registry.remote.mirror import validation_copy
+
+        with validation_copy(store, whole) as copied:
+            yield copied
+        return
+    yield registry._store
 
 
 def _store(registry: Registry) -> ox.Store:
-    """The store the compiled queries run on: the registry's own, or a local copy of an
-    engine's graphs where the engine answers some of them wrongly (registry.remote)."""
+    """The store a validation context is written into when none is given: the registry's
+    own, or a copy in memory of an engine's graphs (see :func:`_validation_store`)."""
     store = getattr(registry, "store", None)
     if store is not None and getattr(store, "validates_locally", False):
         copied: ox.Store = store.local_copy()

@@ -28,7 +28,6 @@ with every term in N-Triples syntax, which TriG reads.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -49,7 +48,7 @@ from registry.jurisdiction import Standing
 from registry.remote.location import RemoteLocation
 from registry.store.terms import term_text
 from registry.stored.key import ValidationKey
-from registry.usercache import cache_folder
+from registry.usercache import engine_folder
 
 FOLDER = "cityreg-validation"
 REPORT_GRAPH = "urn:cityreg:graph:validation-report"
@@ -90,11 +89,8 @@ def folder_of_engine(location: RemoteLocation) -> Path | None:
     the user's cache folder, one per engine URL (an engine keeps no files of cityreg's; the
     key in the report still names the registry's graphs, so a report of other data is never
     read as this one's). None when there is no cache folder."""
-    cache = cache_folder()
-    if cache is None:
-        return None
-    digest = hashlib.sha256(str(location).encode()).hexdigest()[:16]
-    return cache / "engines" / digest / FOLDER
+    folder = engine_folder(location)
+    return None if folder is None else folder / FOLDER
 
 
 # -- writing ------------------------------------------------------------------------------------

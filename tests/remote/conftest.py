@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import running_engines
@@ -44,25 +45,34 @@ def wipe(url: str) -> None:
                                               for graph in sorted(graphs)))
 
 
+@pytest.fixture(scope="session")
+def engines_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The cache folder of the tests on engines (each engine's stored findings and mirror,
+    registry.usercache.engine_folder), not the user's: the engines' ports differ each run."""
+    return tmp_path_factory.mktemp("engines-cache")
+
+
 @pytest.fixture(params=["oxigraph", "virtuoso"])
-def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Engine:
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
+           engines_cache: Path) -> Engine:
     """An engine that holds no registry yet, with the credentials cityreg needs set."""
-    return _empty(request.param, monkeypatch)
+    return _empty(request.param, monkeypatch, engines_cache)
 
 
 @pytest.fixture
-def oxigraph(monkeypatch: pytest.MonkeyPatch) -> Engine:
+def oxigraph(monkeypatch: pytest.MonkeyPatch, engines_cache: Path) -> Engine:
     """The Oxigraph server alone, holding no registry yet (for what only it does)."""
-    return _empty("oxigraph", monkeypatch)
+    return _empty("oxigraph", monkeypatch, engines_cache)
 
 
 @pytest.fixture
-def virtuoso(monkeypatch: pytest.MonkeyPatch) -> Engine:
+def virtuoso(monkeypatch: pytest.MonkeyPatch, engines_cache: Path) -> Engine:
     """Virtuoso alone, holding no registry yet (for what concerns its dialect only)."""
-    return _empty("virtuoso", monkeypatch)
+    return _empty("virtuoso", monkeypatch, engines_cache)
 
 
-def _empty(name: str, monkeypatch: pytest.MonkeyPatch) -> Engine:
+def _empty(name: str, monkeypatch: pytest.MonkeyPatch, cache: Path) -> Engine:
+    monkeypatch.setenv("CITYREG_CACHE_DIR", str(cache))
     monkeypatch.setenv(USER_VARIABLE, VIRTUOSO_USER)
     monkeypatch.setenv(PASSWORD_VARIABLE, VIRTUOSO_PASSWORD)
     running = started(name)

@@ -154,7 +154,7 @@ def test_validation_findings_equal_the_embedded_engines_on_a_generated_registry(
 
 
 def test_incremental_validation_equals_the_embedded_engines(engine: Engine) -> None:
-    focus = ["https://w3id.org/cityreg/id/jakarta/qlue-ibm-analysis"]
+    focus = ["https://w3id.org/cityreg/id/jakarta/contract/ibm-qlue-analysis"]
     with Registry.memory() as embedded, Registry.connect(engine.url) as remote:
         embedded.load(seed_dir())
         remote.load(seed_dir())
