@@ -229,7 +229,7 @@ def table(results: dict[str, dict[str, Any]]) -> str:
 
     rows = [("load", "load", "s", 1.0, " s"), ("full validation", "validate", "s", 1.0, " s"),
             ("re-validation of 1 contract", "incremental", "s", 1.0, " s"),
-            ("  the first, after the change", "incremental", "first_s", 1.0, " s"),
+            ("  first, after the change", "incremental", "first_s", 1.0, " s"),
             ("start-up", "serve", "startup_s", 1.0, " s"),
             ("start-up again (kept)", "serve-again", "startup_s", 1.0, " s"),
             ("trace p50", "serve", "p50_s", 1000.0, " ms"),
