@@ -71,7 +71,8 @@ answer:
   ``X-SPARQL-MaxRows`` headers of a SELECT's answer: cityreg turns either into an error that
   names the setting, so that a cut answer is never taken for the whole one. A CONSTRUCT's
   answer is cut without a header: a graph read as N-Triples (8x faster than JSON results from
-  Virtuoso) is counted against the graph's ``COUNT``.
+  Virtuoso) is counted against the graph's ``COUNT``. A CONSTRUCT of millions of statements
+  is refused ("The result vector is too large"): it is read again in parts too.
 """
 
 from __future__ import annotations
@@ -139,6 +140,11 @@ class Engine:
         with ``message`` because of one of its own limits, naming the setting to change
         (None: not a limit known here; the engine's error is raised as it is)."""
         return None
+
+    def refused_as_too_large(self, message: str) -> bool:
+        """Whether the engine refused a query with ``message`` only because its answer is too
+        large to give at once (then it is read again in parts)."""
+        return False
 
     def rewrite(self, query: str) -> str:
         """The query in the engine's dialect: the same query, written the way it needs
@@ -245,6 +251,11 @@ class Virtuoso(Engine):
                             "registry's size (Virtuoso answers at most 1,048,576 rows over "
                             "HTTP whatever it says), or ask a narrower question")
 
+
+    def refused_as_too_large(self, message: str) -> bool:
+        # "Virtuoso 22023 Error SR...: The result vector is too large": a CONSTRUCT of a
+        # graph of millions (3.5M statements at N=10000), refused whole.
+        return "The result vector is too large" in message
 
     def write_refused(self, message: str, statements: int) -> StoreError | None:
         if "SR325" not in message:
