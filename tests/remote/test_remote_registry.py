@@ -358,6 +358,29 @@ def test_a_graph_is_read_whole_as_n_triples_and_counted(
     assert requests.count("SELECT") == graphs + 2  # a count with each
 
 
+def test_a_graph_virtuoso_refuses_to_construct_whole_is_read_in_parts(
+        virtuoso: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Virtuoso refuses a CONSTRUCT of the N=10000 registry's graph (3.5M statements) with
+    "The result vector is too large": such a graph is read predicate by predicate."""
+    post = RemoteStore._post_query
+    refusal = "Virtuoso 22023 Error SR...: The result vector is too large"
+
+    def refusing(self: RemoteStore, text: str, *args):  # type: ignore[no-untyped-def]
+        if text.startswith("CONSTRUCT { ?s ?p ?o }"):
+            raise QueryError(f"the virtuoso engine refused the request (HTTP 500): {refusal}")
+        return post(self, text, *args)
+
+    with Registry.memory() as embedded, Registry.connect(virtuoso.url) as remote:
+        embedded.load(seed_dir())
+        remote.load(seed_dir())
+        monkeypatch.setattr(RemoteStore, "_post_query", refusing)
+        assert data_quads(remote) == data_quads(embedded)
+        # another refusal is not taken for one of size
+        refusal = "Virtuoso 37000 Error SP030: SPARQL compiler, line 1: syntax error"
+        with pytest.raises(QueryError, match="SP030"):
+            data_quads(remote)
+
+
 def test_graphs_larger_than_virtuoso_s_answers_are_read_in_parts(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Virtuoso answers at most 1,048,576 rows over HTTP (the N=10000 registry's graph has
