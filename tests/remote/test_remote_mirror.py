@@ -4,6 +4,8 @@ what the engine holds, and is brought in step by copying only the graphs that ch
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -83,13 +85,21 @@ def test_a_load_copies_again_only_the_graphs_it_changed(engine: Engine, tmp_path
         _same_graphs(remote, mirror)
 
 
-def test_an_update_copies_every_graph_again(engine: Engine, tmp_path: Path) -> None:
+@contextmanager
+def _seed_in_step(engine: Engine, tmp_path: Path
+                  ) -> Iterator[tuple[Registry, RemoteStore, ox.Store, Path]]:
+    """The seed on the engine, and a mirror of it brought in step."""
     with Registry.connect(engine.url) as registry:
         registry.load(seed_dir())
         remote = registry.store
         assert isinstance(remote, RemoteStore)
         mirror, folder = _mirror(remote, tmp_path)
         bring_in_step(remote, mirror, folder)
+        yield registry, remote, mirror, folder
+
+
+def test_an_update_copies_every_graph_again(engine: Engine, tmp_path: Path) -> None:
+    with _seed_in_step(engine, tmp_path) as (registry, remote, mirror, folder):
         registry.update(f"""DELETE {{ GRAPH ?g {{ <{JAKARTA_CONTRACT}> ?p ?o }} }}
                             WHERE {{ GRAPH ?g {{ <{JAKARTA_CONTRACT}> ?p ?o }} }}""")
         assert bring_in_step(remote, mirror, folder) == set(remote.dataset())
@@ -99,12 +109,7 @@ def test_an_update_copies_every_graph_again(engine: Engine, tmp_path: Path) -> N
 
 def test_what_a_killed_run_left_is_dropped_and_a_half_made_copy_made_again(
         engine: Engine, tmp_path: Path) -> None:
-    with Registry.connect(engine.url) as registry:
-        registry.load(seed_dir())
-        remote = registry.store
-        assert isinstance(remote, RemoteStore)
-        mirror, folder = _mirror(remote, tmp_path)
-        bring_in_step(remote, mirror, folder)
+    with _seed_in_step(engine, tmp_path) as (_registry, remote, mirror, folder):
         left = ox.NamedNode("urn:cityreg:graph:validation-context")
         mirror.add(ox.Quad(ox.NamedNode("https://example.org/x"),
                            ox.NamedNode("https://example.org/p"), ox.Literal("left"), left))
