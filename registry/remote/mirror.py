@@ -33,7 +33,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,9 +60,77 @@ MIRROR = "mirror"
 #: The key file's format: a key of another format is read as no key (the mirror is made again).
 _FORMAT = "cityreg-mirror-1"
 
-#: Mirrors this process has open, by folder, each with the lock of the run using it.
-_OPEN: dict[Path, tuple[ox.Store, threading.Lock]] = {}
+#: Mirrors this process has open, by folder.
+_OPEN: dict[Path, Mirror] = {}
 _OPENING = threading.Lock()
+
+
+class Mirror:
+    """The mirror in one folder: the store its key names (``store-ID/``), and the lock of
+    the run using it in this process."""
+
+    def __init__(self, folder: Path) -> None:
+        """Open the store the folder's key names, or a new empty one (raises OSError where
+        the store is held by another process)."""
+        self.folder = folder
+        self.lock = threading.Lock()
+        folder.mkdir(parents=True, exist_ok=True)
+        kept = _read_key(folder)
+        name = str(kept.get("store", "")) if kept is not None else ""
+        if not name or not (folder / name).is_dir():
+            name = _new_name()
+        self.name = name
+        self.store = ox.Store(str(folder / name))
+
+    def bring_in_step(self, remote: RemoteStore) -> set[str]:
+        """Make the mirror hold what the engine's registry graphs hold now (see the module
+        docstring); return the graphs copied from the engine.
+
+        Graphs are never deleted in place: Oxigraph deletes a graph of a million statements
+        on disk in 80 s holding 1.3 GB. A mirror that changes is written anew into another
+        store folder, its unchanged graphs read from the old one (on the local disk), and the
+        old folder removed."""
+        remote.refresh()
+        key = data_key(remote)
+        kept = _read_key(self.folder)
+        if kept is not None:
+            # the key of this store (not of one another process made since), without its name
+            kept = {k: v for k, v in kept.items() if k != "store"} if kept.get(
+                "store") == self.name else None
+        dataset = [str(graph) for graph in key["dataset"]]  # type: ignore[attr-defined]
+        wanted = set(dataset)
+        stray = [graph for graph in self.store.named_graphs() if graph.value not in wanted]
+        if kept is not None and dataset and next(iter(self.store.named_graphs()), None) is None:
+            kept = None  # the store was emptied (deleted by hand) and its key left behind
+        copied = set(_changed(kept, key, dataset))
+        if kept == key and not stray:
+            return set()
+        _forget_key(self.folder)  # from here until the key is written, it is half made
+        if copied:
+            self._write_anew(remote, dataset, copied)
+        else:  # only what a killed run left (its context and derived relations: small)
+            for graph in stray:
+                self.store.remove_graph(graph)
+            self.store.flush()
+        _write_key(self.folder, {**key, "store": self.name})
+        return copied
+
+    def _write_anew(self, remote: RemoteStore, dataset: list[str], copied: set[str]) -> None:
+        old, old_name = self.store, self.name
+        name = _new_name()
+        store = ox.Store(str(self.folder / name))
+        for graph in dataset:
+            node = ox.NamedNode(graph)
+            source: ox.Store | RemoteStore = remote if graph in copied else old
+            store.bulk_extend(source.quads_for_pattern(None, None, None, node))
+        store.flush()
+        self.store, self.name = store, name
+        del old  # closed once the last run reading it lets it go; its files go now
+        shutil.rmtree(self.folder / old_name, ignore_errors=True)
+
+
+def _new_name() -> str:
+    return f"store-{uuid.uuid4().hex[:12]}"
 
 
 @contextmanager
@@ -71,62 +141,59 @@ def validation_copy(remote: RemoteStore, whole: bool = False) -> Iterator[ox.Sto
     in memory of the mirror brought in step: queries over the whole registry run several times
     faster in memory than on disk (3.8x at N=1000), and the copy is read from the local disk,
     not from the engine. Where no mirror can be used, a copy in memory from the engine."""
-    opened = _open(remote)
-    if opened is None:
+    mirror = _open(remote)
+    if mirror is None:
         yield remote.local_copy()
         return
-    store, folder, lock = opened
     try:
-        bring_in_step(remote, store, folder)
+        mirror.bring_in_step(remote)
+        store = mirror.store
         if whole:
             copy = ox.Store()
             for graph in store.named_graphs():
                 copy.bulk_extend(store.quads_for_pattern(None, None, None, graph))
     except BaseException:
-        lock.release()
+        mirror.lock.release()
         raise
     if whole:
-        lock.release()
+        mirror.lock.release()
         yield copy
         return
     try:
         yield store
     finally:
-        lock.release()
+        mirror.lock.release()
 
 
-def _open(remote: RemoteStore) -> tuple[ox.Store, Path, threading.Lock] | None:
+def _open(remote: RemoteStore) -> Mirror | None:
     """This process's mirror of ``remote``, its lock taken; None where it cannot be used."""
     cache = engine_folder(remote.location)
     if cache is None:
         return None
     folder = cache / MIRROR
     with _OPENING:
-        entry = _OPEN.get(folder)
-        if entry is None:
+        mirror = _OPEN.get(folder)
+        if mirror is None:
             _close_idle()
             try:
-                folder.mkdir(parents=True, exist_ok=True)
-                store = ox.Store(str(folder / "store"))
+                mirror = Mirror(folder)
             except OSError as error:  # held by another process, or the disk refused
                 _LOG.info("validation copies %s into memory: its mirror %s cannot be "
                           "opened (%s)", remote.location, folder, error)
                 return None
-            entry = (store, threading.Lock())
-            _OPEN[folder] = entry
-    store, lock = entry
-    if not lock.acquire(blocking=False):
+            _OPEN[folder] = mirror
+    if not mirror.lock.acquire(blocking=False):
         return None  # another run of this process is using it
-    return store, folder, lock
+    return mirror
 
 
 def _close_idle() -> None:
     """Close the mirrors of other engines that no run is using (their stores are closed once
     no reference is left): a process keeps one open at a time, but for runs in progress."""
-    for folder, (_store, lock) in list(_OPEN.items()):
-        if lock.acquire(blocking=False):
+    for folder, mirror in list(_OPEN.items()):
+        if mirror.lock.acquire(blocking=False):
             del _OPEN[folder]
-            lock.release()
+            mirror.lock.release()
 
 
 def data_key(remote: RemoteStore) -> dict[str, object]:
@@ -143,34 +210,6 @@ def data_key(remote: RemoteStore) -> dict[str, object]:
         "updates": read_update_token(remote),  # type: ignore[arg-type]
         "dataset": sorted(remote.dataset()),
     }
-
-
-def bring_in_step(remote: RemoteStore, store: ox.Store, folder: Path) -> set[str]:
-    """Make ``store`` hold what the engine's registry graphs hold now (see the module
-    docstring); return the graphs copied."""
-    remote.refresh()
-    key = data_key(remote)
-    kept = _read_key(folder)
-    dataset = [str(graph) for graph in key["dataset"]]  # type: ignore[attr-defined]
-    wanted = set(dataset)
-    stray = [graph for graph in store.named_graphs() if graph.value not in wanted]
-    if kept is not None and dataset and next(iter(store.named_graphs()), None) is None:
-        kept = None  # the store was emptied (deleted by hand) and its key left behind
-    copied = set(_changed(kept, key, dataset))
-    if kept == key and not stray:
-        return set()
-    _forget_key(folder)  # from here until the key is written, the mirror is half made
-    for graph in stray:
-        store.remove_graph(graph)
-    store.clear_graph(ox.DefaultGraph())
-    for name in dataset:
-        if name in copied:
-            node = ox.NamedNode(name)
-            store.clear_graph(node)
-            store.bulk_extend(remote.quads_for_pattern(None, None, None, node))
-    store.flush()
-    _write_key(folder, key)
-    return copied
 
 
 def _changed(kept: dict[str, object] | None, key: dict[str, object],
@@ -206,4 +245,4 @@ def _forget_key(folder: Path) -> None:
     (folder / "key.json").unlink(missing_ok=True)
 
 
-__all__ = ["MIRROR", "bring_in_step", "data_key", "validation_copy"]
+__all__ = ["MIRROR", "Mirror", "data_key", "validation_copy"]

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from running_engines import Engine
 
 from registry.remote import RemoteStore
-from registry.remote.mirror import MIRROR, bring_in_step, validation_copy
+from registry.remote.mirror import MIRROR, Mirror, validation_copy
 from registry.resources import seed_dir
 from registry.store import Registry
 from registry.usercache import engine_folder
@@ -50,10 +50,8 @@ def _city(tmp_path: Path) -> Path:
     return folder
 
 
-def _mirror(remote: RemoteStore, tmp_path: Path) -> tuple[ox.Store, Path]:
-    folder = tmp_path / "mirror"
-    folder.mkdir(exist_ok=True)
-    return ox.Store(str(folder / "store")), folder
+def _mirror(tmp_path: Path) -> Mirror:
+    return Mirror(tmp_path / "mirror")
 
 
 def _graph_of(registry: Registry, name: str) -> str:
@@ -68,59 +66,64 @@ def test_a_load_copies_again_only_the_graphs_it_changed(engine: Engine, tmp_path
         registry.load(city)
         remote = registry.store
         assert isinstance(remote, RemoteStore)
-        mirror, folder = _mirror(remote, tmp_path)
-        assert bring_in_step(remote, mirror, folder) == set(remote.dataset())
-        _same_graphs(remote, mirror)
-        assert bring_in_step(remote, mirror, folder) == set()
+        mirror = _mirror(tmp_path)
+        assert mirror.bring_in_step(remote) == set(remote.dataset())
+        _same_graphs(remote, mirror.store)
+        assert mirror.bring_in_step(remote) == set()
 
         changed = sorted(city.glob("*.ttl"))[0]
         changed.write_text(changed.read_text() + '\n<https://example.org/added> '
                            '<http://www.w3.org/2000/01/rdf-schema#label> "added" .\n')
         registry.load(city)
         recorded = {r.graph for r in registry.graphs()}
-        copied = bring_in_step(remote, mirror, folder)
+        copied = mirror.bring_in_step(remote)
         # the changed file's graph, and the graphs with no record of their own (provenance)
         assert copied & recorded == {_graph_of(registry, changed.name)}
         assert len(copied - recorded) < 4
-        _same_graphs(remote, mirror)
+        _same_graphs(remote, mirror.store)
+        # written anew into another store folder, the old one removed
+        assert [path.name for path in mirror.folder.glob("store-*")] == [mirror.name]
 
 
 @contextmanager
 def _seed_in_step(engine: Engine, tmp_path: Path
-                  ) -> Iterator[tuple[Registry, RemoteStore, ox.Store, Path]]:
+                  ) -> Iterator[tuple[Registry, RemoteStore, Mirror]]:
     """The seed on the engine, and a mirror of it brought in step."""
     with Registry.connect(engine.url) as registry:
         registry.load(seed_dir())
         remote = registry.store
         assert isinstance(remote, RemoteStore)
-        mirror, folder = _mirror(remote, tmp_path)
-        bring_in_step(remote, mirror, folder)
-        yield registry, remote, mirror, folder
+        mirror = _mirror(tmp_path)
+        mirror.bring_in_step(remote)
+        yield registry, remote, mirror
 
 
 def test_an_update_copies_every_graph_again(engine: Engine, tmp_path: Path) -> None:
-    with _seed_in_step(engine, tmp_path) as (registry, remote, mirror, folder):
+    with _seed_in_step(engine, tmp_path) as (registry, remote, mirror):
         registry.update(f"""DELETE {{ GRAPH ?g {{ <{JAKARTA_CONTRACT}> ?p ?o }} }}
                             WHERE {{ GRAPH ?g {{ <{JAKARTA_CONTRACT}> ?p ?o }} }}""")
-        assert bring_in_step(remote, mirror, folder) == set(remote.dataset())
-        _same_graphs(remote, mirror)
-        assert not list(mirror.quads_for_pattern(ox.NamedNode(JAKARTA_CONTRACT), None, None))
+        assert mirror.bring_in_step(remote) == set(remote.dataset())
+        _same_graphs(remote, mirror.store)
+        assert not list(mirror.store.quads_for_pattern(ox.NamedNode(JAKARTA_CONTRACT), None,
+                                                       None))
 
 
 def test_what_a_killed_run_left_is_dropped_and_a_half_made_copy_made_again(
         engine: Engine, tmp_path: Path) -> None:
-    with _seed_in_step(engine, tmp_path) as (_registry, remote, mirror, folder):
+    with _seed_in_step(engine, tmp_path) as (_registry, remote, mirror):
         left = ox.NamedNode("urn:cityreg:graph:validation-context")
-        mirror.add(ox.Quad(ox.NamedNode("https://example.org/x"),
+        mirror.store.add(ox.Quad(ox.NamedNode("https://example.org/x"),
                            ox.NamedNode("https://example.org/p"), ox.Literal("left"), left))
-        assert bring_in_step(remote, mirror, folder) == set()
-        _same_graphs(remote, mirror)
+        kept = mirror.name
+        assert mirror.bring_in_step(remote) == set()
+        _same_graphs(remote, mirror.store)
+        assert mirror.name == kept  # dropped in place: nothing copied
 
         some = ox.NamedNode(remote.dataset()[0])
-        mirror.clear_graph(some)  # a copy stopped before it wrote its key ...
-        (folder / "key.json").unlink()
-        assert bring_in_step(remote, mirror, folder) == set(remote.dataset())
-        _same_graphs(remote, mirror)
+        mirror.store.clear_graph(some)  # a copy stopped before it wrote its key ...
+        (mirror.folder / "key.json").unlink()
+        assert mirror.bring_in_step(remote) == set(remote.dataset())
+        _same_graphs(remote, mirror.store)
 
 
 def _keys(findings: list[Finding]) -> list[tuple[object, ...]]:
