@@ -129,10 +129,7 @@ class RemoteStore:
         starts with each prefix of as many hex digits as keep a part within half of ``cut``
         rows (one digit more, part by part, where the engine cuts a part too). A hash
         partitions the rows without a sort, which Virtuoso limits for an OFFSET."""
-        counted = self.engine.results("SELECT", self._post_query(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}", union, graphs, _JSON))
-        [row] = list(self._solutions([counted]))
-        size = int(row[0].value)
+        size = self._count(pattern, union, graphs)
         digits = 1
         while size > 16 ** digits * max(1, cut // 2) and digits < MAX_HASH_DIGITS:
             digits += 1
@@ -173,6 +170,13 @@ class RemoteStore:
         if isinstance(graph_name, ox.NamedNode) and subject is None and object is None:
             yield from self._graph_statements(predicate, names, graph_name)
             return
+        yield from self._selected_quads(terms, names)
+
+    def _selected_quads(self, terms: list[Any], names: list[str]) -> Iterator[ox.Quad]:
+        """The statements matching ``terms`` (their SPARQL text: ``names``) read by a SELECT;
+        where the engine cuts the answer (Virtuoso: 2^20 rows), read again predicate by
+        predicate, each an index range of the engine, and a predicate's that is cut too in
+        parts by hash (each of which scans the whole pattern)."""
         wanted = [name for name in names if name.startswith("?")] or ["?any"]
         pattern = f"GRAPH {names[3]} {{ {names[0]} {names[1]} {names[2]} }}"
         head = f"SELECT {' '.join(wanted)} WHERE"
@@ -180,11 +184,10 @@ class RemoteStore:
             bodies: Iterable[bytes] = [self.engine.results("SELECT", self._post_query(
                 f"{head} {{ {pattern} }}", False, None, _JSON))]
         except AnswerCut as cut:
-            if predicate is None:
-                # Cut (Virtuoso: 2^20 rows): read predicate by predicate, each an index
-                # range of the engine, where hash parts would each scan the whole pattern.
+            if terms[1] is None:
                 for each in self._distinct(names[1], pattern):
-                    yield from self.quads_for_pattern(subject, each, object, graph_name)
+                    yield from self._selected_quads([terms[0], each, *terms[2:]],
+                                                    [names[0], str(each), *names[2:]])
                 return
             bodies = self._bodies_in_parts(head, pattern, wanted[0], cut.rows, False, None)
         for solution in self._solutions(bodies):
@@ -200,8 +203,7 @@ class RemoteStore:
         Virtuoso cuts a CONSTRUCT's answer without saying so (no header, unlike a SELECT's),
         and refuses one of millions of statements: the statements read are counted against
         the graph's own count, and an answer cut short or refused is read again predicate by
-        predicate, and a predicate's that is cut too as the SELECT parts of
-        :meth:`quads_for_pattern`."""
+        predicate, and a predicate's that is cut too by :meth:`_selected_quads`."""
         triple = f"{names[0]} {names[1]} {names[2]}"
         pattern = f"GRAPH {names[3]} {{ {triple} }}"
         try:
@@ -217,23 +219,16 @@ class RemoteStore:
                     yield from self._graph_statements(each, [names[0], str(each), names[2],
                                                              names[3]], graph)
                 return
-            wanted = [name for name in names if name.startswith("?")]
-            head = f"SELECT {' '.join(wanted)} WHERE"
-            try:
-                bodies: Iterable[bytes] = [self.engine.results("SELECT", self._post_query(
-                    f"{head} {{ {pattern} }}", False, None, _JSON))]
-            except AnswerCut as cut:
-                bodies = self._bodies_in_parts(head, pattern, wanted[0], cut.rows, False, None)
-            for solution in self._solutions(bodies):
-                yield ox.Quad(solution["s"], predicate, solution["o"], graph)
+            yield from self._selected_quads([None, predicate, None, graph], names)
             return
         for statement in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
             yield ox.Quad(statement.subject, statement.predicate, statement.object, graph)
 
-    def _count(self, pattern: str) -> int:
+    def _count(self, pattern: str, union: bool = False, graphs: list[str] | None = None
+               ) -> int:
         """How many rows ``pattern`` matches."""
         body = self.engine.results("SELECT", self._post_query(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}", False, None, _JSON))
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}", union, graphs, _JSON))
         [row] = list(self._solutions([body]))
         return int(row[0].value)
 
