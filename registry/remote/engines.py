@@ -48,8 +48,11 @@ answer:
   given"), and its compiler gives up on the largest queries ("Query too large", "Stack
   Overflow in cost model"). A finding that is wrong because of the engine is worse than a
   slower check; the traces, pages and queries are answered by Virtuoso itself.
-* It answers ASK with a one-column table, and booleans as ``"1"`` and ``"0"``: the adapter
-  turns them into the boolean answer and ``"true"``/``"false"``.
+* It answers ASK with a one-column table, names blank nodes ``nodeID://b10006`` and writes
+  booleans as ``"1"`` and ``"0"`` in its JSON results: the adapter turns them into the boolean
+  answer, blank node labels and ``"true"``/``"false"``. Its JSON results are slow to write
+  (90 microseconds a row): answers are asked for as XML results, 4-5x faster; its TSV and
+  CSV results drop language tags and datatypes.
 * It refuses a request body above 10 MB ("string session is longer than 10Mb") and an
   ``INSERT DATA`` of more than about 5,000 statements: operations hold at most 2,000
   statements, and a larger write is staged under predicates no query matches (see
@@ -77,8 +80,9 @@ answer:
 
 from __future__ import annotations
 
-import json
 import re
+
+import pyoxigraph as ox
 
 from registry.errors import StoreError
 from registry.remote import dialect
@@ -111,6 +115,10 @@ class Engine:
     validates_locally = False
     """Whether validation runs on a local copy of the registry's graphs instead of on the
     engine (see :class:`Virtuoso`)."""
+    results_type = "application/sparql-results+json"
+    """The SPARQL results format asked for (the one the engine writes fastest)."""
+    results_format = ox.QueryResultsFormat.JSON
+    """How pyoxigraph reads :attr:`results_type`."""
     max_request_bytes: int | None = None
     """The largest update request the engine takes (``None``: no limit known); a larger
     write is staged (:meth:`registry.remote.store.RemoteStore.write_change`)."""
@@ -152,7 +160,8 @@ class Engine:
         return query
 
     def results(self, form: str | None, body: bytes) -> bytes:
-        """The answer as standard SPARQL 1.1 JSON results (``form``: SELECT, ASK, ...)."""
+        """The answer (in :attr:`results_type`) with its terms in standard form (``form``:
+        SELECT, ASK, ...)."""
         return body
 
     def graph(self, body: bytes) -> bytes:
@@ -183,6 +192,11 @@ class OxigraphServer(Engine):
 _ASK_COLUMN = "__ASK_RETVAL"
 _BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 _CANONICAL = {"1": "true", "0": "false", "true": "true", "false": "false"}
+_XML_ASK_COLUMN = f'<variable name="{_ASK_COLUMN}"/>'.encode()
+_XML_ASK_TRUE = re.compile(rb'<binding name="__ASK_RETVAL"><literal[^>]*>(?:1|true)</literal>')
+_XML_BNODE = re.compile(rb"<bnode>([^<]*)</bnode>")
+_XML_BOOLEAN = re.compile(rb'(<literal datatype="http://www\.w3\.org/2001/XMLSchema#boolean">)'
+                          rb"([01])</literal>")
 _NT_BOOLEAN = re.compile(rb'"([01])"\^\^<http://www\.w3\.org/2001/XMLSchema#boolean>')
 
 
@@ -196,6 +210,10 @@ class Virtuoso(Engine):
     keeps_class_closure = True
     validates_locally = True
     max_request_bytes = 9_000_000
+    #: Virtuoso writes XML results 4-5x faster than JSON (13,185 rows: 0.27 s against 1.43 s;
+    #: its TSV and CSV lose language tags and datatypes).
+    results_type = "application/sparql-results+xml"
+    results_format = ox.QueryResultsFormat.XML
 
     def update_request(self, text: str) -> tuple[str, list[tuple[str, str]]]:
         path = "/sparql-auth" if self.has_credentials else "/sparql"
@@ -212,25 +230,21 @@ class Virtuoso(Engine):
 
     def results(self, form: str | None, body: bytes) -> bytes:
         """Virtuoso answers ASK with a one-column table (``__ASK_RETVAL``: one row holding 1
-        when true, no row when false) instead of the boolean form, and writes the booleans
-        it stores as ``"1"`` and ``"0"``, and names blank nodes ``nodeID://b10006``, which is
-        not a blank node label: all three are put in their standard form."""
-        table = json.loads(body)
-        if "boolean" in table:
-            return body
-        rows = table.get("results", {}).get("bindings", [])
-        if form == "ASK":
-            value = any(row.get(_ASK_COLUMN, {}).get("value") in ("1", "true") for row in rows)
-            return json.dumps({"head": {}, "boolean": value}).encode()
-        if _BOOLEAN.encode() not in body and b'"bnode"' not in body:
-            return body
-        for row in rows:
-            for term in row.values():
-                if term.get("datatype") == _BOOLEAN and term.get("value") in _CANONICAL:
-                    term["value"] = _CANONICAL[term["value"]]
-                elif term.get("type") == "bnode":
-                    term["value"] = _blank_label(term["value"])
-        return json.dumps(table).encode()
+        when true, no row when false) instead of the boolean form, and names blank nodes
+        ``nodeID://b10006``, which is not a blank node label: both are put in their standard
+        form (and a boolean written ``1`` or ``0``, as its JSON results write them, too)."""
+        if form == "ASK" and _XML_ASK_COLUMN in body:
+            value = _XML_ASK_TRUE.search(body) is not None
+            return (b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                    b"<head/><boolean>" + (b"true" if value else b"false")
+                    + b"</boolean></sparql>")
+        if b"<bnode>" in body:
+            body = _XML_BNODE.sub(lambda m: b"<bnode>" + _blank_label(
+                m.group(1).decode()).encode() + b"</bnode>", body)
+        if _BOOLEAN.encode() in body:
+            body = _XML_BOOLEAN.sub(lambda m: m.group(1) + _CANONICAL[
+                m.group(2).decode()].encode() + b"</literal>", body)
+        return body
 
     def graph(self, body: bytes) -> bytes:
         return _NT_BOOLEAN.sub(lambda m: b'"' + _CANONICAL[m.group(1).decode()].encode()

@@ -41,7 +41,6 @@ from registry.store.sparql import MAX_HASH_DIGITS, hash_part, hex_prefixes, spar
 if TYPE_CHECKING:
     from registry.store.transaction import Change
 
-_JSON = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
 _PREFIX_DECLARATION = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
 #: Reserved graphs cityreg writes besides the loaded ones (ontology, provenance, validation).
@@ -115,13 +114,16 @@ class RemoteStore:
             return local.query("CONSTRUCT { ?s ?p ?o } WHERE { SELECT ?s ?p ?o WHERE "
                                "{ ?s ?p ?o } ORDER BY ?s ?p ?o }")
         try:
-            body = self.engine.results(form, self._post_query(text, union, graphs, _JSON))
+            body = self.engine.results(form, self._post_query(text, union, graphs,
+                                                              self.engine.results_type))
         except AnswerCut as cut:
             split = _split_select(text) if form == "SELECT" else None
             if split is None:
                 raise
-            body = _merged(self._bodies_in_parts(*split, cut.rows, union, graphs))
-        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            merged = _merged(self._bodies_in_parts(*split, cut.rows, union, graphs),
+                             self.engine.results_format)
+            return ox.parse_query_results(merged, format=ox.QueryResultsFormat.JSON)
+        return ox.parse_query_results(body, format=self.engine.results_format)
 
     def _bodies_in_parts(self, head: str, pattern: str, key: str, cut: int, union: bool,
                          graphs: list[str] | None) -> Iterator[bytes]:
@@ -140,7 +142,8 @@ class RemoteStore:
                      graphs: list[str] | None) -> Iterator[bytes]:
         text = f"{head} {{ {pattern} {hash_part(key, prefix)} }}"
         try:
-            yield self.engine.results("SELECT", self._post_query(text, union, graphs, _JSON))
+            yield self.engine.results("SELECT", self._post_query(text, union, graphs,
+                                                                 self.engine.results_type))
         except AnswerCut:
             if len(prefix) >= MAX_HASH_DIGITS:
                 raise
@@ -182,7 +185,7 @@ class RemoteStore:
         head = f"SELECT {' '.join(wanted)} WHERE"
         try:
             bodies: Iterable[bytes] = [self.engine.results("SELECT", self._post_query(
-                f"{head} {{ {pattern} }}", False, None, _JSON))]
+                f"{head} {{ {pattern} }}", False, None, self.engine.results_type))]
         except AnswerCut as cut:
             if terms[1] is None:
                 for each in self._distinct(names[1], pattern):
@@ -228,21 +231,22 @@ class RemoteStore:
                ) -> int:
         """How many rows ``pattern`` matches."""
         body = self.engine.results("SELECT", self._post_query(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}", union, graphs, _JSON))
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}", union, graphs,
+            self.engine.results_type))
         [row] = list(self._solutions([body]))
         return int(row[0].value)
 
     def _distinct(self, variable: str, pattern: str) -> list[ox.NamedNode]:
         """The IRIs ``variable`` takes in ``pattern`` (a few: the predicates of a graph)."""
         body = self.engine.results("SELECT", self._post_query(
-            f"SELECT DISTINCT {variable} WHERE {{ {pattern} }}", False, None, _JSON))
+            f"SELECT DISTINCT {variable} WHERE {{ {pattern} }}", False, None,
+            self.engine.results_type))
         return sorted((row[0] for row in self._solutions([body])
                        if isinstance(row[0], ox.NamedNode)), key=lambda node: node.value)
 
-    @staticmethod
-    def _solutions(bodies: Iterable[bytes]) -> Iterator[ox.QuerySolution]:
+    def _solutions(self, bodies: Iterable[bytes]) -> Iterator[ox.QuerySolution]:
         for body in bodies:
-            solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            solutions = ox.parse_query_results(body, format=self.engine.results_format)
             assert isinstance(solutions, ox.QuerySolutions)
             yield from solutions
 
@@ -280,8 +284,8 @@ class RemoteStore:
             text = (f"SELECT DISTINCT ?g WHERE {{ {{ GRAPH <{PROVENANCE_GRAPH}> "
                     "{ ?g a ?kind } FILTER isIRI(?g) } UNION { GRAPH ?g { ?s ?p ?o } "
                     f"FILTER STRSTARTS(STR(?g), \"{RESERVED_PREFIX}\") }} }}")
-            body = self._post_query(text, False, None, _JSON)
-            solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            body = self._post_query(text, False, None, self.engine.results_type)
+            solutions = ox.parse_query_results(body, format=self.engine.results_format)
             assert isinstance(solutions, ox.QuerySolutions)
             self._dataset = sorted({row[0].value for row in solutions} | {PROVENANCE_GRAPH})
         return self._dataset
@@ -432,8 +436,9 @@ class RemoteStore:
         """Drop the staging graphs of loads that died more than an hour ago."""
         result = self._post_query(
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-            f"FILTER STRSTARTS(STR(?g), \"{STAGING_PREFIX}\") }}", False, None, _JSON)
-        solutions = ox.parse_query_results(result, format=ox.QueryResultsFormat.JSON)
+            f"FILTER STRSTARTS(STR(?g), \"{STAGING_PREFIX}\") }}", False, None,
+            self.engine.results_type)
+        solutions = ox.parse_query_results(result, format=self.engine.results_format)
         assert isinstance(solutions, ox.QuerySolutions)
         hour_ago = time.time() - 3600
         stale = []
@@ -499,12 +504,18 @@ def _split_select(text: str) -> tuple[str, str, str] | None:
     return match["head"], match["pattern"], match["key"]
 
 
-def _merged(bodies: Iterable[bytes]) -> bytes:
-    """SPARQL JSON results put together: the first's head, every part's rows."""
+def _merged(bodies: Iterable[bytes], form: ox.QueryResultsFormat) -> bytes:
+    """SPARQL results (written in ``form``) put together as JSON results: the first's head,
+    every part's rows."""
     head: object = None
     bindings: list[object] = []
     for body in bodies:
-        part = json.loads(body)
+        if form != ox.QueryResultsFormat.JSON:
+            solutions = ox.parse_query_results(body, format=form)
+            assert isinstance(solutions, ox.QuerySolutions)
+            part = json.loads(solutions.serialize(format=ox.QueryResultsFormat.JSON) or b"{}")
+        else:
+            part = json.loads(body)
         head = part["head"] if head is None else head
         bindings += part["results"]["bindings"]
     return json.dumps({"head": head, "results": {"bindings": bindings}}).encode()

@@ -91,6 +91,32 @@ def test_a_changed_file_replaces_only_its_own_statements(engine: Engine, tmp_pat
         assert remote.ask('ASK { ?x <https://example.org/q> "blank" }')
 
 
+_TERMS = """@prefix ex: <https://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:a ex:p "plain", "tab\\there", "new\\nline", "quote\\"q", "back\\\\slash", "<b>&amp;</b>",
+    "ünï©ödé 日本", "fr"@fr, "en-gb"@en-GB, "2020-01-01"^^xsd:date, true, false, 42, 4.5,
+    "x"^^ex:dt, "", ex:b, [ ex:q "in a blank node" ] .
+"""
+
+
+def test_answers_hold_every_kind_of_term_as_the_embedded_store_does(engine: Engine,
+                                                                     tmp_path: Path) -> None:
+    """Languages, datatypes, booleans, escapes, markup, non-ASCII text and blank nodes come
+    back from the engine's results format (Virtuoso's XML) as the embedded store gives them;
+    ASK answers true and false."""
+    (tmp_path / "terms.ttl").write_text(_TERMS, encoding="utf-8")
+    query = ("SELECT ?o ?x WHERE { <https://example.org/a> <https://example.org/p> ?o "
+             "OPTIONAL { ?o <https://example.org/q> ?x } }")
+    with Registry.memory() as embedded, Registry.connect(engine.url) as remote:
+        embedded.load(tmp_path)
+        remote.load(tmp_path)
+        expected = _rows_text(embedded, query)
+        assert len(expected) == 18
+        assert _rows_text(remote, query) == expected
+        assert remote.ask('ASK { ?b <https://example.org/q> "in a blank node" }')
+        assert not remote.ask('ASK { ?b <https://example.org/q> "in no node" }')
+
+
 def test_a_malformed_file_leaves_the_engine_as_it_was(engine: Engine, tmp_path: Path) -> None:
     with Registry.connect(engine.url) as remote:
         remote.load(seed_dir())
