@@ -36,7 +36,13 @@ from registry.errors import QueryError, StoreError
 from registry.remote.client import PASSWORD_VARIABLE, USER_VARIABLE, Client
 from registry.remote.engines import ADAPTERS, AnswerCut, Engine, recognise
 from registry.remote.location import RemoteLocation
-from registry.store.sparql import MAX_HASH_DIGITS, hash_part, hex_prefixes, sparql_form
+from registry.store.sparql import (
+    MAX_HASH_DIGITS,
+    form_group_start,
+    hash_part,
+    hex_prefixes,
+    sparql_form,
+)
 
 if TYPE_CHECKING:
     from registry.store.transaction import Change
@@ -557,9 +563,16 @@ def _with_prefixes(text: str, prefixes: Mapping[str, str]) -> str:
 
 
 def _with_values(text: str, substitutions: Mapping[ox.Variable, Any]) -> str:
-    """The query with a trailing VALUES clause that binds each substituted variable."""
+    """The query with a VALUES clause that binds each substituted variable: trailing, or for
+    an ASK (after which Virtuoso refuses one: "syntax error at 'VALUES'") first in its
+    group pattern, which joins it with the same solutions."""
     names = " ".join(str(variable) for variable in substitutions)
     values = " ".join(str(term) for term in substitutions.values())
-    if sparql_form(text) not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+    form = sparql_form(text)
+    if form not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
         raise QueryError("only a query can have variables bound")
-    return f"{text}\nVALUES ({names}) {{ ({values}) }}"
+    clause = f"VALUES ({names}) {{ ({values}) }}"
+    start = form_group_start(text) if form == "ASK" else None
+    if start is not None:
+        return f"{text[:start + 1]} {clause}\n{text[start + 1:]}"
+    return f"{text}\n{clause}"

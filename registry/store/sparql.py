@@ -89,6 +89,17 @@ def sparql_form(text: str) -> str | None:
     return None
 
 
+def form_group_start(text: str) -> int | None:
+    """Where the group pattern of the query's form keyword begins (the index of its ``{``),
+    strings, IRIs and comments left out; None without a form keyword."""
+    clean = _strip_noise(text)
+    for match in _KEYWORD.finditer(clean):
+        if match.group(1).upper() != "SERVICE":
+            start = clean.find("{", match.end())
+            return None if start < 0 else start
+    return None
+
+
 def uses_service(text: str) -> bool:
     """Whether the text contains a federated ``SERVICE`` clause (a text without the word is
     answered without the keyword scan: 3 ms for a walk's query of 300 IRIs)."""

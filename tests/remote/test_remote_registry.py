@@ -117,6 +117,20 @@ def test_answers_hold_every_kind_of_term_as_the_embedded_store_does(engine: Engi
         assert not remote.ask('ASK { ?b <https://example.org/q> "in no node" }')
 
 
+def test_an_ask_with_bound_variables_is_answered(engine: Engine) -> None:
+    """Bindings become a VALUES clause; after an ASK Virtuoso refuses one ("syntax error at
+    'VALUES'"), so there it opens the group (the entity pages ask so whether an entity has a
+    resident page)."""
+    from rdflib import URIRef
+
+    query = ("ASK { { ?e a <https://w3id.org/cityreg#City> } UNION { ?e a ?t "
+             "FILTER NOT EXISTS { ?e a ?t } } }")
+    with Registry.connect(engine.url) as remote:
+        remote.load(seed_dir())
+        assert remote.ask(query, {"e": URIRef("https://w3id.org/cityreg/id/jakarta/city/jakarta")})
+        assert not remote.ask(query, {"e": URIRef("https://w3id.org/cityreg/id/nowhere")})
+
+
 def test_a_malformed_file_leaves_the_engine_as_it_was(engine: Engine, tmp_path: Path) -> None:
     with Registry.connect(engine.url) as remote:
         remote.load(seed_dir())
