@@ -8,20 +8,47 @@ time it is asked for and keeps it: one read model for every request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from registry.namespaces import DEFAULT_ENTITY_BASE
 
 if TYPE_CHECKING:
     from registry.flows.questions import AccessQuestions
     from registry.history.timeline import VersionHistory
+    from registry.server.firstrun import FirstRun
     from registry.server.status import ValidationStatus
     from registry.store import Registry
     from registry.validate import ValidationReport
+
+_T = TypeVar("_T")
+
+
+class computed_once(Generic[_T]):  # named as the decorator it replaces
+    """``functools.cached_property`` without the lock Python 3.11 holds for the whole
+    computation, across every instance of the class: a server's first start computes its
+    findings (minutes) in a thread, and any other context's findings would wait for them.
+    Two threads never compute one context's value together: the first start's run is the
+    only one that asks before it is done (:meth:`RegistryContext.check_ready`)."""
+
+    def __init__(self, function: Callable[[Any], _T]) -> None:
+        self.function = function
+        self.name = function.__name__
+        self.__doc__ = function.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> _T:
+        if instance is None:  # read on the class (documentation tools)
+            return self  # type: ignore[return-value]
+        value = self.function(instance)
+        instance.__dict__[self.name] = value  # read from there from now on
+        return value
 
 
 @dataclass
@@ -32,7 +59,9 @@ class RegistryContext:
     reference date of the legal checks (``None``: today, fixed when the context is made).
     ``stored_findings``: the folder of the findings stored with an on-disk registry
     (:mod:`registry.stored`), reused where they still hold and updated after the run;
-    ``status``: where a running server follows the run.
+    ``status``: where a running server follows the run. ``first_run``: a server's first start
+    computing the findings and the vendor concentration beside the requests
+    (:mod:`registry.server.firstrun`): whoever serves them asks :meth:`check_ready` first.
     """
 
     registry: Registry
@@ -40,6 +69,13 @@ class RegistryContext:
     as_of: date = field(default_factory=date.today)
     stored_findings: Path | None = None
     status: ValidationStatus | None = None
+    first_run: FirstRun | None = None
+
+    def check_ready(self, what: str) -> None:
+        """Raise :class:`~registry.errors.NotReady` while a server's first start is still
+        computing ``what`` (words for the user) in the background; return otherwise."""
+        if self.first_run is not None:
+            self.first_run.check(what)
 
     @cached_property
     def access_graph(self) -> AccessQuestions:
@@ -62,7 +98,7 @@ class RegistryContext:
             return OnDemandTimeline(self.registry)
         return Timeline.of(self.registry)
 
-    @cached_property
+    @computed_once
     def validation(self) -> ValidationReport:
         """Every legal finding on the registry at ``as_of``, computed once; with
         ``stored_findings``, reused from there where they still hold and read from their
@@ -75,7 +111,7 @@ class RegistryContext:
 
         status = self.status
         if status is not None:
-            status.start()
+            status.start(first=self.first_run is not None)
         try:
             run = served_validation(self.registry, self.stored_findings, self.as_of,
                                     progress=None if status is None else status.progress)

@@ -11,6 +11,7 @@ Our exception hierarchy:
     + StoreLocked            another process holds the store (a load: try again after it)
   x ShapesError              the SHACL shapes themselves are broken
   x NotFoundError            an IRI or label is not in the registry
+  x NotReady                 a server's first start is still computing what was asked for
 
 Every message names the offending value, what was expected instead, and how to fix it, so that
 the CLI can print ``Error: <message>`` and nothing else. Anything that is *not* a
@@ -26,6 +27,7 @@ __all__ = [
     "CityregError",
     "InputError",
     "NotFoundError",
+    "NotReady",
     "ParseError",
     "QueryError",
     "ShapesError",
@@ -146,3 +148,13 @@ def shown(value: str, limit: int = 200) -> str:
     if len(value) <= limit:
         return repr(value)
     return f"{value[:limit]!r}... ({len(value):,} characters)"
+
+
+class NotReady(CityregError):
+    """What was asked for is still being computed by a server's first start (its legal
+    findings, its vendor concentration): never answered as empty. ``retry_after``: seconds
+    to wait before asking again (the HTTP ``Retry-After``)."""
+
+    def __init__(self, message: str, retry_after: int = 30) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -37,10 +37,12 @@ from registry import __version__
 from registry.api.csvresult import NoListError, rows_of
 from registry.api.service import GraphQLService
 from registry.context import RegistryContext
+from registry.errors import NotReady
 from registry.server.queries import RegistryQueries
 from registry.web.admission import Admission, Limits
 from registry.web.dumps import DumpFiles
-from registry.web.routes import build_routes
+from registry.web.pages import Linker
+from registry.web.routes import build_routes, not_ready
 from registry.web.security import security_middleware
 from registry.web.tables import csv_chunks
 
@@ -115,8 +117,14 @@ def create_app(context: RegistryContext, *, extra_routes: Sequence[BaseRoute] = 
         if owned_dumps:
             dumps.close()
 
+    linker = Linker(context.entity_base)
+
+    async def answer_not_ready(request: Request, error: Exception) -> Response:
+        assert isinstance(error, NotReady)
+        return not_ready(linker, error, request)
+
     app = Starlette(routes=routes, middleware=public_middleware(limits) if guard else [],
-                    lifespan=lifespan)
+                    lifespan=lifespan, exception_handlers={NotReady: answer_not_ready})
     app.state.graphql = service
     app.state.context = context
     app.state.queries = queries

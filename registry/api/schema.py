@@ -69,8 +69,7 @@ def _vendor_related(info: GraphQLResolveInfo, vendor: str) -> set[str]:
     related: set[str] = set()
     for prop in VENDOR_PROPERTIES:
         related |= {e.iri for e in found.pointing_at(vendor, prop)}
-    graph = api(info).access_graph
-    for row in graph.vendor_concentration():
+    for row in api(info).vendor_concentration():
         if row.vendor == vendor:
             related |= set(row.contracts) | set(row.datasets) | set(row.sensors)
     return related
@@ -277,7 +276,7 @@ class Query(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped
     @_guard
     def resolve_vendor_concentration(_root: Any, info: GraphQLResolveInfo,
                                      city: str | None = None) -> Any:
-        rows = api(info).access_graph.vendor_concentration()
+        rows = api(info).vendor_concentration()
         iri = None if city is None else named(info, city, ["City"], "city")
         return [row for row in rows if iri is None or row.city == iri]
 

@@ -46,9 +46,11 @@ from registry.api.limits import (
 )
 from registry.api.readmodel import ReadModel
 from registry.api.schema import schema
+from registry.server.firstrun import LEGAL_FINDINGS, VENDOR_CONCENTRATION
 
 if TYPE_CHECKING:
     from registry.context import RegistryContext
+    from registry.flows.model import VendorConcentration
     from registry.flows.questions import AccessQuestions
     from registry.validate import ValidationReport
 
@@ -89,6 +91,12 @@ class ApiContext:
     def access_graph(self) -> AccessQuestions:
         """The access graph of the registry."""
         return self.service.context.access_graph
+
+    def vendor_concentration(self) -> list[VendorConcentration]:
+        """The access graph's vendor concentration; NotReady while a server's first start is
+        still computing it (registry.server.firstrun)."""
+        self.service.context.check_ready(VENDOR_CONCENTRATION)
+        return self.service.context.access_graph.vendor_concentration()
 
     def findings(self, **filters: str | None) -> Sequence[Any]:
         """The findings of the legal checks matching ``filters`` (``ValidationReport.select``),
@@ -222,6 +230,27 @@ class GraphQLService:
         service.warm()
         return service
 
+    @classmethod
+    def served_at_once(cls, context: RegistryContext) -> GraphQLService:
+        """A service that answers at once, its legal findings and vendor concentration
+        computed in a thread beside the requests (:mod:`registry.server.firstrun`): for the
+        first start of a server over an engine, where they take minutes (hours for a national
+        registry) and everything else is answered by the engine. Until they are done, what
+        needs them is answered NotReady, never empty."""
+        from registry.server.firstrun import FirstRun
+
+        service = cls(context)
+        service.history()
+
+        def work() -> None:
+            if _validation_installed():
+                service.report().for_focus("")  # runs the validation, then indexes it
+            context.access_graph.vendor_concentration()
+
+        context.first_run = FirstRun(work, context.status)
+        context.first_run.start()
+        return service
+
     def warm(self) -> None:
         """Compute the access graph, its vendor concentration, the legal findings and the
         walk of the registry's versions now, so that no request runs a SPARQL query or copies
@@ -241,11 +270,13 @@ class GraphQLService:
         if not _validation_installed():
             raise GraphQLError("legal findings are not available in this installation: "
                                "registry.validate is missing; update cityreg")
+        self.context.check_ready(LEGAL_FINDINGS)
         return self.context.validation
 
     def evidence(self, finding: Any) -> tuple[Any, ...]:
         """The facts ``finding`` rests on: the report the server serves keeps them (the
         validation of :attr:`RegistryContext.validation` collects evidence)."""
+        self.context.check_ready(LEGAL_FINDINGS)
         return tuple(self.context.validation.evidence(finding))
 
     def history(self) -> HistoryView:

@@ -11,6 +11,8 @@ Modules, one concept each:
                    store folder, and the store folder's change marker
 * ``generation``   one served state of the registry: its context, GraphQL service, routes and
                    query pool, built off to the side and swapped in whole
+* ``firstrun``     a server's first start on an engine: served at once, its findings and
+                   vendor concentration computed beside the requests
 * ``live``         the ASGI application that serves the current generation and switches to a
                    new one when ``cityreg load`` / ``import`` changed the store folder
 

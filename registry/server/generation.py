@@ -86,11 +86,14 @@ class Generation:
 
 
 def _assemble(number: int, token: str, context: RegistryContext, queries: RegistryQueries,
-              scratch: Path | None, settings: Settings) -> Generation:
+              scratch: Path | None, settings: Settings, at_once: bool = False) -> Generation:
+    """``at_once``: serve before the findings and vendor concentration are computed
+    (registry.server.firstrun), else compute them first."""
     from registry.api.app import create_app
     from registry.api.service import GraphQLService
 
-    service = GraphQLService.warmed(context)
+    service = (GraphQLService.served_at_once(context) if at_once
+               else GraphQLService.warmed(context))
     built = datetime.now(UTC)
     health = {"generation": number, "loadedAt": built.isoformat(timespec="seconds"),
               "validation": settings.status.as_json}
@@ -125,13 +128,19 @@ def from_registry(registry: Registry, settings: Settings, number: int = 1) -> Ge
 
 def from_engine(location: RemoteLocation, settings: Settings, number: int) -> Generation:
     """A generation over the registry held by a SPARQL engine: no copy is made, the
-    engine answers every query; its token is the engine's :meth:`Registry.state_token`."""
+    engine answers every query; its token is the engine's :meth:`Registry.state_token`.
+
+    The first (``number`` 1) is served at once, its findings and vendor concentration
+    computed beside the requests (registry.server.firstrun): there is no earlier generation
+    to answer while they are computed. A later one computes them before it is swapped in,
+    while the one before it answers."""
     registry = Registry.connect(location)
     try:
         token = registry.state_token()
         context = _context(registry, settings, reportfile.folder_of_engine(location))
         queries = RegistryQueries(settings.limits, registry)
-        generation = _assemble(number, token, context, queries, None, settings)
+        generation = _assemble(number, token, context, queries, None, settings,
+                               at_once=number == 1)
     except BaseException:
         registry.close()
         raise

@@ -2,7 +2,9 @@
 
 A generation's findings are computed before it is served (``registry.server.generation``);
 while a new generation's run goes on, requests are answered by the current one, whose findings
-are then those of the previous state of the store. :class:`ValidationStatus` is shared by the
+are then those of the previous state of the store. The first generation over an engine is
+served while its own run goes on (``registry.server.firstrun``): there are no findings yet,
+and what needs them is answered "not ready". :class:`ValidationStatus` is shared by the
 generations of one server: the run reports its progress into it, ``/healthz`` shows it, and
 :class:`~registry.server.live.LiveServer` adds a ``Cityreg-Findings`` header to every answer
 while it says ``validating``.
@@ -25,12 +27,16 @@ class ValidationStatus:
         self.total = 0
         self.started = 0.0
         self.last: dict[str, Any] = {}
+        #: whether the run is a first start's, served beside it (no earlier findings)
+        self.first = False
 
-    def start(self) -> None:
-        """A generation's validation begins."""
+    def start(self, first: bool = False) -> None:
+        """A generation's validation begins; ``first``: a server's first start, served while
+        it runs with no findings yet (registry.server.firstrun)."""
         with self._lock:
             self.state, self.done, self.total = "validating", 0, 0
             self.started = time.monotonic()
+            self.first = first
 
     def progress(self, done: int, total: int) -> None:
         """Queries done out of total (a ``registry.shacl.engine.Progress``)."""
@@ -57,7 +63,9 @@ class ValidationStatus:
             if self.state == "validating":
                 shown.update(queriesDone=self.done, queriesTotal=self.total,
                              seconds=round(time.monotonic() - self.started, 1),
-                             served="the findings of the previous state of the registry")
+                             served="none yet: the server's first validation of the registry"
+                             if self.first else
+                             "the findings of the previous state of the registry")
             return shown
 
     def header(self) -> str | None:
@@ -65,5 +73,8 @@ class ValidationStatus:
         with self._lock:
             if self.state != "validating":
                 return None
+            if self.first:
+                return (f"none yet; the first validation of the registry ({self.done}/"
+                        f"{self.total} queries)")
             return (f"previous; validating the changed registry ({self.done}/{self.total} "
                     "queries)")

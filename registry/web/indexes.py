@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from registry.context import RegistryContext
+from registry.server.firstrun import VENDOR_CONCENTRATION
 from registry.web.dumps import is_iri_safe
 from registry.web.pages import local_name, validation_report
 
@@ -176,6 +177,7 @@ def vendors(context: RegistryContext) -> list[VendorRow]:
     """Vendors (from the access graph's vendor concentration), most contracts first."""
     grouped: dict[tuple[str, str], list[tuple[str | None, str | None, int, int, int]]] = (
         defaultdict(list))
+    context.check_ready(VENDOR_CONCENTRATION)
     for row in context.access_graph.vendor_concentration():
         grouped[(row.vendor, row.label)].append(
             (row.city, row.city_label, len(row.contracts), len(row.datasets), len(row.sensors)))

@@ -22,7 +22,9 @@ import rdflib
 from rdflib import RDF, RDFS, XSD, BNode, Literal, URIRef
 
 from registry.context import RegistryContext
+from registry.errors import NotReady
 from registry.namespaces import CITYREG, DCT
+from registry.server.firstrun import LEGAL_FINDINGS
 from registry.web import diagram, ontology_doc, tracepages
 from registry.web.dumps import describe
 
@@ -194,6 +196,9 @@ class EntityPage:
     #: the chain diagram of its trace, for an entity that stands for data (then
     #: ``diagram_svg`` is empty and ``flow_gaps`` are the trace's)
     chain: ChainFigure | None = None
+    #: why the findings are not shown yet: a server's first start is still computing them
+    #: (then ``findings`` is ``None``)
+    findings_pending: str | None = None
 
 
 def display_literal(literal: Literal) -> str:
@@ -300,7 +305,10 @@ def entity_page(context: RegistryContext, iri: str, linker: Linker,
     label = label_of(graph, subject) or local_name(iri)
     chain = (tracepages.chain_figure(context, iri, linker)
              if tracepages.has_data(context, iri) else None)
-    views = finding_views(context, iri)
+    try:
+        views, pending = finding_views(context, iri), None
+    except NotReady as error:
+        views, pending = None, str(error)
     return EntityPage(
         iri=iri, label=label, description=description, types=types, facts=build.facts(subject),
         referenced_by=referenced, sources=sources,
@@ -309,12 +317,15 @@ def entity_page(context: RegistryContext, iri: str, linker: Linker,
             iri, label, diagram.edges_for(context, iri), linker),
         data_links=data_links,
         flow_gaps=list(chain.gaps) if chain is not None else diagram.gaps_for(context, iri),
-        benchmarks=[v for v in views or () if v.benchmark], chain=chain)
+        benchmarks=[v for v in views or () if v.benchmark], chain=chain,
+        findings_pending=pending)
 
 
 def validation_report(context: RegistryContext) -> ValidationReport | None:
     """The context's legal findings, or ``None`` when this installation has no legal checks
-    (registry.validate missing): pages then say so instead of failing."""
+    (registry.validate missing): pages then say so instead of failing. Raises NotReady while
+    a server's first start is still computing them (registry.server.firstrun)."""
+    context.check_ready(LEGAL_FINDINGS)
     try:
         return context.validation
     except ImportError as error:

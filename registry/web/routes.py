@@ -39,6 +39,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from registry.context import RegistryContext
+from registry.errors import NotReady
 from registry.server.queries import RegistryQueries
 from registry.web import STATIC_DIR, indexes, ontology_doc, render, sparql, tables
 from registry.web.admission import Limits
@@ -120,6 +121,18 @@ def not_found(linker: Linker, message: str, request: Request | None = None) -> R
     if choose_representation(accept, (HTML,)) is None and accept and "html" not in accept:
         return PlainTextResponse(message + "\n", status_code=404)
     return HTMLResponse(render("not_found.html", linker, message=message), status_code=404)
+
+
+def not_ready(linker: Linker, error: NotReady, request: Request | None = None) -> Response:
+    """A 503 with ``Retry-After`` while a server's first start is still computing what the
+    page needs (registry.server.firstrun): an HTML page for browsers, plain text for other
+    clients; never the page with that part left empty."""
+    headers = {"Retry-After": str(error.retry_after)}
+    accept = request.headers.get("accept") if request is not None else None
+    if choose_representation(accept, (HTML,)) is None and accept and "html" not in accept:
+        return PlainTextResponse(str(error) + "\n", status_code=503, headers=headers)
+    return HTMLResponse(render("not_ready.html", linker, message=str(error)),
+                        status_code=503, headers=headers)
 
 
 def build_routes(context: RegistryContext, queries: RegistryQueries | None = None,

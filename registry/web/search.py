@@ -44,6 +44,7 @@ from urllib.parse import urlencode
 
 from rdflib import Literal
 
+from registry.server.firstrun import VENDOR_CONCENTRATION
 from registry.web import indexes
 from registry.web.pages import is_benchmark, validation_report
 from registry.web.tables import Row, Table
@@ -396,6 +397,7 @@ def _vendors_of(context: RegistryContext, model: ReadModel
 
     depends: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, str] = {}
+    context.check_ready(VENDOR_CONCENTRATION)
     for row in context.access_graph.vendor_concentration():
         labels[row.vendor] = row.label
         for iri in (*row.contracts, *row.datasets, *row.sensors):

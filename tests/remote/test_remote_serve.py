@@ -3,8 +3,11 @@ engine, the engine answering; a load by another process is served without a rest
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from running_engines import Engine
@@ -18,6 +21,7 @@ from registry.server.live import LiveServer
 from registry.store import Registry
 from registry.web.admission import Limits
 
+AS_OF = date(2026, 12, 1)
 SETTINGS = Settings("https://w3id.org/cityreg/id/", None, Limits().with_workers(1))
 TRACE = """{ whoCanAccess(source: "https://w3id.org/cityreg/id/jakarta/dataset/qlue-reports")
   { complete fullyDisclosed organisations { label grade } } }"""
@@ -29,10 +33,14 @@ def live(engine: Engine) -> Iterator[LiveServer]:
         registry.load(seed_dir())
     location = parse_location(engine.url)
     watcher = Registry.connect(location, ontology=False)
-    server = LiveServer(generation.from_engine(location, SETTINGS, 1), folder=engine.url,
+    first = generation.from_engine(location, SETTINGS, 1)
+    server = LiveServer(first, folder=engine.url,
                         build=lambda n: generation.from_engine(location, SETTINGS, n),
                         watch=watcher.state_token)
+    first_run = first.context.first_run
+    assert first_run is not None
     yield server
+    first_run.wait(300)  # not left running into the next test
     server.stop()
     watcher.close()
 
@@ -110,3 +118,104 @@ def test_the_history_is_served_as_on_the_embedded_store(
     page = client.get("/changes")
     assert page.status_code == 200
     assert "urn:x:a" in page.text
+
+
+FINDINGS = "{ findings(first: 5) { totalCount } }"
+VENDORS = "{ vendorConcentration { label } }"
+QLUE_PAGE = "/id/jakarta/dataset/qlue-reports"
+
+
+@pytest.fixture
+def held_first_run(engine: Engine, monkeypatch: pytest.MonkeyPatch
+                   ) -> Iterator[tuple[threading.Event, list[BaseException]]]:
+    """The seed on the engine, and the first start's validation held until the test sets
+    the event (then it runs, or raises what the test put in the list)."""
+    from registry import stored
+
+    with Registry.connect(engine.url) as remote:
+        remote.load(seed_dir())
+    go, failure = threading.Event(), []
+    real = stored.served_validation
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        assert go.wait(300)
+        if failure:
+            raise failure[0]
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(stored, "served_validation", held)
+    yield go, failure
+    go.set()
+
+
+def test_a_first_start_is_served_before_its_findings_and_says_they_are_not_ready(
+        engine: Engine, held_first_run: tuple[threading.Event, list[BaseException]]) -> None:
+    """The first generation over an engine answers traces and pages at once; its findings
+    and vendor concentration are "not ready" (a GraphQL error, a 503 with Retry-After, a
+    line on the entity page), never empty, until its run ends; then they are served."""
+    from registry.api import GraphQLService
+    from registry.context import RegistryContext
+
+    go, _ = held_first_run
+    settings = Settings("https://w3id.org/cityreg/id/", AS_OF, Limits().with_workers(1))
+    served = generation.from_engine(parse_location(engine.url), settings, 1)
+    try:
+        client = TestClient(served.app)
+        with Registry.memory() as embedded:
+            embedded.load(seed_dir())
+            expected = GraphQLService(RegistryContext(embedded, as_of=AS_OF))
+            trace = expected.run(TRACE).data
+            total = expected.run(FINDINGS).data
+        assert client.post("/graphql", json={"query": TRACE}).json()["data"] == trace
+
+        for query, what in ((FINDINGS, "the legal findings"),
+                            (VENDORS, "the vendor concentration")):
+            answer = client.post("/graphql", json={"query": query}).json()
+            assert answer["data"] is None
+            [error] = answer["errors"]
+            assert error["message"].startswith(
+                f"the server's first start is still computing {what} (")
+        page = client.get(QLUE_PAGE, headers={"Accept": "text/html"})
+        assert page.status_code == 200
+        assert "Not shown yet: the server&#39;s first start is still computing the legal " \
+            "findings" in page.text
+        assert "No findings on this entity" not in page.text
+        dashboard = client.get("/findings", headers={"Accept": "text/html"})
+        assert (dashboard.status_code, dashboard.headers["Retry-After"]) == (503, "30")
+        assert "Not ready yet" in dashboard.text
+        health = client.get("/healthz").json()["validation"]
+        assert (health["state"], health["served"]) == (
+            "validating", "none yet: the server's first validation of the registry")
+
+        go.set()
+        first_run = served.context.first_run
+        assert first_run is not None
+        assert first_run.wait(300)
+        assert client.post("/graphql", json={"query": FINDINGS}).json()["data"] == total
+        assert total["findings"]["totalCount"] > 0
+        assert client.get("/findings").status_code == 200
+        assert "No findings on this entity" not in client.get(QLUE_PAGE).text
+        assert client.get("/healthz").json()["validation"]["state"] == "idle"
+    finally:
+        served.close()
+
+
+def test_a_first_run_that_fails_is_said_and_the_rest_is_still_served(
+        engine: Engine, held_first_run: tuple[threading.Event, list[BaseException]]) -> None:
+    go, failure = held_first_run
+    failure.append(RuntimeError("the engine went away"))
+    served = generation.from_engine(parse_location(engine.url), SETTINGS, 1)
+    try:
+        go.set()
+        first_run = served.context.first_run
+        assert first_run is not None
+        assert first_run.wait(300)
+        client = TestClient(served.app)
+        [error] = client.post("/graphql", json={"query": FINDINGS}).json()["errors"]
+        assert error["message"].startswith(
+            "the legal findings could not be computed: the server's first run failed "
+            "(RuntimeError: the engine went away)")
+        assert client.post("/graphql", json={"query": TRACE}).json()["data"][
+            "whoCanAccess"]["organisations"]
+    finally:
+        served.close()
