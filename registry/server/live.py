@@ -111,6 +111,12 @@ class LiveServer:
             return False
         if token == self.current.token or token == self._failed_token:
             return False
+        first_run = self.current.context.first_run
+        if first_run is not None and first_run.running:
+            # The first start is still computing its findings (registry.server.firstrun):
+            # a second run beside it would validate twice and write the same kept findings.
+            # The change is served once it ends (a later tick).
+            return False
         try:
             fresh = self._build(self.current.number + 1)
         except StoreLocked:

@@ -233,12 +233,16 @@ def test_run_prints_the_three_engine_table(tmp_path: Path) -> None:
     assert engines[1].split() == ["embedded", "oxigraph", "virtuoso"]
     assert [line[:28].strip() for line in engines[2:]] == [
         "load", "full validation", "re-validation of 1 contract",
-        "first, after the change", "start-up", "start-up again (kept)", "trace p50",
+        "first, after the change", "start-up", "findings and vendors ready",
+        "a trace meanwhile", "start-up again (kept)", "ready again", "trace p50",
         "trace p95", "server RSS (cityreg)", "after the start", "start again: peak",
         "start again: after", "engine RSS (after the run)"]
     first = engines[5].split()  # the first focused run after the change, on every engine
     assert first[3:] == ["change", first[4], "s", first[6], "s", first[8], "s"]
-    again = engines[7].split()  # measured on both engines; the embedded store keeps nothing
+    start, ready = engines[6].split(), engines[7].split()
+    for engine in (1, 2):  # on an engine: served first, its findings ready after
+        assert float(start[2 * engine + 1]) <= float(ready[4 + 2 * engine])
+    again = engines[9].split()  # measured on both engines; the embedded store keeps nothing
     assert again[3:] == ["-", again[4], "s", again[6], "s"]
     assert float(again[4]) > 0
     assert float(again[6]) > 0

@@ -39,8 +39,8 @@ def live(engine: Engine) -> Iterator[LiveServer]:
                         watch=watcher.state_token)
     first_run = first.context.first_run
     assert first_run is not None
+    assert first_run.wait(300)  # the tests below ask once the first start has its findings
     yield server
-    first_run.wait(300)  # not left running into the next test
     server.stop()
     watcher.close()
 
@@ -219,3 +219,32 @@ def test_a_first_run_that_fails_is_said_and_the_rest_is_still_served(
             "whoCanAccess"]["organisations"]
     finally:
         served.close()
+
+
+def test_a_load_during_the_first_run_is_served_once_it_ends(
+        engine: Engine, held_first_run: tuple[threading.Event, list[BaseException]],
+        tmp_path: Path) -> None:
+    """A second validation beside the first start's would write the same kept findings: the
+    change waits for the first run, then is served."""
+    go, _ = held_first_run
+    location = parse_location(engine.url)
+    watcher = Registry.connect(location, ontology=False)
+    first = generation.from_engine(location, SETTINGS, 1)
+    server = LiveServer(first, folder=engine.url,
+                        build=lambda n: generation.from_engine(location, SETTINGS, n),
+                        watch=watcher.state_token)
+    try:
+        (tmp_path / "extra.ttl").write_text("<urn:x:a> <urn:x:p> 1 .\n", encoding="utf-8")
+        with Registry.connect(engine.url) as writer:
+            writer.load(tmp_path / "extra.ttl")
+        assert server.reload_if_changed() is False
+        assert server.current.number == 1
+        go.set()
+        first_run = first.context.first_run
+        assert first_run is not None
+        assert first_run.wait(300)
+        assert server.reload_if_changed() is True
+        assert server.current.number == 2
+    finally:
+        server.stop()
+        watcher.close()
