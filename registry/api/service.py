@@ -242,12 +242,14 @@ class GraphQLService:
         service = cls(context)
         service.history()
 
-        def work() -> None:
+        def findings() -> None:
             if _validation_installed():
                 service.report().for_focus("")  # runs the validation, then indexes it
-            context.access_graph.vendor_concentration()
 
-        context.first_run = FirstRun(work, context.status)
+        context.first_run = FirstRun(
+            [(LEGAL_FINDINGS, findings),
+             (VENDOR_CONCENTRATION, context.access_graph.vendor_concentration)],
+            context.status)
         context.first_run.start()
         return service
 
