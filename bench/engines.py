@@ -125,6 +125,7 @@ def child(figure: str, store: str, path: Path) -> dict[str, Any]:
         from bench.phases import TRACE_QUERY
         from registry.api.service import GraphQLService
         from registry.context import RegistryContext
+        from registry.server.firstrun import LEGAL_FINDINGS, VENDOR_CONCENTRATION
         from registry.stored.reportfile import folder_of_engine
 
         # As `cityreg serve --store URL` starts: on an engine, the first generation is
@@ -147,7 +148,8 @@ def child(figure: str, store: str, path: Path) -> dict[str, Any]:
                     raise SystemExit(f"trace of {datasets[0]} failed during the first run")
                 during = time.perf_counter() - begun
             context.first_run.wait()
-            context.check_ready("the findings")  # raises the run's error, if it failed
+            for step in (LEGAL_FINDINGS, VENDOR_CONCENTRATION):
+                context.check_ready(step)  # raises a step's error, if it failed
         ready = time.perf_counter() - started
         if figure == "serve-again":
             return {"startup_s": startup, "ready_s": ready, "rss_now_mb": _rss_mb(os.getpid()),
