@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 from registry.remote import parse_location
 from registry.resources import seed_dir
 from registry.server import generation
+from registry.server.firstrun import FirstRun
 from registry.server.generation import Settings
 from registry.server.live import LiveServer
 from registry.store import Registry
@@ -27,10 +28,9 @@ TRACE = """{ whoCanAccess(source: "https://w3id.org/cityreg/id/jakarta/dataset/q
   { complete fullyDisclosed organisations { label grade } } }"""
 
 
-@pytest.fixture
-def live(engine: Engine) -> Iterator[LiveServer]:
-    with Registry.connect(engine.url) as registry:
-        registry.load(seed_dir())
+def _started(engine: Engine) -> tuple[LiveServer, Registry, FirstRun]:
+    """A server over the engine, as `cityreg serve --store URL` starts one; the registry
+    that watches the engine; its first generation's first run."""
     location = parse_location(engine.url)
     watcher = Registry.connect(location, ontology=False)
     first = generation.from_engine(location, SETTINGS, 1)
@@ -39,6 +39,14 @@ def live(engine: Engine) -> Iterator[LiveServer]:
                         watch=watcher.state_token)
     first_run = first.context.first_run
     assert first_run is not None
+    return server, watcher, first_run
+
+
+@pytest.fixture
+def live(engine: Engine) -> Iterator[LiveServer]:
+    with Registry.connect(engine.url) as registry:
+        registry.load(seed_dir())
+    server, watcher, first_run = _started(engine)
     assert first_run.wait(300)  # the tests below ask once the first start has its findings
     yield server
     server.stop()
@@ -227,12 +235,7 @@ def test_a_load_during_the_first_run_is_served_once_it_ends(
     """A second validation beside the first start's would write the same kept findings: the
     change waits for the first run, then is served."""
     go, _ = held_first_run
-    location = parse_location(engine.url)
-    watcher = Registry.connect(location, ontology=False)
-    first = generation.from_engine(location, SETTINGS, 1)
-    server = LiveServer(first, folder=engine.url,
-                        build=lambda n: generation.from_engine(location, SETTINGS, n),
-                        watch=watcher.state_token)
+    server, watcher, first_run = _started(engine)
     try:
         (tmp_path / "extra.ttl").write_text("<urn:x:a> <urn:x:p> 1 .\n", encoding="utf-8")
         with Registry.connect(engine.url) as writer:
@@ -240,8 +243,6 @@ def test_a_load_during_the_first_run_is_served_once_it_ends(
         assert server.reload_if_changed() is False
         assert server.current.number == 1
         go.set()
-        first_run = first.context.first_run
-        assert first_run is not None
         assert first_run.wait(300)
         assert server.reload_if_changed() is True
         assert server.current.number == 2
