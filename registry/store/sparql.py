@@ -80,24 +80,25 @@ def _strip_noise(text: str) -> str:
     return _NOISE.sub(lambda match: " " * len(match.group()), text)
 
 
+def _form_keyword(clean: str) -> re.Match[str] | None:
+    """The first query or update keyword of a text stripped of noise (SERVICE is not one)."""
+    return next((match for match in _KEYWORD.finditer(clean)
+                 if match.group(1).upper() != "SERVICE"), None)
+
+
 def sparql_form(text: str) -> str | None:
     """``SELECT``, ``INSERT``, ... : the first query or update keyword, upper case."""
-    for match in _KEYWORD.finditer(_strip_noise(text)):
-        keyword = match.group(1).upper()
-        if keyword != "SERVICE":
-            return keyword
-    return None
+    match = _form_keyword(_strip_noise(text))
+    return None if match is None else match.group(1).upper()
 
 
 def form_group_start(text: str) -> int | None:
     """Where the group pattern of the query's form keyword begins (the index of its ``{``),
     strings, IRIs and comments left out; None without a form keyword."""
     clean = _strip_noise(text)
-    for match in _KEYWORD.finditer(clean):
-        if match.group(1).upper() != "SERVICE":
-            start = clean.find("{", match.end())
-            return None if start < 0 else start
-    return None
+    match = _form_keyword(clean)
+    start = -1 if match is None else clean.find("{", match.end())
+    return None if start < 0 else start
 
 
 def uses_service(text: str) -> bool:
@@ -124,7 +125,6 @@ def nesting_depth(text: str) -> int:
         elif char in ")}]":
             depth = max(0, depth - 1)
     return deepest
-
 
 
 def federation_check(text: str) -> str | None:
