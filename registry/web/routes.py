@@ -117,22 +117,24 @@ def entity_data(context: RegistryContext, iri: str, representation: Representati
 
 def not_found(linker: Linker, message: str, request: Request | None = None) -> Response:
     """A 404: an HTML page for browsers, plain text for other clients."""
-    accept = request.headers.get("accept") if request is not None else None
-    if choose_representation(accept, (HTML,)) is None and accept and "html" not in accept:
-        return PlainTextResponse(message + "\n", status_code=404)
-    return HTMLResponse(render("not_found.html", linker, message=message), status_code=404)
+    return _refusal(linker, "not_found.html", message, 404, request)
 
 
 def not_ready(linker: Linker, error: NotReady, request: Request | None = None) -> Response:
     """A 503 with ``Retry-After`` while a server's first start is still computing what the
     page needs (registry.server.firstrun): an HTML page for browsers, plain text for other
     clients; never the page with that part left empty."""
-    headers = {"Retry-After": str(error.retry_after)}
+    return _refusal(linker, "not_ready.html", str(error), 503, request,
+                    {"Retry-After": str(error.retry_after)})
+
+
+def _refusal(linker: Linker, template: str, message: str, status: int,
+             request: Request | None, headers: dict[str, str] | None = None) -> Response:
     accept = request.headers.get("accept") if request is not None else None
     if choose_representation(accept, (HTML,)) is None and accept and "html" not in accept:
-        return PlainTextResponse(str(error) + "\n", status_code=503, headers=headers)
-    return HTMLResponse(render("not_ready.html", linker, message=str(error)),
-                        status_code=503, headers=headers)
+        return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+    return HTMLResponse(render(template, linker, message=message), status_code=status,
+                        headers=headers)
 
 
 def build_routes(context: RegistryContext, queries: RegistryQueries | None = None,
