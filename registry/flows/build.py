@@ -300,22 +300,25 @@ def _role_label(facts: Facts, role: str) -> str:
 
 # -- contracts ------------------------------------------------------------------------------------
 
-def _system_datasets(facts: Facts, system: str) -> list[str]:
+def system_datasets(facts: Facts, system: str) -> list[str]:
+    """The datasets a system feeds, itself or through the sensors it uses."""
     found = list(facts.get(system, CITYREG_feedsDataset))
     for sensor in facts.get(system, CITYREG_usesSensor):
         found += facts.get(sensor, CITYREG_feedsDataset)
     return found
 
 
-def _contract_datasets(facts: Facts, contract: str, seen: frozenset[str] = frozenset()
-                       ) -> list[str]:
+def contract_datasets(facts: Facts, contract: str, seen: frozenset[str] = frozenset()
+                      ) -> list[str]:
+    """The datasets a contract covers: named, through the systems it covers, else its
+    parent contract's (sorted, distinct)."""
     found = list(facts.get(contract, CITYREG_coversDataset))
     for system in facts.get(contract, CITYREG_coversSystem):
-        found += _system_datasets(facts, system)
+        found += system_datasets(facts, system)
     if not found:
         for parent in facts.get(contract, CITYREG_parentContract):
             if parent not in seen:
-                found += _contract_datasets(facts, parent, seen | {contract})
+                found += contract_datasets(facts, parent, seen | {contract})
     return sorted(set(found))
 
 
@@ -323,7 +326,7 @@ def _contracts(projection: Projection) -> None:
     facts = projection.facts
     contracts = sorted(iri for iri in facts.types if facts.is_a(iri, _CONTRACT_TYPES))
     for contract in contracts:
-        datasets = _contract_datasets(facts, contract)
+        datasets = contract_datasets(facts, contract)
         if datasets:
             _contract_hops(projection, contract, datasets)
 
@@ -455,7 +458,7 @@ def _flows(projection: Projection) -> None:
         rules.undisclosed_recipients(projection, flow, datasets, providers, "agreement")
     for agreement in sorted(iri for iri, types in facts.types.items()
                             if CITYREG_DataSharingAgreement in types):
-        covered = _contract_datasets(facts, agreement)
+        covered = contract_datasets(facts, agreement)
         if covered:
             rules.agreement_parties(projection, agreement, covered, flowing[agreement])
 

@@ -21,18 +21,8 @@ import networkx as nx
 
 from registry.errors import NotFoundError
 from registry.flows.build import project
-from registry.flows.cities import contract_city
+from registry.flows.concentration import vendor_concentration
 from registry.flows.facts import Facts, read_cities, read_facts
-from registry.flows.iris import (
-    CITYREG_developer,
-    CITYREG_feedsDataset,
-    CITYREG_hasSubProcessor,
-    CITYREG_hostedBy,
-    CITYREG_operator,
-    CITYREG_supplier,
-    CITYREG_usesSensor,
-    DPV_hasDataProcessor,
-)
 from registry.flows.model import (
     DatasetReach,
     EdgesOf,
@@ -50,7 +40,6 @@ from registry.flows.trace import check_limits, trace
 from registry.names import Names
 from registry.store import Registry
 
-_VENDOR_ROLES = (CITYREG_supplier, DPV_hasDataProcessor, CITYREG_hasSubProcessor)
 _FIX_SOURCE = ("give the IRI or label of a sensor, deployment, system, dataset or "
                "organisation (see `cityreg query` or the GraphQL `search` field)")
 
@@ -210,66 +199,13 @@ class AccessGraph:
         return EdgesOf(iri, incoming, outgoing, tuple(self._carried.get(iri, ())))
 
     def vendor_concentration(self) -> list[VendorConcentration]:
-        """Per vendor and city: the contracts, datasets and sensors that depend on the vendor.
-
-        Computed on the first call and kept (the graph does not change).
-
-        A vendor is a company that supplies, processes or sub-processes under a contract, or
-        develops a system, or hosts a dataset. Its contracts are those it is party to in one of
-        those roles; its datasets those the contracts cover, those its systems feed and those it
-        hosts; its sensors those that feed its datasets or that its systems use. The city is
-        the entity's cityreg:city, else its operator's; a contract's is
-        :func:`registry.flows.cities.contract_city` (as in the API).
-        """
+        """Per vendor and city: the contracts, datasets and sensors that depend on the vendor
+        (:mod:`registry.flows.concentration`). Computed on the first call and kept (the graph
+        does not change)."""
         if self._concentration is None:
             self._concentration = tuple(self._concentrations())
         return list(self._concentration)
 
     def _concentrations(self) -> list[VendorConcentration]:
-        facts = self._projection.facts
-        cities = self._read_cities()
-        rows: dict[tuple[str, str | None], dict[str, set[str]]] = defaultdict(
-            lambda: {"contracts": set(), "datasets": set(), "sensors": set()})
-        feeders = facts.by_object(CITYREG_feedsDataset)
-
-        def city_of(*entities: str) -> str | None:
-            return next((cities[e] for e in entities if cities.get(e)), None)
-
-        def add_dataset(vendor: str, dataset: str, fallback: str | None) -> None:
-            row = rows[(vendor, fallback or city_of(dataset))]
-            row["datasets"].add(dataset)
-            for feeder in feeders.get(dataset, ()):
-                if facts.is_a(feeder, ("http://www.w3.org/ns/sosa/Sensor",)):
-                    row["sensors"].add(feeder)
-
-        for contract in facts.subjects(*_VENDOR_ROLES):
-            vendors = {v for prop in _VENDOR_ROLES for v in facts.get(contract, prop)}
-            city = contract_city(contract, cities.get, facts.get)
-            covered = self._contract_datasets(contract)
-            for vendor in vendors:
-                rows[(vendor, city)]["contracts"].add(contract)
-                for dataset in covered:
-                    add_dataset(vendor, dataset, city)
-        for entity in facts.subjects(CITYREG_developer, CITYREG_hostedBy):
-            for vendor in facts.get(entity, CITYREG_developer):
-                city = city_of(entity, *facts.get(entity, CITYREG_operator))
-                row = rows[(vendor, city)]
-                for sensor in facts.get(entity, CITYREG_usesSensor):
-                    row["sensors"].add(sensor)
-                for dataset in facts.get(entity, CITYREG_feedsDataset):
-                    add_dataset(vendor, dataset, city)
-            for vendor in facts.get(entity, CITYREG_hostedBy):
-                add_dataset(vendor, entity, city_of(entity))
-        result = [
-            VendorConcentration(
-                vendor, self.label(vendor), city, None if city is None else self.label(city),
-                tuple(sorted(row["contracts"])), tuple(sorted(row["datasets"])),
-                tuple(sorted(row["sensors"])))
-            for (vendor, city), row in rows.items()]
-        return sorted(result, key=lambda r: (-(len(r.contracts) + len(r.datasets)
-                                               + len(r.sensors)), r.label.casefold(),
-                                             r.city_label or ""))
-
-    def _contract_datasets(self, contract: str) -> list[str]:
-        return sorted({hop.dataset for hop in self._carried.get(contract, ())})
+        return vendor_concentration(self._projection.facts, self._read_cities())
 

@@ -10,7 +10,8 @@ registry. Its answers equal the whole projection's (tests/test_flows_ondemand.py
 every traceable entity of the seed and of a generated registry).
 
 What needs every vendor of the registry (the vendor concentration) is computed once, on first
-use, vendor by vendor: its time grows with the registry, its memory with the rows it returns.
+use, from the few properties it reads, each read whole (:mod:`registry.flows.concentration`):
+its time and memory grow with those statements and the rows it returns.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import date
-from functools import partial
 from threading import Lock
 
 import pyoxigraph as ox
 
 from registry.errors import InputError, NotFoundError
 from registry.flows.build import project
+from registry.flows.concentration import read_concentration_facts, vendor_concentration
 from registry.flows.graph import _FIX_SOURCE, AccessGraph
 from registry.flows.model import EdgesOf, Hop, ReachResult, TraceResult, VendorConcentration
 from registry.flows.neighbourhood import (
@@ -34,19 +35,14 @@ from registry.flows.neighbourhood import (
     read_facts_around,
     vocabulary_labels,
 )
-from registry.namespaces import CITYREG, DPV
+from registry.namespaces import CITYREG
 from registry.store import Registry
 
 #: A walk's node limit that never answers (the server's own work, the CLI's).
 UNBOUNDED = 1 << 62
-#: How many vendors' webs one walk of the vendor concentration reads together.
-VENDORS_PER_WALK = 200
 #: How many webs (one per entity asked about) are kept after their question is answered.
 CACHED_WEBS = 64
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-_VENDOR_ROLES = tuple(str(p) for p in (CITYREG.supplier, DPV.hasDataProcessor,
-                                       CITYREG.hasSubProcessor, CITYREG.developer,
-                                       CITYREG.hostedBy))
 
 
 class OnDemandAccess:
@@ -142,10 +138,9 @@ class OnDemandAccess:
         return self.around(iri).edges_of(iri)
 
     def vendor_concentration(self) -> list[VendorConcentration]:
-        """See :meth:`AccessGraph.vendor_concentration`: computed once, from the webs around
-        :data:`VENDORS_PER_WALK` vendors at a time (no node limit: this is the server's own
-        work while a generation warms, not a request's). Its time grows with the registry;
-        its memory with the largest batch's web and the rows it returns."""
+        """See :meth:`AccessGraph.vendor_concentration`: computed once, from the statements
+        it reads (:func:`~registry.flows.concentration.read_concentration_facts`), or read
+        from the rows a previous start kept."""
         if self._concentration is None:
             self._concentration = tuple(self._kept_rows())
         return list(self._concentration)
@@ -164,26 +159,9 @@ class OnDemandAccess:
         return rows
 
     def _computed_rows(self) -> list[VendorConcentration]:
-        vocabulary = self._vocabulary or vocabulary_labels(self._registry)
-        vendors = self._vendors()
-        rows: list[VendorConcentration] = []
-        for start in range(0, len(vendors), VENDORS_PER_WALK):
-            batch = set(vendors[start:start + VENDORS_PER_WALK])
-            facts = read_facts_around(self._registry, sorted(batch), UNBOUNDED, vocabulary)
-            graph = AccessGraph(project(facts), partial(_cities_of, self._registry,
-                                                        facts.facts))
-            rows += [row for row in graph.vendor_concentration() if row.vendor in batch]
-        rows.sort(key=lambda r: (-(len(r.contracts) + len(r.datasets) + len(r.sensors)),
-                                 r.label.casefold(), r.city_label or ""))
-        return rows
+        return vendor_concentration(*read_concentration_facts(self._registry))
 
     # -- reading --------------------------------------------------------------------------------
-
-    def _vendors(self) -> list[str]:
-        values = " ".join(f"<{p}>" for p in _VENDOR_ROLES)
-        rows = self._registry.raw_query(
-            f"SELECT DISTINCT ?v WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?v FILTER isIRI(?v) }}")
-        return sorted({row[0].value for row in rows})  # type: ignore[union-attr]
 
     def _traceable(self, iri: str) -> bool:
         try:
