@@ -11,7 +11,9 @@ a question holds every entity in the process. A list is read a page at a time in
 a lookup is one indexed query, and SQLite's own page cache (2 MB by default) is all it keeps.
 
 The file is unlinked as soon as it is open: it is the index of one served registry, gone
-with the process or the model, never read by another.
+with the process or the model, never read by another; but the index of a registry held by
+an engine is kept in the user's cache folder for the registry's state, and read again by the
+next server started on it (:mod:`registry.api.keptindex`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from registry.flows.cities import (
@@ -84,18 +87,62 @@ def fold(text: str) -> str:
 class EntityIndex:
     """The SQLite file of one read model: built by :meth:`build`, then only read."""
 
-    def __init__(self) -> None:
-        handle, path = tempfile.mkstemp(prefix="cityreg-entities-", suffix=".sqlite")
-        os.close(handle)
-        try:
-            self._connection = sqlite3.connect(path, check_same_thread=False)
-        finally:
-            os.unlink(path)  # the open connection keeps it; nothing is left behind
-        self._connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-                                       "PRAGMA temp_store = FILE;" + _SCHEMA)
+    def __init__(self, connection: sqlite3.Connection | None = None) -> None:
+        """An index over ``connection``; without one, an empty index to :meth:`build`, in a
+        file unlinked at once (gone with the process). See also :meth:`at` and
+        :meth:`opened`."""
+        if connection is None:
+            handle, name = tempfile.mkstemp(prefix="cityreg-entities-", suffix=".sqlite")
+            os.close(handle)
+            try:
+                connection = _new_index(name)
+            finally:
+                os.unlink(name)  # the open connection keeps it; nothing is left behind
+        self._connection = connection
         self._lock = threading.Lock()
         self._count: int | None = None
         self._kinds: list[str] | None = None
+        #: how many statements the indexed registry holds, when the index was kept
+        self.statements: int | None = None
+
+    @classmethod
+    def at(cls, path: Path) -> EntityIndex:
+        """An empty index to :meth:`build` and :meth:`keep` in the file ``path``
+        (:mod:`registry.api.keptindex`)."""
+        return cls(_new_index(str(path)))
+
+    @classmethod
+    def opened(cls, path: Path, key: str) -> EntityIndex | None:
+        """The index built and kept at ``path`` for ``key`` (:meth:`keep`), read only; None
+        when there is none, or it is of another key, or it cannot be read."""
+        if not path.is_file():
+            return None
+        try:
+            # immutable: a kept file is never written again, only replaced by a rename
+            connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1",
+                                         uri=True, check_same_thread=False)
+        except sqlite3.Error:
+            return None
+        try:
+            kept = connection.execute("SELECT key, statements FROM kept").fetchall()
+        except sqlite3.Error:
+            kept = []
+        if len(kept) != 1 or kept[0][0] != key:
+            connection.close()
+            return None
+        index = cls(connection)
+        index.statements = int(kept[0][1])
+        return index
+
+    def keep(self, key: str, statements: int) -> None:
+        """Say, in the built file, which registry state it indexes and how many statements
+        that registry holds (read by :meth:`opened`)."""
+        with self._lock:
+            self._connection.execute(
+                "CREATE TABLE kept (key TEXT NOT NULL, statements INTEGER NOT NULL)")
+            self._connection.execute("INSERT INTO kept VALUES (?, ?)", (key, statements))
+            self._connection.commit()
+        self.statements = statements
 
     # -- building ---------------------------------------------------------------------------
 
@@ -256,6 +303,14 @@ class EntityIndex:
         """Close the file (it is gone once closed)."""
         with self._lock:
             self._connection.close()
+
+
+def _new_index(path: str) -> sqlite3.Connection:
+    """A connection to a new index file at ``path``, its tables made."""
+    connection = sqlite3.connect(path, check_same_thread=False)
+    connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+                             "PRAGMA temp_store = FILE;" + _SCHEMA)
+    return connection
 
 
 def _row(row: tuple[Any, ...]) -> Row:

@@ -47,6 +47,7 @@ from registry.namespaces import (
     DCAT,
     DERIVED_GRAPH,
     DPV,
+    HISTORY_GRAPH,
     ONTOLOGY_GRAPH,
     ORG,
     PROVENANCE_GRAPH,
@@ -108,10 +109,12 @@ Subject = ox.NamedNode | ox.BlankNode
 #: entities with their buyers and cities fits many times over).
 CACHED_ENTITIES = 4096
 
-#: Graphs whose statements are not about the registry's entities: the load records, and the
-#: scratch graphs a validation run fills while it runs.
-_NOT_ENTITY_GRAPHS = frozenset({str(PROVENANCE_GRAPH), str(VALIDATION_CONTEXT_GRAPH),
-                                str(CLASS_CLOSURE_GRAPH), str(DERIVED_GRAPH)})
+#: Graphs whose statements are not about the registry's entities: the load records, the
+#: registry's versions (its history: /changes), and the scratch graphs a validation run fills
+#: while it runs.
+_NOT_ENTITY_GRAPHS = frozenset({str(PROVENANCE_GRAPH), str(HISTORY_GRAPH),
+                                str(VALIDATION_CONTEXT_GRAPH), str(CLASS_CLOSURE_GRAPH),
+                                str(DERIVED_GRAPH)})
 
 
 
@@ -231,16 +234,29 @@ class ReadModel:
     @classmethod
     def from_registry(cls, registry: Registry) -> ReadModel:
         """Index the registry from bulk queries (the class hierarchy, types, labels, and the
-        links and dates lists filter on), each streamed into the index."""
-        superclasses: dict[str, set[str]] = defaultdict(set)
-        for row in _rows(registry, f"SELECT ?c ?s WHERE {{ ?c <{RDFS_SUBCLASS}>+ ?s }}"):
-            superclasses[row[0].value].add(row[1].value)
-        index = EntityIndex()
-        index.build(_labels(registry), _types(registry), _values(registry, LINKS, iris=True),
-                    _values(registry, (START, END), iris=False),
-                    lambda types: _kind(types, superclasses), _tail)
+        links and dates lists filter on), each streamed into the index; for a registry held
+        by an engine, the index kept for its state is opened instead, or the one built is
+        kept (:mod:`registry.api.keptindex`)."""
+        from registry.api import keptindex
+
+        def build(index: EntityIndex) -> None:
+            superclasses: dict[str, set[str]] = defaultdict(set)
+            for row in _rows(registry, f"SELECT ?c ?s WHERE {{ ?c <{RDFS_SUBCLASS}>+ ?s }}"):
+                superclasses[row[0].value].add(row[1].value)
+            index.build(_labels(registry), _types(registry),
+                        _values(registry, LINKS, iris=True),
+                        _values(registry, (START, END), iris=False),
+                        lambda types: _kind(types, superclasses), _tail)
+
+        kept = keptindex.file_for(registry)
+        if kept is None:
+            index = EntityIndex()
+            build(index)
+        else:
+            index = keptindex.opened_or_built(*kept, build, registry.count)
         model = cls(registry.store, index)
-        model.statement_count = registry.count()
+        model.statement_count = registry.count() if index.statements is None \
+            else index.statements
         return model
 
     def statements_of(self, node: Subject) -> dict[str, Term | list[Term]]:
@@ -447,7 +463,7 @@ class _Chosen(Sequence[Entity]):
 def _labels(registry: Registry) -> Iterator[tuple[str, str, int]]:
     """``(term, label, rank)`` of every rdfs:label in the entity graphs (rank 0 English, 1
     untagged, 2 any other language)."""
-    for row in _rows(registry, _in_entity_graphs("?s ?l", f"?s <{RDFS_LABEL}> ?l")):
+    for row in _rows(registry, _in_entity_graphs(registry, "?s ?l", f"?s <{RDFS_LABEL}> ?l")):
         value = row[1]
         if isinstance(value, ox.Literal):
             rank = 0 if value.language == "en" else 1 if value.language is None else 2
@@ -457,8 +473,9 @@ def _labels(registry: Registry) -> Iterator[tuple[str, str, int]]:
 def _types(registry: Registry) -> Iterator[tuple[str, str, bool]]:
     """``(term, type, is blank)`` of every rdf:type in the entity graphs but the ontology's
     (its classes, purposes and sensor types are vocabulary, not entities)."""
-    for row in _rows(registry, _in_entity_graphs("?s ?t", f"?s <{RDF_TYPE}> ?t",
-                                                 also_excluded=(ONTOLOGY_GRAPH,))):
+    text = _in_entity_graphs(registry, "?s ?t", f"?s <{RDF_TYPE}> ?t",
+                             also_excluded=(ONTOLOGY_GRAPH,))
+    for row in _rows(registry, text):
         if not isinstance(row[1], ox.Literal) and not isinstance(row[0], ox.Triple):
             yield row[0].value, row[1].value, isinstance(row[0], ox.BlankNode)
 
@@ -468,8 +485,8 @@ def _values(registry: Registry, props: Sequence[str], iris: bool
     """``(subject, property, object)`` of ``props`` in the entity graphs: objects that are
     IRIs (``iris``), or any object as text."""
     listed = " ".join(f"<{prop}>" for prop in props)
-    for row in _rows(registry, _in_entity_graphs("?s ?p ?o", f"VALUES ?p {{ {listed} }} "
-                                                 "?s ?p ?o")):
+    text = _in_entity_graphs(registry, "?s ?p ?o", f"VALUES ?p {{ {listed} }} ?s ?p ?o")
+    for row in _rows(registry, text):
         subject, obj = row[0], row[2]
         if isinstance(subject, ox.Triple) or isinstance(obj, ox.Triple):
             continue
@@ -485,10 +502,14 @@ def _about_entities(quad: ox.Quad) -> bool:
     return not isinstance(graph, ox.DefaultGraph) and graph.value not in _NOT_ENTITY_GRAPHS
 
 
-def _in_entity_graphs(projection: str, pattern: str, also_excluded: Iterable[str] = ()) -> str:
+def _in_entity_graphs(registry: Registry, projection: str, pattern: str,
+                      also_excluded: Iterable[str] = ()) -> str:
     """A SELECT of ``pattern`` over the named graphs that hold the registry's entities (less
-    ``also_excluded``)."""
-    graphs = _NOT_ENTITY_GRAPHS | {str(g) for g in also_excluded}
+    ``also_excluded``; on an engine, less its graphs that are not the registry's:
+    :meth:`registry.remote.store.RemoteStore.foreign_graphs`)."""
+    foreign = getattr(registry.store, "foreign_graphs", None)
+    graphs = _NOT_ENTITY_GRAPHS | {str(g) for g in also_excluded} | set(
+        foreign() if foreign is not None else ())
     excluded = ", ".join(f"<{g}>" for g in sorted(graphs))
     return (f"SELECT {projection} WHERE {{ GRAPH ?g {{ {pattern} }} "
             f"FILTER(?g NOT IN ({excluded})) }}")

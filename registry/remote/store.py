@@ -69,6 +69,7 @@ class RemoteStore:
             adapter = recognise(self.client.server_name(), where)
         self.engine: Engine = adapter(where, bool(os.environ.get(USER_VARIABLE)))
         self._dataset: list[str] | None = None
+        self._foreign: list[str] | None = None
         self._writing_closure = False
         self.validates_locally = self.engine.validates_locally
         #: a validation's derived relations are derived by the engine (registry.derived)
@@ -295,6 +296,23 @@ class RemoteStore:
             assert isinstance(solutions, ox.QuerySolutions)
             self._dataset = sorted({row[0].value for row in solutions} | {PROVENANCE_GRAPH})
         return self._dataset
+
+    def foreign_graphs(self) -> list[str]:
+        """The engine's graphs that hold statements but are not the registry's: Virtuoso's
+        system graphs (its ``virtrdf#`` mappings name 270 typed nodes), and the parts of a
+        staged write that a stopped load left behind. A query over ``GRAPH ?g`` leaves them
+        out (:func:`registry.api.readmodel.ReadModel.from_registry`). Read with the list of
+        the registry's graphs, and again when that is."""
+        if self._foreign is None or self._dataset is None:
+            registry = set(self.dataset())
+            result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+            assert isinstance(result, ox.QuerySolutions)
+            graphs = {row[0].value for row in result if isinstance(row[0], ox.NamedNode)}
+            self._foreign = sorted(
+                graph for graph in graphs if graph.startswith(STAGING_PREFIX) or (
+                    self.engine.foreign_graphs and graph not in registry
+                    and not graph.startswith(RESERVED_PREFIX)))
+        return self._foreign
 
     def refresh(self) -> None:
         """Forget the cached list of graphs: another process may have loaded or removed some."""

@@ -65,6 +65,53 @@ def test_the_vendor_concentration_is_kept_for_the_engines_state(
             AccessGraph.from_registry(embedded).vendor_concentration()
 
 
+def test_the_entity_index_is_kept_for_the_engines_state(
+        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server started again on the same data opens the index the last one built, without
+    reading the engine's labels and types; after a load it builds one of the new data."""
+    from registry.api import keptindex, readmodel
+    from registry.api.readmodel import ReadModel
+
+    monkeypatch.setenv("CITYREG_CACHE_DIR", str(tmp_path / "cache"))
+    with Registry.memory() as embedded, Registry.connect(engine.url) as remote:
+        embedded.load(seed_dir())
+        remote.load(seed_dir())
+        expected = ReadModel.from_registry(embedded)
+        built = ReadModel.from_registry(remote)
+        where = keptindex.file_for(remote)
+        assert where is not None
+        assert where[0].is_file()
+
+        def answers(model: ReadModel) -> tuple[object, ...]:
+            contracts = model.listed(["Contract"])
+            return (model.entity_count(), model.statement_count,
+                    [(e.iri, e.label, e.kind) for e in model.listed(None)],
+                    [(e.iri, model.city_of(e)) for e in contracts])
+
+        assert answers(built) == answers(expected)
+
+        def not_again(_registry: Registry) -> list[object]:
+            raise AssertionError("read from the engine although kept for this state")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(readmodel, "_labels", not_again)
+            patched.setattr(Registry, "count", not_again)
+            assert answers(ReadModel.from_registry(remote)) == answers(expected)
+
+        extra = tmp_path / "extra.ttl"
+        extra.write_text(
+            "<https://w3id.org/cityreg/id/x/c> a <https://w3id.org/cityreg#VendorContract> ;\n"
+            "  <http://www.w3.org/2000/01/rdf-schema#label> \"Extra contract\"@en .\n",
+            encoding="utf-8")
+        remote.load(extra)
+        embedded.load(extra)
+        after = ReadModel.from_registry(remote)
+        assert after.label("https://w3id.org/cityreg/id/x/c") == "Extra contract"
+        assert answers(after) == answers(ReadModel.from_registry(embedded))
+        assert sorted(p.name for p in where[0].parent.glob("*entity-index*")) == [
+            "entity-index.sqlite"]
+
+
 def test_the_on_demand_bench_prints_its_figures(engine: Engine,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     import importlib.util

@@ -324,7 +324,7 @@ def test_an_engine_killed_between_staged_uploads_keeps_the_data_it_had(
     monkeypatch.setenv(TIMEOUT_VARIABLE, "30")
     with Registry.connect(engine.url) as remote:
         remote.load(seed_dir())
-        before = data_quads(remote), remote.graphs(), remote.stats()
+        before = data_quads(remote), remote.graphs(), remote.stats(), listed(remote)
     big = generated(tmp_path / "big.ttl", 30)
     proxy = KillingProxy(engine, trigger=b"urn%3Acityreg%3Astaging", after_bytes=50_000,
                          spare=3)
@@ -338,10 +338,17 @@ def test_an_engine_killed_between_staged_uploads_keeps_the_data_it_had(
     assert proxy.killed.wait(timeout=60)
     engine.start()
     with Registry.connect(engine.url) as remote:
-        assert (data_quads(remote), remote.graphs(), remote.stats()) == before
+        assert (data_quads(remote), remote.graphs(), remote.stats(), listed(remote)) == before
         assert remote.select("SELECT ?s WHERE { ?s a <https://w3id.org/cityreg#City> }") == \
             remote.select("SELECT ?s WHERE { GRAPH ?g { ?s a <https://w3id.org/cityreg#City> } "
                           "FILTER (!STRSTARTS(STR(?g), 'urn:cityreg:staging:')) }")
+
+
+def listed(registry: Registry) -> list[tuple[str, str]]:
+    """Every entity the read model lists (none from the parts a stopped load staged)."""
+    from registry.api.readmodel import ReadModel
+
+    return [(entity.iri, entity.label) for entity in ReadModel.from_registry(registry).listed(None)]
 
 
 def test_a_load_above_virtuoso_s_transaction_log_limit_fails_whole_naming_the_setting(
