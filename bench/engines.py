@@ -5,9 +5,12 @@ Usage::
     python bench/engines.py FILE                 # all three, one table
     python bench/engines.py FOLDER               # every file of it (several cities)
     python bench/engines.py FILE --engines oxigraph,virtuoso
-    python bench/engines.py FILE --oxigraph-load folder    # millions of statements
-    python bench/engines.py FILE --virtuoso-buffers 400000 --virtuoso-after-image 1500000000
-                                                 # Virtuoso for millions of statements
+    python bench/engines.py FILE --oxigraph-load request   # settings of your own
+
+The engines' settings not given are chosen by the registry's size (:func:`settings_for`): from
+50 MB of files on (millions of statements), the Oxigraph server is loaded through its folder
+and Virtuoso gets a page cache and a transaction log for them, so that ``bench/run.py --n
+10000`` prints the table with no flags.
 
 For each engine a fresh one is started on loopback (as tests/remote does, from
 tests/remote/running_engines.py) and each figure is taken in a fresh Python process:
@@ -173,6 +176,30 @@ def child(figure: str, store: str, path: Path) -> dict[str, Any]:
     raise SystemExit(f"unknown figure {figure!r}")
 
 
+#: From how many bytes of files a registry is one of millions of statements (the generated
+#: N=1000 registry, 351k statements, is 16 MB of Turtle; N=10000, 3.5M, is 165 MB).
+MILLIONS_BYTES = 50_000_000
+
+
+def settings_for(path: Path, oxigraph_load: str | None, virtuoso_buffers: int | None,
+                 virtuoso_after_image: int | None) -> dict[str, Any]:
+    """The engines' settings for the registry in ``path`` (a file, or a folder of files),
+    those not given chosen by its size: what `bench/run.py --n 10000` needs with no flags.
+    A load of millions of statements into the Oxigraph server goes through its folder; a
+    load into Virtuoso is one transaction of about 300 bytes per statement (about 47 bytes
+    of Turtle), and Virtuoso validates faster the more of the registry its cache holds."""
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    size = sum(p.stat().st_size for p in files)
+    millions = size >= MILLIONS_BYTES
+    if virtuoso_buffers is None:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        virtuoso_buffers = max(20000, min(size // 1_000_000 * 2400, memory // 4 // 8192)) \
+            if millions else 20000
+    return {"folder_load": (oxigraph_load or ("folder" if millions else "request")) == "folder",
+            "virtuoso_buffers": virtuoso_buffers,
+            "virtuoso_after_image": virtuoso_after_image or max(50_000_000, size * 10)}
+
+
 def measure(engine: str, path: Path, timeout: float, folder_load: bool = False,
             virtuoso_buffers: int = 20000, virtuoso_after_image: int = 50_000_000
             ) -> dict[str, Any]:
@@ -281,18 +308,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", type=Path, nargs="?")
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--timeout", type=float, default=3600)
-    parser.add_argument("--oxigraph-load", choices=("request", "folder"), default="request",
-                        help="load the Oxigraph server by update requests (default), or into "
-                        "its folder with the server stopped, then start it (for millions of "
-                        "statements: README, 'Running at national scale')")
-    parser.add_argument("--virtuoso-buffers", type=int, default=20000, metavar="PAGES",
-                        help="Virtuoso's page cache in 8 kB pages (default 20000, as in the "
-                        "tests; about 85000 per GB it may use for millions of statements)")
-    parser.add_argument("--virtuoso-after-image", type=int, default=50_000_000,
-                        metavar="BYTES",
-                        help="Virtuoso's TransactionAfterImageLimit (default 50000000, its "
-                        "own; a load puts a file in place in one transaction, about 300 "
-                        "bytes per statement)")
+    parser.add_argument("--oxigraph-load", choices=("request", "folder"),
+                        help="load the Oxigraph server by update requests, or into its "
+                        "folder with the server stopped, then start it (README, 'Running at "
+                        "national scale'); default: by its folder from "
+                        f"{MILLIONS_BYTES // 1_000_000} MB of files on")
+    parser.add_argument("--virtuoso-buffers", type=int, metavar="PAGES",
+                        help="Virtuoso's page cache in 8 kB pages (default: 20000, as in the "
+                        f"tests, and from {MILLIONS_BYTES // 1_000_000} MB of files on about "
+                        "2,400 per MB of files, within a quarter of the machine's memory)")
+    parser.add_argument("--virtuoso-after-image", type=int, metavar="BYTES",
+                        help="Virtuoso's TransactionAfterImageLimit (a load puts a file in "
+                        "place in one transaction, about 300 bytes per statement; default: "
+                        "10 bytes per byte of Turtle, at least its own 50000000)")
     parser.add_argument("--child", nargs=3, metavar=("FIGURE", "STORE", "FILE"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -307,19 +335,21 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(wanted) - set(ENGINES))
     if unknown:
         parser.error(f"unknown engine {', '.join(unknown)}: expected {', '.join(ENGINES)}")
+    settings = settings_for(args.file, args.oxigraph_load, args.virtuoso_buffers,
+                            args.virtuoso_after_image)
     results = {}
     for engine in wanted:
         print(f"  ... {engine}", file=sys.stderr, flush=True)
-        results[engine] = measure(engine, args.file, args.timeout,
-                                  folder_load=args.oxigraph_load == "folder",
-                                  virtuoso_buffers=args.virtuoso_buffers,
-                                  virtuoso_after_image=args.virtuoso_after_image)
+        results[engine] = measure(engine, args.file, args.timeout, **settings)
     statements = next((r["load"].get("statements") for r in results.values()
                        if "statements" in r.get("load", {})), "?")
     print(f"three engines: {args.file.name}, {statements} statements")
     print(table(results))
     if any(r.get("load", {}).get("by_folder") for r in results.values()):
         print("(oxigraph load: cityreg load into the server's folder, then the server started)")
+    if "virtuoso" in wanted:
+        print(f"(virtuoso: {settings['virtuoso_buffers']:,} pages of page cache, "
+              f"TransactionAfterImageLimit {settings['virtuoso_after_image']:,} bytes)")
     print(json.dumps(results), file=sys.stderr)
     return 0
 
