@@ -165,3 +165,25 @@ def test_this_environment_is_the_pinned_one() -> None:
     installed = pins.project_closure()
     installed.pop("cityreg")
     assert pins.mismatches(PINNED, installed) == []
+
+
+@pytest.mark.slow
+def test_the_canary_runs_the_quick_tests_and_leaves_out_engines_and_slow_ones() -> None:
+    """The canary's selection (so that CI keeps within 20 minutes): no test of
+    tests/remote, none marked slow or heavy, and most of the suite all the same."""
+    import subprocess
+
+    def collected(*arguments: str) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "--collect-only", "-q", "-n", "0",
+             "-p", "no:cacheprovider", *arguments],
+            cwd=REPO, capture_output=True, text=True, check=True, timeout=300)
+        return [line for line in done.stdout.splitlines() if "::" in line]
+
+    canary = collected(*pins.CANARY_TESTS)
+    every = collected()
+    slow = set(collected("-m", "slow"))
+    assert not [test for test in canary if test.startswith("tests/remote/")]
+    assert not slow & set(canary)
+    assert set(canary) < set(every)
+    assert len(canary) > 0.8 * len(every)
