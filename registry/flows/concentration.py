@@ -44,6 +44,7 @@ from registry.flows.iris import (
     SSN_deployedSystem,
 )
 from registry.flows.model import VendorConcentration
+from registry.flows.neighbourhood import is_iri
 from registry.namespaces import CITYREG, SOSA
 from registry.store import Registry
 
@@ -166,7 +167,7 @@ def _named(facts: Facts, props: tuple[str, ...]) -> set[str]:
 def _read_labels(registry: Registry, facts: Facts, iris: list[str]) -> None:
     rank: dict[str, int] = {}
     for start in range(0, len(iris), CHUNK):
-        values = " ".join(f"<{iri}>" for iri in iris[start:start + CHUNK] if _is_iri(iri))
+        values = " ".join(f"<{iri}>" for iri in iris[start:start + CHUNK] if is_iri(iri))
         if not values:
             continue
         rows = registry.raw_query(
@@ -184,11 +185,3 @@ def _pairs(registry: Registry, text: str) -> Iterator[tuple[str, str]]:
         if isinstance(subject, ox.Triple) or isinstance(value, ox.Triple):
             continue
         yield subject.value, value.value
-
-
-def _is_iri(text: str) -> bool:
-    try:
-        ox.NamedNode(text)
-    except ValueError:
-        return False
-    return True
