@@ -45,7 +45,7 @@ BUILD_REQUIRES = re.compile(r'^requires = \["hatchling(?:[=<>!~][^"]*)?"\]$', re
 #: CI's 2-core machine, and the pinned run after the canary runs all of it: the canary runs
 #: the tests that need no engine or browser and are not slow (:data:`CANARY_TESTS`), so that
 #: CI keeps within 20 minutes.
-PYTEST_LIMIT_S = 360.0
+PYTEST_LIMIT_S = 480.0
 #: Which tests the canary runs (pytest arguments): the many quick ones, where a release that
 #: changes an API shows; the pinned run that decides runs every test.
 CANARY_TESTS = ("-m", "not slow and not heavy", "--ignore=tests/remote")
