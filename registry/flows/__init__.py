@@ -9,6 +9,14 @@ Modules, one concept each:
 * ``disclosure``  the gaps: facts the trace needs that are not disclosed or not recorded
 * ``trace``       the dataset-precise breadth-first search with its limits and grades
 * ``graph``       :class:`AccessGraph`, the questions asked of the projection
+* ``concentration`` the vendor concentration, from the whole projection's facts or from the
+                  few properties it reads
+* ``neighbourhood`` the web around a question, read on demand from an engine
+* ``ondemand``    :class:`~registry.flows.ondemand.OnDemandAccess`, the same questions on it
+* ``keptrows``    the vendor concentration kept between an engine's server starts
+* ``questions``   which of the two answers a registry's questions
+* ``cities``      where a contract, agreement or data flow is
+* ``iris``        the IRIs of the terms the projection reads, as strings
 * ``model``       the answers: Hop, Gap, AccessPath, TraceResult, ...
 """
 
