@@ -187,7 +187,10 @@ def settings_for(path: Path, oxigraph_load: str | None, virtuoso_buffers: int | 
     those not given chosen by its size: what `bench/run.py --n 10000` needs with no flags.
     A load of millions of statements into the Oxigraph server goes through its folder; a
     load into Virtuoso is one transaction of about 300 bytes per statement (about 47 bytes
-    of Turtle), and Virtuoso validates faster the more of the registry its cache holds."""
+    of Turtle), and Virtuoso validates faster the more of the registry its cache holds. The
+    Oxigraph server stops a query at its ``--timeout-s``: 120 s as in the tests, 30 minutes
+    for millions (at N=10000 a 120 s limit stopped one of the validation's queries on a
+    shared machine, and the run failed)."""
     files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
     size = sum(p.stat().st_size for p in files)
     millions = size >= MILLIONS_BYTES
@@ -196,22 +199,24 @@ def settings_for(path: Path, oxigraph_load: str | None, virtuoso_buffers: int | 
         virtuoso_buffers = max(20000, min(size // 1_000_000 * 2400, memory // 4 // 8192)) \
             if millions else 20000
     return {"folder_load": (oxigraph_load or ("folder" if millions else "request")) == "folder",
+            "oxigraph_timeout_s": 1800 if millions else 120,
             "virtuoso_buffers": virtuoso_buffers,
             "virtuoso_after_image": virtuoso_after_image or max(50_000_000, size * 10)}
 
 
 def measure(engine: str, path: Path, timeout: float, folder_load: bool = False,
-            virtuoso_buffers: int = 20000, virtuoso_after_image: int = 50_000_000
-            ) -> dict[str, Any]:
+            virtuoso_buffers: int = 20000, virtuoso_after_image: int = 50_000_000,
+            oxigraph_timeout_s: int = 120) -> dict[str, Any]:
     """Every figure of one engine, each in a fresh process, on a fresh engine. With
     ``folder_load``, the Oxigraph server's load is cityreg's load into the server's folder
     (the server stopped) and the server's start on it (README, "Running at national scale").
     ``virtuoso_buffers``: Virtuoso's page cache, in 8 kB pages; ``virtuoso_after_image``: its
-    TransactionAfterImageLimit in bytes."""
+    TransactionAfterImageLimit in bytes; ``oxigraph_timeout_s``: the Oxigraph server's
+    ``--timeout-s``."""
     engines = _running_engines()
     running = None
     if engine == "oxigraph":
-        running = engines.oxigraph_server()
+        running = engines.oxigraph_server(oxigraph_timeout_s)
     elif engine == "virtuoso":
         running = engines.virtuoso(virtuoso_buffers, virtuoso_after_image)
     store = "memory" if running is None else running.url

@@ -230,7 +230,8 @@ def test_the_engines_settings_follow_the_registry_s_size(tmp_path: Path) -> None
     small = tmp_path / "small.ttl"
     small.write_bytes(b"#" * 1_000_000)
     assert settings_for(small, None, None, None) == {
-        "folder_load": False, "virtuoso_buffers": 20000, "virtuoso_after_image": 50_000_000}
+        "folder_load": False, "oxigraph_timeout_s": 120, "virtuoso_buffers": 20000,
+        "virtuoso_after_image": 50_000_000}
     national = tmp_path / "cities"
     national.mkdir()
     for city in ("a", "b"):
@@ -238,11 +239,13 @@ def test_the_engines_settings_follow_the_registry_s_size(tmp_path: Path) -> None
             out.truncate(40_000_000)  # sparse: 80 MB in all, nothing written
     chosen = settings_for(national, None, None, None)
     assert chosen["folder_load"] is True
+    assert chosen["oxigraph_timeout_s"] == 1800
     assert chosen["virtuoso_after_image"] == 800_000_000
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     assert chosen["virtuoso_buffers"] == max(20000, min(80 * 2400, memory // 4 // 8192))
     assert settings_for(national, "request", 30000, 60_000_000) == {
-        "folder_load": False, "virtuoso_buffers": 30000, "virtuoso_after_image": 60_000_000}
+        "folder_load": False, "oxigraph_timeout_s": 1800, "virtuoso_buffers": 30000,
+        "virtuoso_after_image": 60_000_000}
 
 
 @pytest.mark.slow

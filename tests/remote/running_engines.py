@@ -92,8 +92,9 @@ def _missing(program: str, how: str) -> None:
     pytest.skip(message)
 
 
-def oxigraph_server() -> Engine:
-    """An Oxigraph server (``oxigraph serve``) on a fresh folder."""
+def oxigraph_server(timeout_s: int = 120) -> Engine:
+    """An Oxigraph server (``oxigraph serve``) on a fresh folder, stopping a query after
+    ``timeout_s`` seconds."""
     program = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     if not Path(program).exists():
         _missing("oxigraph", "pip install -e '.[test]' installs it")
@@ -101,7 +102,7 @@ def oxigraph_server() -> Engine:
     port = free_port()
     engine = Engine("oxigraph", f"oxigraph+http://127.0.0.1:{port}", folder,
                     [program, "serve", "--location", str(folder / "data"), "--bind",
-                     f"127.0.0.1:{port}", "--timeout-s", "120"],
+                     f"127.0.0.1:{port}", "--timeout-s", str(timeout_s)],
                     f"http://127.0.0.1:{port}/query?query=ASK%7B%7D")
     engine.start()
     return engine

@@ -526,3 +526,21 @@ def test_versions_are_recorded_and_rebuilt_on_the_engine(engine: Engine, tmp_pat
         assert [change for _, change in alone.of("https://example.org/a")] == [
             "changed", "added"]
         assert len(entity_copy(remote, "https://example.org/a")) == 3
+
+
+def test_a_query_the_oxigraph_server_stops_at_its_time_limit_is_an_error_naming_it() -> None:
+    """The Oxigraph server answers a query it stops at --timeout-s with 200, the rows it had
+    written and then "The SPARQL operation has been cancelled": never taken for an answer,
+    never a parser error, but an error that names the setting."""
+    quick = running_engines.oxigraph_server(timeout_s=1)
+    try:
+        with Registry.connect(quick.url) as remote:
+            remote.load(seed_dir())
+            endless = ("SELECT DISTINCT ?a WHERE { GRAPH ?x { ?a ?b ?c } GRAPH ?y { ?d ?e ?f } "
+                       "GRAPH ?z { ?g ?h ?i } FILTER(STR(?c) = STR(?i)) }")
+            with pytest.raises(StoreError, match=r"stopped the query at its time limit") as cut:
+                list(remote.raw_query(endless))
+            assert "--timeout-s" in str(cut.value)
+            assert remote.raw_query("ASK { ?s ?p ?o }")  # a quick one is answered
+    finally:
+        running_engines.remove(quick)
