@@ -247,11 +247,14 @@ def measure(engine: str, path: Path, timeout: float, folder_load: bool = False,
                 restart = time.perf_counter() - started
             if done.returncode != 0:
                 figures[figure] = {"error": done.stderr.strip().splitlines()[-1:]}
-                continue
-            figures[figure] = json.loads(done.stdout.strip().splitlines()[-1])
-            if by_folder:
-                figures[figure]["s"] += restart
-                figures[figure]["by_folder"] = True
+            else:
+                figures[figure] = json.loads(done.stdout.strip().splitlines()[-1])
+                if by_folder:
+                    figures[figure]["s"] += restart
+                    figures[figure]["by_folder"] = True
+            # As it is measured: a run of hours that is stopped keeps what it measured.
+            print(f"  ... {engine} {figure}: {json.dumps(figures[figure])}", file=sys.stderr,
+                  flush=True)
         if running is not None and running.process is not None:
             figures["engine_rss_mb"] = _rss_mb(running.process.pid)
     finally:
