@@ -299,19 +299,21 @@ class RemoteStore:
 
     def foreign_graphs(self) -> list[str]:
         """The engine's graphs that hold statements but are not the registry's: Virtuoso's
-        system graphs (its ``virtrdf#`` mappings name 270 typed nodes), and the parts of a
-        staged write that a stopped load left behind. A query over ``GRAPH ?g`` leaves them
-        out (:func:`registry.api.readmodel.ReadModel.from_registry`). Read with the list of
-        the registry's graphs, and again when that is."""
+        system graphs (its ``virtrdf#`` mappings name 270 typed nodes); none on an engine
+        that keeps no graphs of its own (the parts of a staged write carry predicates no
+        query names). A query over ``GRAPH ?g`` leaves them out
+        (:func:`registry.api.readmodel.ReadModel.from_registry`). Read with the list of the
+        registry's graphs, and again when that is."""
+        if not self.engine.foreign_graphs:
+            return []
         if self._foreign is None or self._dataset is None:
             registry = set(self.dataset())
             result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
             assert isinstance(result, ox.QuerySolutions)
-            graphs = {row[0].value for row in result if isinstance(row[0], ox.NamedNode)}
             self._foreign = sorted(
-                graph for graph in graphs if graph.startswith(STAGING_PREFIX) or (
-                    self.engine.foreign_graphs and graph not in registry
-                    and not graph.startswith(RESERVED_PREFIX)))
+                row[0].value for row in result if isinstance(row[0], ox.NamedNode)
+                and row[0].value not in registry and not row[0].value.startswith(
+                    (RESERVED_PREFIX, STAGING_PREFIX)))
         return self._foreign
 
     def refresh(self) -> None:
