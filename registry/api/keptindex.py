@@ -35,13 +35,9 @@ _CODE = ("api/entityindex.py", "api/readmodel.py", "api/keptindex.py", "flows/ci
 def file_for(registry: Registry) -> tuple[Path, str] | None:
     """Where the index of ``registry`` is kept and the key it must carry; None for a registry
     not held by an engine, or without a cache folder."""
-    from registry.stored.reportfile import folder_of_engine
+    from registry.stored.reportfile import kept_for_engine
 
-    location = registry.location
-    folder = None if location is None else folder_of_engine(location)
-    if folder is None:
-        return None
-    return folder.parent / _FILE, f"{registry.state_token()} {_code_checksum()}"
+    return kept_for_engine(registry, _FILE, _code_checksum())
 
 
 def opened_or_built(path: Path, key: str, build: Callable[[EntityIndex], None],

@@ -26,13 +26,9 @@ _FILE = "vendor-concentration.json"
 def file_for(registry: Registry) -> tuple[Path, str] | None:
     """Where the rows of ``registry`` are kept and the key they must carry; None for a
     registry that is not held by an engine, or without a cache folder."""
-    from registry.stored.reportfile import folder_of_engine
+    from registry.stored.reportfile import kept_for_engine
 
-    location = registry.location
-    folder = None if location is None else folder_of_engine(location)
-    if folder is None:
-        return None
-    return folder.parent / _FILE, f"{registry.state_token()} {_code_checksum()}"
+    return kept_for_engine(registry, _FILE, _code_checksum())
 
 
 def read(path: Path, key: str) -> list[VendorConcentration] | None:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from sys import intern
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -49,6 +49,9 @@ from registry.remote.location import RemoteLocation
 from registry.store.terms import term_text
 from registry.stored.key import ValidationKey
 from registry.usercache import engine_folder
+
+if TYPE_CHECKING:
+    from registry.store import Registry
 
 FOLDER = "cityreg-validation"
 REPORT_GRAPH = "urn:cityreg:graph:validation-report"
@@ -91,6 +94,18 @@ def folder_of_engine(location: RemoteLocation) -> Path | None:
     read as this one's). None when there is no cache folder."""
     folder = engine_folder(location)
     return None if folder is None else folder / FOLDER
+
+
+def kept_for_engine(registry: Registry, name: str, code: str) -> tuple[Path, str] | None:
+    """Where what a server computed for the registry held by an engine is kept between
+    starts (the file ``name`` beside the stored report), and the key it must carry: the
+    registry's state and ``code`` (a checksum of the modules that make it). None for a
+    registry not held by an engine, or without a cache folder."""
+    location = registry.location
+    folder = None if location is None else folder_of_engine(location)
+    if folder is None:
+        return None
+    return folder.parent / name, f"{registry.state_token()} {code}"
 
 
 # -- writing ------------------------------------------------------------------------------------
