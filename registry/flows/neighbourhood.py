@@ -311,8 +311,8 @@ class _Walk:
         leaves = sorted(self.leaves - self.visited)
         for chunk in _chunks(leaves):
             values = " ".join(f"<{n}>" for n in chunk)
-            text = (f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o "
-                    f"{_among('?p', (RDF_TYPE, RDFS_LABEL))} }}")
+            text = (f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} "
+                    f"{_each_of('?s', (RDF_TYPE, RDFS_LABEL))} }}")
             for subject, predicate, value in _triples(self.registry, text):
                 self._keep(subject, predicate, value)
         facts = self.facts
@@ -327,6 +327,14 @@ def _among(variable: str, iris: Iterable[str]) -> str:
     statements, where a VALUES list of predicates made Oxigraph scan each predicate's index
     (55 ms instead of 1 ms at 351k statements)."""
     return f"FILTER({variable} IN ({', '.join(f'<{iri}>' for iri in iris)}))"
+
+
+def _each_of(subject: str, iris: Iterable[str]) -> str:
+    """One pattern per property, joined by UNION, binding ``?p`` and ``?o``: for a few
+    properties of many nodes. Virtuoso plans ``FILTER(?p IN (...))`` there as a scan of the
+    properties' statements (430-780 ms for 19 nodes at 3.5M statements) and answers the
+    UNION by lookups (4-9 ms, the same rows)."""
+    return " UNION ".join(f"{{ {subject} <{iri}> ?o BIND(<{iri}> AS ?p) }}" for iri in iris)
 
 
 def _not_among(variable: str, iris: Iterable[str]) -> str:
